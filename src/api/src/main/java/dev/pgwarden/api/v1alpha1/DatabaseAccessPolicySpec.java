@@ -1,0 +1,45 @@
+package dev.pgwarden.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DatabaseAccessPolicySpec(
+    @JsonPropertyDescription("The PostgreSQL server the agents reach through pgwarden.")
+    DatabaseTarget database,
+    @JsonPropertyDescription("Identities allowed to connect; any one matching is enough.")
+    List<Subject> subjects,
+    @Required Access access,
+    @JsonPropertyDescription("Columns whose values never reach the agent in clear.")
+    List<MaskingRule> masking,
+    @JsonPropertyDescription("Statement rules; the strictest matching action wins (Deny > RequireApproval > Allow).")
+    List<StatementRule> rules,
+    @JsonPropertyDescription("Action for statements no rule matches. Default Allow.")
+    Action defaultAction,
+    @JsonPropertyDescription("Action for statements pgwarden cannot classify. Default RequireApproval.")
+    Action onUnparseable,
+    Approval approval,
+    Recording recording) {
+
+  public List<Subject> subjectsOrEmpty() {
+    return subjects == null ? List.of() : subjects;
+  }
+
+  public List<MaskingRule> maskingOrEmpty() {
+    return masking == null ? List.of() : masking;
+  }
+
+  public List<StatementRule> rulesOrEmpty() {
+    return rules == null ? List.of() : rules;
+  }
+
+  public Action defaultActionOrAllow() {
+    return defaultAction == null ? Action.Allow : defaultAction;
+  }
+
+  public Action onUnparseableOrDefault() {
+    return onUnparseable == null ? Action.RequireApproval : onUnparseable;
+  }
+}

@@ -1,0 +1,23 @@
+package dev.pgwarden.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+
+/** Everything but {@code decision} and {@code comment} is immutable once created. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record QueryApprovalSpec(
+    @Required String policy,
+    String rule,
+    @Required ApprovalSubject subject,
+    @Required String session,
+    @Required String statement,
+    @JsonPropertyDescription("Bound parameters, masked where they touch masked columns.")
+    List<String> parameters,
+    @Required String fingerprint,
+    @Required String expiresAt,
+    @JsonPropertyDescription("Set by the reviewer: Approved or Denied.")
+    Decision decision,
+    String comment) {
+}

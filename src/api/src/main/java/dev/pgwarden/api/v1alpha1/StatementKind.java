@@ -1,0 +1,11 @@
+package dev.pgwarden.api.v1alpha1;
+
+/** The kinds a statement is classified into (DESIGN.md). */
+public enum StatementKind {
+  SELECT, INSERT, UPDATE, DELETE, MERGE, COPY_TO, COPY_FROM,
+  CREATE, ALTER, DROP, TRUNCATE,
+  GRANT, REVOKE, CREATE_ROLE, ALTER_ROLE, DROP_ROLE,
+  CALL, DO, SET, SHOW, TRANSACTION, EXPLAIN, VACUUM, ANALYZE,
+  PREPARE, EXECUTE, DECLARE, FETCH, LISTEN, NOTIFY,
+  OTHER, UNPARSEABLE
+}
