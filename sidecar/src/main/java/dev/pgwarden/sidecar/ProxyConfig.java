@@ -1,0 +1,37 @@
+package dev.pgwarden.sidecar;
+
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.sidecar.audit.AuditSink;
+import dev.pgwarden.sidecar.identity.AcceptedSubject;
+import dev.pgwarden.sidecar.upstream.UpstreamConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything one proxy instance needs.
+ *
+ * @param extraSubjects accepted in addition to the policy's (the local issuer in local mode)
+ * @param kubernetesIssuer issuer of the cluster's service-account tokens, or null
+ * @param tlsCertificate PEM certificate chain for the listener, or null for no client TLS
+ * @param maxMessageSize largest Query/Parse/Bind accepted after authentication
+ */
+public record ProxyConfig(
+    InetSocketAddress listen,
+    DatabaseAccessPolicy policy,
+    UpstreamConfig upstream,
+    List<AcceptedSubject> extraSubjects,
+    String kubernetesIssuer,
+    String kubernetesJwksUri,
+    Path tlsCertificate,
+    Path tlsKey,
+    int maxMessageSize,
+    Duration authenticationTimeout,
+    AuditSink audit,
+    PrometheusMeterRegistry metrics) {
+
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+  public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);
+}

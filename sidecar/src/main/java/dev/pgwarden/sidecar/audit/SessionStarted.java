@@ -1,0 +1,16 @@
+package dev.pgwarden.sidecar.audit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"ts", "event"})
+public record SessionStarted(
+    String ts, String session, String subject, String issuer, String serviceAccount, String pod,
+    List<String> groups, String policy, String database, String client, String clientUser,
+    String applicationName, String upstreamRole, Integer upstreamPid) implements AuditEvent {
+  public String event() {
+    return "session_start";
+  }
+}

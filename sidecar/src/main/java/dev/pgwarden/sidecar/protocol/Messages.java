@@ -1,0 +1,140 @@
+package dev.pgwarden.sidecar.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Encoders for the few messages pgwarden writes itself; everything else is relayed as received. */
+public final class Messages {
+  private Messages() {
+  }
+
+  /** ErrorResponse or NoticeResponse (same layout) with the fields clients show to users. */
+  public static ByteBuf errorResponse(ByteBufAllocator alloc, String severity, String sqlState, String message, String hint) {
+    return fields(alloc, ProtocolCodes.ERROR_RESPONSE, severity, sqlState, message, hint);
+  }
+
+  public static ByteBuf noticeResponse(ByteBufAllocator alloc, String sqlState, String message, String hint) {
+    return fields(alloc, ProtocolCodes.NOTICE_RESPONSE, "NOTICE", sqlState, message, hint);
+  }
+
+  private static ByteBuf fields(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message, String hint) {
+    ByteBuf b = begin(alloc, type);
+    cstringField(b, 'S', severity);
+    cstringField(b, 'V', severity);
+    cstringField(b, 'C', sqlState);
+    cstringField(b, 'M', message);
+    if (hint != null) {
+      cstringField(b, 'H', hint);
+    }
+    b.writeByte(0);
+    return end(b);
+  }
+
+  private static void cstringField(ByteBuf b, char code, String value) {
+    b.writeByte(code);
+    cstring(b, value);
+  }
+
+  public static ByteBuf authenticationCleartextPassword(ByteBufAllocator alloc) {
+    ByteBuf b = begin(alloc, ProtocolCodes.AUTHENTICATION);
+    b.writeInt(3);
+    return end(b);
+  }
+
+  public static ByteBuf authenticationOk(ByteBufAllocator alloc) {
+    ByteBuf b = begin(alloc, ProtocolCodes.AUTHENTICATION);
+    b.writeInt(0);
+    return end(b);
+  }
+
+  public static ByteBuf backendKeyData(ByteBufAllocator alloc, int processId, int secretKey) {
+    ByteBuf b = begin(alloc, ProtocolCodes.BACKEND_KEY_DATA);
+    b.writeInt(processId);
+    b.writeInt(secretKey);
+    return end(b);
+  }
+
+  public static ByteBuf negotiateProtocolVersion(ByteBufAllocator alloc, int newestMinor, List<String> unsupportedOptions) {
+    ByteBuf b = begin(alloc, ProtocolCodes.NEGOTIATE_PROTOCOL_VERSION);
+    b.writeInt(newestMinor);
+    b.writeInt(unsupportedOptions.size());
+    unsupportedOptions.forEach(o -> cstring(b, o));
+    return end(b);
+  }
+
+  public static ByteBuf startupMessage(ByteBufAllocator alloc, Map<String, String> parameters) {
+    ByteBuf b = alloc.buffer();
+    b.writeInt(0);
+    b.writeInt(ProtocolCodes.PROTOCOL_3_0);
+    parameters.forEach((k, v) -> {
+      cstring(b, k);
+      cstring(b, v);
+    });
+    b.writeByte(0);
+    b.setInt(0, b.writerIndex());
+    return b;
+  }
+
+  public static ByteBuf sslRequest(ByteBufAllocator alloc) {
+    return alloc.buffer(8).writeInt(8).writeInt(ProtocolCodes.SSL_REQUEST);
+  }
+
+  public static ByteBuf cancelRequest(ByteBufAllocator alloc, int processId, int secretKey) {
+    return alloc.buffer(16).writeInt(16).writeInt(ProtocolCodes.CANCEL_REQUEST).writeInt(processId).writeInt(secretKey);
+  }
+
+  public static ByteBuf passwordMessage(ByteBufAllocator alloc, String password) {
+    ByteBuf b = begin(alloc, ProtocolCodes.PASSWORD);
+    cstring(b, password);
+    return end(b);
+  }
+
+  public static ByteBuf saslInitialResponse(ByteBufAllocator alloc, String mechanism, byte[] data) {
+    ByteBuf b = begin(alloc, ProtocolCodes.PASSWORD);
+    cstring(b, mechanism);
+    b.writeInt(data.length);
+    b.writeBytes(data);
+    return end(b);
+  }
+
+  public static ByteBuf saslResponse(ByteBufAllocator alloc, byte[] data) {
+    ByteBuf b = begin(alloc, ProtocolCodes.PASSWORD);
+    b.writeBytes(data);
+    return end(b);
+  }
+
+  public static ByteBuf terminate(ByteBufAllocator alloc) {
+    return end(begin(alloc, ProtocolCodes.TERMINATE));
+  }
+
+  private static ByteBuf begin(ByteBufAllocator alloc, byte type) {
+    ByteBuf b = alloc.buffer();
+    b.writeByte(type);
+    b.writeInt(0);
+    return b;
+  }
+
+  private static ByteBuf end(ByteBuf b) {
+    b.setInt(1, b.writerIndex() - 1);
+    return b;
+  }
+
+  static void cstring(ByteBuf b, String s) {
+    b.writeCharSequence(s, StandardCharsets.UTF_8);
+    b.writeByte(0);
+  }
+
+  /** Reads a NUL-terminated UTF-8 string and moves past its terminator. */
+  public static String readCString(ByteBuf b) {
+    int end = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) 0);
+    if (end < 0) {
+      throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "invalid string in message: no terminator");
+    }
+    String s = b.toString(b.readerIndex(), end - b.readerIndex(), StandardCharsets.UTF_8);
+    b.readerIndex(end + 1);
+    return s;
+  }
+}

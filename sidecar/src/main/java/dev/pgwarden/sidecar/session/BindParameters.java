@@ -1,0 +1,50 @@
+package dev.pgwarden.sidecar.session;
+
+import dev.pgwarden.sidecar.protocol.Messages;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a Bind message: portal, statement and the parameter values, rendered for the audit log. */
+record BindParameters(String portal, String statement, List<String> values) {
+  private static final int MAX_TEXT = 1024;
+  private static final int MAX_BINARY = 256;
+
+  static BindParameters parse(ByteBuf body) {
+    ByteBuf b = body.duplicate();
+    String portal = Messages.readCString(b);
+    String statement = Messages.readCString(b);
+    int formatCount = b.readUnsignedShort();
+    short[] formats = new short[formatCount];
+    for (int i = 0; i < formatCount; i++) {
+      formats[i] = b.readShort();
+    }
+    int paramCount = b.readUnsignedShort();
+    List<String> values = new ArrayList<>(paramCount);
+    for (int i = 0; i < paramCount; i++) {
+      int len = b.readInt();
+      if (len < 0) {
+        values.add(null);
+        continue;
+      }
+      int format = formatCount == 0 ? 0 : formatCount == 1 ? formats[0] : formats[i];
+      values.add(format == 0 ? text(b, len) : binary(b, len));
+      b.skipBytes(len);
+    }
+    return new BindParameters(portal, statement, values);
+  }
+
+  private static String text(ByteBuf b, int len) {
+    if (len <= MAX_TEXT) {
+      return b.toString(b.readerIndex(), len, StandardCharsets.UTF_8);
+    }
+    return b.toString(b.readerIndex(), MAX_TEXT, StandardCharsets.UTF_8) + "...(" + len + " bytes)";
+  }
+
+  private static String binary(ByteBuf b, int len) {
+    String hex = ByteBufUtil.hexDump(b, b.readerIndex(), Math.min(len, MAX_BINARY));
+    return "\\x" + hex + (len > MAX_BINARY ? "...(" + len + " bytes)" : "");
+  }
+}

@@ -1,0 +1,66 @@
+package dev.pgwarden.sidecar.session;
+
+import dev.pgwarden.sidecar.audit.AuditSink;
+import dev.pgwarden.sidecar.audit.StatementAudited;
+import dev.pgwarden.sidecar.ops.ProxyMetrics;
+import java.time.Instant;
+import java.util.List;
+
+/** Turns one session's statement outcomes into audit events, stamped with who and where. */
+final class SessionAudit {
+  /** Statements longer than this are cut in the audit line (the length is kept in the marker). */
+  private static final int MAX_STATEMENT_CHARS = 100_000;
+
+  private final AuditSink sink;
+  private final ProxyMetrics metrics;
+  private final String session;
+  private final String subject;
+  private final String policy;
+  private final String database;
+  private long statements;
+
+  SessionAudit(AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database) {
+    this.sink = sink;
+    this.metrics = metrics;
+    this.session = session;
+    this.subject = subject;
+    this.policy = policy;
+    this.database = database;
+  }
+
+  void statement(String protocol, String sql, List<String> parameters, String outcome, String tag,
+      long durationNanos, String sqlState) {
+    statements++;
+    metrics.statement(outcome);
+    sink.emit(new StatementAudited(Instant.now().toString(), session, subject, policy, database, protocol,
+        clip(sql), parameters == null || parameters.isEmpty() ? null : parameters, outcome, tag, rows(tag),
+        durationNanos < 0 ? null : Math.round(durationNanos / 1_000.0) / 1_000.0, sqlState));
+  }
+
+  long statements() {
+    return statements;
+  }
+
+  private static String clip(String sql) {
+    if (sql == null || sql.length() <= MAX_STATEMENT_CHARS) {
+      return sql;
+    }
+    return sql.substring(0, MAX_STATEMENT_CHARS) + "...(" + sql.length() + " characters)";
+  }
+
+  /** The row count of a command tag: its last word when numeric (SELECT 5, INSERT 0 5, UPDATE 3). */
+  static Long rows(String tag) {
+    if (tag == null) {
+      return null;
+    }
+    int space = tag.lastIndexOf(' ');
+    if (space < 0) {
+      return null;
+    }
+    try {
+      return Long.parseLong(tag.substring(space + 1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.pgwarden.sidecar.upstream;
+
+import dev.pgwarden.api.v1alpha1.SslMode;
+import dev.pgwarden.sidecar.protocol.FrameLimits;
+import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.PgFrameDecoder;
+import dev.pgwarden.sidecar.protocol.ProtocolCodes;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens authenticated upstream connections on the caller's event loop, so client and upstream of
+ * a session never hand work across threads.
+ */
+public final class UpstreamConnector {
+  public static final String DECODER = "pg-decoder";
+  /** Server messages the proxy reads; DataRow and CopyData stream through unread. */
+  private static final FrameLimits BACKEND_LIMITS = type -> switch (type) {
+    case ProtocolCodes.DATA_ROW, ProtocolCodes.COPY_DATA, ProtocolCodes.FUNCTION_CALL_RESPONSE,
+        ProtocolCodes.NOTIFICATION -> -1;
+    default -> 64 * 1024 * 1024;
+  };
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+  private static final long STARTUP_TIMEOUT_SECONDS = 20;
+
+  private final UpstreamConfig config;
+  private final SslContext tls;
+
+  public UpstreamConnector(UpstreamConfig config) {
+    this.config = config;
+    this.tls = config.sslMode() == SslMode.DISABLE ? null : UpstreamTls.context(config);
+  }
+
+  public UpstreamConfig config() {
+    return config;
+  }
+
+  public Future<UpstreamConnection> connect(Channel client, Map<String, String> startupParameters) {
+    EventLoop loop = client.eventLoop();
+    Promise<UpstreamConnection> promise = loop.newPromise();
+    UpstreamHandshake handshake = new UpstreamHandshake(config, startupParameters, promise);
+    Bootstrap b = new Bootstrap()
+        .group(loop)
+        .channel(Transport.socketChannel(client))
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            // The decoder joins the pipeline only after any SSL answer byte has been read.
+          }
+        });
+    b.connect(config.host(), config.port()).addListener((ChannelFutureListener) f -> {
+      if (!f.isSuccess()) {
+        promise.tryFailure(new UpstreamException("cannot reach the database at " + config.host() + ":" + config.port()
+            + ": " + UpstreamHandshake.rootMessage(f.cause())));
+        return;
+      }
+      Channel ch = f.channel();
+      var timeout = loop.schedule(() -> {
+        if (promise.tryFailure(new UpstreamException("the database did not complete startup within "
+            + STARTUP_TIMEOUT_SECONDS + "s"))) {
+          ch.close();
+        }
+      }, STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      promise.addListener(p -> timeout.cancel(false));
+      if (tls == null) {
+        startProtocol(ch, handshake);
+        return;
+      }
+      ch.pipeline().addLast(new SslNegotiation(accepted -> {
+        if (!accepted) {
+          fail(promise, ch, "the database does not accept TLS but the policy's sslMode is " + config.sslMode()
+              + ": enable ssl on the server or set sslMode: disable");
+          return;
+        }
+        SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
+        ch.pipeline().addFirst(ssl);
+        ssl.handshakeFuture().addListener(h -> {
+          if (h.isSuccess()) {
+            startProtocol(ch, handshake);
+          } else {
+            fail(promise, ch, "TLS handshake with the database failed: " + UpstreamHandshake.rootMessage(h.cause()));
+          }
+        });
+      }, reason -> fail(promise, ch, reason)));
+      ch.writeAndFlush(Messages.sslRequest(ch.alloc()));
+    });
+    return promise;
+  }
+
+  private static void fail(Promise<UpstreamConnection> promise, Channel ch, String message) {
+    promise.tryFailure(new UpstreamException(message));
+    ch.close();
+  }
+
+  private static void startProtocol(Channel ch, UpstreamHandshake handshake) {
+    ch.pipeline().addLast(DECODER, PgFrameDecoder.backend(BACKEND_LIMITS));
+    ch.pipeline().addLast("handshake", handshake);
+    ChannelHandlerContext ctx = ch.pipeline().context(handshake);
+    handshake.start(ctx);
+  }
+
+  /** Forwards a CancelRequest with the upstream's own key; fire and forget, as PostgreSQL does. */
+  public void cancel(EventLoop loop, Class<? extends Channel> channelClass, int processId, int secretKey) {
+    new Bootstrap()
+        .group(loop)
+        .channel(channelClass)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+          }
+        })
+        .connect(config.host(), config.port())
+        .addListener((ChannelFutureListener) f -> {
+          if (f.isSuccess()) {
+            f.channel().writeAndFlush(Messages.cancelRequest(f.channel().alloc(), processId, secretKey))
+                .addListener(ChannelFutureListener.CLOSE);
+          }
+        });
+  }
+}

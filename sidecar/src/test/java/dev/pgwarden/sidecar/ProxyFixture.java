@@ -1,0 +1,170 @@
+package dev.pgwarden.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgwarden.api.policy.PolicyLoader;
+import dev.pgwarden.api.policy.PolicyValidator;
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.api.v1alpha1.SslMode;
+import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.identity.AcceptedSubject;
+import dev.pgwarden.sidecar.identity.LocalIssuer;
+import dev.pgwarden.sidecar.upstream.UpstreamConfig;
+import dev.pgwarden.testkit.TestPostgres;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Predicate;
+
+/**
+ * A real proxy in front of the shared embedded PostgreSQL, with a real local token issuer and
+ * the real JSON audit sink writing into memory so tests can read back what was audited.
+ */
+final class ProxyFixture implements AutoCloseable {
+  static final String POLICY = """
+      apiVersion: pgwarden.dev/v1alpha1
+      kind: DatabaseAccessPolicy
+      metadata: {name: test-policy}
+      spec:
+        access: {mode: ReadWrite}
+      """;
+
+  final TestPostgres postgres = TestPostgres.shared();
+  final LocalIssuer issuer;
+  final ProxyServer proxy;
+  final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ByteArrayOutputStream auditBytes = new ByteArrayOutputStream();
+  private final JsonLinesAuditSink audit = new JsonLinesAuditSink(new SynchronizedStream(auditBytes));
+
+  ProxyFixture() {
+    this(TestPostgres.SCRAM_USER, 16 * 1024 * 1024);
+  }
+
+  ProxyFixture(String upstreamUser, int maxMessageSize) {
+    try {
+      issuer = LocalIssuer.start(null, 0);
+      DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(POLICY, "test");
+      proxy = ProxyServer.start(new ProxyConfig(
+          new InetSocketAddress("127.0.0.1", 0), policy,
+          new UpstreamConfig(postgres.host(), postgres.port(), TestPostgres.DATABASE, upstreamUser,
+              TestPostgres.PASSWORD, SslMode.DISABLE, null),
+          List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
+          null, null, null, null, maxMessageSize, Duration.ofSeconds(10), audit, metrics));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the proxy fixture", e);
+    }
+  }
+
+  String token() {
+    return issuer.mint("tester", Duration.ofMinutes(10));
+  }
+
+  int port() {
+    return proxy.address().getPort();
+  }
+
+  String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port() + "/" + TestPostgres.DATABASE;
+  }
+
+  Connection connect() throws SQLException {
+    return connect(new Properties());
+  }
+
+  Connection connect(Properties extra) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "agent");
+    p.setProperty("password", token());
+    p.setProperty("sslmode", "disable");
+    p.putAll(extra);
+    return DriverManager.getConnection(jdbcUrl(), p);
+  }
+
+  /** The audit lines written so far, parsed. */
+  List<JsonNode> auditEvents() {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> out = new ArrayList<>();
+    String text;
+    synchronized (auditBytes) {
+      text = auditBytes.toString(StandardCharsets.UTF_8);
+    }
+    for (String line : text.split("\n")) {
+      if (!line.isBlank()) {
+        try {
+          out.add(json.readTree(line));
+        } catch (IOException e) {
+          throw new UncheckedIOException("audit line is not JSON: " + line, e);
+        }
+      }
+    }
+    return out;
+  }
+
+  String auditText() {
+    synchronized (auditBytes) {
+      return auditBytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Waits (bounded) until an audit event matching the predicate is written. */
+  JsonNode awaitEvent(Predicate<JsonNode> match) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode e : auditEvents()) {
+        if (match.test(e)) {
+          return e;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no matching audit event; audit so far:\n" + auditText());
+  }
+
+  List<JsonNode> statements(String sqlContains) {
+    return auditEvents().stream()
+        .filter(e -> "statement".equals(e.path("event").asText()))
+        .filter(e -> e.path("statement").asText().contains(sqlContains))
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    proxy.close();
+    issuer.close();
+    audit.close();
+  }
+
+  /** The audit writer thread and the test thread share the buffer. */
+  private static final class SynchronizedStream extends java.io.OutputStream {
+    private final ByteArrayOutputStream target;
+
+    SynchronizedStream(ByteArrayOutputStream target) {
+      this.target = target;
+    }
+
+    @Override
+    public void write(int b) {
+      synchronized (target) {
+        target.write(b);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      synchronized (target) {
+        target.write(b, off, len);
+      }
+    }
+  }
+}
