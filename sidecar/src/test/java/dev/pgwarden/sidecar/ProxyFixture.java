@@ -48,22 +48,31 @@ final class ProxyFixture implements AutoCloseable {
   private final JsonLinesAuditSink audit = new JsonLinesAuditSink(new SynchronizedStream(auditBytes));
 
   ProxyFixture() {
-    this(TestPostgres.SCRAM_USER, 16 * 1024 * 1024);
+    this(upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD), 16 * 1024 * 1024, Duration.ofSeconds(10));
   }
 
-  ProxyFixture(String upstreamUser, int maxMessageSize) {
+  static UpstreamConfig upstream(String user, String password) {
+    TestPostgres pg = TestPostgres.shared();
+    return new UpstreamConfig(pg.host(), pg.port(), TestPostgres.DATABASE, user, password, SslMode.DISABLE, null);
+  }
+
+  ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout) {
     try {
       issuer = LocalIssuer.start(null, 0);
       DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(POLICY, "test");
       proxy = ProxyServer.start(new ProxyConfig(
-          new InetSocketAddress("127.0.0.1", 0), policy,
-          new UpstreamConfig(postgres.host(), postgres.port(), TestPostgres.DATABASE, upstreamUser,
-              TestPostgres.PASSWORD, SslMode.DISABLE, null),
+          new InetSocketAddress("127.0.0.1", 0), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
-          null, null, null, null, maxMessageSize, Duration.ofSeconds(10), audit, metrics));
+          null, null, null, null, maxMessageSize, authenticationTimeout, audit, metrics));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the proxy fixture", e);
     }
+  }
+
+  /** How many upstream connections the proxy has attempted: proof that a refused client opened none. */
+  long upstreamAttempts() {
+    var timer = metrics.find("pgwarden.upstream.connect").timer();
+    return timer == null ? 0 : timer.count();
   }
 
   String token() {

@@ -1,12 +1,14 @@
 package dev.pgwarden.sidecar.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record AuthenticationFailed(
     String ts, String client, String clientUser, String reason, String sqlstate, String message) implements AuditEvent {
+  @JsonProperty("event")
   public String event() {
     return "auth_failure";
   }

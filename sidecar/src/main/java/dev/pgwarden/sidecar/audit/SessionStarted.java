@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
@@ -10,6 +11,7 @@ public record SessionStarted(
     String ts, String session, String subject, String issuer, String serviceAccount, String pod,
     List<String> groups, String policy, String database, String client, String clientUser,
     String applicationName, String upstreamRole, Integer upstreamPid) implements AuditEvent {
+  @JsonProperty("event")
   public String event() {
     return "session_start";
   }

@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
@@ -16,6 +17,7 @@ public record StatementAudited(
     String ts, String session, String subject, String policy, String database, String protocol,
     String statement, List<String> parameters, String outcome, String tag, Long rows,
     Double durationMs, String sqlstate) implements AuditEvent {
+  @JsonProperty("event")
   public String event() {
     return "statement";
   }

@@ -27,7 +27,7 @@ public final class ProxyMetrics {
     bytesToClients = Counter.builder("pgwarden.bytes").tag("direction", "to_client").baseUnit("bytes").register(registry);
     upstreamConnect = Timer.builder("pgwarden.upstream.connect")
         .description("Time to open and authenticate an upstream connection")
-        .publishPercentileHistogram().register(registry);
+        .register(registry);
   }
 
   public MeterRegistry registry() {

@@ -112,12 +112,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void toServer(Object msg) {
+    if (server == null) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof PgMessage m) {
       tracker.onClientMessage(m);
       countFromClient(m.length());
       if (m.type() == ProtocolCodes.TERMINATE) {
+        // Detach first: the server closing after Terminate is the expected end, not a failure.
         endReason = "client terminated";
-        server.writeAndFlush(m.frame()).addListener(ChannelFutureListener.CLOSE);
+        Channel s = server;
+        server = null;
+        s.pipeline().remove(BackendRelay.class);
+        s.writeAndFlush(m.frame()).addListener(ChannelFutureListener.CLOSE);
         ctx.close();
         return;
       }
@@ -334,8 +342,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     while (!held.isEmpty()) {
       toServer(held.poll());
     }
-    server.flush();
-    ctx.channel().config().setAutoRead(true);
+    if (server != null) {
+      server.flush();
+      ctx.channel().config().setAutoRead(true);
+    }
   }
 
   // ---------------------------------------------------------------- server side

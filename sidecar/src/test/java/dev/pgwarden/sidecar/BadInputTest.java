@@ -1,0 +1,319 @@
+package dev.pgwarden.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.pgwarden.testkit.TestPostgres;
+import dev.pgwarden.testkit.TokenForge;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every malformed or hostile input gets a clear ErrorResponse, never reaches the database, and
+ * leaves the proxy serving everybody else.
+ */
+class BadInputTest {
+  private static ProxyFixture f;
+
+  @BeforeAll
+  static void start() {
+    f = new ProxyFixture(ProxyFixture.upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD), 1024 * 1024, Duration.ofSeconds(2));
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  /** After each hostile input, an honest client must still get through. */
+  @AfterEach
+  void proxyStillServes() throws Exception {
+    try (Connection c = f.connect(); ResultSet rs = c.createStatement().executeQuery("select 7")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(7);
+    }
+  }
+
+  private static Map<Character, String> expectFatal(RawClient c, String sqlState) throws Exception {
+    RawClient.Message m = c.read();
+    assertThat(m.type()).as("message type").isEqualTo('E');
+    Map<Character, String> fields = m.fields();
+    assertThat(fields.get('S')).isEqualTo("FATAL");
+    assertThat(fields.get('C')).isEqualTo(sqlState);
+    assertThat(c.closedByServer()).as("connection closed after the error").isTrue();
+    return fields;
+  }
+
+  @Test
+  void garbageBytes() throws Exception {
+    long before = f.upstreamAttempts();
+    try (RawClient c = new RawClient(f.port())) {
+      c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(expectFatal(c, "08P01").get('M')).contains("invalid startup packet length");
+    }
+    assertThat(f.upstreamAttempts()).isEqualTo(before);
+  }
+
+  @Test
+  void oversizedStartupPacket() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.send(ByteBuffer.allocate(8).putInt(1 << 30).putInt(3 << 16).array());
+      expectFatal(c, "08P01");
+    }
+  }
+
+  @Test
+  void truncatedStartupThenDisconnect() throws Exception {
+    long before = f.upstreamAttempts();
+    try (RawClient c = new RawClient(f.port())) {
+      byte[] full = RawClient.startupPacket(3 << 16, "user", "agent", "database", "app");
+      c.send(java.util.Arrays.copyOf(full, full.length / 2));
+    }
+    assertThat(f.upstreamAttempts()).isEqualTo(before);
+  }
+
+  @Test
+  void clientThatNeverAuthenticatesIsTimedOut() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup();
+      assertThat(c.read().type()).isEqualTo('R');
+      assertThat(expectFatal(c, "08P01").get('M')).contains("authentication did not complete");
+    }
+  }
+
+  @Test
+  void unknownMajorProtocolVersion() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.send(RawClient.startupPacket(4 << 16, "user", "agent"));
+      assertThat(expectFatal(c, "0A000").get('M')).contains("unsupported frontend protocol 4.0");
+    }
+  }
+
+  @Test
+  void newerMinorVersionIsNegotiatedDown() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.send(RawClient.startupPacket((3 << 16) | 2, "user", "agent", "database", "app", "_pq_.future_feature", "on"));
+      RawClient.Message v = c.read();
+      assertThat(v.type()).isEqualTo('v');
+      assertThat(v.intAt(0)).as("newest minor version").isEqualTo(3 << 16);
+      assertThat(v.intAt(4)).as("unsupported options").isEqualTo(1);
+      assertThat(new String(v.body(), 8, v.body().length - 9, StandardCharsets.UTF_8)).isEqualTo("_pq_.future_feature");
+      RawClient.Message auth = c.read();
+      assertThat(auth.type()).isEqualTo('R');
+      c.password(f.token());
+      c.readUntil('Z');
+      c.query("select 1");
+      assertThat(c.readUntil('C').body()).startsWith("SELECT 1".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void sslAndGssRequestsAreDeclinedThenStartupProceeds() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.send(ByteBuffer.allocate(8).putInt(8).putInt(80877104).array());
+      assertThat(c.readByte()).isEqualTo('N');
+      c.send(ByteBuffer.allocate(8).putInt(8).putInt(80877103).array());
+      assertThat(c.readByte()).isEqualTo('N');
+      c.authenticate(f.token());
+    }
+  }
+
+  @Test
+  void dataPipelinedAfterSslRequestIsRefused() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      byte[] ssl = ByteBuffer.allocate(8).putInt(8).putInt(80877103).array();
+      byte[] startup = RawClient.startupPacket(3 << 16, "user", "agent");
+      c.send(ByteBuffer.allocate(ssl.length + startup.length).put(ssl).put(startup).array());
+      assertThat(expectFatal(c, "08P01").get('M')).contains("unencrypted data after an encryption request");
+    }
+  }
+
+  @Test
+  void somethingElseInsteadOfThePassword() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup();
+      c.read();
+      c.query("select 1");
+      assertThat(expectFatal(c, "08P01").get('M')).contains("expected a password message");
+    }
+  }
+
+  @Test
+  void oversizedPasswordBeforeAuthentication() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup();
+      c.read();
+      c.send(ByteBuffer.allocate(5).put((byte) 'p').putInt(10_000_000).array());
+      assertThat(expectFatal(c, "54000").get('M')).contains("exceeds pgwarden's limit of 65536 bytes");
+    }
+  }
+
+  @Test
+  void oversizedQueryAfterAuthenticationClosesBothSides() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      c.send(ByteBuffer.allocate(5).put((byte) 'Q').putInt(2 * 1024 * 1024).array());
+      assertThat(expectFatal(c, "54000").get('M')).contains("message type 'Q' of 2097153 bytes exceeds pgwarden's limit of 1048576 bytes");
+    }
+  }
+
+  @Test
+  void invalidMessageLength() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      c.send(ByteBuffer.allocate(5).put((byte) 'Q').putInt(2).array());
+      assertThat(expectFatal(c, "08P01").get('M')).contains("invalid length 2");
+    }
+  }
+
+  @Test
+  void startupParametersThatWouldChangeIdentityAreRefused() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup("options", "-c role=postgres");
+      assertThat(expectFatal(c, "42501").get('M')).contains("'options' is not allowed");
+    }
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup("role", "postgres");
+      assertThat(expectFatal(c, "42501").get('M')).contains("'role' is not allowed");
+    }
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup("replication", "database");
+      assertThat(expectFatal(c, "0A000").get('M')).contains("replication connections are not allowed");
+    }
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup("client_encoding", "LATIN1");
+      assertThat(expectFatal(c, "0A000").get('M')).contains("client_encoding LATIN1 is not supported");
+    }
+  }
+
+  @Test
+  void wrongDatabase() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.send(RawClient.startupPacket(3 << 16, "user", "agent", "database", "postgres"));
+      assertThat(expectFatal(c, "3D000").get('M')).contains("this pgwarden serves database \"app\"");
+    }
+  }
+
+  // ------------------------------------------------------------------ tokens
+
+  private JWTClaimsSet.Builder claims() {
+    Instant now = Instant.now();
+    return new JWTClaimsSet.Builder().issuer(f.issuer.issuer()).subject("local:mallory").audience("pgwarden")
+        .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
+  }
+
+  private void refused(String token, String sqlState, String... messageParts) throws Exception {
+    long before = f.upstreamAttempts();
+    try (RawClient c = new RawClient(f.port())) {
+      c.startup();
+      assertThat(c.read().type()).isEqualTo('R');
+      c.password(token);
+      Map<Character, String> fields = expectFatal(c, sqlState);
+      assertThat(fields.get('M')).contains(messageParts);
+      if (token.length() > 20) {
+        assertThat(fields.get('M')).doesNotContain(token).doesNotContain(token.substring(token.length() - 20));
+      }
+    }
+    assertThat(f.upstreamAttempts()).as("no upstream connection for a refused token").isEqualTo(before);
+    assertThat(f.auditText()).doesNotContain(token.length() > 20 ? token : "\u0000");
+  }
+
+  @Test
+  void expiredToken() throws Exception {
+    Instant past = Instant.now().minus(Duration.ofHours(1));
+    refused(f.issuer.sign(claims().expirationTime(Date.from(past)).build()), "28P01", "the token expired at", "get a fresh token");
+  }
+
+  @Test
+  void tokenNotYetValid() throws Exception {
+    Instant future = Instant.now().plus(Duration.ofHours(1));
+    refused(f.issuer.sign(claims().notBeforeTime(Date.from(future)).build()), "28P01", "not valid before");
+  }
+
+  @Test
+  void tokenWithoutExpiry() throws Exception {
+    refused(f.issuer.sign(claims().expirationTime(null).build()), "28P01", "no expiry");
+  }
+
+  @Test
+  void wrongAudience() throws Exception {
+    refused(f.issuer.sign(claims().audience("some-other-service").build()), "28000",
+        "audience [some-other-service] does not include 'pgwarden'");
+  }
+
+  @Test
+  void unsignedToken() throws Exception {
+    refused(TokenForge.unsigned(claims().build()), "28P01", "unsigned tokens (alg none) are not accepted");
+  }
+
+  @Test
+  void hmacSignedToken() throws Exception {
+    refused(TokenForge.hmacSigned(claims().build()), "28P01", "tokens signed with HS256 are not accepted");
+  }
+
+  @Test
+  void tokenSignedByAStrangerWithTheIssuersKeyId() throws Exception {
+    refused(TokenForge.signedWithStrangerKey(claims().build(), f.issuer.key().getKeyID()), "28P01",
+        "signature does not verify against the keys of issuer");
+  }
+
+  @Test
+  void tokenSignedWithAnUnknownKeyId() throws Exception {
+    refused(TokenForge.signedWithStrangerKey(claims().build(), "not-a-published-key"), "28P01",
+        "no key of issuer", "matches the token's key id not-a-published-key");
+  }
+
+  @Test
+  void unknownIssuer() throws Exception {
+    refused(f.issuer.sign(claims().issuer("https://evil.example.com").build()), "28000",
+        "token issuer https://evil.example.com is not accepted by this policy", f.issuer.issuer());
+  }
+
+  @Test
+  void passwordThatIsNotAJwt() throws Exception {
+    refused("hunter2-but-longer-than-twenty-characters", "28P01", "the password is not a valid JWT");
+  }
+
+  @Test
+  void emptyPassword() throws Exception {
+    refused("", "28P01", "no token");
+  }
+
+  @Test
+  void refusalsAreCountedByReason() throws Exception {
+    refused(TokenForge.unsigned(claims().build()), "28P01", "unsigned");
+    assertThat(f.metrics.scrape()).contains("pgwarden_auth_failures_total{reason=\"unsigned\"}");
+    assertThat(f.auditEvents()).anyMatch(e -> "auth_failure".equals(e.path("event").asText())
+        && "unsigned".equals(e.path("reason").asText()));
+  }
+
+  @Test
+  void manyBadClientsAtOnceDoNotDisturbAGoodOne() throws Exception {
+    List<RawClient> bad = new java.util.ArrayList<>();
+    try (Connection good = f.connect()) {
+      for (int i = 0; i < 50; i++) {
+        RawClient c = new RawClient(f.port());
+        c.send(new byte[] {0, 0, 0, 9, 1, 2, 3, 4});
+        bad.add(c);
+      }
+      ResultSet rs = good.createStatement().executeQuery("select count(*) from generate_series(1, 1000)");
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1000);
+    } finally {
+      for (RawClient c : bad) {
+        c.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.pgwarden.cli;
+
+import dev.pgwarden.api.v1alpha1.AccessMode;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.Properties;
+
+/**
+ * The embedded PostgreSQL of {@code pgwarden local}: a demo schema with personal data to mask,
+ * a role for the agent with the privileges of the policy's access mode, and, once seeded, SCRAM
+ * authentication for every role so nothing on this machine gets in without a password.
+ */
+final class DemoDatabase implements AutoCloseable {
+  static final String DATABASE = "app";
+  static final String AGENT_ROLE = "pgwarden_agent";
+
+  private final EmbeddedPostgres postgres;
+  private final String agentPassword;
+
+  private DemoDatabase(EmbeddedPostgres postgres, String agentPassword) {
+    this.postgres = postgres;
+    this.agentPassword = agentPassword;
+  }
+
+  static DemoDatabase start(AccessMode mode) throws IOException, SQLException {
+    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        .setServerConfig("password_encryption", "scram-sha-256")
+        .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
+        .setErrorRedirector(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    String agentPassword = randomPassword();
+    try (Connection c = connect(pg, "postgres", null); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + DATABASE);
+      s.execute("CREATE ROLE " + AGENT_ROLE + " LOGIN PASSWORD '" + agentPassword + "'");
+    }
+    try (Connection c = connect(pg, DATABASE, null); Statement s = c.createStatement()) {
+      seed(s, mode);
+      // Seeding used the trust login the embedded server starts with; close that door now.
+      s.execute("ALTER ROLE postgres PASSWORD '" + randomPassword() + "'");
+      Path hba = Path.of(s.executeQuery("SHOW hba_file").next() ? currentValue(s, "hba_file") : "");
+      Files.writeString(hba, "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
+      s.execute("SELECT pg_reload_conf()");
+    }
+    return new DemoDatabase(pg, agentPassword);
+  }
+
+  private static String currentValue(Statement s, String setting) throws SQLException {
+    try (var rs = s.executeQuery("SELECT current_setting('" + setting + "')")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static void seed(Statement s, AccessMode mode) throws SQLException {
+    s.execute("""
+        CREATE TABLE customers (
+          id serial PRIMARY KEY,
+          name text NOT NULL,
+          email text NOT NULL,
+          ssn text NOT NULL,
+          phone text,
+          created_at timestamptz NOT NULL DEFAULT now())""");
+    s.execute("""
+        CREATE TABLE orders (
+          id serial PRIMARY KEY,
+          customer_id int NOT NULL REFERENCES customers(id),
+          product text NOT NULL,
+          amount numeric(10,2) NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now())""");
+    s.execute("""
+        INSERT INTO customers (name, email, ssn, phone) VALUES
+          ('Ada Lovelace', 'ada@example.com', '123-45-6789', '+44 20 7946 0018'),
+          ('Grace Hopper', 'grace@example.org', '987-65-4321', '+1 202 555 0143'),
+          ('Alan Turing', 'alan@example.net', '555-12-3456', '+44 161 496 0321'),
+          ('Katherine Johnson', 'katherine@example.com', '222-33-4444', '+1 757 555 0199'),
+          ('Edsger Dijkstra', 'edsger@example.nl', '333-44-5555', '+31 20 555 0123')""");
+    s.execute("""
+        INSERT INTO orders (customer_id, product, amount)
+        SELECT 1 + (g % 5), (ARRAY['keyboard','monitor','laptop','mouse','desk'])[1 + g % 5], (g * 37 % 2000) / 10.0
+        FROM generate_series(1, 50) g""");
+    s.execute("GRANT USAGE ON SCHEMA public TO " + AGENT_ROLE);
+    if (mode == AccessMode.ReadWrite) {
+      // The agent owns the demo tables so that DDL reaches the policy, not a permission error.
+      s.execute("ALTER TABLE customers OWNER TO " + AGENT_ROLE);
+      s.execute("ALTER TABLE orders OWNER TO " + AGENT_ROLE);
+      s.execute("ALTER SEQUENCE customers_id_seq OWNER TO " + AGENT_ROLE);
+      s.execute("ALTER SEQUENCE orders_id_seq OWNER TO " + AGENT_ROLE);
+      s.execute("GRANT CREATE ON SCHEMA public TO " + AGENT_ROLE);
+    } else {
+      s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + AGENT_ROLE);
+    }
+  }
+
+  private static Connection connect(EmbeddedPostgres pg, String database, String password) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    if (password != null) {
+      p.setProperty("password", password);
+    }
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + database, p);
+  }
+
+  private static String randomPassword() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  int port() {
+    return postgres.getPort();
+  }
+
+  String agentPassword() {
+    return agentPassword;
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.pgwarden.cli;
+
+import dev.pgwarden.api.policy.PolicyLoader;
+import dev.pgwarden.api.policy.PolicyValidator;
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.api.v1alpha1.SslMode;
+import dev.pgwarden.sidecar.Addresses;
+import dev.pgwarden.sidecar.ProxyConfig;
+import dev.pgwarden.sidecar.ProxyServer;
+import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.identity.AcceptedSubject;
+import dev.pgwarden.sidecar.identity.LocalIssuer;
+import dev.pgwarden.sidecar.ops.OpsServer;
+import dev.pgwarden.sidecar.upstream.UpstreamConfig;
+import dev.pgwarden.sidecar.upstream.UpstreamUrl;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pgwarden local}: the sidecar engine on this machine, in front of an embedded PostgreSQL
+ * with demo data (or any database given with --upstream), with a loopback token issuer.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = "Run pgwarden on this machine in front of an embedded PostgreSQL with demo data.")
+public final class LocalCommand implements Callable<Integer> {
+  static final String SAMPLE_POLICY = "local-policy.yaml";
+
+  @Option(names = "--policy", description = "DatabaseAccessPolicy YAML file. Default: the bundled local sample.")
+  Path policyFile;
+
+  @Option(names = "--upstream", description = "postgresql://user:password@host:port/db to govern instead of the embedded database.")
+  String upstreamUrl;
+
+  @Option(names = "--listen", defaultValue = "127.0.0.1:6543", description = "Where agents connect. Default ${DEFAULT-VALUE}.")
+  String listen;
+
+  @Option(names = "--admin-listen", defaultValue = "127.0.0.1:9187", description = "Health and metrics. Default ${DEFAULT-VALUE}.")
+  String adminListen;
+
+  @Option(names = "--audit-file", description = "Append audit JSON lines here instead of stdout.")
+  Path auditFile;
+
+  @Option(names = "--state-dir", description = "Where to leave the issuer key for `pgwarden token`. Default ~/.pgwarden/local.")
+  Path stateDir;
+
+  @Option(names = "--token-ttl", defaultValue = "8h", description = "Lifetime of the printed token. Default ${DEFAULT-VALUE}.")
+  String tokenTtl;
+
+  @Override
+  public Integer call() throws Exception {
+    long began = System.nanoTime();
+    PrintStream info = System.err;
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    try {
+      DatabaseAccessPolicy policy = loadPolicy();
+      UpstreamConfig upstream;
+      String where;
+      if (upstreamUrl != null) {
+        upstream = UpstreamUrl.parse(upstreamUrl, null);
+        where = upstream.host() + ":" + upstream.port();
+      } else {
+        info.println("pgwarden: starting embedded PostgreSQL with demo data...");
+        DemoDatabase db = DemoDatabase.start(policy.getSpec().access().mode());
+        resources.push(db);
+        upstream = new UpstreamConfig("127.0.0.1", db.port(), DemoDatabase.DATABASE, DemoDatabase.AGENT_ROLE,
+            db.agentPassword(), SslMode.DISABLE, null);
+        where = "embedded PostgreSQL on 127.0.0.1:" + db.port();
+      }
+      LocalIssuer issuer = LocalIssuer.start(null, 0);
+      resources.push(issuer);
+      OutputStream auditOut = auditFile == null ? new FileOutputStream(FileDescriptor.out)
+          : Files.newOutputStream(auditFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      JsonLinesAuditSink audit = new JsonLinesAuditSink(auditOut);
+      resources.push(audit);
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      ProxyServer proxy = ProxyServer.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
+          List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
+          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, audit, metrics));
+      resources.push(proxy);
+      OpsServer ops = OpsServer.start(Addresses.parse(adminListen), metrics, proxy::isListening);
+      resources.push(ops);
+
+      String host = proxy.address().getAddress().getHostAddress();
+      LocalState state = new LocalState(issuer.issuer(), issuer.key(), host, proxy.address().getPort(), upstream.database());
+      Path dir = stateDir == null ? LocalState.defaultDirectory() : stateDir;
+      state.write(dir);
+      String token = issuer.mint("agent", dev.pgwarden.api.policy.Durations.parse(tokenTtl));
+      String url = state.url("agent", token);
+
+      info.printf("pgwarden: policy %s (%s) governs %s; ready in %d ms%n", policy.getMetadata().getName(),
+          policy.getSpec().access().mode(), where, Duration.ofNanos(System.nanoTime() - began).toMillis());
+      info.printf("pgwarden: metrics on http://%s/metrics; audit events as JSON lines on %s%n",
+          ops.address().getAddress().getHostAddress() + ":" + ops.address().getPort(), auditFile == null ? "stdout" : auditFile);
+      System.out.println("PGWARDEN_URL=" + url);
+      System.out.flush();
+      info.println("Try it:");
+      info.println("  psql \"" + url + "\" -c 'SELECT name, email FROM customers LIMIT 3'");
+      info.println("The token expires in " + tokenTtl + "; `pgwarden token --url` prints a fresh URL. Ctrl-C stops.");
+
+      CountDownLatch stop = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        closeAll(resources);
+        stop.countDown();
+      }, "pgwarden-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      stop.await();
+      return 0;
+    } catch (Exception e) {
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  private DatabaseAccessPolicy loadPolicy() throws Exception {
+    PolicyLoader loader = new PolicyLoader(PolicyValidator.Use.LOCAL);
+    if (policyFile != null) {
+      return loader.load(policyFile);
+    }
+    try (InputStream in = LocalCommand.class.getResourceAsStream(SAMPLE_POLICY)) {
+      if (in == null) {
+        throw new IllegalStateException("the bundled sample policy is missing from this build");
+      }
+      return loader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "bundled " + SAMPLE_POLICY);
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources) {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        System.err.println("pgwarden: while stopping: " + e.getMessage());
+      }
+    }
+  }
+}
