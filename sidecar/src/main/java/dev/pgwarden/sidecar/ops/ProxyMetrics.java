@@ -21,10 +21,11 @@ public final class ProxyMetrics {
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
-    registry.gauge("pgwarden.sessions.active", activeSessions);
+    io.micrometer.core.instrument.Gauge.builder("pgwarden.sessions.active", activeSessions, AtomicInteger::get)
+        .description("Sessions open now").register(registry);
     sessions = Counter.builder("pgwarden.sessions").description("Authenticated sessions opened").register(registry);
-    bytesFromClients = Counter.builder("pgwarden.bytes").tag("direction", "from_client").baseUnit("bytes").register(registry);
-    bytesToClients = Counter.builder("pgwarden.bytes").tag("direction", "to_client").baseUnit("bytes").register(registry);
+    bytesFromClients = Counter.builder("pgwarden.bytes").description("Protocol bytes relayed").tag("direction", "from_client").baseUnit("bytes").register(registry);
+    bytesToClients = Counter.builder("pgwarden.bytes").description("Protocol bytes relayed").tag("direction", "to_client").baseUnit("bytes").register(registry);
     upstreamConnect = Timer.builder("pgwarden.upstream.connect")
         .description("Time to open and authenticate an upstream connection")
         .register(registry);
@@ -45,12 +46,12 @@ public final class ProxyMetrics {
 
   public void statement(String outcome) {
     statements.computeIfAbsent(outcome,
-        o -> Counter.builder("pgwarden.statements").tag("outcome", o).register(registry)).increment();
+        o -> Counter.builder("pgwarden.statements").description("Statements audited, by outcome").tag("outcome", o).register(registry)).increment();
   }
 
   public void authFailure(String reason) {
     authFailures.computeIfAbsent(reason,
-        r -> Counter.builder("pgwarden.auth.failures").tag("reason", r).register(registry)).increment();
+        r -> Counter.builder("pgwarden.auth.failures").description("Refused tokens, by reason").tag("reason", r).register(registry)).increment();
   }
 
   public void bytes(long fromClient, long toClient) {

@@ -12,7 +12,8 @@ record BindParameters(String portal, String statement, List<String> values) {
   private static final int MAX_TEXT = 1024;
   private static final int MAX_BINARY = 256;
 
-  static BindParameters parse(ByteBuf body) {
+  /** @param typeOids the parameter types declared when the statement was parsed (may be shorter) */
+  static BindParameters parse(ByteBuf body, int[] typeOids) {
     ByteBuf b = body.duplicate();
     String portal = Messages.readCString(b);
     String statement = Messages.readCString(b);
@@ -30,7 +31,8 @@ record BindParameters(String portal, String statement, List<String> values) {
         continue;
       }
       int format = formatCount == 0 ? 0 : formatCount == 1 ? formats[0] : formats[i];
-      values.add(format == 0 ? text(b, len) : binary(b, len));
+      int type = i < typeOids.length ? typeOids[i] : 0;
+      values.add(format == 0 ? text(b, len) : binary(b, len, type));
       b.skipBytes(len);
     }
     return new BindParameters(portal, statement, values);
@@ -43,7 +45,11 @@ record BindParameters(String portal, String statement, List<String> values) {
     return b.toString(b.readerIndex(), MAX_TEXT, StandardCharsets.UTF_8) + "...(" + len + " bytes)";
   }
 
-  private static String binary(ByteBuf b, int len) {
+  private static String binary(ByteBuf b, int len, int type) {
+    String rendered = BinaryValues.render(type, b, b.readerIndex(), len);
+    if (rendered != null) {
+      return rendered;
+    }
     String hex = ByteBufUtil.hexDump(b, b.readerIndex(), Math.min(len, MAX_BINARY));
     return "\\x" + hex + (len > MAX_BINARY ? "...(" + len + " bytes)" : "");
   }

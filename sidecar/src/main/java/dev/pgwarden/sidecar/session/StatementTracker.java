@@ -45,8 +45,14 @@ final class StatementTracker {
   private record Portal(String sql, List<String> parameters) {
   }
 
+  /** A statement as parsed: its text and the parameter types the client declared. */
+  private record Prepared(String sql, int[] typeOids) {
+  }
+
+  private static final int[] NO_TYPES = new int[0];
+
   private final Deque<Pending> pending = new ArrayDeque<>();
-  private final Map<String, String> preparedStatements = new HashMap<>();
+  private final Map<String, Prepared> preparedStatements = new HashMap<>();
   private final Map<String, Portal> portals = new HashMap<>();
   private final SessionAudit audit;
   private boolean discardingUntilSync;
@@ -65,15 +71,21 @@ final class StatementTracker {
         ByteBuf b = m.body();
         String name = Messages.readCString(b);
         String sql = Messages.readCString(b);
+        int[] types = new int[b.readUnsignedShort()];
+        for (int i = 0; i < types.length; i++) {
+          types[i] = b.readInt();
+        }
         if (!discardingUntilSync) {
-          preparedStatements.put(name, sql);
+          preparedStatements.put(name, new Prepared(sql, types));
           expect(Kind.PARSE, sql, null);
         }
       }
       case ProtocolCodes.BIND -> {
-        BindParameters bind = BindParameters.parse(m.body());
+        ByteBuf body = m.body();
+        Prepared prepared = preparedStatements.get(statementName(body));
+        BindParameters bind = BindParameters.parse(body, prepared == null ? NO_TYPES : prepared.typeOids());
         if (!discardingUntilSync) {
-          String sql = preparedStatements.get(bind.statement());
+          String sql = prepared == null ? null : prepared.sql();
           portals.put(bind.portal(), new Portal(sql, bind.values()));
           expect(Kind.BIND, sql, bind.values());
         }
@@ -226,6 +238,15 @@ final class StatementTracker {
       }
     }
     pending.clear();
+  }
+
+  /** The statement name of a Bind: its second string. */
+  private static String statementName(ByteBuf bindBody) {
+    int portalEnd = bindBody.indexOf(bindBody.readerIndex(), bindBody.writerIndex(), (byte) 0);
+    if (portalEnd < 0) {
+      return "";
+    }
+    return cstring(bindBody.slice(portalEnd + 1, bindBody.writerIndex() - portalEnd - 1));
   }
 
   private static String cstring(ByteBuf body) {
