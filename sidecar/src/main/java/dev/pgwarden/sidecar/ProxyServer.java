@@ -56,7 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, io);
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
     ExecutorService blocking = new ThreadPoolExecutor(2, 8, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
       Thread t = new Thread(r, "pgwarden-blocking");
       t.setDaemon(true);

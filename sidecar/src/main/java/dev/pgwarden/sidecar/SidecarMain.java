@@ -55,6 +55,9 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--max-message-size", defaultValue = "67108864", description = "Largest Query/Parse/Bind in bytes. Default ${DEFAULT-VALUE}.")
   int maxMessageSize;
 
+  @Option(names = "--event-loops", defaultValue = "1", description = "Relay threads. Default ${DEFAULT-VALUE}.")
+  int eventLoops;
+
   @Override
   public Integer call() throws Exception {
     long began = System.nanoTime();
@@ -66,7 +69,7 @@ public final class SidecarMain implements Callable<Integer> {
     JsonLinesAuditSink audit = new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out));
     ProxyServer proxy = ProxyServer.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
-        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, audit, metrics));
+        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, audit, metrics));
     OpsServer ops = OpsServer.start(Addresses.parse(adminListen), metrics, proxy::isListening);
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",
         Duration.ofNanos(System.nanoTime() - began).toMillis(), proxy.address(), ops.address(),

@@ -63,7 +63,7 @@ final class ProxyFixture implements AutoCloseable {
       proxy = ProxyServer.start(new ProxyConfig(
           new InetSocketAddress("127.0.0.1", 0), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
-          null, null, null, null, maxMessageSize, authenticationTimeout, audit, metrics));
+          null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, audit, metrics));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the proxy fixture", e);
     }
@@ -100,8 +100,16 @@ final class ProxyFixture implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl(), p);
   }
 
-  /** The audit lines written so far, parsed. */
+  /** The audit lines of every event emitted so far, parsed. */
   List<JsonNode> auditEvents() {
+    try {
+      if (!audit.awaitWritten(Duration.ofSeconds(10))) {
+        throw new AssertionError("audit events were not written within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> out = new ArrayList<>();
     String text;
@@ -121,6 +129,7 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   String auditText() {
+    auditEvents();
     synchronized (auditBytes) {
       return auditBytes.toString(StandardCharsets.UTF_8);
     }

@@ -1,31 +1,47 @@
 package dev.pgwarden.sidecar.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 
 /**
- * Writes one JSON object per line from a dedicated thread, so a slow stdout never stalls an event
- * loop for long. The queue is bounded and a full queue blocks the producer: back-pressure rather
- * than loss, because an audit trail with holes is worse than a slower proxy.
+ * Writes one JSON object per line from a dedicated thread. Event loops only enqueue the event
+ * record; serialization and I/O happen here, in batches: after each batch the writer pauses for a
+ * few milliseconds so that, under load, events accumulate without waking it once per event.
+ *
+ * <p>The queue is bounded and a full queue blocks the producer: back-pressure rather than loss,
+ * because an audit trail with holes is worse than a slower proxy.
  */
 public final class JsonLinesAuditSink implements AuditSink {
-  private static final byte[] NEWLINE = {'\n'};
-  private final ObjectMapper json = new ObjectMapper();
-  private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(65_536);
+  private static final int CAPACITY = 65_536;
+  private static final long COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final OutputStream out;
+  private final JsonGenerator json;
   private final Thread writer;
+  private final AtomicLong emitted = new AtomicLong();
+  private volatile long written;
   private volatile boolean closed;
 
-  public JsonLinesAuditSink(OutputStream out) {
-    this.out = out;
+  public JsonLinesAuditSink(OutputStream target) {
+    this.out = new BufferedOutputStream(target, 1 << 16);
+    try {
+      this.json = new ObjectMapper().getFactory().createGenerator(out)
+          .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+          .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the audit JSON writer", e);
+    }
     this.writer = new Thread(this::drain, "pgwarden-audit");
     writer.setDaemon(true);
     writer.start();
@@ -33,14 +49,12 @@ public final class JsonLinesAuditSink implements AuditSink {
 
   @Override
   public void emit(AuditEvent event) {
-    byte[] line;
-    try {
-      line = json.writeValueAsBytes(event);
-    } catch (JsonProcessingException e) {
-      line = ("{\"event\":\"audit_error\",\"message\":" + quote(e.getOriginalMessage()) + "}").getBytes(StandardCharsets.UTF_8);
+    emitted.incrementAndGet();
+    if (queue.offer(event)) {
+      return;
     }
     try {
-      queue.put(line);
+      queue.put(event);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while queueing an audit event", e);
@@ -48,35 +62,60 @@ public final class JsonLinesAuditSink implements AuditSink {
   }
 
   private void drain() {
-    List<byte[]> batch = new ArrayList<>(256);
+    List<AuditEvent> batch = new ArrayList<>(1024);
     while (!closed || !queue.isEmpty()) {
       try {
-        byte[] first = queue.poll(100, TimeUnit.MILLISECONDS);
+        AuditEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         batch.add(first);
-        queue.drainTo(batch, 255);
-        for (byte[] line : batch) {
-          out.write(line);
-          out.write(NEWLINE);
-        }
+        queue.drainTo(batch);
+        write(batch);
         batch.clear();
-        if (queue.isEmpty()) {
-          out.flush();
+        if (!closed) {
+          TimeUnit.NANOSECONDS.sleep(COALESCE_NANOS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (IOException e) {
-        System.err.println("pgwarden: cannot write audit events: " + e.getMessage());
-        batch.clear();
       }
     }
   }
 
-  private static String quote(String s) {
-    return "\"" + String.valueOf(s).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  private void write(List<AuditEvent> batch) {
+    for (AuditEvent event : batch) {
+      try {
+        json.writeObject(event);
+        json.writeRaw('\n');
+      } catch (IOException e) {
+        System.err.println("pgwarden: cannot write an audit event: " + e.getMessage());
+      }
+    }
+    try {
+      json.flush();
+      out.flush();
+    } catch (IOException e) {
+      System.err.println("pgwarden: cannot write audit events: " + e.getMessage());
+    }
+    written += batch.size();
+  }
+
+  /**
+   * Waits until every event emitted before this call is written and flushed.
+   *
+   * @return false if that did not happen within the timeout
+   */
+  public boolean awaitWritten(Duration timeout) throws InterruptedException {
+    long target = emitted.get();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (written < target) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(1);
+    }
+    return true;
   }
 
   /** Writes out everything queued, then stops. */
@@ -85,11 +124,8 @@ public final class JsonLinesAuditSink implements AuditSink {
     closed = true;
     try {
       writer.join(10_000);
-      out.flush();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      System.err.println("pgwarden: cannot flush audit events: " + e.getMessage());
     }
   }
 }

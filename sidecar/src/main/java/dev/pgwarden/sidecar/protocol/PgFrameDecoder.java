@@ -3,15 +3,19 @@ package dev.pgwarden.sidecar.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a byte stream into {@link PgMessage}s (types the proxy reads, size-capped) and
- * {@link RelayChunk}s (anything else that has not fully arrived). Frames are retained slices of
- * the received buffers: nothing is copied or re-encoded.
+ * Splits a byte stream into whole messages and emits them as {@link PgBatch}es: the consecutive
+ * messages of one read, plus their bytes as one retained slice to relay in a single write. A
+ * message the proxy need not read that has not fully arrived streams through as
+ * {@link RelayChunk}s, never buffered whole. Types the proxy reads are size-capped. Nothing is
+ * copied or re-encoded.
  *
- * <p>A frontend decoder starts in the startup phase, where packets carry no type byte, and leaves
- * it after the first packet that is not an SSLRequest or GSSENCRequest.
+ * <p>A frontend decoder starts in the startup phase, where packets carry no type byte (each is
+ * emitted as a retained {@link PgMessage}), and leaves it after the first packet that is not an
+ * SSLRequest or GSSENCRequest.
  */
 public final class PgFrameDecoder extends ByteToMessageDecoder {
   private volatile FrameLimits limits;
@@ -44,25 +48,50 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
       in.skipBytes(in.readableBytes());
       return;
     }
+    List<PgMessage> batch = null;
+    int batchStart = in.readerIndex();
     try {
       while (in.isReadable()) {
         if (streamingRemaining > 0) {
+          batch = emit(batch, batchStart, in, out);
           int n = Math.min(in.readableBytes(), streamingRemaining);
           streamingRemaining -= n;
           out.add(new RelayChunk(streamingType, in.readRetainedSlice(n), streamingRemaining == 0));
         } else if (startupPhase) {
           if (!decodeStartupPacket(in, out)) {
-            return;
+            break;
           }
-        } else if (!decodeTyped(in, out)) {
-          return;
+        } else {
+          int start = in.readerIndex();
+          PgMessage whole = decodeTyped(in);
+          if (whole == null) {
+            if (streamingRemaining > 0) {
+              continue;
+            }
+            break;
+          }
+          if (batch == null) {
+            batch = new ArrayList<>(4);
+            batchStart = start;
+          }
+          batch.add(whole);
         }
       }
+      emit(batch, batchStart, in, out);
     } catch (ProtocolException e) {
       failed = true;
       in.skipBytes(in.readableBytes());
       throw e;
     }
+  }
+
+  /** Adds the batch collected so far (if any) to out; returns null to start a new one. */
+  private static List<PgMessage> emit(List<PgMessage> batch, int batchStart, ByteBuf in, List<Object> out) {
+    if (batch != null) {
+      // The messages are views; the batch's retained slice keeps their memory alive.
+      out.add(new PgBatch(batch, in.retainedSlice(batchStart, in.readerIndex() - batchStart)));
+    }
+    return null;
   }
 
   private boolean decodeStartupPacket(ByteBuf in, List<Object> out) {
@@ -92,9 +121,14 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     return true;
   }
 
-  private boolean decodeTyped(ByteBuf in, List<Object> out) {
+  /**
+   * @return a view of the next whole message (reader index moved past it), or null when more
+   *     bytes are needed, or when an uncapped message is incomplete: then streaming starts at the
+   *     reader index and {@code streamingRemaining} counts its whole length
+   */
+  private PgMessage decodeTyped(ByteBuf in) {
     if (in.readableBytes() < 5) {
-      return false;
+      return null;
     }
     int start = in.readerIndex();
     byte type = in.getByte(start);
@@ -110,17 +144,15 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
           + "' of " + total + " bytes exceeds pgwarden's limit of " + max + " bytes");
     }
     if (in.readableBytes() >= total) {
-      out.add(new PgMessage(type, in.readRetainedSlice((int) total)));
-      return true;
+      PgMessage m = new PgMessage(type, in.slice(start, (int) total));
+      in.skipBytes((int) total);
+      return m;
     }
-    if (max >= 0) {
-      return false;
+    if (max < 0) {
+      streamingType = type;
+      streamingRemaining = (int) total;
     }
-    int n = in.readableBytes();
-    streamingType = type;
-    streamingRemaining = (int) (total - n);
-    out.add(new RelayChunk(type, in.readRetainedSlice(n), false));
-    return true;
+    return null;
   }
 
   static String printable(byte type) {

@@ -1,6 +1,6 @@
 package dev.pgwarden.sidecar.session;
 
-import dev.pgwarden.sidecar.protocol.PgMessage;
+import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.RelayChunk;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,8 +15,8 @@ final class BackendRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof PgMessage m) {
-      session.fromServer(m);
+    if (msg instanceof PgBatch batch) {
+      session.fromServer(batch);
     } else {
       session.fromServer((RelayChunk) msg);
     }

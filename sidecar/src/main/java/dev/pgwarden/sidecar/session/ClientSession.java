@@ -6,6 +6,7 @@ import dev.pgwarden.sidecar.audit.SessionStarted;
 import dev.pgwarden.sidecar.identity.AuthenticationException;
 import dev.pgwarden.sidecar.identity.VerifiedIdentity;
 import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.PgFrameDecoder;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
@@ -116,25 +117,33 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (msg instanceof PgMessage m) {
-      tracker.onClientMessage(m);
-      countFromClient(m.length());
-      if (m.type() == ProtocolCodes.TERMINATE) {
-        // Detach first: the server closing after Terminate is the expected end, not a failure.
-        endReason = "client terminated";
-        Channel s = server;
-        server = null;
-        s.pipeline().remove(BackendRelay.class);
-        s.writeAndFlush(m.frame()).addListener(ChannelFutureListener.CLOSE);
-        ctx.close();
+    if (msg instanceof PgBatch batch) {
+      boolean terminate = false;
+      for (PgMessage m : batch.messages()) {
+        tracker.onClientMessage(m);
+        terminate |= m.type() == ProtocolCodes.TERMINATE;
+      }
+      countFromClient(batch.length());
+      if (terminate) {
+        terminate(batch);
         return;
       }
-      server.write(m.frame(), server.voidPromise());
+      server.write(batch.bytes(), server.voidPromise());
     } else {
       RelayChunk c = (RelayChunk) msg;
       countFromClient(c.bytes().readableBytes());
       server.write(c.bytes(), server.voidPromise());
     }
+  }
+
+  /** The client said goodbye: pass it on, and treat the server's close as the expected end. */
+  private void terminate(PgBatch batch) {
+    endReason = "client terminated";
+    Channel s = server;
+    server = null;
+    s.pipeline().remove(BackendRelay.class);
+    s.writeAndFlush(batch.bytes()).addListener(ChannelFutureListener.CLOSE);
+    ctx.close();
   }
 
   private void countFromClient(int n) {
@@ -247,18 +256,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void token(Object msg) {
-    if (!(msg instanceof PgMessage m) || m.type() != ProtocolCodes.PASSWORD) {
+    if (!(msg instanceof PgBatch batch) || batch.messages().size() != 1
+        || batch.messages().get(0).type() != ProtocolCodes.PASSWORD) {
       ReferenceCountUtil.release(msg);
       fatal(SqlState.PROTOCOL_VIOLATION, "expected a password message carrying the token", null);
       return;
     }
     String token;
     try {
-      ByteBuf body = m.body();
+      ByteBuf body = batch.messages().get(0).body();
       int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
       token = body.toString(body.readerIndex(), (end < 0 ? body.writerIndex() : end) - body.readerIndex(), StandardCharsets.UTF_8);
     } finally {
-      m.release();
+      batch.release();
     }
     state = State.VERIFYING;
     ctx.channel().config().setAutoRead(false);
@@ -350,11 +360,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
   // ---------------------------------------------------------------- server side
 
-  void fromServer(PgMessage m) {
-    tracker.onServerMessage(m);
-    bytesToClient += m.length();
-    unreportedToClient += m.length();
-    ctx.write(m.frame(), ctx.voidPromise());
+  void fromServer(PgBatch batch) {
+    for (PgMessage m : batch.messages()) {
+      tracker.onServerMessage(m);
+    }
+    bytesToClient += batch.length();
+    unreportedToClient += batch.length();
+    ctx.write(batch.bytes(), ctx.voidPromise());
   }
 
   void fromServer(RelayChunk c) {

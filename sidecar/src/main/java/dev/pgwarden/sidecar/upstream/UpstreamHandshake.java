@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.upstream;
 
 import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.RelayChunk;
@@ -41,46 +42,57 @@ final class UpstreamHandshake extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (!(msg instanceof PgMessage m)) {
+    if (!(msg instanceof PgBatch batch)) {
       ReferenceCountUtil.release(msg);
-      if (msg instanceof RelayChunk) {
-        fail(ctx, "the database sent an unexpectedly large message during startup");
-      }
+      fail(ctx, "the database sent an unexpectedly large message during startup");
       return;
     }
     try {
-      switch (m.type()) {
-        case ProtocolCodes.AUTHENTICATION -> {
-          ByteBuf reply = authenticator.answer(ctx.alloc(), m.body());
-          if (reply != null) {
-            ctx.writeAndFlush(reply);
-          }
+      List<PgMessage> messages = batch.messages();
+      for (int i = 0; i < messages.size() && !promise.isDone(); i++) {
+        if (handle(ctx, messages.get(i)) && i != messages.size() - 1) {
+          fail(ctx, "the database sent messages after ReadyForQuery before any query");
         }
-        case ProtocolCodes.PARAMETER_STATUS, ProtocolCodes.NOTICE_RESPONSE -> startupMessages.add(m.frame().retain());
-        case ProtocolCodes.BACKEND_KEY_DATA -> {
-          ByteBuf b = m.body();
-          processId = b.readInt();
-          secretKey = b.readInt();
-        }
-        case ProtocolCodes.ERROR_RESPONSE -> {
-          ServerError e = ServerError.parse(m.body());
-          fail(ctx, "the database refused the connection: " + e.message() + " (SQLSTATE " + e.sqlState() + ")");
-        }
-        case ProtocolCodes.NEGOTIATE_PROTOCOL_VERSION -> { }
-        case ProtocolCodes.READY_FOR_QUERY -> {
-          ctx.pipeline().remove(this);
-          if (!promise.trySuccess(new UpstreamConnection(ctx.channel(), processId, secretKey,
-              List.copyOf(startupMessages), m.frame().retain()))) {
-            release();
-          }
-        }
-        default -> fail(ctx, "the database sent an unexpected message '" + (char) m.type() + "' during startup");
       }
     } catch (UpstreamException e) {
       fail(ctx, e.getMessage());
     } finally {
-      m.release();
+      batch.release();
     }
+  }
+
+  /** @return true when this was the ReadyForQuery that ends startup */
+  private boolean handle(ChannelHandlerContext ctx, PgMessage m) throws UpstreamException {
+    switch (m.type()) {
+      case ProtocolCodes.AUTHENTICATION -> {
+        ByteBuf reply = authenticator.answer(ctx.alloc(), m.body());
+        if (reply != null) {
+          ctx.writeAndFlush(reply);
+        }
+      }
+      // Frames are views into the batch: retaining one keeps its memory past the batch's release.
+      case ProtocolCodes.PARAMETER_STATUS, ProtocolCodes.NOTICE_RESPONSE -> startupMessages.add(m.frame().retain());
+      case ProtocolCodes.BACKEND_KEY_DATA -> {
+        ByteBuf b = m.body();
+        processId = b.readInt();
+        secretKey = b.readInt();
+      }
+      case ProtocolCodes.ERROR_RESPONSE -> {
+        ServerError e = ServerError.parse(m.body());
+        fail(ctx, "the database refused the connection: " + e.message() + " (SQLSTATE " + e.sqlState() + ")");
+      }
+      case ProtocolCodes.NEGOTIATE_PROTOCOL_VERSION -> { }
+      case ProtocolCodes.READY_FOR_QUERY -> {
+        ctx.pipeline().remove(this);
+        if (!promise.trySuccess(new UpstreamConnection(ctx.channel(), processId, secretKey,
+            List.copyOf(startupMessages), m.frame().retain()))) {
+          release();
+        }
+        return true;
+      }
+      default -> fail(ctx, "the database sent an unexpected message '" + (char) m.type() + "' during startup");
+    }
+    return false;
   }
 
   @Override

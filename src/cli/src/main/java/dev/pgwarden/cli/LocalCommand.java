@@ -62,6 +62,9 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--token-ttl", defaultValue = "8h", description = "Lifetime of the printed token. Default ${DEFAULT-VALUE}.")
   String tokenTtl;
 
+  @Option(names = "--event-loops", defaultValue = "1", description = "Relay threads. Default ${DEFAULT-VALUE}.")
+  int eventLoops;
+
   @Override
   public Integer call() throws Exception {
     long began = System.nanoTime();
@@ -91,7 +94,7 @@ public final class LocalCommand implements Callable<Integer> {
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ProxyServer proxy = ProxyServer.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, audit, metrics));
+          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, audit, metrics));
       resources.push(proxy);
       OpsServer ops = OpsServer.start(Addresses.parse(adminListen), metrics, proxy::isListening);
       resources.push(ops);

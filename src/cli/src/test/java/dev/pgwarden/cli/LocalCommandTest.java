@@ -1,0 +1,173 @@
+package dev.pgwarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `pgwarden local` as a newcomer runs it: a separate process, the printed URL, the demo data. */
+class LocalCommandTest {
+  @TempDir
+  static Path state;
+  private static Process local;
+  private static String url;
+  private static int embeddedPort;
+  private static final StringBuilder stderr = new StringBuilder();
+
+  @BeforeAll
+  static void start() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    local = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "local",
+        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--state-dir", state.toString())
+        .start();
+    CompletableFuture.runAsync(() -> {
+      try (BufferedReader err = new BufferedReader(new InputStreamReader(local.getErrorStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = err.readLine()) != null) {
+          synchronized (stderr) {
+            stderr.append(line).append('\n');
+          }
+        }
+      } catch (Exception ignored) {
+        // process ended
+      }
+    });
+    BufferedReader out = new BufferedReader(new InputStreamReader(local.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.startsWith("PGWARDEN_URL=")) {
+      // audit lines may come first only if someone connected, which nobody has yet
+    }
+    assertThat(line).as("pgwarden local printed its URL; stderr:\n%s", stderr).isNotNull();
+    url = line.substring("PGWARDEN_URL=".length());
+    Matcher m = Pattern.compile("embedded PostgreSQL on 127\\.0\\.0\\.1:(\\d+)").matcher(stderrText());
+    assertThat(m.find()).as(stderrText()).isTrue();
+    embeddedPort = Integer.parseInt(m.group(1));
+    CompletableFuture.runAsync(() -> {
+      try {
+        local.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+      } catch (Exception ignored) {
+        // process ended
+      }
+    });
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (local != null) {
+      local.destroy();
+      assertThat(local.waitFor(30, TimeUnit.SECONDS)).as("pgwarden local stops on SIGTERM").isTrue();
+    }
+  }
+
+  private static String stderrText() {
+    synchronized (stderr) {
+      return stderr.toString();
+    }
+  }
+
+  /** Turns the printed postgresql:// URL into a pgjdbc connection, as a libpq client would read it. */
+  private static Connection connect(String postgresUrl) throws SQLException {
+    URI uri = URI.create(postgresUrl);
+    String[] userInfo = uri.getUserInfo().split(":", 2);
+    Properties p = new Properties();
+    p.setProperty("user", userInfo[0]);
+    p.setProperty("password", userInfo[1]);
+    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), p);
+  }
+
+  @Test
+  void thePrintedUrlWorksAndShowsTheDemoData() throws Exception {
+    assertThat(url).matches("postgresql://agent:[A-Za-z0-9_.-]+@127\\.0\\.0\\.1:\\d+/app");
+    try (Connection c = connect(url); ResultSet rs = c.createStatement().executeQuery(
+        "select count(*), count(distinct email), bool_and(ssn ~ '^\\d{3}-\\d{2}-\\d{4}$') from customers")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(5);
+      assertThat(rs.getInt(2)).isEqualTo(5);
+      assertThat(rs.getBoolean(3)).isTrue();
+    }
+    try (Connection c = connect(url); ResultSet rs = c.createStatement().executeQuery("select count(*) from orders")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(50);
+    }
+    assertThat(stderrText()).contains("psql \"" + url + "\"");
+  }
+
+  @Test
+  void tokenCommandMintsAnotherWorkingUrl() throws Exception {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = Main.commandLine().execute("token", "--url", "--user", "second-agent", "--ttl", "5m", "--state-dir", state.toString());
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(exit).isZero();
+    String printed = captured.toString(StandardCharsets.UTF_8).strip();
+    assertThat(printed).startsWith("PGWARDEN_URL=postgresql://second-agent:");
+    try (Connection c = connect(printed.substring("PGWARDEN_URL=".length()));
+        ResultSet rs = c.createStatement().executeQuery("select current_user")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo(DemoDatabase.AGENT_ROLE);
+    }
+  }
+
+  @Test
+  void theStateFileIsPrivate() throws Exception {
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(LocalState.FILE)))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void theEmbeddedDatabaseRefusesPasswordlessLogins() {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + embeddedPort + "/app", p).close())
+        .isInstanceOf(SQLException.class);
+  }
+
+  @Test
+  void tokenWithoutARunningLocalSaysSo(@TempDir Path empty) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    var cli = Main.commandLine();
+    cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+    assertThat(cli.execute("token", "--state-dir", empty.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no running `pgwarden local` found");
+  }
+
+  @Test
+  void aBadPolicyFileIsReportedWithItsFieldPath(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, String.join("\n", List.of(
+        "apiVersion: pgwarden.dev/v1alpha1", "kind: DatabaseAccessPolicy", "metadata: {name: p}",
+        "spec:", "  access: {mode: ReadOnce}")));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    var cli = Main.commandLine();
+    cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+    assertThat(cli.execute("local", "--policy", bad.toString(), "--state-dir", dir.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("spec.access.mode").contains("'ReadOnce' is not one of ReadOnly, ReadWrite");
+  }
+}
