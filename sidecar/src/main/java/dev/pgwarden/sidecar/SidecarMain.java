@@ -4,7 +4,6 @@ import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
-import dev.pgwarden.sidecar.ops.OpsServer;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,23 +63,15 @@ public final class SidecarMain implements Callable<Integer> {
     String password = upstreamPasswordFile == null ? System.getenv("PGWARDEN_UPSTREAM_PASSWORD")
         : Files.readString(upstreamPasswordFile).strip();
     UpstreamConfig upstream = UpstreamUrl.parse(upstreamUrl, password);
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    JsonLinesAuditSink audit = new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out));
-    ProxyServer proxy = ProxyServer.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
+    Gateway gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
-        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, audit, metrics));
-    OpsServer ops = OpsServer.start(Addresses.parse(adminListen), metrics, proxy::isListening);
+        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops,
+        new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), Addresses.parse(adminListen));
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",
-        Duration.ofNanos(System.nanoTime() - began).toMillis(), proxy.address(), ops.address(),
+        Duration.ofNanos(System.nanoTime() - began).toMillis(), gateway.proxy().address(), gateway.ops().address(),
         policy.getMetadata().getName());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      proxy.close();
-      ops.close();
-      audit.close();
-      stopped.countDown();
-    }, "pgwarden-shutdown"));
-    stopped.await();
+    gateway.runUntilShutdown();
     return 0;
   }
 

@@ -178,6 +178,16 @@ class BadInputTest {
   }
 
   @Test
+  void malformedBindAfterAuthentication() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      // Portal and statement names, then a parameter count of 3 with no parameters behind it.
+      c.send(RawClient.typed('B', new byte[] {0, 0, 0, 0, 0, 3}));
+      assertThat(expectFatal(c, "08P01").get('M')).contains("malformed message type 'B'");
+    }
+  }
+
+  @Test
   void startupParametersThatWouldChangeIdentityAreRefused() throws Exception {
     try (RawClient c = new RawClient(f.port())) {
       c.startup("options", "-c role=postgres");

@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +121,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     if (msg instanceof PgBatch batch) {
       boolean terminate = false;
       for (PgMessage m : batch.messages()) {
-        tracker.onClientMessage(m);
+        try {
+          tracker.onClientMessage(m);
+        } catch (IndexOutOfBoundsException e) {
+          batch.release();
+          throw new ProtocolException(SqlState.PROTOCOL_VIOLATION,
+              "malformed message type '" + (char) m.type() + "': its contents do not match its length");
+        }
         terminate |= m.type() == ProtocolCodes.TERMINATE;
       }
       countFromClient(batch.length());
@@ -272,8 +279,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
     state = State.VERIFYING;
     ctx.channel().config().setAutoRead(false);
-    CompletableFuture.supplyAsync(() -> verify(token), proxy.blockingWork())
-        .whenComplete((result, error) -> ctx.executor().execute(() -> verified(result, error)));
+    try {
+      CompletableFuture.supplyAsync(() -> verify(token), proxy.blockingWork())
+          .whenComplete((result, error) -> ctx.executor().execute(() -> verified(result, error)));
+    } catch (RejectedExecutionException e) {
+      proxy.metrics().authFailure("overloaded");
+      fatal(SqlState.TOO_MANY_CONNECTIONS, "pgwarden: too many connections are authenticating at once; retry shortly", null);
+    }
   }
 
   private Object verify(String token) {

@@ -6,11 +6,10 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.SslMode;
 import dev.pgwarden.sidecar.Addresses;
 import dev.pgwarden.sidecar.ProxyConfig;
-import dev.pgwarden.sidecar.ProxyServer;
+import dev.pgwarden.sidecar.Gateway;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
-import dev.pgwarden.sidecar.ops.OpsServer;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -18,17 +17,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.StandardOpenOption;
+import dev.pgwarden.api.policy.Durations;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,64 +68,69 @@ public final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long began = System.nanoTime();
     PrintStream info = System.err;
-    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    DatabaseAccessPolicy policy = loadPolicy();
+    DemoDatabase demo = null;
+    UpstreamConfig upstream;
+    String where;
+    if (upstreamUrl != null) {
+      upstream = UpstreamUrl.parse(upstreamUrl, null);
+      where = upstream.host() + ":" + upstream.port();
+    } else {
+      info.println("pgwarden: starting embedded PostgreSQL with demo data...");
+      demo = DemoDatabase.start(policy.getSpec().access().mode());
+      upstream = new UpstreamConfig("127.0.0.1", demo.port(), DemoDatabase.DATABASE, DemoDatabase.AGENT_ROLE,
+          demo.agentPassword(), SslMode.DISABLE, null);
+      where = "embedded PostgreSQL on 127.0.0.1:" + demo.port();
+    }
+    LocalIssuer issuer = null;
+    Gateway gateway;
     try {
-      DatabaseAccessPolicy policy = loadPolicy();
-      UpstreamConfig upstream;
-      String where;
-      if (upstreamUrl != null) {
-        upstream = UpstreamUrl.parse(upstreamUrl, null);
-        where = upstream.host() + ":" + upstream.port();
-      } else {
-        info.println("pgwarden: starting embedded PostgreSQL with demo data...");
-        DemoDatabase db = DemoDatabase.start(policy.getSpec().access().mode());
-        resources.push(db);
-        upstream = new UpstreamConfig("127.0.0.1", db.port(), DemoDatabase.DATABASE, DemoDatabase.AGENT_ROLE,
-            db.agentPassword(), SslMode.DISABLE, null);
-        where = "embedded PostgreSQL on 127.0.0.1:" + db.port();
-      }
-      LocalIssuer issuer = LocalIssuer.start(null, 0);
-      resources.push(issuer);
+      issuer = LocalIssuer.start(null, 0);
       OutputStream auditOut = auditFile == null ? new FileOutputStream(FileDescriptor.out)
-          : Files.newOutputStream(auditFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      JsonLinesAuditSink audit = new JsonLinesAuditSink(auditOut);
-      resources.push(audit);
-      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      ProxyServer proxy = ProxyServer.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
+          : Files.newOutputStream(auditFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, audit, metrics));
-      resources.push(proxy);
-      OpsServer ops = OpsServer.start(Addresses.parse(adminListen), metrics, proxy::isListening);
-      resources.push(ops);
-
-      String host = proxy.address().getAddress().getHostAddress();
-      LocalState state = new LocalState(issuer.issuer(), issuer.key(), host, proxy.address().getPort(), upstream.database());
-      Path dir = stateDir == null ? LocalState.defaultDirectory() : stateDir;
-      state.write(dir);
-      String token = issuer.mint("agent", dev.pgwarden.api.policy.Durations.parse(tokenTtl));
-      String url = state.url("agent", token);
-
-      info.printf("pgwarden: policy %s (%s) governs %s; ready in %d ms%n", policy.getMetadata().getName(),
-          policy.getSpec().access().mode(), where, Duration.ofNanos(System.nanoTime() - began).toMillis());
-      info.printf("pgwarden: metrics on http://%s/metrics; audit events as JSON lines on %s%n",
-          ops.address().getAddress().getHostAddress() + ":" + ops.address().getPort(), auditFile == null ? "stdout" : auditFile);
-      System.out.println("PGWARDEN_URL=" + url);
-      System.out.flush();
-      info.println("Try it:");
-      info.println("  psql \"" + url + "\" -c 'SELECT name, email FROM customers LIMIT 3'");
-      info.println("The token expires in " + tokenTtl + "; `pgwarden token --url` prints a fresh URL. Ctrl-C stops.");
-
-      CountDownLatch stop = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        closeAll(resources);
-        stop.countDown();
-      }, "pgwarden-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      stop.await();
-      return 0;
+          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops,
+          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
+          Addresses.parse(adminListen));
     } catch (Exception e) {
-      closeAll(resources);
+      closeQuietly(issuer);
+      closeQuietly(demo);
       throw e;
+    }
+    gateway.closeAfterwards(issuer);
+    if (demo != null) {
+      gateway.closeAfterwards(demo);
+    }
+
+    InetSocketAddress proxyAddress = gateway.proxy().address();
+    LocalState state = new LocalState(issuer.issuer(), issuer.key(), proxyAddress.getAddress().getHostAddress(),
+        proxyAddress.getPort(), upstream.database());
+    state.write(stateDir == null ? LocalState.defaultDirectory() : stateDir);
+    String url = state.url("agent", issuer.mint("agent", Durations.parse(tokenTtl)));
+
+    InetSocketAddress ops = gateway.ops().address();
+    info.printf("pgwarden: policy %s (%s) governs %s; ready in %d ms%n", policy.getMetadata().getName(),
+        policy.getSpec().access().mode(), where, Duration.ofNanos(System.nanoTime() - began).toMillis());
+    info.printf("pgwarden: metrics on http://%s:%d/metrics; audit events as JSON lines on %s%n",
+        ops.getAddress().getHostAddress(), ops.getPort(), auditFile == null ? "stdout" : auditFile);
+    System.out.println("PGWARDEN_URL=" + url);
+    System.out.flush();
+    info.println("Try it:");
+    info.println("  psql \"" + url + "\" -c 'SELECT name, email FROM customers LIMIT 3'");
+    info.println("The token expires in " + tokenTtl + "; `pgwarden token --url` prints a fresh URL. Ctrl-C stops.");
+    gateway.runUntilShutdown();
+    return 0;
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    if (resource == null) {
+      return;
+    }
+    try {
+      resource.close();
+    } catch (Exception e) {
+      System.err.println("pgwarden: while stopping: " + e.getMessage());
     }
   }
 
@@ -140,16 +144,6 @@ public final class LocalCommand implements Callable<Integer> {
         throw new IllegalStateException("the bundled sample policy is missing from this build");
       }
       return loader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "bundled " + SAMPLE_POLICY);
-    }
-  }
-
-  private static void closeAll(Deque<AutoCloseable> resources) {
-    while (!resources.isEmpty()) {
-      try {
-        resources.pop().close();
-      } catch (Exception e) {
-        System.err.println("pgwarden: while stopping: " + e.getMessage());
-      }
     }
   }
 }
