@@ -3,6 +3,7 @@ package dev.pgwarden.sidecar;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
+import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.util.List;
  * @param tlsCertificate PEM certificate chain for the listener, or null for no client TLS
  * @param maxMessageSize largest Query/Parse/Bind accepted after authentication
  * @param eventLoops threads relaying traffic; each session lives on one of them
+ * @param transport socket I/O: io_uring, epoll or NIO
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -31,6 +33,7 @@ public record ProxyConfig(
     int maxMessageSize,
     Duration authenticationTimeout,
     int eventLoops,
+    Transport transport,
     AuditSink audit,
     PrometheusMeterRegistry metrics) {
 

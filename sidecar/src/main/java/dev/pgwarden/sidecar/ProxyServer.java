@@ -8,6 +8,7 @@ import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.session.CancelRegistry;
 import dev.pgwarden.sidecar.session.ProxyChannelInitializer;
 import dev.pgwarden.sidecar.session.ProxyContext;
+import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,11 +18,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
@@ -52,9 +48,9 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   public static ProxyServer start(ProxyConfig config) throws InterruptedException {
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Transport transport = config.transport();
+    IoHandlerFactory io = transport.ioHandlerFactory();
+    Class<? extends ServerChannel> serverChannel = transport.serverChannel();
     EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, io);
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
     ExecutorService blocking = new ThreadPoolExecutor(2, 8, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {

@@ -4,6 +4,7 @@ import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,6 +54,10 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--max-message-size", defaultValue = "67108864", description = "Largest Query/Parse/Bind in bytes. Default ${DEFAULT-VALUE}.")
   int maxMessageSize;
 
+  @Option(names = "--transport", defaultValue = "auto",
+      description = "Socket I/O: auto (io_uring, else epoll, else nio), io_uring, epoll or nio. Default ${DEFAULT-VALUE}.")
+  String transport;
+
   @Option(names = "--event-loops", defaultValue = "1", description = "Relay threads. Default ${DEFAULT-VALUE}.")
   int eventLoops;
 
@@ -65,7 +70,7 @@ public final class SidecarMain implements Callable<Integer> {
     UpstreamConfig upstream = UpstreamUrl.parse(upstreamUrl, password);
     Gateway gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
-        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops,
+        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, Transport.select(transport),
         new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), Addresses.parse(adminListen));
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",

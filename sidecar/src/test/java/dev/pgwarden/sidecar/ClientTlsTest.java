@@ -8,6 +8,7 @@ import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
+import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.testkit.TestPostgres;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -55,7 +56,7 @@ class ClientTlsTest {
         new PolicyLoader(PolicyValidator.Use.LOCAL).parse(ProxyFixture.POLICY, "test"),
         ProxyFixture.upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD),
         List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, cert, key,
-        1 << 20, Duration.ofSeconds(10), 1, audit, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        1 << 20, Duration.ofSeconds(10), 1, Transport.select("auto"), audit, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
   }
 
   @AfterAll

@@ -9,6 +9,7 @@ import dev.pgwarden.api.v1alpha1.SslMode;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
+import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.testkit.TestPostgres;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -57,13 +58,17 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout) {
+    this(upstream, maxMessageSize, authenticationTimeout, Transport.select("auto"));
+  }
+
+  ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout, Transport transport) {
     try {
       issuer = LocalIssuer.start(null, 0);
       DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(POLICY, "test");
       proxy = ProxyServer.start(new ProxyConfig(
           new InetSocketAddress("127.0.0.1", 0), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
-          null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, audit, metrics));
+          null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, transport, audit, metrics));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the proxy fixture", e);
     }
