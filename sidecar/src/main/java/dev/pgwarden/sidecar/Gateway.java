@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar;
 
 import dev.pgwarden.sidecar.ops.OpsServer;
+import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -24,6 +25,11 @@ public final class Gateway implements AutoCloseable {
   }
 
   public static Gateway start(ProxyConfig config, InetSocketAddress opsAddress) throws Exception {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      // Sampled leak tracking records a stack trace per sampled buffer and wraps it in another
+      // type, which costs throughput on the relay path. Tests run with it; production opts in.
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     ProxyServer proxy = ProxyServer.start(config);
     try {
       return new Gateway(proxy, OpsServer.start(opsAddress, config.metrics(), proxy::isListening), config);
