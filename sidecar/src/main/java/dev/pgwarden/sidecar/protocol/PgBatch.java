@@ -9,12 +9,13 @@ import java.util.List;
  * request or response costs one write however many messages it holds. The messages' frames are
  * views into {@code bytes}: valid while {@code bytes} is, and never released on their own.
  */
-public record PgBatch(List<PgMessage> messages, ByteBuf bytes) {
-  public int length() {
-    return bytes.readableBytes();
+public record PgBatch(List<PgMessage> messages, ByteBuf bytes) implements OwnedBytes {
+  @Override
+  public ByteBuf content() {
+    return bytes;
   }
 
-  public void release() {
-    bytes.release();
+  public int length() {
+    return bytes.readableBytes();
   }
 }

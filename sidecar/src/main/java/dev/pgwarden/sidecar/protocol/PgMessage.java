@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * One whole protocol message, kept as the bytes that arrived so it can be relayed without
- * re-encoding. {@code type} is 0 for the untyped packets of the startup phase.
+ * re-encoding. {@code type} is 0 for the untyped packets of the startup phase. Startup packets
+ * own a reference to their frame; messages inside a {@link PgBatch} are views and must not be
+ * released on their own.
  */
-public record PgMessage(byte type, ByteBuf frame) {
+public record PgMessage(byte type, ByteBuf frame) implements OwnedBytes {
   public static final byte UNTYPED = 0;
 
   public int headerLength() {
@@ -22,8 +24,9 @@ public record PgMessage(byte type, ByteBuf frame) {
     return frame.readableBytes();
   }
 
-  public void release() {
-    frame.release();
+  @Override
+  public ByteBuf content() {
+    return frame;
   }
 
   @Override

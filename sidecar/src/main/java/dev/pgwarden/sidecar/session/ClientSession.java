@@ -418,6 +418,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     if (ctx.channel().isActive()) {
       ctx.writeAndFlush(Messages.errorResponse(ctx.alloc(), "FATAL", sqlState, message, hint))
           .addListener(ChannelFutureListener.CLOSE);
+      if (!ctx.channel().isWritable()) {
+        // A client that stopped reading will never take the error: do not wait for it.
+        ctx.close();
+      }
     }
     close();
   }
@@ -445,9 +449,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       proxy.audit().emit(new SessionEnded(Instant.now().toString(), sessionId, identity.subject(),
           Duration.ofNanos(System.nanoTime() - startNanos).toMillis(), audit.statements(), bytesFromClient,
           bytesToClient, endReason));
-    }
-    if (ctx != null && ctx.channel().isActive() && !ctx.channel().isWritable()) {
-      ctx.close();
     }
   }
 
