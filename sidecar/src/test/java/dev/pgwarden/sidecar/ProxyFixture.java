@@ -44,6 +44,7 @@ final class ProxyFixture implements AutoCloseable {
   final TestPostgres postgres = TestPostgres.shared();
   final LocalIssuer issuer;
   final ProxyServer proxy;
+  private final String database;
   final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ByteArrayOutputStream auditBytes = new ByteArrayOutputStream();
   private final JsonLinesAuditSink audit = new JsonLinesAuditSink(new SynchronizedStream(auditBytes));
@@ -62,6 +63,7 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout, Transport transport) {
+    this.database = upstream.database();
     try {
       issuer = LocalIssuer.start(null, 0);
       DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(POLICY, "test");
@@ -89,7 +91,7 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port() + "/" + TestPostgres.DATABASE;
+    return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
   }
 
   Connection connect() throws SQLException {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pgwarden.api.v1alpha1.SslMode;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.testkit.TestPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -65,14 +66,17 @@ class UpstreamTest {
   }
 
   @Test
-  void requireTlsAgainstAServerWithoutIt() {
-    UpstreamConfig tls = new UpstreamConfig(TestPostgres.shared().host(), TestPostgres.shared().port(), TestPostgres.DATABASE,
-        TestPostgres.SCRAM_USER, TestPostgres.PASSWORD, SslMode.REQUIRE, null);
-    try (ProxyFixture f = proxyAs(tls)) {
-      assertThatThrownBy(f::connect).isInstanceOfSatisfying(SQLException.class, e -> {
-        assertThat(e.getSQLState()).isEqualTo("08001");
-        assertThat(e.getMessage()).contains("does not accept TLS but the policy's sslMode is REQUIRE");
-      });
+  void requireTlsAgainstAServerWithoutIt() throws Exception {
+    // A second, plain server: the shared one has TLS whenever openssl could make it a certificate.
+    try (EmbeddedPostgres plain = EmbeddedPostgres.builder().setServerConfig("ssl", "off").start()) {
+      UpstreamConfig tls = new UpstreamConfig("127.0.0.1", plain.getPort(), "postgres", "postgres", null,
+          SslMode.REQUIRE, null);
+      try (ProxyFixture f = new ProxyFixture(tls, 1024 * 1024, Duration.ofSeconds(10))) {
+        assertThatThrownBy(f::connect).isInstanceOfSatisfying(SQLException.class, e -> {
+          assertThat(e.getSQLState()).isEqualTo("08001");
+          assertThat(e.getMessage()).contains("does not accept TLS but the policy's sslMode is REQUIRE");
+        });
+      }
     }
   }
 

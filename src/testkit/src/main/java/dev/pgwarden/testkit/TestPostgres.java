@@ -26,22 +26,34 @@ public final class TestPostgres {
   private static TestPostgres shared;
 
   private final EmbeddedPostgres postgres;
+  private final Path certificate;
 
-  private TestPostgres(EmbeddedPostgres postgres) {
+  private TestPostgres(EmbeddedPostgres postgres, Path certificate) {
     this.postgres = postgres;
+    this.certificate = certificate;
   }
 
   /** The JVM-wide instance, started on first use and stopped at exit. */
   public static synchronized TestPostgres shared() {
     if (shared == null) {
       try {
-        shared = new TestPostgres(EmbeddedPostgres.builder()
+        Path tlsDir = Files.createTempDirectory("pgwarden-test-tls");
+        boolean tls = ServerCertificate.create(tlsDir);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
             .setServerConfig("password_encryption", "scram-sha-256")
             .setServerConfig("max_connections", "200")
             .setServerConfig("fsync", "off")
             .setServerConfig("synchronous_commit", "off")
-            .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
-            .start());
+            .setDataDirectoryCustomizer(dir -> {
+              writeHba(dir.toPath());
+              if (tls) {
+                ServerCertificate.install(tlsDir, dir.toPath());
+              }
+            });
+        if (tls) {
+          builder.setServerConfig("ssl", "on");
+        }
+        shared = new TestPostgres(builder.start(), tls ? tlsDir.resolve("server.crt") : null);
         shared.seedRoles();
       } catch (IOException e) {
         throw new UncheckedIOException("could not start embedded PostgreSQL", e);
@@ -84,6 +96,14 @@ public final class TestPostgres {
         s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO " + role);
       }
     }
+  }
+
+  /**
+   * The server's self-signed certificate (subject alternative name DNS:localhost only), or null
+   * when openssl was not available to make one and the server runs without TLS.
+   */
+  public Path certificate() {
+    return certificate;
   }
 
   public String host() {
