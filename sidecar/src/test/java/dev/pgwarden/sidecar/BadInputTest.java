@@ -178,6 +178,15 @@ class BadInputTest {
   }
 
   @Test
+  void changingClientEncodingEndsTheSession() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      c.query("set client_encoding = 'LATIN1'");
+      assertThat(expectFatal(c, "0A000").get('M')).contains("client_encoding must stay UTF8");
+    }
+  }
+
+  @Test
   void malformedBindAfterAuthentication() throws Exception {
     try (RawClient c = new RawClient(f.port())) {
       c.authenticate(f.token());

@@ -45,7 +45,8 @@ class OpsEndpointTest {
           .contains("pgwarden_bytes_total{direction=\"from_client\"}")
           .contains("pgwarden_bytes_total{direction=\"to_client\"}")
           .contains("pgwarden_auth_failures_total{reason=\"malformed\"} 1.0")
-          .contains("pgwarden_upstream_connect_seconds_count 1");
+          .contains("pgwarden_upstream_connect_seconds_count 1")
+          .containsPattern("pgwarden_statement_duration_seconds_count [1-9]");
     }
   }
 

@@ -46,6 +46,25 @@ class UpstreamTlsTest {
   }
 
   @Test
+  void cancelWorksWhenTheUpstreamRequiresTls() throws Exception {
+    try (ProxyFixture f = proxy("localhost", SslMode.VERIFY_FULL, pg.certificate());
+        Connection c = f.connect(); java.sql.Statement s = c.createStatement()) {
+      Thread canceller = new Thread(() -> {
+        try {
+          Thread.sleep(300);
+          s.cancel();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      canceller.start();
+      assertThatThrownBy(() -> s.execute("select pg_sleep(20)"))
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+      canceller.join();
+    }
+  }
+
+  @Test
   void disableStaysInClear() throws Exception {
     try (ProxyFixture f = proxy("127.0.0.1", SslMode.DISABLE, null)) {
       assertThat(upstreamUsesTls(f)).isFalse();

@@ -16,6 +16,7 @@ public final class ProxyMetrics {
   private final Counter bytesFromClients;
   private final Counter bytesToClients;
   private final Timer upstreamConnect;
+  private final Timer statementDuration;
   private final Map<String, Counter> statements = new ConcurrentHashMap<>();
   private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
 
@@ -28,6 +29,9 @@ public final class ProxyMetrics {
     bytesToClients = Counter.builder("pgwarden.bytes").description("Protocol bytes relayed").tag("direction", "to_client").baseUnit("bytes").register(registry);
     upstreamConnect = Timer.builder("pgwarden.upstream.connect")
         .description("Time to open and authenticate an upstream connection")
+        .register(registry);
+    statementDuration = Timer.builder("pgwarden.statement.duration")
+        .description("Time from relaying a statement to the database's answer")
         .register(registry);
   }
 
@@ -61,6 +65,10 @@ public final class ProxyMetrics {
     if (toClient > 0) {
       bytesToClients.increment(toClient);
     }
+  }
+
+  public void statementDuration(long nanos) {
+    statementDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void upstreamConnected(Duration took) {

@@ -375,10 +375,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   void fromServer(PgBatch batch) {
     for (PgMessage m : batch.messages()) {
       tracker.onServerMessage(m);
+      if (m.type() == ProtocolCodes.PARAMETER_STATUS && !encodingStaysUtf8(m)) {
+        batch.release();
+        endReason = "client_encoding changed";
+        fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgwarden: client_encoding must stay UTF8 (statements are audited as UTF-8);"
+            + " the session is closed, reconnect without changing it", null);
+        return;
+      }
     }
     bytesToClient += batch.length();
     unreportedToClient += batch.length();
     ctx.write(batch.bytes(), ctx.voidPromise());
+  }
+
+  /** A SET client_encoding to anything else would make the audit decode statements wrongly. */
+  private static boolean encodingStaysUtf8(PgMessage parameterStatus) {
+    ByteBuf body = parameterStatus.body();
+    String name = Messages.readCString(body);
+    return !name.equals("client_encoding") || Messages.readCString(body).equalsIgnoreCase("UTF8");
   }
 
   void fromServer(RelayChunk c) {

@@ -32,6 +32,9 @@ final class SessionAudit {
       long durationNanos, String sqlState) {
     statements++;
     metrics.statement(outcome);
+    if (durationNanos >= 0) {
+      metrics.statementDuration(durationNanos);
+    }
     sink.emit(new StatementAudited(Instant.now().toString(), session, subject, policy, database, protocol,
         clip(sql), parameters == null || parameters.isEmpty() ? null : parameters, outcome, tag, rows(tag),
         durationNanos < 0 ? null : Math.round(durationNanos / 1_000.0) / 1_000.0, sqlState));

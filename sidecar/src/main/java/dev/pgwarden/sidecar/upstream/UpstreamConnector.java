@@ -115,7 +115,11 @@ public final class UpstreamConnector {
     handshake.start(ctx);
   }
 
-  /** Forwards a CancelRequest with the upstream's own key; fire and forget, as PostgreSQL does. */
+  /**
+   * Forwards a CancelRequest with the upstream's own key; fire and forget, as PostgreSQL does.
+   * When the policy asks for TLS the request goes inside TLS too, so the backend's cancel key
+   * never crosses the network in clear; a server that refuses TLS then gets no request at all.
+   */
   public void cancel(EventLoop loop, Class<? extends Channel> channelClass, int processId, int secretKey) {
     new Bootstrap()
         .group(loop)
@@ -128,10 +132,32 @@ public final class UpstreamConnector {
         })
         .connect(config.host(), config.port())
         .addListener((ChannelFutureListener) f -> {
-          if (f.isSuccess()) {
-            f.channel().writeAndFlush(Messages.cancelRequest(f.channel().alloc(), processId, secretKey))
-                .addListener(ChannelFutureListener.CLOSE);
+          if (!f.isSuccess()) {
+            return;
           }
+          Channel ch = f.channel();
+          Runnable send = () -> ch.writeAndFlush(Messages.cancelRequest(ch.alloc(), processId, secretKey))
+              .addListener(ChannelFutureListener.CLOSE);
+          if (tls == null) {
+            send.run();
+            return;
+          }
+          ch.pipeline().addLast(new SslNegotiation(accepted -> {
+            if (!accepted) {
+              ch.close();
+              return;
+            }
+            SslHandler ssl = tls.newHandler(ch.alloc(), config.host(), config.port());
+            ch.pipeline().addFirst(ssl);
+            ssl.handshakeFuture().addListener(h -> {
+              if (h.isSuccess()) {
+                send.run();
+              } else {
+                ch.close();
+              }
+            });
+          }, reason -> ch.close()));
+          ch.writeAndFlush(Messages.sslRequest(ch.alloc()));
         });
   }
 }
