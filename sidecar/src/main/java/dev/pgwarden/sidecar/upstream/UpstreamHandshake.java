@@ -4,7 +4,6 @@ import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
-import dev.pgwarden.sidecar.protocol.RelayChunk;
 import dev.pgwarden.sidecar.protocol.ServerError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
