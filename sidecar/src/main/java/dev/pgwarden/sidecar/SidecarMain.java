@@ -4,7 +4,6 @@ import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
-import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The sidecar process: one proxy, its ops endpoint, audit on stdout. */
@@ -54,12 +54,8 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--max-message-size", defaultValue = "67108864", description = "Largest Query/Parse/Bind in bytes. Default ${DEFAULT-VALUE}.")
   int maxMessageSize;
 
-  @Option(names = "--transport", defaultValue = "auto",
-      description = "Socket I/O: auto (io_uring, else epoll, else nio), io_uring, epoll or nio. Default ${DEFAULT-VALUE}.")
-  String transport;
-
-  @Option(names = "--event-loops", defaultValue = "1", description = "Relay threads. Default ${DEFAULT-VALUE}.")
-  int eventLoops;
+  @Mixin
+  RelayOptions relay = new RelayOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -70,7 +66,7 @@ public final class SidecarMain implements Callable<Integer> {
     UpstreamConfig upstream = UpstreamUrl.parse(upstreamUrl, password);
     Gateway gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
-        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, Transport.select(transport),
+        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
         new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), Addresses.parse(adminListen));
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",

@@ -163,6 +163,20 @@ final class ProxyFixture implements AutoCloseable {
         .toList();
   }
 
+  /** Cancels the statement from another thread shortly after, as an impatient user would. */
+  static Thread cancelSoon(java.sql.Statement statement) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(300);
+        statement.cancel();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    t.start();
+    return t;
+  }
+
   @Override
   public void close() {
     proxy.close();

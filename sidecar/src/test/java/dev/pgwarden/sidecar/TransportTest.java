@@ -31,15 +31,7 @@ class TransportTest {
           .copyOut("COPY (select repeat('x', 1000) from generate_series(1, 5000)) TO STDOUT", out);
       assertThat(rows).isEqualTo(5000);
       assertThat(out.toString(StandardCharsets.US_ASCII)).hasSize(5000 * 1001);
-      Thread canceller = new Thread(() -> {
-        try {
-          Thread.sleep(300);
-          s.cancel();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      canceller.start();
+      Thread canceller = ProxyFixture.cancelSoon(s);
       try {
         s.execute("select pg_sleep(20)");
         throw new AssertionError("the statement should have been cancelled");

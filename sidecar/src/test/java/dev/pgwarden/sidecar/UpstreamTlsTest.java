@@ -49,15 +49,7 @@ class UpstreamTlsTest {
   void cancelWorksWhenTheUpstreamRequiresTls() throws Exception {
     try (ProxyFixture f = proxy("localhost", SslMode.VERIFY_FULL, pg.certificate());
         Connection c = f.connect(); java.sql.Statement s = c.createStatement()) {
-      Thread canceller = new Thread(() -> {
-        try {
-          Thread.sleep(300);
-          s.cancel();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      canceller.start();
+      Thread canceller = ProxyFixture.cancelSoon(s);
       assertThatThrownBy(() -> s.execute("select pg_sleep(20)"))
           .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
       canceller.join();

@@ -7,10 +7,10 @@ import dev.pgwarden.api.v1alpha1.SslMode;
 import dev.pgwarden.sidecar.Addresses;
 import dev.pgwarden.sidecar.ProxyConfig;
 import dev.pgwarden.sidecar.Gateway;
+import dev.pgwarden.sidecar.RelayOptions;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
-import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,12 +63,8 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--token-ttl", defaultValue = "8h", description = "Lifetime of the printed token. Default ${DEFAULT-VALUE}.")
   String tokenTtl;
 
-  @Option(names = "--transport", defaultValue = "auto",
-      description = "Socket I/O: auto (io_uring, else epoll, else nio), io_uring, epoll or nio. Default ${DEFAULT-VALUE}.")
-  String transport;
-
-  @Option(names = "--event-loops", defaultValue = "1", description = "Relay threads. Default ${DEFAULT-VALUE}.")
-  int eventLoops;
+  @Mixin
+  RelayOptions relay = new RelayOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -95,7 +92,7 @@ public final class LocalCommand implements Callable<Integer> {
           : Files.newOutputStream(auditFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, eventLoops, Transport.select(transport),
+          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
           new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
           Addresses.parse(adminListen));
     } catch (Exception e) {
