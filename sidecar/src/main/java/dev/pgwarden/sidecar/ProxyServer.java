@@ -36,15 +36,13 @@ public final class ProxyServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final ExecutorService blockingWork;
   private final Channel listener;
-  private final ProxyContext context;
 
   private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ExecutorService blockingWork,
-      Channel listener, ProxyContext context) {
+      Channel listener) {
     this.acceptors = acceptors;
     this.workers = workers;
     this.blockingWork = blockingWork;
     this.listener = listener;
-    this.context = context;
   }
 
   public static ProxyServer start(ProxyConfig config) throws InterruptedException {
@@ -85,7 +83,7 @@ public final class ProxyServer implements AutoCloseable {
         .bind(config.listen())
         .sync()
         .channel();
-    return new ProxyServer(acceptors, workers, blocking, listener, context);
+    return new ProxyServer(acceptors, workers, blocking, listener);
   }
 
   private static SslContext serverTls(ProxyConfig config) {
@@ -106,10 +104,6 @@ public final class ProxyServer implements AutoCloseable {
 
   public boolean isListening() {
     return listener.isActive();
-  }
-
-  public int openSessions() {
-    return context.cancels().size();
   }
 
   @Override

@@ -63,10 +63,4 @@ public final class SigningKeys {
           "cannot fetch the signing keys of issuer " + issuer + " (" + e.getMessage() + "); try again shortly");
     }
   }
-
-  /** Forget discovery results, e.g. after a policy change. */
-  public void clear() {
-    discovered.clear();
-    byJwksUri.clear();
-  }
 }

@@ -35,10 +35,6 @@ public final class ProxyMetrics {
         .register(registry);
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   public void sessionOpened() {
     activeSessions.incrementAndGet();
     sessions.increment();

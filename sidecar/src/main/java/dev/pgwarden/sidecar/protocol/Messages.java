@@ -16,10 +16,6 @@ public final class Messages {
     return fields(alloc, ProtocolCodes.ERROR_RESPONSE, severity, sqlState, message, hint);
   }
 
-  public static ByteBuf noticeResponse(ByteBufAllocator alloc, String sqlState, String message, String hint) {
-    return fields(alloc, ProtocolCodes.NOTICE_RESPONSE, "NOTICE", sqlState, message, hint);
-  }
-
   private static ByteBuf fields(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message, String hint) {
     ByteBuf b = begin(alloc, type);
     cstringField(b, 'S', severity);
@@ -104,10 +100,6 @@ public final class Messages {
     ByteBuf b = begin(alloc, ProtocolCodes.PASSWORD);
     b.writeBytes(data);
     return end(b);
-  }
-
-  public static ByteBuf terminate(ByteBufAllocator alloc) {
-    return end(begin(alloc, ProtocolCodes.TERMINATE));
   }
 
   private static ByteBuf begin(ByteBufAllocator alloc, byte type) {

@@ -44,10 +44,6 @@ public final class CancelRegistry {
     return Optional.of(e.session());
   }
 
-  public int size() {
-    return sessions.size();
-  }
-
   private static byte[] intBytes(int v) {
     return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
   }

@@ -90,8 +90,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(upstream.readyForQuery());
     ((PgFrameDecoder) ctx.pipeline().get(ProxyChannelInitializer.DECODER))
         .limits(ClientLimits.authenticated(proxy.maxMessageSize()));
-    while (!held.isEmpty()) {
-      toServer(held.poll());
+    try {
+      while (!held.isEmpty()) {
+        toServer(held.poll());
+      }
+    } catch (RuntimeException e) {
+      // start() runs in a connect listener, where a thrown exception would only be logged.
+      held.forEach(ReferenceCountUtil::safeRelease);
+      held.clear();
+      exceptionCaught(ctx, e);
+      return;
     }
     if (server != null) {
       server.flush();
@@ -116,10 +124,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       for (PgMessage m : batch.messages()) {
         try {
           tracker.onClientMessage(m);
-        } catch (IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
+          // Never relayed: a message the proxy cannot read is a message it cannot audit.
           batch.release();
-          throw new ProtocolException(SqlState.PROTOCOL_VIOLATION,
-              "malformed message type '" + (char) m.type() + "': its contents do not match its length");
+          throw e instanceof IndexOutOfBoundsException ? new ProtocolException(SqlState.PROTOCOL_VIOLATION,
+              "malformed message type '" + (char) m.type() + "': its contents do not match its length") : e;
         }
         terminate |= m.type() == ProtocolCodes.TERMINATE;
       }
@@ -201,7 +210,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
   void fromServer(PgBatch batch) {
     for (PgMessage m : batch.messages()) {
-      tracker.onServerMessage(m);
+      try {
+        tracker.onServerMessage(m);
+      } catch (RuntimeException e) {
+        batch.release();
+        throw e;
+      }
       if (m.type() == ProtocolCodes.PARAMETER_STATUS && !encodingStaysUtf8(m)) {
         batch.release();
         endReason = "client_encoding changed";

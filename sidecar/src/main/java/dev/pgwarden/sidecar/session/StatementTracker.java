@@ -77,18 +77,18 @@ final class StatementTracker {
         }
         if (!discardingUntilSync) {
           preparedStatements.put(name, new Prepared(sql, types));
-          expect(Kind.PARSE, sql, null);
         }
+        expect(Kind.PARSE, sql, null);
       }
       case ProtocolCodes.BIND -> {
         ByteBuf body = m.body();
         Prepared prepared = preparedStatements.get(statementName(body));
         BindParameters bind = BindParameters.parse(body, prepared == null ? NO_TYPES : prepared.typeOids());
+        String sql = prepared == null ? null : prepared.sql();
         if (!discardingUntilSync) {
-          String sql = prepared == null ? null : prepared.sql();
           portals.put(bind.portal(), new Portal(sql, bind.values()));
-          expect(Kind.BIND, sql, bind.values());
         }
+        expect(Kind.BIND, sql, bind.values());
       }
       case ProtocolCodes.EXECUTE -> {
         Portal portal = portals.get(cstring(m.body()));
@@ -121,6 +121,7 @@ final class StatementTracker {
     }
   }
 
+  /** Queues a message that awaits an answer, unless the server is skipping to the next Sync. */
   private void expect(Kind kind, String sql, List<String> params) {
     if (!discardingUntilSync) {
       pending.add(new Pending(kind, sql, null, params));

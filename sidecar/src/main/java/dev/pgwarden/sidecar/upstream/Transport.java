@@ -42,10 +42,6 @@ public enum Transport {
     return serverChannel;
   }
 
-  public Class<? extends Channel> socketChannelClass() {
-    return socketChannel;
-  }
-
   public boolean isAvailable() {
     return switch (this) {
       case IO_URING -> IoUring.isAvailable();

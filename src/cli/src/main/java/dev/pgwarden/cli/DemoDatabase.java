@@ -38,16 +38,15 @@ final class DemoDatabase implements AutoCloseable {
         .setErrorRedirector(ProcessBuilder.Redirect.DISCARD)
         .start();
     String agentPassword = randomPassword();
-    try (Connection c = connect(pg, "postgres", null); Statement s = c.createStatement()) {
+    try (Connection c = connect(pg, "postgres"); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + DATABASE);
       s.execute("CREATE ROLE " + AGENT_ROLE + " LOGIN PASSWORD '" + agentPassword + "'");
     }
-    try (Connection c = connect(pg, DATABASE, null); Statement s = c.createStatement()) {
+    try (Connection c = connect(pg, DATABASE); Statement s = c.createStatement()) {
       seed(s, mode);
       // Seeding used the trust login the embedded server starts with; close that door now.
       s.execute("ALTER ROLE postgres PASSWORD '" + randomPassword() + "'");
-      Path hba = Path.of(s.executeQuery("SHOW hba_file").next() ? currentValue(s, "hba_file") : "");
-      Files.writeString(hba, "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
+      Files.writeString(Path.of(currentValue(s, "hba_file")), "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
       s.execute("SELECT pg_reload_conf()");
     }
     return new DemoDatabase(pg, agentPassword);
@@ -100,12 +99,10 @@ final class DemoDatabase implements AutoCloseable {
     }
   }
 
-  private static Connection connect(EmbeddedPostgres pg, String database, String password) throws SQLException {
+  /** As the superuser, over the trust login the embedded server starts with (closed after seeding). */
+  private static Connection connect(EmbeddedPostgres pg, String database) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
-    if (password != null) {
-      p.setProperty("password", password);
-    }
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + database, p);
   }
 

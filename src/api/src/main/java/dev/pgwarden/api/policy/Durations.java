@@ -31,8 +31,4 @@ public final class Durations {
     }
     return total;
   }
-
-  public static Duration parseOr(String text, Duration fallback) {
-    return text == null || text.isBlank() ? fallback : parse(text);
-  }
 }
