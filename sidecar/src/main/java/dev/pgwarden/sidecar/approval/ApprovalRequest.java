@@ -1,0 +1,27 @@
+package dev.pgwarden.sidecar.approval;
+
+import dev.pgwarden.api.v1alpha1.ApprovalSubject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A statement the policy holds for a human decision.
+ *
+ * @param key identifies the exact statement for this subject (policy, subject, text and
+ *     parameters hashed): an approval only ever covers a request with the same key
+ * @param fingerprint {@code sha256:} hex of the statement text and parameters, for reviewers
+ * @param statement the text as the agent sent it (for EXECUTE, with the prepared body appended)
+ * @param parameters bound parameters rendered as text, or empty
+ */
+public record ApprovalRequest(
+    String policy,
+    String rule,
+    String reason,
+    ApprovalSubject subject,
+    String session,
+    String statement,
+    List<String> parameters,
+    String key,
+    String fingerprint,
+    Instant expiresAt) {
+}

@@ -1,0 +1,157 @@
+package dev.pgwarden.sidecar.policy;
+
+import dev.pgwarden.api.v1alpha1.Action;
+import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicySpec;
+import dev.pgwarden.api.v1alpha1.StatementKind;
+import dev.pgwarden.api.v1alpha1.StatementRule;
+import dev.pgwarden.sidecar.sql.Classification;
+import dev.pgwarden.sidecar.sql.Classification.Hazard;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Applies one policy to classified statements. Every rule that matches and every built-in guard
+ * that applies is collected, and the strictest action wins (Deny > RequireApproval > Allow);
+ * {@code defaultAction} decides only when nothing matched. Built-in guards cover what no policy
+ * should let through silently: server files and programs, identity changes, the settings the
+ * proxy relies on, and, in {@code ReadOnly} mode, every write.
+ */
+public final class StatementPolicy {
+  /** Kinds that change data, schema, privileges or server state: all refused in ReadOnly mode. */
+  public static final Set<StatementKind> WRITES = EnumSet.of(
+      StatementKind.INSERT, StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.COPY_FROM,
+      StatementKind.CREATE, StatementKind.ALTER, StatementKind.DROP, StatementKind.TRUNCATE, StatementKind.GRANT,
+      StatementKind.REVOKE, StatementKind.CREATE_ROLE, StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE,
+      StatementKind.CALL, StatementKind.DO, StatementKind.VACUUM, StatementKind.ANALYZE, StatementKind.NOTIFY,
+      StatementKind.OTHER);
+
+  private static final String READ_ONLY = "access.mode=ReadOnly";
+
+  private final DatabaseAccessPolicySpec spec;
+  private final boolean readOnly;
+
+  public StatementPolicy(DatabaseAccessPolicySpec spec) {
+    this.spec = spec;
+    this.readOnly = spec.access() != null && spec.access().mode() == AccessMode.ReadOnly;
+  }
+
+  public DatabaseAccessPolicySpec spec() {
+    return spec;
+  }
+
+  /**
+   * @param preparedBodies what EXECUTE would run, by prepared statement name: the bodies PREPAREd
+   *     under that name in this session (all of them, since a PREPARE may have failed); empty
+   *     when the name is unknown
+   */
+  public Verdict decide(Classification c, Function<String, List<Classification>> preparedBodies) {
+    List<Verdict.Match> matches = new ArrayList<>();
+    evaluate(c, matches);
+    if (c.hasHazard(Hazard.RUNS_PREPARED)) {
+      List<Classification> bodies = preparedBodies.apply(c.setting());
+      if (bodies.isEmpty()) {
+        matches.add(new Verdict.Match(spec.onUnparseableOrDefault(), "onUnparseable",
+            "it executes prepared statement \"" + c.setting() + "\", which pgwarden has not seen prepared in this session"));
+      }
+      for (Classification body : bodies) {
+        evaluate(body, matches);
+      }
+    }
+    Verdict v = Verdict.of(matches);
+    if (c.kind() == StatementKind.PREPARE && v.action() == Action.RequireApproval) {
+      // PREPARE runs nothing; the approval is asked for when EXECUTE runs the body.
+      List<Verdict.Match> withAllow = new ArrayList<>(v.matched());
+      withAllow.add(0, new Verdict.Match(Action.Allow, "prepare",
+          "PREPARE runs nothing; EXECUTE is decided by the prepared statement"));
+      return new Verdict(Action.Allow, "prepare", withAllow.get(0).reason(), List.copyOf(withAllow));
+    }
+    return v;
+  }
+
+  public Verdict decide(Classification c) {
+    return decide(c, name -> List.of());
+  }
+
+  private void evaluate(Classification c, List<Verdict.Match> matches) {
+    if (c.kind() == StatementKind.UNPARSEABLE) {
+      matches.add(new Verdict.Match(spec.onUnparseableOrDefault(), "onUnparseable",
+          "pgwarden cannot classify it: " + c.problem()));
+    }
+    guards(c, matches);
+    if (readOnly) {
+      for (StatementKind k : c.effectsInOrder()) {
+        if (WRITES.contains(k)) {
+          matches.add(new Verdict.Match(Action.Deny, READ_ONLY,
+              "the policy grants read-only access and this statement " + describe(k)));
+          break;
+        }
+      }
+    }
+    boolean ruleMatched = false;
+    for (StatementRule rule : spec.rulesOrEmpty()) {
+      if (matches(rule, c)) {
+        ruleMatched = true;
+        matches.add(new Verdict.Match(rule.action(), rule.name(), "it matches rule \"" + rule.name() + "\""
+            + (Boolean.TRUE.equals(rule.withoutWhere()) ? " (an UPDATE or DELETE without a limiting WHERE)" : "")));
+      }
+    }
+    if (!ruleMatched) {
+      matches.add(new Verdict.Match(spec.defaultActionOrAllow(), "defaultAction", "no rule matches it"));
+    }
+  }
+
+  private void guards(Classification c, List<Verdict.Match> matches) {
+    if (c.hasHazard(Hazard.SERVER_PROGRAM)) {
+      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-programs",
+          "COPY ... PROGRAM runs a command on the database server"));
+    }
+    if (c.hasHazard(Hazard.SERVER_FILE)) {
+      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-files",
+          "COPY to or from a file reads or writes files on the database server; use STDIN or STDOUT"));
+    }
+    if (c.hasHazard(Hazard.LOAD_LIBRARY)) {
+      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-libraries", "LOAD loads code into the database server"));
+    }
+    if (c.hasHazard(Hazard.IDENTITY_CHANGE)) {
+      matches.add(new Verdict.Match(Action.Deny, "pgwarden:identity",
+          "it would run later statements as a different role from the one pgwarden grants and audits"));
+    }
+    if (c.hasHazard(Hazard.PROTECTED_SETTING)) {
+      matches.add(new Verdict.Match(Action.Deny, "pgwarden:protected-settings",
+          "pgwarden relies on " + c.setting() + " keeping the value it set at connection"));
+    }
+    if (readOnly && c.hasHazard(Hazard.READ_WRITE_TRANSACTION)) {
+      matches.add(new Verdict.Match(Action.Deny, READ_ONLY,
+          "the policy grants read-only access and this statement makes transactions read-write"));
+    }
+    for (String f : c.functions()) {
+      DangerousFunctions.Guard g = DangerousFunctions.lookup(f);
+      if (g != null) {
+        matches.add(new Verdict.Match(g.action(), g.rule(), "it calls " + f + "(), and " + g.reason()));
+      }
+    }
+  }
+
+  private static boolean matches(StatementRule rule, Classification c) {
+    if (rule.statements() == null || Boolean.TRUE.equals(rule.withoutWhere()) && !c.unbounded()) {
+      return false;
+    }
+    for (StatementKind k : rule.statements()) {
+      if (c.hasEffect(k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(StatementKind k) {
+    return switch (k) {
+      case OTHER -> "is not a plain read";
+      default -> "is a write (" + k + ")";
+    };
+  }
+}

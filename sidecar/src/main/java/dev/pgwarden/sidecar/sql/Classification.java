@@ -1,0 +1,71 @@
+package dev.pgwarden.sidecar.sql;
+
+import dev.pgwarden.api.v1alpha1.StatementKind;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What one statement does, as far as policy is concerned. Depends only on the statement's shape,
+ * never on its literal values, so one classification serves every statement with the same
+ * fingerprint.
+ *
+ * @param kind the statement's own kind (its leading keyword)
+ * @param effects every kind the statement performs: its own plus those of what it embeds and
+ *     runs (a data-modifying CTE, the body of {@code EXPLAIN ANALYZE}, {@code PREPARE},
+ *     {@code DECLARE}, {@code COPY (query)}, {@code SELECT INTO})
+ * @param reads tables read, as written (schema-qualified when the statement qualifies them)
+ * @param writes tables written or changed
+ * @param unbounded an UPDATE or DELETE (here or embedded) with no WHERE, or one that is always true
+ * @param functions functions called, lower-cased, without schema
+ * @param setting for SET/RESET/SHOW, the parameter name (lower-cased); for PREPARE, EXECUTE and
+ *     DEALLOCATE, the prepared statement's name; otherwise null
+ * @param hazards what the built-in guards look at beyond kinds and functions
+ * @param problem why the statement is UNPARSEABLE, else null
+ */
+public record Classification(
+    StatementKind kind,
+    Set<StatementKind> effects,
+    Set<String> reads,
+    Set<String> writes,
+    boolean unbounded,
+    Set<String> functions,
+    String setting,
+    Set<Hazard> hazards,
+    String problem) {
+
+  /** Properties of a statement that built-in guards refuse or hold whatever the rules say. */
+  public enum Hazard {
+    /** COPY to or from a program on the database server. */
+    SERVER_PROGRAM,
+    /** COPY to or from a file on the database server. */
+    SERVER_FILE,
+    /** LOAD of a shared library into the server. */
+    LOAD_LIBRARY,
+    /** SET/RESET ROLE or SESSION AUTHORIZATION: a change of identity. */
+    IDENTITY_CHANGE,
+    /** Turns a transaction or the session read-write. */
+    READ_WRITE_TRANSACTION,
+    /** Changes a setting the proxy relies on (encoding, string syntax, application_name). */
+    PROTECTED_SETTING,
+    /** EXECUTE of a prepared statement: the decision is the prepared body's. */
+    RUNS_PREPARED
+  }
+
+  public static Classification unparseable(String problem) {
+    return new Classification(StatementKind.UNPARSEABLE, Set.of(StatementKind.UNPARSEABLE), Set.of(), Set.of(), false,
+        Set.of(), null, Set.of(), problem);
+  }
+
+  public boolean hasEffect(StatementKind k) {
+    return effects.contains(k);
+  }
+
+  public boolean hasHazard(Hazard h) {
+    return hazards.contains(h);
+  }
+
+  /** The effects in declaration order, for stable output. */
+  public List<StatementKind> effectsInOrder() {
+    return effects.stream().sorted().toList();
+  }
+}

@@ -1,0 +1,43 @@
+package dev.pgwarden.sidecar.sql;
+
+import dev.pgwarden.api.v1alpha1.StatementKind;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** What the classifier learns about one statement while it reads it; becomes a {@link Classification}. */
+final class Facts {
+  final StatementKind kind;
+  final EnumSet<StatementKind> effects;
+  final Set<String> reads = new LinkedHashSet<>();
+  final Set<String> writes = new LinkedHashSet<>();
+  final Set<String> functions = new LinkedHashSet<>();
+  final EnumSet<Classification.Hazard> hazards = EnumSet.noneOf(Classification.Hazard.class);
+  boolean unbounded;
+  String setting;
+
+  Facts(StatementKind kind) {
+    this.kind = kind;
+    this.effects = EnumSet.of(kind);
+  }
+
+  /** Takes in what an embedded statement does when it runs as part of this one. */
+  void absorb(Classification inner) {
+    effects.addAll(inner.effects());
+    reads.addAll(inner.reads());
+    writes.addAll(inner.writes());
+    functions.addAll(inner.functions());
+    hazards.addAll(inner.hazards());
+    unbounded |= inner.unbounded();
+    if (inner.hasHazard(Classification.Hazard.RUNS_PREPARED)) {
+      setting = inner.setting();
+    }
+  }
+
+  Classification build() {
+    return new Classification(kind, Collections.unmodifiableSet(EnumSet.copyOf(effects)), Set.copyOf(reads),
+        Set.copyOf(writes), unbounded, Set.copyOf(functions), setting,
+        hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)), null);
+  }
+}

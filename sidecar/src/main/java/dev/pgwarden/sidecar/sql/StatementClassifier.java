@@ -1,0 +1,455 @@
+package dev.pgwarden.sidecar.sql;
+
+import dev.pgwarden.api.v1alpha1.StatementKind;
+import dev.pgwarden.sidecar.sql.Classification.Hazard;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import net.sf.jsqlparser.parser.CCJSqlParser;
+
+/**
+ * Classifies one statement (already split from its Query). The leading keyword decides the kind;
+ * queries and data-changing statements are then read by JSqlParser for their structure, and
+ * statements JSqlParser does not cover (COPY, DO, DECLARE, FETCH, LISTEN, VACUUM, ...) are read
+ * from their tokens. Statements that embed another (EXPLAIN ANALYZE, PREPARE, DECLARE, COPY
+ * (query)) take in what the embedded statement does. Thread-safe and blocking: the proxy runs it
+ * on its worker pool, never on an event loop.
+ */
+public final class StatementClassifier {
+  /** Words that are followed by a parenthesis without being function calls. */
+  private static final Set<String> NOT_FUNCTIONS = Set.of(
+      "and", "or", "not", "in", "exists", "values", "as", "over", "filter", "within", "using", "on", "from",
+      "where", "select", "join", "any", "all", "some", "array", "row", "table", "with", "into", "set",
+      "returning", "lateral", "cast", "numeric", "decimal", "varchar", "char", "character", "varying", "bit",
+      "timestamp", "time", "interval", "float", "by", "partition", "conflict", "do", "key", "unique", "primary",
+      "check", "references", "foreign", "default", "when", "then", "else", "case", "is", "like", "ilike",
+      "similar", "between", "group", "order", "having", "limit", "offset", "union", "except", "intersect",
+      "recursive", "materialized", "include", "only", "update", "delete", "insert", "explain", "analyze",
+      "analyse", "verbose", "prepare", "execute", "grouping", "sets", "cube", "rollup", "tablesample",
+      "window", "range", "rows", "groups", "nulls", "distinct", "for", "to", "if", "language", "returns",
+      "procedure", "function", "view", "index", "trigger", "type", "domain", "sequence", "schema");
+
+  private StatementClassifier() {
+  }
+
+  public static Classification classify(String sql) {
+    return classify(sql, p -> { });
+  }
+
+  /** @param onParser receives each JSqlParser instance before it runs, so a watchdog can interrupt it */
+  public static Classification classify(String sql, Consumer<CCJSqlParser> onParser) {
+    List<SqlToken> tokens;
+    try {
+      tokens = SqlLexer.tokenize(sql);
+    } catch (SqlLexer.LexException e) {
+      return Classification.unparseable(e.getMessage());
+    }
+    if (tokens.isEmpty()) {
+      return Classification.unparseable("empty statement");
+    }
+    try {
+      return new Reader(sql, tokens, onParser).classify();
+    } catch (ParsedStatements.NotUnderstood e) {
+      return Classification.unparseable(e.getMessage());
+    }
+  }
+
+  /** Walks one statement's tokens. */
+  private static final class Reader {
+    private final String sql;
+    private final List<SqlToken> tokens;
+    private final Consumer<CCJSqlParser> onParser;
+
+    Reader(String sql, List<SqlToken> tokens, Consumer<CCJSqlParser> onParser) {
+      this.sql = sql;
+      this.tokens = tokens;
+      this.onParser = onParser;
+    }
+
+    Classification classify() throws ParsedStatements.NotUnderstood {
+      SqlToken first = tokens.get(0);
+      String w = first.type() == SqlToken.Type.WORD ? first.text() : first.isSymbol("(") ? "(" : "";
+      Facts f = switch (w) {
+        case "select", "with", "values", "table", "(" -> parsed(StatementKind.SELECT);
+        case "insert" -> parsed(StatementKind.INSERT);
+        case "update" -> parsed(StatementKind.UPDATE);
+        case "delete" -> parsed(StatementKind.DELETE);
+        case "merge" -> parsed(StatementKind.MERGE);
+        case "copy" -> copy();
+        case "create" -> roleOr(StatementKind.CREATE, StatementKind.CREATE_ROLE);
+        case "alter" -> alter();
+        case "drop" -> roleOr(StatementKind.DROP, StatementKind.DROP_ROLE);
+        case "truncate" -> truncate();
+        case "grant" -> new Facts(StatementKind.GRANT);
+        case "revoke" -> new Facts(StatementKind.REVOKE);
+        case "reassign" -> new Facts(StatementKind.ALTER_ROLE);
+        case "call" -> call();
+        case "do" -> new Facts(StatementKind.DO);
+        case "set" -> set();
+        case "reset" -> reset();
+        case "show" -> named(StatementKind.SHOW, 1);
+        case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> transaction();
+        case "explain" -> explain();
+        case "prepare" -> prepare();
+        case "execute" -> execute();
+        case "deallocate" -> deallocate();
+        case "discard" -> named(StatementKind.OTHER, 1);
+        case "declare" -> declare();
+        case "fetch", "move" -> new Facts(StatementKind.FETCH);
+        case "close", "lock", "cluster", "reindex", "checkpoint", "refresh" -> new Facts(StatementKind.OTHER);
+        case "listen", "unlisten" -> new Facts(StatementKind.LISTEN);
+        case "notify" -> new Facts(StatementKind.NOTIFY);
+        case "vacuum" -> new Facts(StatementKind.VACUUM);
+        case "analyze", "analyse" -> new Facts(StatementKind.ANALYZE);
+        case "comment", "security" -> new Facts(StatementKind.ALTER);
+        case "import" -> new Facts(StatementKind.CREATE);
+        case "load" -> {
+          Facts load = new Facts(StatementKind.OTHER);
+          load.hazards.add(Hazard.LOAD_LIBRARY);
+          yield load;
+        }
+        default -> throw new ParsedStatements.NotUnderstood(
+            "pgwarden does not know statements starting with '" + (w.isEmpty() ? first.text() : w) + "'");
+      };
+      functionsFromTokens(f);
+      return f.build();
+    }
+
+    private Facts parsed(StatementKind kind) throws ParsedStatements.NotUnderstood {
+      Facts f = new Facts(kind);
+      ParsedStatements.analyze(sql, f, onParser);
+      return f;
+    }
+
+    /** Every name followed by '(' that is not a keyword: over-inclusive on purpose, the guards read it. */
+    private void functionsFromTokens(Facts f) {
+      for (int i = 0; i + 1 < tokens.size(); i++) {
+        SqlToken t = tokens.get(i);
+        if (t.isName() && tokens.get(i + 1).isSymbol("(")
+            && !(t.type() == SqlToken.Type.WORD && NOT_FUNCTIONS.contains(t.text()))) {
+          f.functions.add(t.text());
+        }
+      }
+    }
+
+    private String word(int i) {
+      return i < tokens.size() && tokens.get(i).isName() ? tokens.get(i).text() : "";
+    }
+
+    private boolean isRoleWord(int i) {
+      String w = word(i);
+      return (w.equals("role") || w.equals("user") || w.equals("group")) && !word(i + 1).equals("mapping");
+    }
+
+    private Facts roleOr(StatementKind kind, StatementKind roleKind) {
+      int i = 1;
+      while (Set.of("or", "replace", "temp", "temporary", "unlogged", "global", "local").contains(word(i))) {
+        i++;
+      }
+      if (isRoleWord(i)) {
+        return new Facts(roleKind);
+      }
+      Facts f = new Facts(kind);
+      objectName(i, f);
+      return f;
+    }
+
+    private Facts alter() {
+      if (isRoleWord(1)) {
+        return new Facts(StatementKind.ALTER_ROLE);
+      }
+      Facts f = new Facts(StatementKind.ALTER);
+      objectName(1, f);
+      return f;
+    }
+
+    /** For tables: the (possibly qualified) name after TABLE [IF [NOT] EXISTS] [ONLY], as written. */
+    private void objectName(int i, Facts f) {
+      if (!word(i).equals("table")) {
+        return;
+      }
+      i++;
+      while (Set.of("if", "not", "exists", "only").contains(word(i))) {
+        i++;
+      }
+      String name = qualifiedName(i);
+      if (name != null) {
+        f.writes.add(name);
+      }
+    }
+
+    private String qualifiedName(int i) {
+      if (i >= tokens.size() || !tokens.get(i).isName()) {
+        return null;
+      }
+      StringBuilder b = new StringBuilder(tokens.get(i).text());
+      while (i + 2 < tokens.size() && tokens.get(i + 1).isSymbol(".") && tokens.get(i + 2).isName()) {
+        b.append('.').append(tokens.get(i + 2).text());
+        i += 2;
+      }
+      return b.toString();
+    }
+
+    private Facts truncate() {
+      Facts f = new Facts(StatementKind.TRUNCATE);
+      int i = 1;
+      if (word(i).equals("table")) {
+        i++;
+      }
+      for (; i < tokens.size(); i++) {
+        SqlToken t = tokens.get(i);
+        if (t.isWord("restart") || t.isWord("continue") || t.isWord("cascade") || t.isWord("restrict")) {
+          break;
+        }
+        if (t.isName() && !t.isWord("only") && (i == 1 || !tokens.get(i - 1).isSymbol("."))) {
+          String name = qualifiedName(i);
+          f.writes.add(name);
+        }
+      }
+      return f;
+    }
+
+    private Facts call() {
+      Facts f = new Facts(StatementKind.CALL);
+      String name = qualifiedName(1);
+      if (name != null) {
+        f.functions.add(name.substring(name.lastIndexOf('.') + 1));
+      }
+      return f;
+    }
+
+    /** COPY table|(query) TO|FROM STDOUT|STDIN|'file'|PROGRAM 'cmd'. */
+    private Facts copy() throws ParsedStatements.NotUnderstood {
+      int i = 1;
+      Classification query = null;
+      String table = null;
+      if (i < tokens.size() && tokens.get(i).isSymbol("(")) {
+        int close = closingParenthesis(i);
+        query = embedded(tokens.get(i + 1).start(), tokens.get(close).start());
+        i = close + 1;
+      } else {
+        table = qualifiedName(i);
+        while (i < tokens.size() && !(tokens.get(i).depth() == 0 && (tokens.get(i).isWord("to") || tokens.get(i).isWord("from")))) {
+          i++;
+        }
+      }
+      if (i >= tokens.size() || !(tokens.get(i).isWord("to") || tokens.get(i).isWord("from"))) {
+        throw new ParsedStatements.NotUnderstood("COPY without TO or FROM");
+      }
+      boolean to = tokens.get(i).isWord("to");
+      Facts f = new Facts(to ? StatementKind.COPY_TO : StatementKind.COPY_FROM);
+      if (query != null) {
+        f.absorb(query);
+      }
+      if (table != null) {
+        (to ? f.reads : f.writes).add(table);
+      }
+      SqlToken target = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
+      if (target == null) {
+        throw new ParsedStatements.NotUnderstood("COPY without a source or destination");
+      }
+      if (target.isWord("program")) {
+        f.hazards.add(Hazard.SERVER_PROGRAM);
+      } else if (!(target.isWord("stdout") || target.isWord("stdin"))) {
+        f.hazards.add(Hazard.SERVER_FILE);
+      }
+      return f;
+    }
+
+    private Facts set() {
+      int i = 1;
+      if (word(i).equals("session") && word(i + 1).equals("authorization")) {
+        Facts f = named(StatementKind.SET, -1);
+        f.setting = "session_authorization";
+        f.hazards.add(Hazard.IDENTITY_CHANGE);
+        return f;
+      }
+      if (word(i).equals("session") && word(i + 1).equals("characteristics")) {
+        Facts f = new Facts(StatementKind.SET);
+        f.setting = "default_transaction_read_only";
+        readWrite(f);
+        return f;
+      }
+      if (word(i).equals("session") || word(i).equals("local")) {
+        i++;
+      }
+      if (word(i).equals("transaction")) {
+        Facts f = new Facts(StatementKind.TRANSACTION);
+        readWrite(f);
+        return f;
+      }
+      Facts f = new Facts(StatementKind.SET);
+      f.setting = settingName(i);
+      settingHazards(f);
+      return f;
+    }
+
+    private Facts reset() {
+      Facts f = new Facts(StatementKind.SET);
+      f.setting = word(1).equals("session") && word(2).equals("authorization") ? "session_authorization" : settingName(1);
+      return f;
+    }
+
+    private Facts named(StatementKind kind, int at) {
+      Facts f = new Facts(kind);
+      if (at >= 0) {
+        f.setting = settingName(at);
+      }
+      return f;
+    }
+
+    /** A setting's name as PostgreSQL reads it, including the spelled-out forms SET allows. */
+    private String settingName(int i) {
+      String w = word(i);
+      if (w.equals("time") && word(i + 1).equals("zone")) {
+        return "timezone";
+      }
+      if (w.equals("names")) {
+        return "client_encoding";
+      }
+      if (w.equals("schema")) {
+        return "search_path";
+      }
+      String name = qualifiedName(i);
+      return name == null ? "" : name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void settingHazards(Facts f) {
+      switch (f.setting) {
+        case "role", "session_authorization" -> f.hazards.add(Hazard.IDENTITY_CHANGE);
+        case "default_transaction_read_only", "transaction_read_only" -> f.hazards.add(Hazard.READ_WRITE_TRANSACTION);
+        case "client_encoding", "standard_conforming_strings", "application_name" ->
+            f.hazards.add(Hazard.PROTECTED_SETTING);
+        default -> {
+        }
+      }
+    }
+
+    private Facts transaction() {
+      Facts f = new Facts(StatementKind.TRANSACTION);
+      readWrite(f);
+      return f;
+    }
+
+    /** READ WRITE anywhere in a transaction statement (BEGIN READ WRITE, SET TRANSACTION READ WRITE). */
+    private void readWrite(Facts f) {
+      for (int i = 0; i + 1 < tokens.size(); i++) {
+        if (tokens.get(i).isWord("read") && tokens.get(i + 1).isWord("write")) {
+          f.hazards.add(Hazard.READ_WRITE_TRANSACTION);
+        }
+      }
+    }
+
+    /**
+     * EXPLAIN [ANALYZE] [VERBOSE] stmt, or EXPLAIN (option [value], ...) stmt. With ANALYZE the
+     * statement runs, so its effects count; an ANALYZE option counts whatever value it is given,
+     * since values are literals and statements differing only in literals share a classification.
+     */
+    private Facts explain() throws ParsedStatements.NotUnderstood {
+      int i = 1;
+      boolean analyze = false;
+      if (i < tokens.size() && tokens.get(i).isSymbol("(")) {
+        int close = closingParenthesis(i);
+        for (int j = i + 1; j < close; j++) {
+          analyze |= tokens.get(j).isWord("analyze") || tokens.get(j).isWord("analyse");
+        }
+        i = close + 1;
+      } else {
+        while (Set.of("analyze", "analyse", "verbose").contains(word(i))) {
+          analyze |= !word(i).equals("verbose");
+          i++;
+        }
+      }
+      if (i >= tokens.size()) {
+        throw new ParsedStatements.NotUnderstood("EXPLAIN without a statement");
+      }
+      Classification inner = embedded(tokens.get(i).start(), sql.length());
+      Facts f = new Facts(StatementKind.EXPLAIN);
+      if (inner.kind() == StatementKind.UNPARSEABLE) {
+        throw new ParsedStatements.NotUnderstood(inner.problem());
+      }
+      if (analyze) {
+        f.absorb(inner);
+      } else {
+        f.reads.addAll(inner.reads());
+        f.reads.addAll(inner.writes());
+      }
+      return f;
+    }
+
+    /** PREPARE name [(types)] AS stmt: prepares without running; EXECUTE runs the body. */
+    private Facts prepare() throws ParsedStatements.NotUnderstood {
+      if (word(1).equals("transaction")) {
+        return new Facts(StatementKind.TRANSACTION);
+      }
+      Facts f = new Facts(StatementKind.PREPARE);
+      f.setting = word(1);
+      int as = -1;
+      for (int i = 2; i < tokens.size(); i++) {
+        if (tokens.get(i).depth() == 0 && tokens.get(i).isWord("as")) {
+          as = i;
+          break;
+        }
+      }
+      if (as < 0 || as + 1 >= tokens.size()) {
+        throw new ParsedStatements.NotUnderstood("PREPARE without AS and a statement");
+      }
+      Classification body = embedded(tokens.get(as + 1).start(), sql.length());
+      if (body.kind() == StatementKind.UNPARSEABLE) {
+        throw new ParsedStatements.NotUnderstood("the prepared statement: " + body.problem());
+      }
+      f.reads.addAll(body.reads());
+      f.writes.addAll(body.writes());
+      f.functions.addAll(body.functions());
+      // The body's effects are what EXECUTE will do; the policy judges PREPARE by them too.
+      f.effects.addAll(body.effects());
+      f.hazards.addAll(body.hazards());
+      f.unbounded = body.unbounded();
+      return f;
+    }
+
+    private Facts execute() {
+      Facts f = new Facts(StatementKind.EXECUTE);
+      f.setting = word(1);
+      f.hazards.add(Hazard.RUNS_PREPARED);
+      return f;
+    }
+
+    private Facts deallocate() {
+      Facts f = new Facts(StatementKind.OTHER);
+      int i = word(1).equals("prepare") ? 2 : 1;
+      f.setting = "deallocate " + word(i);
+      return f;
+    }
+
+    /** DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR query: the query runs as it is fetched. */
+    private Facts declare() throws ParsedStatements.NotUnderstood {
+      Facts f = new Facts(StatementKind.DECLARE);
+      for (int i = 2; i + 1 < tokens.size(); i++) {
+        if (tokens.get(i).depth() == 0 && tokens.get(i).isWord("for")) {
+          Classification query = embedded(tokens.get(i + 1).start(), sql.length());
+          if (query.kind() == StatementKind.UNPARSEABLE) {
+            throw new ParsedStatements.NotUnderstood("the cursor's query: " + query.problem());
+          }
+          f.absorb(query);
+          return f;
+        }
+      }
+      throw new ParsedStatements.NotUnderstood("DECLARE without FOR and a query");
+    }
+
+    private Classification embedded(int from, int to) {
+      return StatementClassifier.classify(sql.substring(from, to), onParser);
+    }
+
+    private int closingParenthesis(int open) throws ParsedStatements.NotUnderstood {
+      int depth = tokens.get(open).depth();
+      for (int i = open + 1; i < tokens.size(); i++) {
+        if (tokens.get(i).isSymbol(")") && tokens.get(i).depth() == depth) {
+          return i;
+        }
+      }
+      throw new ParsedStatements.NotUnderstood("unbalanced parentheses");
+    }
+  }
+}
