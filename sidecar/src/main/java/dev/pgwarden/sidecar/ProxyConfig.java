@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar;
 
+import dev.pgwarden.sidecar.approval.ApprovalGate;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
@@ -20,6 +21,7 @@ import java.util.List;
  * @param maxMessageSize largest Query/Parse/Bind accepted after authentication
  * @param eventLoops threads relaying traffic; each session lives on one of them
  * @param transport socket I/O: io_uring, epoll or NIO
+ * @param approvals where statements held for approval go; null refuses them (fail closed)
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -35,7 +37,8 @@ public record ProxyConfig(
     int eventLoops,
     Transport transport,
     AuditSink audit,
-    PrometheusMeterRegistry metrics) {
+    PrometheusMeterRegistry metrics,
+    ApprovalGate approvals) {
 
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
   public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);

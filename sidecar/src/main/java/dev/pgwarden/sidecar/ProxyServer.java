@@ -1,5 +1,8 @@
 package dev.pgwarden.sidecar;
 
+import dev.pgwarden.sidecar.approval.NoApprovalGate;
+import dev.pgwarden.sidecar.policy.StatementPolicy;
+import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.PolicySubjects;
 import dev.pgwarden.sidecar.identity.SigningKeys;
@@ -35,13 +38,15 @@ public final class ProxyServer implements AutoCloseable {
   private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
   private final ExecutorService blockingWork;
+  private final ClassifierPool classifier;
   private final Channel listener;
 
   private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ExecutorService blockingWork,
-      Channel listener) {
+      ClassifierPool classifier, Channel listener) {
     this.acceptors = acceptors;
     this.workers = workers;
     this.blockingWork = blockingWork;
+    this.classifier = classifier;
     this.listener = listener;
   }
 
@@ -57,6 +62,7 @@ public final class ProxyServer implements AutoCloseable {
       return t;
     });
 
+    ClassifierPool classifier = ClassifierPool.withDefaults();
     List<AcceptedSubject> subjects = new ArrayList<>(config.extraSubjects());
     subjects.addAll(PolicySubjects.resolve(config.policy(), config.kubernetesIssuer(), config.kubernetesJwksUri()));
     TokenVerifier verifier = new TokenVerifier(subjects, new SigningKeys(), Clock.systemUTC(), Duration.ofSeconds(60));
@@ -70,7 +76,11 @@ public final class ProxyServer implements AutoCloseable {
         new ProxyMetrics(config.metrics()),
         serverTls(config),
         config.maxMessageSize(),
-        config.authenticationTimeout());
+        config.authenticationTimeout(),
+        new StatementPolicy(config.policy().getSpec()),
+        classifier,
+        config.approvals() == null ? new NoApprovalGate() : config.approvals(),
+        Clock.systemUTC());
 
     Channel listener = new ServerBootstrap()
         .group(acceptors, workers)
@@ -83,7 +93,7 @@ public final class ProxyServer implements AutoCloseable {
         .bind(config.listen())
         .sync()
         .channel();
-    return new ProxyServer(acceptors, workers, blocking, listener);
+    return new ProxyServer(acceptors, workers, blocking, classifier, listener);
   }
 
   private static SslContext serverTls(ProxyConfig config) {
@@ -112,5 +122,6 @@ public final class ProxyServer implements AutoCloseable {
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     blockingWork.shutdownNow();
+    classifier.close();
   }
 }

@@ -68,7 +68,7 @@ public final class SidecarMain implements Callable<Integer> {
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
         ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
         new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), Addresses.parse(adminListen));
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null), Addresses.parse(adminListen));
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",
         Duration.ofNanos(System.nanoTime() - began).toMillis(), gateway.proxy().address(), gateway.ops().address(),
         policy.getMetadata().getName());

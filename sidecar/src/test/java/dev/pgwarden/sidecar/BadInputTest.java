@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -178,10 +179,30 @@ class BadInputTest {
   }
 
   @Test
-  void changingClientEncodingEndsTheSession() throws Exception {
+  void changingClientEncodingIsRefused() throws Exception {
     try (RawClient c = new RawClient(f.port())) {
       c.authenticate(f.token());
       c.query("set client_encoding = 'LATIN1'");
+      RawClient.Message error = c.read();
+      assertThat(error.type()).isEqualTo('E');
+      assertThat(error.fields().get('C')).isEqualTo("42501");
+      assertThat(error.fields().get('M')).contains("pgwarden:protected-settings");
+      assertThat(c.read().type()).isEqualTo('Z');
+      c.query("show client_encoding");
+      assertThat(c.read().type()).isEqualTo('T');
+    }
+  }
+
+  @Test
+  void changingClientEncodingAnotherWayEndsTheSession() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      // A function hides the change from classification: the server's ParameterStatus is the last line of defence.
+      try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
+        s.execute("create or replace function latin1_please() returns text language sql"
+            + " as $$ select set_config('client_encoding', 'LATIN1', false) $$");
+      }
+      c.query("select latin1_please()");
       assertThat(expectFatal(c, "0A000").get('M')).contains("client_encoding must stay UTF8");
     }
   }

@@ -255,13 +255,27 @@ class PgjdbcCompatibilityTest {
       assertThatThrownBy(() -> s.execute("select 1/0"))
           .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
       assertThatThrownBy(() -> s.execute("selec broken"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42601"));
+          .isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getMessage()).contains("onUnparseable").contains("starting with 'selec'");
+          });
+      assertThatThrownBy(() -> s.execute("drop table if exists nothing_here"))
+          .isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getMessage()).contains("destructive-ddl");
+          });
       ResultSet rs = s.executeQuery("select 'fine'");
       rs.next();
       assertThat(rs.getString(1)).isEqualTo("fine");
     }
     assertThat(f.statements("selec broken")).singleElement()
-        .satisfies(e -> assertThat(e.path("sqlstate").asText()).isEqualTo("42601"));
+        .satisfies(e -> assertThat(e.path("outcome").asText()).isEqualTo("refused"));
+    assertThat(f.statements("drop table if exists nothing_here")).singleElement().satisfies(e -> {
+      assertThat(e.path("outcome").asText()).isEqualTo("refused");
+      assertThat(e.path("kind").asText()).isEqualTo("DROP");
+      assertThat(e.path("decision").asText()).isEqualTo("Deny");
+      assertThat(e.path("rule").asText()).isEqualTo("destructive-ddl");
+    });
   }
 
   @Test

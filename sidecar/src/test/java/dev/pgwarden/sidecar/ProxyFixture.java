@@ -6,6 +6,7 @@ import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.SslMode;
+import dev.pgwarden.sidecar.approval.ApprovalGate;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
@@ -39,6 +40,11 @@ final class ProxyFixture implements AutoCloseable {
       metadata: {name: test-policy}
       spec:
         access: {mode: ReadWrite}
+        rules:
+          - name: destructive-ddl
+            statements: [DROP]
+            action: Deny
+        onUnparseable: Deny
       """;
 
   final TestPostgres postgres = TestPostgres.shared();
@@ -63,14 +69,26 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout, Transport transport) {
+    this(upstream, maxMessageSize, authenticationTimeout, transport, POLICY, null);
+  }
+
+  /** A proxy applying {@code policyYaml}, with {@code approvals} as its gate (null: none). */
+  ProxyFixture(String policyYaml, ApprovalGate approvals) {
+    this(upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD), 16 * 1024 * 1024, Duration.ofSeconds(10),
+        Transport.select("auto"), policyYaml, approvals);
+  }
+
+  ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout, Transport transport,
+      String policyYaml, ApprovalGate approvals) {
     this.database = upstream.database();
     try {
       issuer = LocalIssuer.start(null, 0);
-      DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(POLICY, "test");
+      DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(policyYaml, "test");
       proxy = ProxyServer.start(new ProxyConfig(
           new InetSocketAddress("127.0.0.1", 0), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
-          null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, transport, audit, metrics));
+          null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, transport, audit, metrics,
+          approvals));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the proxy fixture", e);
     }

@@ -23,6 +23,11 @@ public interface ApprovalGate extends AutoCloseable {
    */
   CompletableFuture<ApprovalOutcome> retry(ApprovalRequest request);
 
+  /** The command a reviewer runs to approve the named request, for the agent's notice. */
+  default String approveCommand(String name) {
+    return "pgwarden approve " + name;
+  }
+
   @Override
   void close();
 

@@ -8,15 +8,22 @@ import java.util.List;
 /**
  * One statement and what came of it.
  *
- * @param outcome ok, error, suspended (a portal paused after maxRows) or skipped (never ran
- *     because an earlier statement of the same batch failed)
+ * @param outcome ok, error, suspended (a portal paused after maxRows), skipped (never ran
+ *     because an earlier statement of the same batch failed), refused (pgwarden did not run it) or
+ *     interrupted (the client left before the answer)
+ * @param kind the statement's kind; {@code effects} lists every kind it performs when that is more
+ * @param decision the policy's action: Allow, RequireApproval or Deny
+ * @param rule the rule or built-in guard that decided
+ * @param approval the QueryApproval involved; {@code approvalOutcome} approved, denied, expired,
+ *     pending, requested or unavailable; {@code reviewer} who decided it, when known
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record StatementAudited(
     String ts, String session, String subject, String policy, String database, String protocol,
     String statement, List<String> parameters, String outcome, String tag, Long rows,
-    Double durationMs, String sqlstate) implements AuditEvent {
+    Double durationMs, String sqlstate, String kind, List<String> effects, List<String> tables, String decision,
+    String rule, String approval, String approvalOutcome, String reviewer) implements AuditEvent {
   @JsonProperty("event")
   public String event() {
     return "statement";

@@ -16,12 +16,42 @@ public final class Messages {
     return fields(alloc, ProtocolCodes.ERROR_RESPONSE, severity, sqlState, message, hint);
   }
 
+  /** An ERROR (or NOTICE, with {@code type} 'N') with a detail line as well as a hint. */
+  public static ByteBuf report(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message,
+      String detail, String hint) {
+    return fields(alloc, type, severity, sqlState, message, detail, hint);
+  }
+
+  /** A simple-protocol Query. */
+  public static ByteBuf query(ByteBufAllocator alloc, String sql) {
+    ByteBuf b = begin(alloc, ProtocolCodes.QUERY);
+    cstring(b, sql);
+    return end(b);
+  }
+
+  /** A Parse with no declared parameter types. */
+  public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql) {
+    ByteBuf b = begin(alloc, ProtocolCodes.PARSE);
+    cstring(b, statementName);
+    cstring(b, sql);
+    b.writeShort(0);
+    return end(b);
+  }
+
   private static ByteBuf fields(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message, String hint) {
+    return fields(alloc, type, severity, sqlState, message, null, hint);
+  }
+
+  private static ByteBuf fields(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message,
+      String detail, String hint) {
     ByteBuf b = begin(alloc, type);
     cstringField(b, 'S', severity);
     cstringField(b, 'V', severity);
     cstringField(b, 'C', sqlState);
     cstringField(b, 'M', message);
+    if (detail != null) {
+      cstringField(b, 'D', detail);
+    }
     if (hint != null) {
       cstringField(b, 'H', hint);
     }

@@ -15,6 +15,9 @@ public final class SqlState {
   public static final String ADMIN_SHUTDOWN = "57P01";
   public static final String INSUFFICIENT_PRIVILEGE = "42501";
   public static final String INTERNAL_ERROR = "XX000";
+  public static final String QUERY_CANCELED = "57014";
+  public static final String SYSTEM_ERROR = "58000";
+  public static final String INSUFFICIENT_RESOURCES = "53000";
 
   private SqlState() {
   }

@@ -1,5 +1,9 @@
 package dev.pgwarden.sidecar.session;
 
+import dev.pgwarden.api.policy.Durations;
+import dev.pgwarden.api.v1alpha1.Approval;
+import dev.pgwarden.api.v1alpha1.ApprovalMode;
+import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.sidecar.audit.SessionEnded;
 import dev.pgwarden.sidecar.audit.SessionStarted;
 import dev.pgwarden.sidecar.identity.VerifiedIdentity;
@@ -44,7 +48,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   private final UpstreamConnection upstream;
   private final SessionAudit audit;
   private final StatementTracker tracker;
+  private final StatementGate gate;
   private ChannelHandlerContext ctx;
+  /** The gate holds a statement: read nothing more from the client until it decides. */
+  private boolean gatePaused;
+  /** The upstream cannot take more: read nothing more from the client until it drains. */
+  private boolean serverBusy;
+  /** The last bytes written to the client ended inside a message relayed in chunks. */
+  private boolean midMessage;
+  private final java.util.ArrayDeque<ByteBuf> noticesAtBoundary = new java.util.ArrayDeque<>();
   /** Null once the session has let go of its upstream connection. */
   private Channel server;
   private CancelRegistry.CancelKey cancelKey;
@@ -66,7 +78,79 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     this.server = upstream.channel();
     this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), proxy.policyName(),
         proxy.upstream().config().database());
-    this.tracker = new StatementTracker(audit);
+    this.tracker = new StatementTracker(audit, server.alloc());
+    Approval approval = proxy.statementPolicy().spec().approval();
+    GateContext gateContext = new GateContext(proxy.policyName(), proxy.statementPolicy(), proxy.classifier(),
+        proxy.approvals(), approval == null || approval.mode() == null ? ApprovalMode.Wait : approval.mode(),
+        approval == null || approval.timeout() == null ? DEFAULT_APPROVAL_TIMEOUT : Durations.parse(approval.timeout()),
+        new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
+        sessionId, proxy.clock());
+    this.gate = new StatementGate(gateContext, tracker, new GateOutput());
+  }
+
+  private static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(10);
+
+  /** How the gate reaches the two connections; everything runs on this session's event loop. */
+  private final class GateOutput implements StatementGate.Output {
+    @Override
+    public void toServer(ByteBuf bytes) {
+      if (server == null) {
+        bytes.release();
+        return;
+      }
+      server.write(bytes, server.voidPromise());
+    }
+
+    @Override
+    public void terminate(ByteBuf lastBytes) {
+      ClientSession.this.terminate(lastBytes);
+    }
+
+    @Override
+    public void notice(ByteBuf notice) {
+      if (midMessage) {
+        noticesAtBoundary.add(notice);
+      } else {
+        ctx.writeAndFlush(notice, ctx.voidPromise());
+      }
+    }
+
+    @Override
+    public void pauseReading(boolean paused) {
+      gatePaused = paused;
+      updateClientReading();
+    }
+
+    @Override
+    public void onLoop(Runnable task) {
+      ctx.executor().execute(() -> {
+        if (closed) {
+          return;
+        }
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          exceptionCaught(ctx, e);
+        }
+        if (server != null) {
+          server.flush();
+        }
+      });
+    }
+
+    @Override
+    public io.netty.buffer.ByteBufAllocator alloc() {
+      return ctx.alloc();
+    }
+
+    @Override
+    public void failed(Throwable t) {
+      exceptionCaught(ctx, t);
+    }
+  }
+
+  private void updateClientReading() {
+    ctx.channel().config().setAutoRead(!gatePaused && !serverBusy);
   }
 
   @Override
@@ -103,7 +187,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
     if (server != null) {
       server.flush();
-      ctx.channel().config().setAutoRead(true);
+      updateClientReading();
     }
   }
 
@@ -119,39 +203,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (msg instanceof PgBatch batch) {
-      boolean terminate = false;
-      for (PgMessage m : batch.messages()) {
-        try {
-          tracker.onClientMessage(m);
-        } catch (RuntimeException e) {
-          // Never relayed: a message the proxy cannot read is a message it cannot audit.
-          batch.release();
-          throw e instanceof IndexOutOfBoundsException ? new ProtocolException(SqlState.PROTOCOL_VIOLATION,
-              "malformed message type '" + (char) m.type() + "': its contents do not match its length") : e;
-        }
-        terminate |= m.type() == ProtocolCodes.TERMINATE;
-      }
-      countFromClient(batch.length());
-      if (terminate) {
-        terminate(batch);
-        return;
-      }
-      server.write(batch.bytes(), server.voidPromise());
-    } else {
-      RelayChunk c = (RelayChunk) msg;
-      countFromClient(c.bytes().readableBytes());
-      server.write(c.bytes(), server.voidPromise());
-    }
+    countFromClient(msg instanceof PgBatch batch ? batch.length() : ((RelayChunk) msg).bytes().readableBytes());
+    gate.offer(msg);
   }
 
   /** The client said goodbye: pass it on, and treat the server's close as the expected end. */
-  private void terminate(PgBatch batch) {
+  private void terminate(ByteBuf lastBytes) {
     endReason = "client terminated";
     Channel s = server;
     server = null;
     s.pipeline().remove(BackendRelay.class);
-    s.writeAndFlush(batch.bytes()).addListener(ChannelFutureListener.CLOSE);
+    s.writeAndFlush(lastBytes).addListener(ChannelFutureListener.CLOSE);
     ctx.close();
   }
 
@@ -209,37 +271,76 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- server to client
 
   void fromServer(PgBatch batch) {
+    int offset = 0;
+    int runStart = 0;
     for (PgMessage m : batch.messages()) {
+      ByteBuf replacement;
       try {
-        tracker.onServerMessage(m);
+        replacement = tracker.onServerMessage(m);
       } catch (RuntimeException e) {
         batch.release();
         throw e;
       }
-      if (m.type() == ProtocolCodes.PARAMETER_STATUS && !encodingStaysUtf8(m)) {
+      if (m.type() == ProtocolCodes.PARAMETER_STATUS && !protectedSettingHolds(m)) {
         batch.release();
-        endReason = "client_encoding changed";
-        fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgwarden: client_encoding must stay UTF8 (statements are audited as UTF-8);"
-            + " the session is closed, reconnect without changing it");
+        endReason = "protected setting changed";
+        fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgwarden: client_encoding must stay UTF8 and standard_conforming_strings on"
+            + " (statements are classified and audited with them); the session is closed, reconnect without changing them");
         return;
       }
+      if (replacement != null) {
+        // A refused statement's stand-in failed: the client gets pgwarden's error instead.
+        writeToClient(batch, runStart, offset);
+        bytesToClient += replacement.readableBytes();
+        ctx.write(replacement, ctx.voidPromise());
+        runStart = offset + m.length();
+      }
+      offset += m.length();
     }
-    bytesToClient += batch.length();
+    writeToClient(batch, runStart, offset);
+    batch.release();
     unreportedToClient += batch.length();
-    ctx.write(batch.bytes(), ctx.voidPromise());
+    midMessage = false;
+    flushNotices();
   }
 
-  /** A SET client_encoding to anything else would make the audit decode statements wrongly. */
-  private static boolean encodingStaysUtf8(PgMessage parameterStatus) {
+  private void writeToClient(PgBatch batch, int from, int to) {
+    if (to > from) {
+      bytesToClient += to - from;
+      ctx.write(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from), ctx.voidPromise());
+    }
+  }
+
+  private void flushNotices() {
+    while (!noticesAtBoundary.isEmpty()) {
+      ctx.write(noticesAtBoundary.poll(), ctx.voidPromise());
+    }
+  }
+
+  /**
+   * Another client_encoding would make the audit decode statements wrongly; standard_conforming_strings
+   * off would make backslashes end string literals where the classifier's lexer does not. SET of
+   * either is refused by the policy's guards; this catches every other way (ALTER ROLE ... SET,
+   * set_config approved by a reviewer).
+   */
+  private static boolean protectedSettingHolds(PgMessage parameterStatus) {
     ByteBuf body = parameterStatus.body();
     String name = Messages.readCString(body);
-    return !name.equals("client_encoding") || Messages.readCString(body).equalsIgnoreCase("UTF8");
+    return switch (name) {
+      case "client_encoding" -> Messages.readCString(body).equalsIgnoreCase("UTF8");
+      case "standard_conforming_strings" -> Messages.readCString(body).equalsIgnoreCase("on");
+      default -> true;
+    };
   }
 
   void fromServer(RelayChunk c) {
     bytesToClient += c.bytes().readableBytes();
     unreportedToClient += c.bytes().readableBytes();
     ctx.write(c.bytes(), ctx.voidPromise());
+    midMessage = !c.last();
+    if (!midMessage) {
+      flushNotices();
+    }
   }
 
   void serverReadComplete() {
@@ -247,7 +348,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   void serverWritabilityChanged(boolean writable) {
-    ctx.channel().config().setAutoRead(writable);
+    serverBusy = !writable;
+    updateClientReading();
   }
 
   void serverClosed(Throwable cause) {
@@ -283,6 +385,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       server = null;
     }
     proxy.cancels().unregister(cancelKey);
+    gate.close();
+    noticesAtBoundary.forEach(ReferenceCountUtil::safeRelease);
+    noticesAtBoundary.clear();
     tracker.interrupted();
     reportBytes();
     proxy.metrics().sessionClosed();

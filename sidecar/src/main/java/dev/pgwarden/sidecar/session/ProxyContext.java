@@ -1,5 +1,9 @@
 package dev.pgwarden.sidecar.session;
 
+import dev.pgwarden.sidecar.approval.ApprovalGate;
+import dev.pgwarden.sidecar.policy.StatementPolicy;
+import dev.pgwarden.sidecar.sql.ClassifierPool;
+import java.time.Clock;
 import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.identity.TokenVerifier;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
@@ -16,6 +20,8 @@ import java.util.function.Supplier;
  * @param blockingWork where work that may block (token and key fetching) runs, never an event loop
  * @param clientTls the listener's TLS, or null to answer SSLRequest with 'N'
  * @param maxMessageSize the largest Query/Parse/Bind/FunctionCall accepted from an authenticated client
+ * @param statementPolicy the policy's rules, applied to every statement
+ * @param approvals where held statements go; never null (a gate that refuses when none is configured)
  */
 public record ProxyContext(
     String policyName,
@@ -27,5 +33,9 @@ public record ProxyContext(
     ProxyMetrics metrics,
     SslContext clientTls,
     int maxMessageSize,
-    Duration authenticationTimeout) {
+    Duration authenticationTimeout,
+    StatementPolicy statementPolicy,
+    ClassifierPool classifier,
+    ApprovalGate approvals,
+    Clock clock) {
 }

@@ -29,7 +29,7 @@ final class SessionAudit {
   }
 
   void statement(String protocol, String sql, List<String> parameters, String outcome, String tag,
-      long durationNanos, String sqlState) {
+      long durationNanos, String sqlState, StatementDecision decision) {
     statements++;
     metrics.statement(outcome);
     if (durationNanos >= 0) {
@@ -37,7 +37,28 @@ final class SessionAudit {
     }
     sink.emit(new StatementAudited(Instant.now().toString(), session, subject, policy, database, protocol,
         clip(sql), parameters == null || parameters.isEmpty() ? null : parameters, outcome, tag, rows(tag),
-        durationNanos < 0 ? null : Math.round(durationNanos / 1_000.0) / 1_000.0, sqlState));
+        durationNanos < 0 ? null : Math.round(durationNanos / 1_000.0) / 1_000.0, sqlState,
+        decision == null ? null : decision.classification().kind().name(), effects(decision), tables(decision),
+        decision == null ? null : decision.verdict().action().name(), decision == null ? null : decision.verdict().rule(),
+        decision == null ? null : decision.approval(), decision == null ? null : decision.approvalOutcome(),
+        decision == null ? null : decision.reviewer()));
+  }
+
+  /** Every kind the statement performs, when that is more than its own kind. */
+  private static List<String> effects(StatementDecision d) {
+    if (d == null || d.classification().effects().size() <= 1) {
+      return null;
+    }
+    return d.classification().effectsInOrder().stream().map(Enum::name).toList();
+  }
+
+  private static List<String> tables(StatementDecision d) {
+    if (d == null || d.classification().reads().isEmpty() && d.classification().writes().isEmpty()) {
+      return null;
+    }
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(d.classification().reads());
+    all.addAll(d.classification().writes());
+    return List.copyOf(all);
   }
 
   long statements() {

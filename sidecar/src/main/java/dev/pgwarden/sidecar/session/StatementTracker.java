@@ -4,8 +4,10 @@ import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ServerError;
+import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.StatementSplitter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -15,13 +17,14 @@ import java.util.Map;
 
 /**
  * Pairs what the client sent with what the server answered, so every statement is audited with
- * its outcome. Client messages that expect an answer join a FIFO; server messages complete them in
- * order. Both protocols are covered, pipelining included: after an error in the extended protocol
- * the server skips everything up to Sync, and so does the tracker (skipped statements are audited
- * as such).
+ * its decision and its outcome. Client messages that expect an answer join a FIFO; server
+ * messages complete them in order. Both protocols are covered, pipelining included: after an
+ * error in the extended protocol the server skips everything up to Sync, and so does the tracker
+ * (skipped statements are audited as such). A statement the gate refused is in the FIFO too, as
+ * the stand-in the server will fail; its error is swapped for the refusal when it arrives.
  */
 final class StatementTracker {
-  private enum Kind { QUERY, PARSE, BIND, EXECUTE, DESCRIBE, CLOSE, SYNC, FUNCTION_CALL }
+  private enum Kind { QUERY, PARSE, BIND, EXECUTE, DESCRIBE, CLOSE, SYNC, FUNCTION_CALL, REFUSED_QUERY, REFUSED_PARSE }
 
   /** One client message awaiting its answer. Mutable only for a simple Query's progress. */
   private static final class Pending {
@@ -29,24 +32,36 @@ final class StatementTracker {
     final String sql;
     final List<String> statements;
     final List<String> parameters;
+    final List<StatementDecision> decisions;
+    final ApprovalFlow.Held held;
+    final Refusal refusal;
     long startNanos;
     int next;
     boolean failed;
 
-    Pending(Kind kind, String sql, List<String> statements, List<String> parameters) {
+    Pending(Kind kind, String sql, List<String> statements, List<String> parameters, List<StatementDecision> decisions,
+        ApprovalFlow.Held held, Refusal refusal) {
       this.kind = kind;
       this.sql = sql;
       this.statements = statements;
       this.parameters = parameters;
+      this.decisions = decisions;
+      this.held = held;
+      this.refusal = refusal;
       this.startNanos = System.nanoTime();
+    }
+
+    StatementDecision decision(int i) {
+      return decisions == null || i >= decisions.size() ? null : decisions.get(i);
     }
   }
 
-  private record Portal(String sql, List<String> parameters) {
+  /** A bound portal: its statement's text and classification, and the parameters as text. */
+  record Portal(String sql, List<String> parameters, Classification classification) {
   }
 
-  /** A statement as parsed: its text and the parameter types the client declared. */
-  private record Prepared(String sql, int[] typeOids) {
+  /** A statement as parsed: its text, the parameter types the client declared, its classification. */
+  private record Prepared(String sql, int[] typeOids, Classification classification) {
   }
 
   private static final int[] NO_TYPES = new int[0];
@@ -55,80 +70,128 @@ final class StatementTracker {
   private final Map<String, Prepared> preparedStatements = new HashMap<>();
   private final Map<String, Portal> portals = new HashMap<>();
   private final SessionAudit audit;
+  private final ByteBufAllocator alloc;
   private boolean discardingUntilSync;
 
-  StatementTracker(SessionAudit audit) {
+  StatementTracker(SessionAudit audit, ByteBufAllocator alloc) {
     this.audit = audit;
+    this.alloc = alloc;
   }
 
-  void onClientMessage(PgMessage m) {
+  // ---------------------------------------------------------------- client side
+
+  /** A message the gate let through without a decision of its own. */
+  void onClientMessage(PgMessage m, StatementDecision ignored) {
     switch (m.type()) {
       case ProtocolCodes.QUERY -> {
-        String sql = cstring(m.body());
-        pending.add(new Pending(Kind.QUERY, sql, StatementSplitter.split(sql), null));
+        List<String> statements = StatementSplitter.split(cstring(m.body()));
+        onQuery(m, statements, List.of(), null);
       }
-      case ProtocolCodes.PARSE -> {
-        ByteBuf b = m.body();
-        String name = Messages.readCString(b);
-        String sql = Messages.readCString(b);
-        int[] types = new int[b.readUnsignedShort()];
-        for (int i = 0; i < types.length; i++) {
-          types[i] = b.readInt();
-        }
-        if (!discardingUntilSync) {
-          preparedStatements.put(name, new Prepared(sql, types));
-        }
-        expect(Kind.PARSE, sql, null);
-      }
-      case ProtocolCodes.BIND -> {
-        ByteBuf body = m.body();
-        Prepared prepared = preparedStatements.get(statementName(body));
-        BindParameters bind = BindParameters.parse(body, prepared == null ? NO_TYPES : prepared.typeOids());
-        String sql = prepared == null ? null : prepared.sql();
-        if (!discardingUntilSync) {
-          portals.put(bind.portal(), new Portal(sql, bind.values()));
-        }
-        expect(Kind.BIND, sql, bind.values());
-      }
-      case ProtocolCodes.EXECUTE -> {
-        Portal portal = portals.get(cstring(m.body()));
-        String sql = portal == null ? null : portal.sql();
-        List<String> params = portal == null ? null : portal.parameters();
-        if (discardingUntilSync) {
-          audit.statement("extended", sql, params, "skipped", null, -1, null);
-        } else {
-          expect(Kind.EXECUTE, sql, params);
-        }
-      }
-      case ProtocolCodes.DESCRIBE -> expect(Kind.DESCRIBE, null, null);
+      case ProtocolCodes.PARSE -> onParse(m, null);
+      case ProtocolCodes.BIND -> bind(m);
+      case ProtocolCodes.EXECUTE -> onExecute(m, null, null);
+      case ProtocolCodes.DESCRIBE -> expect(Kind.DESCRIBE, null, null, null, null);
       case ProtocolCodes.CLOSE -> {
         ByteBuf b = m.body();
         byte what = b.readByte();
         String name = Messages.readCString(b);
         (what == 'S' ? preparedStatements : portals).remove(name);
-        expect(Kind.CLOSE, null, null);
+        expect(Kind.CLOSE, null, null, null, null);
       }
       case ProtocolCodes.SYNC -> {
         discardingUntilSync = false;
-        pending.add(new Pending(Kind.SYNC, null, null, null));
+        pending.add(new Pending(Kind.SYNC, null, null, null, null, null, null));
       }
       case ProtocolCodes.FUNCTION_CALL -> {
         int oid = m.body().getInt(m.body().readerIndex());
-        pending.add(new Pending(Kind.FUNCTION_CALL, "-- function call, oid " + oid, null, null));
+        pending.add(new Pending(Kind.FUNCTION_CALL, "-- function call, oid " + oid, null, null, null, null, null));
       }
       default -> {
       }
     }
   }
 
-  /** Queues a message that awaits an answer, unless the server is skipping to the next Sync. */
-  private void expect(Kind kind, String sql, List<String> params) {
+  void onQuery(PgMessage m, List<String> statements, List<StatementDecision> decisions, ApprovalFlow.Held held) {
+    pending.add(new Pending(Kind.QUERY, null, statements, null, decisions, held, null));
+  }
+
+  void onParse(PgMessage m, Classification c) {
+    ByteBuf b = m.body();
+    String name = Messages.readCString(b);
+    String sql = Messages.readCString(b);
+    int[] types = new int[b.readUnsignedShort()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = b.readInt();
+    }
     if (!discardingUntilSync) {
-      pending.add(new Pending(kind, sql, null, params));
+      preparedStatements.put(name, new Prepared(sql, types, c));
+    }
+    expect(Kind.PARSE, sql, null, null, null);
+  }
+
+  private void bind(PgMessage m) {
+    ByteBuf body = m.body();
+    Prepared prepared = preparedStatements.get(statementName(body));
+    BindParameters bind = BindParameters.parse(body, prepared == null ? NO_TYPES : prepared.typeOids());
+    String sql = prepared == null ? null : prepared.sql();
+    if (!discardingUntilSync) {
+      portals.put(bind.portal(), new Portal(sql, bind.values(), prepared == null ? null : prepared.classification()));
+    }
+    expect(Kind.BIND, sql, bind.values(), null, null);
+  }
+
+  void onExecute(PgMessage m, StatementDecision decision, ApprovalFlow.Held held) {
+    Portal portal = portals.get(cstring(m.body()));
+    String sql = portal == null ? null : portal.sql();
+    List<String> params = portal == null ? null : portal.parameters();
+    if (discardingUntilSync) {
+      audit.statement("extended", sql, params, "skipped", null, -1, null, decision);
+    } else {
+      expect(Kind.EXECUTE, sql, params, decision == null ? null : List.of(decision), held);
     }
   }
 
-  void onServerMessage(PgMessage m) {
+  /**
+   * The gate refused a statement and sent a stand-in the server will fail: audited now, and its
+   * error is replaced when it arrives.
+   */
+  void onRefused(boolean simple, List<String> statements, List<String> parameters, List<StatementDecision> decisions,
+      Refusal refusal) {
+    String protocol = simple ? "simple" : "extended";
+    for (int i = 0; i < statements.size(); i++) {
+      StatementDecision d = i < decisions.size() ? decisions.get(i) : null;
+      audit.statement(protocol, statements.get(i), parameters, "refused", null, -1, refusal.sqlState(), d);
+    }
+    if (simple) {
+      pending.add(new Pending(Kind.REFUSED_QUERY, null, List.of(), null, null, null, refusal));
+    } else if (!discardingUntilSync) {
+      pending.add(new Pending(Kind.REFUSED_PARSE, null, null, null, null, null, refusal));
+    }
+  }
+
+  Portal portal(String name) {
+    return portals.get(name);
+  }
+
+  boolean discarding() {
+    return discardingUntilSync;
+  }
+
+  /** Queues a message that awaits an answer, unless the server is skipping to the next Sync. */
+  private void expect(Kind kind, String sql, List<String> params, List<StatementDecision> decisions,
+      ApprovalFlow.Held held) {
+    if (!discardingUntilSync) {
+      pending.add(new Pending(kind, sql, null, params, decisions, held, null));
+    }
+  }
+
+  // ---------------------------------------------------------------- server side
+
+  /**
+   * @return a message to send the client instead of {@code m} (the refusal that replaces the
+   *     stand-in's error), or null to relay {@code m} as it is
+   */
+  ByteBuf onServerMessage(PgMessage m) {
     Pending head = pending.peek();
     switch (m.type()) {
       case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE, ProtocolCodes.NO_DATA ->
@@ -145,11 +208,20 @@ final class StatementTracker {
         }
       }
       case ProtocolCodes.PORTAL_SUSPENDED -> completed(head, null, "suspended");
-      case ProtocolCodes.ERROR_RESPONSE -> failed(head, ServerError.parse(m.body()).sqlState());
+      case ProtocolCodes.ERROR_RESPONSE -> {
+        if (head != null && head.refusal != null) {
+          Refusal r = head.refusal;
+          failed(head, null);
+          return Messages.report(alloc, ProtocolCodes.ERROR_RESPONSE, "ERROR", r.sqlState(), r.message(), r.detail(),
+              r.hint());
+        }
+        failed(head, ServerError.parse(m.body()).sqlState());
+      }
       case ProtocolCodes.READY_FOR_QUERY -> readyForQuery();
       default -> {
       }
     }
+    return null;
   }
 
   private void completed(Pending head, String tag, String outcome) {
@@ -158,14 +230,20 @@ final class StatementTracker {
     }
     long now = System.nanoTime();
     if (head.kind == Kind.QUERY) {
-      String sql = head.next < head.statements.size() ? head.statements.get(head.next) : head.sql;
-      audit.statement("simple", sql, null, outcome, tag, now - head.startNanos, null);
+      audit.statement("simple", statement(head), null, outcome, tag, now - head.startNanos, null, head.decision(head.next));
       head.next++;
       head.startNanos = now;
     } else if (head.kind == Kind.EXECUTE) {
       pending.poll();
-      audit.statement("extended", head.sql, head.parameters, outcome, tag, now - head.startNanos, null);
+      audit.statement("extended", head.sql, head.parameters, outcome, tag, now - head.startNanos, null, head.decision(0));
+      if (head.held != null && !outcome.equals("suspended")) {
+        head.held.executed(true);
+      }
     }
+  }
+
+  private static String statement(Pending query) {
+    return query.next < query.statements.size() ? query.statements.get(query.next) : "";
   }
 
   private void failed(Pending head, String sqlState) {
@@ -175,12 +253,15 @@ final class StatementTracker {
     long now = System.nanoTime();
     switch (head.kind) {
       case QUERY -> {
-        String sql = head.next < head.statements.size() ? head.statements.get(head.next) : head.sql;
-        audit.statement("simple", sql, null, "error", null, now - head.startNanos, sqlState);
+        audit.statement("simple", statement(head), null, "error", null, now - head.startNanos, sqlState,
+            head.decision(head.next));
         head.next++;
         head.failed = true;
+        if (head.held != null) {
+          head.held.executed(false);
+        }
       }
-      case FUNCTION_CALL -> head.failed = true;
+      case FUNCTION_CALL, REFUSED_QUERY -> head.failed = true;
       default -> {
         // The server now ignores everything up to Sync: the failing statement is the first
         // Execute at or after the failed message; later Executes never run.
@@ -190,13 +271,18 @@ final class StatementTracker {
           Pending p = pending.poll();
           failing = failing == null ? p : failing;
           if (p.kind == Kind.EXECUTE) {
-            audit.statement("extended", p.sql, p.parameters, attributed ? "skipped" : "error", null,
-                attributed ? -1 : now - p.startNanos, attributed ? null : sqlState);
+            boolean first = !attributed && failing.kind != Kind.REFUSED_PARSE;
+            audit.statement("extended", p.sql, p.parameters, first ? "error" : "skipped", null,
+                first ? now - p.startNanos : -1, first ? sqlState : null, p.decision(0));
+            if (p.held != null && first) {
+              p.held.executed(false);
+            }
             attributed = true;
           }
         }
-        if (!attributed && failing != null) {
-          audit.statement("extended", failing.sql, failing.parameters, "error", null, now - failing.startNanos, sqlState);
+        if (!attributed && failing != null && failing.kind != Kind.REFUSED_PARSE) {
+          audit.statement("extended", failing.sql, failing.parameters, "error", null, now - failing.startNanos, sqlState,
+              null);
         }
         discardingUntilSync = pending.isEmpty();
       }
@@ -207,20 +293,21 @@ final class StatementTracker {
     while (!pending.isEmpty()) {
       Pending p = pending.poll();
       switch (p.kind) {
-        case SYNC -> {
+        case SYNC, REFUSED_QUERY -> {
           return;
         }
         case QUERY -> {
           for (int i = p.next; i < p.statements.size(); i++) {
-            audit.statement("simple", p.statements.get(i), null, "skipped", null, -1, null);
+            audit.statement("simple", p.statements.get(i), null, "skipped", null, -1, null, p.decision(i));
           }
           return;
         }
         case FUNCTION_CALL -> {
-          audit.statement("function", p.sql, null, p.failed ? "error" : "ok", null, System.nanoTime() - p.startNanos, null);
+          audit.statement("function", p.sql, null, p.failed ? "error" : "ok", null, System.nanoTime() - p.startNanos,
+              null, null);
           return;
         }
-        case EXECUTE -> audit.statement("extended", p.sql, p.parameters, "skipped", null, -1, null);
+        case EXECUTE -> audit.statement("extended", p.sql, p.parameters, "skipped", null, -1, null, p.decision(0));
         default -> {
         }
       }
@@ -231,10 +318,11 @@ final class StatementTracker {
   void interrupted() {
     for (Pending p : pending) {
       if (p.kind == Kind.EXECUTE) {
-        audit.statement("extended", p.sql, p.parameters, "interrupted", null, System.nanoTime() - p.startNanos, null);
+        audit.statement("extended", p.sql, p.parameters, "interrupted", null, System.nanoTime() - p.startNanos, null,
+            p.decision(0));
       } else if (p.kind == Kind.QUERY) {
         for (int i = p.next; i < p.statements.size(); i++) {
-          audit.statement("simple", p.statements.get(i), null, "interrupted", null, -1, null);
+          audit.statement("simple", p.statements.get(i), null, "interrupted", null, -1, null, p.decision(i));
         }
       }
     }
@@ -250,7 +338,7 @@ final class StatementTracker {
     return cstring(bindBody.slice(portalEnd + 1, bindBody.writerIndex() - portalEnd - 1));
   }
 
-  private static String cstring(ByteBuf body) {
+  static String cstring(ByteBuf body) {
     int end = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
     int stop = end < 0 ? body.writerIndex() : end;
     return body.toString(body.readerIndex(), stop - body.readerIndex(), StandardCharsets.UTF_8);

@@ -45,7 +45,7 @@ public record Classification(
     IDENTITY_CHANGE,
     /** Turns a transaction or the session read-write. */
     READ_WRITE_TRANSACTION,
-    /** Changes a setting the proxy relies on (encoding, string syntax, application_name). */
+    /** Changes a setting the proxy relies on (client encoding, string literal syntax). */
     PROTECTED_SETTING,
     /** EXECUTE of a prepared statement: the decision is the prepared body's. */
     RUNS_PREPARED

@@ -318,8 +318,9 @@ public final class StatementClassifier {
       switch (f.setting) {
         case "role", "session_authorization" -> f.hazards.add(Hazard.IDENTITY_CHANGE);
         case "default_transaction_read_only", "transaction_read_only" -> f.hazards.add(Hazard.READ_WRITE_TRANSACTION);
-        case "client_encoding", "standard_conforming_strings", "application_name" ->
-            f.hazards.add(Hazard.PROTECTED_SETTING);
+        // Not application_name: pgjdbc sets it after connecting. Sessions are tied to backends by
+        // the upstream pid in session_start instead.
+        case "client_encoding", "standard_conforming_strings" -> f.hazards.add(Hazard.PROTECTED_SETTING);
         default -> {
         }
       }

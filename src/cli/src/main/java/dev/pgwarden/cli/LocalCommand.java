@@ -93,7 +93,7 @@ public final class LocalCommand implements Callable<Integer> {
       gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
           ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
+          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null),
           Addresses.parse(adminListen));
     } catch (Exception e) {
       closeQuietly(issuer);

@@ -1,0 +1,27 @@
+package dev.pgwarden.sidecar.session;
+
+import dev.pgwarden.sidecar.policy.Verdict;
+import dev.pgwarden.sidecar.protocol.SqlState;
+
+/**
+ * The error an agent gets instead of running a statement: it says which rule or reviewer decided
+ * and what the agent can do next.
+ *
+ * @param approval the QueryApproval involved, or null
+ * @param approvalOutcome denied, expired, pending, requested or unavailable; null without approval
+ */
+record Refusal(String sqlState, String message, String detail, String hint, String approval, String approvalOutcome,
+    String reviewer) {
+
+  static Refusal denied(Verdict v) {
+    boolean builtIn = v.rule().startsWith("pgwarden:") || v.rule().startsWith("access.");
+    return new Refusal(SqlState.INSUFFICIENT_PRIVILEGE,
+        "pgwarden: statement denied by " + (builtIn ? "guard " : "rule ") + v.rule(),
+        "Denied because " + v.reason() + ".",
+        v.rule().equals("onUnparseable")
+            ? "pgwarden only runs statements it can classify: check the syntax, or write the statement in a more common form."
+            : builtIn ? "pgwarden never lets this through; do it another way, or ask a DBA to do it."
+            : "The policy never allows this statement: rewrite it, or ask the policy's owner to change rule " + v.rule() + ".",
+        null, null, null);
+  }
+}

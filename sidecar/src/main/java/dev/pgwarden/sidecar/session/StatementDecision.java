@@ -1,0 +1,23 @@
+package dev.pgwarden.sidecar.session;
+
+import dev.pgwarden.sidecar.policy.Verdict;
+import dev.pgwarden.sidecar.sql.Classification;
+
+/**
+ * How the gate decided one statement, carried to its audit event.
+ *
+ * @param approval the QueryApproval's name when one was involved, else null
+ * @param approvalOutcome approved, denied, expired, pending, requested or unavailable; null without approval
+ * @param reviewer who decided the approval, when known
+ */
+record StatementDecision(Classification classification, Verdict verdict, String approval, String approvalOutcome,
+    String reviewer) {
+
+  static StatementDecision of(Classification c, Verdict v) {
+    return new StatementDecision(c, v, null, null, null);
+  }
+
+  StatementDecision withApproval(String name, String outcome, String reviewer) {
+    return new StatementDecision(classification, verdict, name, outcome, reviewer);
+  }
+}
