@@ -1,5 +1,8 @@
 package dev.pgwarden.cli;
 
+import dev.pgwarden.sidecar.approval.LocalApprovalEndpoint;
+import dev.pgwarden.sidecar.approval.LocalApprovalGate;
+import java.time.Clock;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
@@ -85,29 +88,36 @@ public final class LocalCommand implements Callable<Integer> {
       where = "embedded PostgreSQL on 127.0.0.1:" + demo.port();
     }
     LocalIssuer issuer = null;
+    LocalApprovalGate approvals = new LocalApprovalGate(Clock.systemUTC());
+    LocalApprovalEndpoint approvalEndpoint = null;
     Gateway gateway;
     try {
       issuer = LocalIssuer.start(null, 0);
+      approvalEndpoint = LocalApprovalEndpoint.start(approvals);
       OutputStream auditOut = auditFile == null ? new FileOutputStream(FileDescriptor.out)
           : Files.newOutputStream(auditFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
           ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null),
+          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvals),
           Addresses.parse(adminListen));
     } catch (Exception e) {
+      closeQuietly(approvalEndpoint);
+      closeQuietly(approvals);
       closeQuietly(issuer);
       closeQuietly(demo);
       throw e;
     }
     gateway.closeAfterwards(issuer);
+    gateway.closeAfterwards(approvalEndpoint);
+    gateway.closeAfterwards(approvals);
     if (demo != null) {
       gateway.closeAfterwards(demo);
     }
 
     InetSocketAddress proxyAddress = gateway.proxy().address();
     LocalState state = new LocalState(issuer.issuer(), issuer.key(), proxyAddress.getAddress().getHostAddress(),
-        proxyAddress.getPort(), upstream.database());
+        proxyAddress.getPort(), upstream.database(), approvalEndpoint.url(), approvalEndpoint.secret());
     state.write(stateDir == null ? LocalState.defaultDirectory() : stateDir);
     String url = state.url("agent", issuer.mint("agent", Durations.parse(tokenTtl)));
 
@@ -120,6 +130,7 @@ public final class LocalCommand implements Callable<Integer> {
     System.out.flush();
     info.println("Try it:");
     info.println("  psql \"" + url + "\" -c 'SELECT name, email FROM customers LIMIT 3'");
+    info.println("Statements held for approval: `pgwarden approvals`, then `pgwarden approve NAME` or `pgwarden deny NAME`.");
     info.println("The token expires in " + tokenTtl + "; `pgwarden token --url` prints a fresh URL. Ctrl-C stops.");
     gateway.runUntilShutdown();
     return 0;

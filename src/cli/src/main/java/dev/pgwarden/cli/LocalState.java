@@ -16,7 +16,8 @@ import java.text.ParseException;
  * What {@code pgwarden local} leaves for {@code pgwarden token}: the issuer URL, its signing key
  * and the proxy's address, in a file only the local user can read.
  */
-record LocalState(String issuer, ECKey key, String host, int port, String database) {
+record LocalState(String issuer, ECKey key, String host, int port, String database, String approvalsUrl,
+    String approvalsSecret) {
   static final String FILE = "local.json";
 
   static Path defaultDirectory() {
@@ -27,7 +28,8 @@ record LocalState(String issuer, ECKey key, String host, int port, String databa
     Files.createDirectories(dir);
     ObjectNode json = new ObjectMapper().createObjectNode()
         .put("issuer", issuer).put("key", key.toJSONString())
-        .put("host", host).put("port", port).put("database", database);
+        .put("host", host).put("port", port).put("database", database)
+        .put("approvalsUrl", approvalsUrl).put("approvalsSecret", approvalsSecret);
     Path file = dir.resolve(FILE);
     Path tmp = dir.resolve(FILE + ".tmp");
     Files.deleteIfExists(tmp);
@@ -40,7 +42,8 @@ record LocalState(String issuer, ECKey key, String host, int port, String databa
     try {
       var json = new ObjectMapper().readTree(dir.resolve(FILE).toFile());
       return new LocalState(json.path("issuer").asText(), LocalIssuer.parseKey(json.path("key").asText()),
-          json.path("host").asText(), json.path("port").asInt(), json.path("database").asText());
+          json.path("host").asText(), json.path("port").asInt(), json.path("database").asText(),
+          json.path("approvalsUrl").asText(null), json.path("approvalsSecret").asText(null));
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       throw new IOException("no running `pgwarden local` found in " + dir + ": start one first");
     } catch (ParseException e) {

@@ -136,6 +136,56 @@ class LocalCommandTest {
   }
 
   @Test
+  void heldStatementsAreDecidedWithTheApprovalCommands() throws Exception {
+    try (Connection c = connect(url); java.sql.Statement s = c.createStatement()) {
+      s.execute("create table if not exists scratch (id int)");
+      CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() -> {
+        try {
+          return s.execute("drop table scratch");
+        } catch (SQLException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      String listed = "";
+      for (int i = 0; i < 500 && !listed.contains("drop table scratch"); i++) {
+        Thread.sleep(20);
+        listed = cli("approvals", "--state-dir", state.toString()).out();
+      }
+      assertThat(listed).contains("Pending").contains("rule destructive-ddl").contains("drop table scratch");
+      String name = listed.substring(0, listed.indexOf(' '));
+
+      Run nobody = cli("approve", "pgw-doesnotexist", "--state-dir", state.toString());
+      assertThat(nobody.exit()).isEqualTo(1);
+      assertThat(nobody.err()).contains("no approval request named pgw-doesnotexist");
+
+      Run approved = cli("approve", name, "--comment", "scratch only", "--state-dir", state.toString());
+      assertThat(approved.exit()).as(approved.err()).isZero();
+      assertThat(approved.out()).contains(name + " approved by " + System.getProperty("user.name"));
+      assertThat(drop.get(10, TimeUnit.SECONDS)).isFalse();
+      assertThat(cli("deny", name, "--state-dir", state.toString()).err()).contains("already Executed");
+    }
+  }
+
+  private record Run(int exit, String out, String err) {
+  }
+
+  private static Run cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    java.io.StringWriter err = new java.io.StringWriter();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      picocli.CommandLine cmd = Main.commandLine();
+      cmd.setErr(new java.io.PrintWriter(err, true));
+      exit = cmd.execute(args);
+    } finally {
+      System.setOut(original);
+    }
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+  }
+
+  @Test
   void theStateFileIsPrivate() throws Exception {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(LocalState.FILE)))).isEqualTo("rw-------");
   }

@@ -1,0 +1,88 @@
+package dev.pgwarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pgwarden check}: the classification, the matched rules and an exit code per decision. */
+class CheckCommandTest {
+  private static final String POLICY = """
+      apiVersion: pgwarden.dev/v1alpha1
+      kind: DatabaseAccessPolicy
+      metadata: {name: ci, namespace: agents}
+      spec:
+        database: {host: db.example, port: 5432, name: app, sslMode: require, adminSecretRef: {name: pg-admin}}
+        subjects: [{serviceAccount: agents/claude}]
+        access: {mode: ReadWrite}
+        rules:
+          - {name: destructive-ddl, statements: [DROP, TRUNCATE, ALTER], action: RequireApproval}
+          - {name: privileges, statements: [GRANT, REVOKE], action: Deny}
+      """;
+
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, String out, String err) {
+  }
+
+  private Run check(String policy, String sql) throws Exception {
+    Path file = dir.resolve("policy.yaml");
+    Files.writeString(file, policy);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      picocli.CommandLine cmd = Main.commandLine();
+      cmd.setErr(new PrintWriter(err, true));
+      int exit = cmd.execute("check", "--policy", file.toString(), sql);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(original);
+    }
+  }
+
+  @Test
+  void allowedStatementExitsZeroAndShowsItsClassification() throws Exception {
+    Run r = check(POLICY, "select c.name from customers c join orders o on o.customer_id = c.id");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("kind:      SELECT").contains("reads:").contains("customers").contains("orders")
+        .contains("decision:  Allow by defaultAction");
+  }
+
+  @Test
+  void heldStatementExitsThree() throws Exception {
+    Run r = check(POLICY, "DROP TABLE staging_events");
+    assertThat(r.exit()).isEqualTo(3);
+    assertThat(r.out()).contains("kind:      DROP").contains("matched:   destructive-ddl -> RequireApproval");
+  }
+
+  @Test
+  void strictestStatementOfAQueryDecidesAndDenyExitsFour() throws Exception {
+    Run r = check(POLICY, "select 1; grant all on customers to public; drop table x");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.out()).contains("query: Deny (privileges)");
+  }
+
+  @Test
+  void builtInGuardsApplyWhateverTheRules() throws Exception {
+    Run r = check(POLICY, "select pg_read_file('/etc/passwd')");
+    assertThat(r.exit()).isEqualTo(4);
+    assertThat(r.out()).contains("pgwarden:server-files");
+  }
+
+  @Test
+  void anInvalidPolicyExitsOneWithTheFieldPath() throws Exception {
+    Run r = check(POLICY.replace("action: Deny", "action: Maybe"), "select 1");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("spec.rules[1].action");
+  }
+}
