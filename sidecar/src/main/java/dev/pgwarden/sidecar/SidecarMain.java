@@ -1,5 +1,8 @@
 package dev.pgwarden.sidecar;
 
+import dev.pgwarden.sidecar.approval.ApprovalGate;
+import dev.pgwarden.sidecar.approval.KubernetesApprovalGate;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
@@ -51,11 +54,44 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--tls-key", description = "PEM PKCS#8 private key for --tls-cert.")
   Path tlsKey;
 
+  @Option(names = "--approvals", defaultValue = "kubernetes",
+      description = "Where held statements go: kubernetes (QueryApproval objects in the pod's namespace) or none"
+          + " (statements that need approval are refused). Default ${DEFAULT-VALUE}.")
+  String approvals;
+
+  @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE}",
+      description = "Namespace for QueryApprovals. Default: $POD_NAMESPACE, else the service account's namespace.")
+  String namespace;
+
+  @Option(names = "--pod-name", defaultValue = "${env:POD_NAME}", description = "This pod's name. Default: $POD_NAME, else the host name.")
+  String podName;
+
   @Option(names = "--max-message-size", defaultValue = "67108864", description = "Largest Query/Parse/Bind in bytes. Default ${DEFAULT-VALUE}.")
   int maxMessageSize;
 
   @Mixin
   RelayOptions relay = new RelayOptions();
+
+  /** The Fabric8 client reads the in-cluster service account (token, CA, API server) by itself. */
+  private ApprovalGate approvalGate() throws java.io.IOException {
+    if (approvals.equals("none")) {
+      return null;
+    }
+    if (!approvals.equals("kubernetes")) {
+      throw new IllegalArgumentException("--approvals must be kubernetes or none, not " + approvals);
+    }
+    String ns = namespace;
+    Path saNamespace = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    if ((ns == null || ns.isBlank()) && Files.isReadable(saNamespace)) {
+      ns = Files.readString(saNamespace).strip();
+    }
+    if (ns == null || ns.isBlank()) {
+      throw new IllegalArgumentException("--approvals kubernetes needs a namespace: set --namespace or POD_NAMESPACE,"
+          + " or use --approvals none");
+    }
+    String pod = podName == null || podName.isBlank() ? java.net.InetAddress.getLocalHost().getHostName() : podName;
+    return new KubernetesApprovalGate(new KubernetesClientBuilder().build(), ns, pod);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -64,11 +100,15 @@ public final class SidecarMain implements Callable<Integer> {
     String password = upstreamPasswordFile == null ? System.getenv("PGWARDEN_UPSTREAM_PASSWORD")
         : Files.readString(upstreamPasswordFile).strip();
     UpstreamConfig upstream = UpstreamUrl.parse(upstreamUrl, password);
+    ApprovalGate approvalGate = approvalGate();
     Gateway gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
         ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
         new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null), Addresses.parse(adminListen));
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvalGate), Addresses.parse(adminListen));
+    if (approvalGate != null) {
+      gateway.closeAfterwards(approvalGate);
+    }
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",
         Duration.ofNanos(System.nanoTime() - began).toMillis(), gateway.proxy().address(), gateway.ops().address(),
         policy.getMetadata().getName());

@@ -86,7 +86,8 @@ class ApprovalTest {
       assertThat(update.get(10, TimeUnit.SECONDS)).isEqualTo(2);
       SQLWarning notice = s.getWarnings();
       assertThat((Object) notice).isNotNull();
-      assertThat(notice.getMessage()).contains("waiting for approval " + entry.name()).contains("unbounded-writes");
+      assertThat(notice.getMessage()).contains("waiting for approval " + entry.name()).contains("unbounded-writes")
+          .contains("pgwarden approve " + entry.name());
       assertThat(entry.phase()).isEqualTo("Executed");
     }
     JsonNode event = waiting.awaitEvent(e -> e.path("statement").asText().equals("update held_items set name = 'x'"));

@@ -69,6 +69,13 @@ public final class KubernetesApprovalGate implements ApprovalGate {
   private Watching watching;
   private volatile boolean closed;
 
+  /** What a reviewer runs; the operator's webhook stamps who ran it. */
+  @Override
+  public String approveCommand(String name) {
+    return "kubectl -n " + namespace + " patch queryapproval " + name
+        + " --type merge -p '{\"spec\":{\"decision\":\"Approved\"}}'";
+  }
+
   public KubernetesApprovalGate(KubernetesClient client, String namespace, String pod) {
     this(client, namespace, pod, DEFAULT_WATCH_GRACE, Clock.systemUTC());
   }

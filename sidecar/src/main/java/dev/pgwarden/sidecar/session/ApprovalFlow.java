@@ -71,9 +71,11 @@ final class ApprovalFlow {
       }
       waiting = pending;
       out.notice(Messages.report(out.alloc(), ProtocolCodes.NOTICE_RESPONSE, "NOTICE", "00000",
-          "pgwarden: waiting for approval " + pending.name() + " (rule " + verdict.rule() + ") before running this statement",
-          "Held because " + verdict.reason() + ". The request expires at " + request.expiresAt() + ".",
-          "A reviewer approves with: " + context.approvals().approveCommand(pending.name())));
+          // The command goes in the primary message: it is the one field every client shows.
+          "pgwarden: waiting for approval " + pending.name() + " (rule " + verdict.rule() + "); a reviewer approves with: "
+              + context.approvals().approveCommand(pending.name()),
+          "Held because " + verdict.reason() + ".",
+          "The statement runs when approved, and fails if denied or not decided by " + request.expiresAt() + "."));
       CompletableFuture<ApprovalOutcome> outcome = pending.outcome().copy()
           .orTimeout(context.approvalTimeout().plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
       outcome.whenComplete((o, error) -> out.onLoop(() -> {
