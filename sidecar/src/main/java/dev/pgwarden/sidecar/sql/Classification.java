@@ -1,6 +1,8 @@
 package dev.pgwarden.sidecar.sql;
 
 import dev.pgwarden.api.v1alpha1.StatementKind;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -52,8 +54,21 @@ public record Classification(
   }
 
   public static Classification unparseable(String problem) {
-    return new Classification(StatementKind.UNPARSEABLE, Set.of(StatementKind.UNPARSEABLE), Set.of(), Set.of(), false,
-        Set.of(), null, Set.of(), problem);
+    return unparseable(problem, Set.of());
+  }
+
+  /**
+   * @param suspected what the statement may do, as far as its keywords tell (see
+   *     {@link TokenScans#suspectedEffects}): the effects carry them, so that ReadOnly denies an
+   *     unparseable write and rules on those kinds apply; a suspected UPDATE or DELETE counts as
+   *     unbounded, since its WHERE could not be read
+   */
+  public static Classification unparseable(String problem, Set<StatementKind> suspected) {
+    EnumSet<StatementKind> effects = EnumSet.of(StatementKind.UNPARSEABLE);
+    effects.addAll(suspected);
+    boolean unbounded = suspected.contains(StatementKind.UPDATE) || suspected.contains(StatementKind.DELETE);
+    return new Classification(StatementKind.UNPARSEABLE, Collections.unmodifiableSet(effects), Set.of(), Set.of(),
+        unbounded, Set.of(), null, Set.of(), problem);
   }
 
   public boolean hasEffect(StatementKind k) {

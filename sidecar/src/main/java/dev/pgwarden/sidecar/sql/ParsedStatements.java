@@ -12,9 +12,12 @@ import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
+import net.sf.jsqlparser.statement.insert.ConflictActionType;
 import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.insert.InsertConflictAction;
 import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
 import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SetOperationList;
@@ -35,12 +38,21 @@ final class ParsedStatements {
 
   /** Thrown when JSqlParser cannot read the statement or reads it as something else. */
   static final class NotUnderstood extends Exception {
+    /** JSqlParser rejected the syntax (not a timeout, not a disagreement on the statement's type). */
+    final boolean syntax;
+
     NotUnderstood(String message) {
+      this(message, false);
+    }
+
+    NotUnderstood(String message, boolean syntax) {
       super(message, null, false, false);
+      this.syntax = syntax;
     }
   }
 
   /**
+   * @param sql the statement as {@link ParserText} rewrote it
    * @param onParser receives the parser before it runs, so a watchdog can interrupt it
    */
   static void analyze(String sql, Facts facts, Consumer<CCJSqlParser> onParser) throws NotUnderstood {
@@ -76,6 +88,11 @@ final class ParsedStatements {
         }
         withItems(merge.getWithItemsList(), facts);
         facts.writes.add(name(merge.getTable()));
+        // The classifier has added UPDATE/DELETE for the WHEN clauses that change matched rows;
+        // ON plays the part of their WHERE (MERGE ... ON true ... THEN DELETE empties the table).
+        if (facts.effects.contains(StatementKind.UPDATE) || facts.effects.contains(StatementKind.DELETE)) {
+          facts.unbounded |= WhereClauses.unbounded(merge.getOnCondition(), merge.getTable());
+        }
       }
       default -> throw new IllegalArgumentException("not a parsed kind: " + facts.kind);
     }
@@ -100,10 +117,10 @@ final class ParsedStatements {
       if (parser.interrupted) {
         throw new NotUnderstood("parsing took too long");
       }
-      throw new NotUnderstood("the SQL parser could not read it: " + firstLine(e.getMessage()));
+      throw new NotUnderstood("the SQL parser could not read it: " + firstLine(e.getMessage()), true);
     } catch (Error e) {
       // JavaCC reports a few lexical failures as TokenMgrError; deep nesting can overflow the stack.
-      throw new NotUnderstood("the SQL parser could not read it: " + e.getClass().getSimpleName());
+      throw new NotUnderstood("the SQL parser could not read it: " + e.getClass().getSimpleName(), true);
     }
   }
 
@@ -111,6 +128,9 @@ final class ParsedStatements {
     withItems(select.getWithItemsList(), facts);
     if (select instanceof PlainSelect plain) {
       into(plain, facts);
+    } else if (select instanceof ParenthesedSelect parenthesed && parenthesed.getSelect() != null) {
+      // "(WITH d AS (DELETE ...) SELECT ...)" is still a top-level statement: its CTEs run.
+      select(parenthesed.getSelect(), facts);
     } else if (select instanceof SetOperationList set) {
       for (Select s : set.getSelects()) {
         select(s, facts);
@@ -133,18 +153,23 @@ final class ParsedStatements {
     if (insert.getSelect() != null) {
       withItems(insert.getSelect().getWithItemsList(), facts);
     }
+    // An upsert updates the rows it conflicts with (bounded by the conflict, so not "unbounded").
+    InsertConflictAction conflict = insert.getConflictAction();
+    if (conflict != null && conflict.getConflictActionType() == ConflictActionType.DO_UPDATE) {
+      facts.effects.add(StatementKind.UPDATE);
+    }
   }
 
   private static void update(Update update, Facts facts) throws NotUnderstood {
     withItems(update.getWithItemsList(), facts);
     facts.writes.add(name(update.getTable()));
-    facts.unbounded |= WhereClauses.unbounded(update.getWhere());
+    facts.unbounded |= WhereClauses.unbounded(update.getWhere(), update.getTable());
   }
 
   private static void delete(Delete delete, Facts facts) throws NotUnderstood {
     withItems(delete.getWithItemsList(), facts);
     facts.writes.add(name(delete.getTable()));
-    facts.unbounded |= WhereClauses.unbounded(delete.getWhere());
+    facts.unbounded |= WhereClauses.unbounded(delete.getWhere(), delete.getTable());
   }
 
   /** Data-modifying CTEs run whatever the main statement does with their results. */

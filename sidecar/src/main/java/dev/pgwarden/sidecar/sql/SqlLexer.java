@@ -41,31 +41,31 @@ public final class SqlLexer {
         i = blockCommentEnd(sql, i);
       } else if (c == '\'') {
         int end = quotedEnd(sql, i, '\'', false);
-        out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, end), i, depth));
+        out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, end), i, end, depth));
         i = end;
       } else if (c == '"') {
         int end = quotedEnd(sql, i, '"', false);
-        out.add(new SqlToken(SqlToken.Type.QUOTED_IDENTIFIER, sql.substring(i + 1, end - 1).replace("\"\"", "\""), i, depth));
+        out.add(new SqlToken(SqlToken.Type.QUOTED_IDENTIFIER, sql.substring(i + 1, end - 1).replace("\"\"", "\""), i, end, depth));
         i = end;
       } else if (c == '$' && isDigit(next(sql, i))) {
         int end = i + 1;
         while (end < n && isDigit(sql.charAt(end))) {
           end++;
         }
-        out.add(new SqlToken(SqlToken.Type.PARAMETER, sql.substring(i, end), i, depth));
+        out.add(new SqlToken(SqlToken.Type.PARAMETER, sql.substring(i, end), i, end, depth));
         i = end;
       } else if (c == '$') {
         int end = dollarQuoteEnd(sql, i);
         if (end < 0) {
-          out.add(new SqlToken(SqlToken.Type.SYMBOL, "$", i, depth));
+          out.add(new SqlToken(SqlToken.Type.SYMBOL, "$", i, i + 1, depth));
           i++;
         } else {
-          out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, end), i, depth));
+          out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, end), i, end, depth));
           i = end;
         }
       } else if (isDigit(c) || (c == '.' && isDigit(next(sql, i)))) {
         int end = numberEnd(sql, i);
-        out.add(new SqlToken(SqlToken.Type.NUMBER, sql.substring(i, end), i, depth));
+        out.add(new SqlToken(SqlToken.Type.NUMBER, sql.substring(i, end), i, end, depth));
         i = end;
       } else if (isIdentifierStart(c)) {
         int end = i + 1;
@@ -77,30 +77,25 @@ public final class SqlLexer {
         if (after == '\'' && isStringPrefix(word)) {
           boolean escapes = word.equalsIgnoreCase("e");
           int close = quotedEnd(sql, end, '\'', escapes);
-          out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, close), i, depth));
+          out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, close), i, close, depth));
           i = close;
         } else if (word.equalsIgnoreCase("u") && after == '&' && end + 1 < n
             && (sql.charAt(end + 1) == '\'' || sql.charAt(end + 1) == '"')) {
-          char quote = sql.charAt(end + 1);
-          int close = quotedEnd(sql, end + 1, quote, false);
-          SqlToken.Type type = quote == '\'' ? SqlToken.Type.STRING : SqlToken.Type.QUOTED_IDENTIFIER;
-          String text = quote == '\'' ? sql.substring(i, close) : sql.substring(end + 2, close - 1);
-          out.add(new SqlToken(type, text, i, depth));
-          i = close;
+          i = unicodeLiteral(sql, i, end + 1, depth, out);
         } else {
-          out.add(new SqlToken(SqlToken.Type.WORD, word.toLowerCase(Locale.ROOT), i, depth));
+          out.add(new SqlToken(SqlToken.Type.WORD, word.toLowerCase(Locale.ROOT), i, end, depth));
           i = end;
         }
       } else if (c == '(' || c == '[') {
-        out.add(new SqlToken(SqlToken.Type.SYMBOL, String.valueOf(c), i, depth));
+        out.add(new SqlToken(SqlToken.Type.SYMBOL, String.valueOf(c), i, i + 1, depth));
         depth++;
         i++;
       } else if (c == ')' || c == ']') {
         depth = Math.max(0, depth - 1);
-        out.add(new SqlToken(SqlToken.Type.SYMBOL, String.valueOf(c), i, depth));
+        out.add(new SqlToken(SqlToken.Type.SYMBOL, String.valueOf(c), i, i + 1, depth));
         i++;
       } else if (c == ':' && next(sql, i) == ':') {
-        out.add(new SqlToken(SqlToken.Type.SYMBOL, "::", i, depth));
+        out.add(new SqlToken(SqlToken.Type.SYMBOL, "::", i, i + 2, depth));
         i += 2;
       } else if (isOperatorChar(c)) {
         int end = i + 1;
@@ -108,10 +103,10 @@ public final class SqlLexer {
         while (end < n && isOperatorChar(sql.charAt(end)) && !sql.startsWith("--", end) && !sql.startsWith("/*", end)) {
           end++;
         }
-        out.add(new SqlToken(SqlToken.Type.SYMBOL, sql.substring(i, end), i, depth));
+        out.add(new SqlToken(SqlToken.Type.SYMBOL, sql.substring(i, end), i, end, depth));
         i = end;
       } else {
-        out.add(new SqlToken(SqlToken.Type.SYMBOL, String.valueOf(c), i, depth));
+        out.add(new SqlToken(SqlToken.Type.SYMBOL, String.valueOf(c), i, i + 1, depth));
         i++;
       }
     }
@@ -119,23 +114,128 @@ public final class SqlLexer {
   }
 
   /**
+   * A U&amp;'...' string or U&amp;"..." identifier, with the UESCAPE 'c' clause that may follow it.
+   * The identifier is decoded: PostgreSQL resolves {@code U&"\0070g_read_file"} to
+   * {@code pg_read_file}, so the guards and the fingerprint must see the decoded name, and the
+   * escape character changes the name, so the clause belongs to the token.
+   *
+   * @param quoteAt offset of the opening quote (after {@code U&})
+   * @return the offset after the token
+   */
+  private static int unicodeLiteral(String sql, int start, int quoteAt, int depth, List<SqlToken> out)
+      throws LexException {
+    char quote = sql.charAt(quoteAt);
+    int close = quotedEnd(sql, quoteAt, quote, false);
+    int end = close;
+    char escape = '\\';
+    int clause = skipBlanksAndComments(sql, close);
+    if (sql.regionMatches(true, clause, "uescape", 0, 7)
+        && !(clause + 7 < sql.length() && isIdentifierPart(sql.charAt(clause + 7)))) {
+      int lit = skipBlanksAndComments(sql, clause + 7);
+      if (lit + 2 >= sql.length() || sql.charAt(lit) != '\'' || sql.charAt(lit + 2) != '\''
+          || "0123456789abcdefABCDEF+'\" \t\n\r".indexOf(sql.charAt(lit + 1)) >= 0) {
+        throw new LexException("invalid UESCAPE clause");
+      }
+      escape = sql.charAt(lit + 1);
+      end = lit + 3;
+    }
+    if (quote == '\'') {
+      out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(start, end), start, end, depth));
+    } else {
+      String raw = sql.substring(quoteAt + 1, close - 1).replace("\"\"", "\"");
+      out.add(new SqlToken(SqlToken.Type.QUOTED_IDENTIFIER, decodeUnicodeEscapes(raw, escape), start, end, depth));
+    }
+    return end;
+  }
+
+  /** Resolves {@code \XXXX}, {@code \+XXXXXX} and a doubled escape character, as PostgreSQL does. */
+  private static String decodeUnicodeEscapes(String raw, char escape) throws LexException {
+    StringBuilder b = new StringBuilder(raw.length());
+    int i = 0;
+    while (i < raw.length()) {
+      char c = raw.charAt(i);
+      if (c != escape) {
+        b.append(c);
+        i++;
+      } else if (i + 1 < raw.length() && raw.charAt(i + 1) == escape) {
+        b.append(escape);
+        i += 2;
+      } else {
+        boolean six = i + 1 < raw.length() && raw.charAt(i + 1) == '+';
+        int from = i + (six ? 2 : 1);
+        int to = from + (six ? 6 : 4);
+        int code;
+        try {
+          code = to <= raw.length() ? Integer.parseInt(raw.substring(from, to), 16) : -1;
+        } catch (NumberFormatException e) {
+          code = -1;
+        }
+        if (code <= 0 || code > Character.MAX_CODE_POINT) {
+          throw new LexException("invalid Unicode escape in a U& identifier");
+        }
+        b.appendCodePoint(code);
+        i = to;
+      }
+    }
+    return b.toString();
+  }
+
+  private static int skipBlanksAndComments(String s, int i) throws LexException {
+    while (i < s.length()) {
+      if (Character.isWhitespace(s.charAt(i))) {
+        i++;
+      } else if (s.startsWith("--", i)) {
+        int nl = s.indexOf('\n', i);
+        i = nl < 0 ? s.length() : nl + 1;
+      } else if (s.startsWith("/*", i)) {
+        i = blockCommentEnd(s, i);
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /**
    * The statement's shape: tokens joined by single spaces, unquoted words lower-cased, quoted
    * identifiers kept quoted, every string and number literal replaced by {@code ?}. Statements
    * that differ only in literal values share a fingerprint, and nothing else does.
+   *
+   * <p>Except code: the string literals of {@code DO} and {@code CREATE FUNCTION/PROCEDURE} are
+   * bodies the server runs, the classifier reads them for dangerous calls, and an approval of one
+   * body must not cover another, so they are kept verbatim.
    */
   public static String fingerprint(List<SqlToken> tokens) {
+    boolean code = declaresCode(tokens);
     StringBuilder b = new StringBuilder(tokens.size() * 6);
     for (SqlToken t : tokens) {
       if (!b.isEmpty()) {
         b.append(' ');
       }
       switch (t.type()) {
-        case STRING, NUMBER -> b.append('?');
+        case STRING -> b.append(code ? t.text() : "?");
+        case NUMBER -> b.append('?');
         case QUOTED_IDENTIFIER -> b.append('"').append(t.text().replace("\"", "\"\"")).append('"');
         default -> b.append(t.text());
       }
     }
     return b.toString();
+  }
+
+  /** DO, or CREATE [OR REPLACE] FUNCTION|PROCEDURE: statements whose string literals are code. */
+  static boolean declaresCode(List<SqlToken> tokens) {
+    if (tokens.isEmpty()) {
+      return false;
+    }
+    if (tokens.get(0).isWord("do")) {
+      return true;
+    }
+    int i = 1;
+    if (tokens.size() > 3 && tokens.get(1).isWord("or") && tokens.get(2).isWord("replace")) {
+      i = 3;
+    }
+    return tokens.get(0).isWord("create") && i < tokens.size()
+        && (tokens.get(i).isWord("function") || tokens.get(i).isWord("procedure"));
   }
 
   private static char next(String s, int i) {

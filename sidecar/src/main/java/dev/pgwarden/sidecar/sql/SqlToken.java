@@ -6,9 +6,10 @@ package dev.pgwarden.sidecar.sql;
  * @param text for words, lower-cased; for quoted identifiers, the name between the quotes; for
  *     literals, their source text; for symbols, the symbol
  * @param start offset of the token in the statement
+ * @param end offset just after the token (a U&amp; literal's UESCAPE clause included)
  * @param depth parenthesis depth at the token (0 outside any parenthesis)
  */
-public record SqlToken(Type type, String text, int start, int depth) {
+public record SqlToken(Type type, String text, int start, int end, int depth) {
   public enum Type { WORD, QUOTED_IDENTIFIER, STRING, NUMBER, PARAMETER, SYMBOL }
 
   public boolean isWord(String lowerCaseWord) {

@@ -50,7 +50,8 @@ public final class StatementClassifier {
     try {
       return new Reader(sql, tokens, onParser).classify();
     } catch (ParsedStatements.NotUnderstood e) {
-      return Classification.unparseable(e.getMessage());
+      // Keep what the statement may write, so ReadOnly denies it and rules still see it.
+      return Classification.unparseable(e.getMessage(), TokenScans.suspectedEffects(tokens));
     }
   }
 
@@ -70,11 +71,16 @@ public final class StatementClassifier {
       SqlToken first = tokens.get(0);
       String w = first.type() == SqlToken.Type.WORD ? first.text() : first.isSymbol("(") ? "(" : "";
       Facts f = switch (w) {
-        case "select", "with", "values", "table", "(" -> parsed(StatementKind.SELECT);
+        case "select", "values", "table", "(" -> parsed(StatementKind.SELECT);
+        // WITH ... INSERT/UPDATE/DELETE/MERGE is that statement, not a query.
+        case "with" -> {
+          StatementKind main = TokenScans.mainKindAfterWith(tokens);
+          yield main == StatementKind.MERGE ? merge() : parsed(main);
+        }
         case "insert" -> parsed(StatementKind.INSERT);
         case "update" -> parsed(StatementKind.UPDATE);
         case "delete" -> parsed(StatementKind.DELETE);
-        case "merge" -> parsed(StatementKind.MERGE);
+        case "merge" -> merge();
         case "copy" -> copy();
         case "create" -> roleOr(StatementKind.CREATE, StatementKind.CREATE_ROLE);
         case "alter" -> alter();
@@ -93,10 +99,12 @@ public final class StatementClassifier {
         case "prepare" -> prepare();
         case "execute" -> execute();
         case "deallocate" -> deallocate();
-        case "discard" -> named(StatementKind.OTHER, 1);
+        // DISCARD resets session state as RESET ALL does; it changes no data, so it is a SET.
+        case "discard" -> named(StatementKind.SET, 1);
         case "declare" -> declare();
-        case "fetch", "move" -> new Facts(StatementKind.FETCH);
-        case "close", "lock", "cluster", "reindex", "checkpoint", "refresh" -> new Facts(StatementKind.OTHER);
+        // CLOSE only releases a cursor: a cursor operation like FETCH, so ReadOnly allows it.
+        case "fetch", "move", "close" -> new Facts(StatementKind.FETCH);
+        case "lock", "cluster", "reindex", "checkpoint", "refresh" -> new Facts(StatementKind.OTHER);
         case "listen", "unlisten" -> new Facts(StatementKind.LISTEN);
         case "notify" -> new Facts(StatementKind.NOTIFY);
         case "vacuum" -> new Facts(StatementKind.VACUUM);
@@ -112,13 +120,65 @@ public final class StatementClassifier {
             "pgwarden does not know statements starting with '" + (w.isEmpty() ? first.text() : w) + "'");
       };
       functionsFromTokens(f);
+      if (SqlLexer.declaresCode(tokens)) {
+        codeBodies(f);
+      }
       return f.build();
     }
 
+    /**
+     * A query or data-changing statement, read by JSqlParser from {@link ParserText}. JSqlParser
+     * does not know every PostgreSQL expression (prefix operators, OPERATOR(...), ...); a query that
+     * mentions no data change is then read from its tokens, since all it can do beyond reading is
+     * call functions (found from tokens anyway), SELECT INTO and lock rows, both scanned below.
+     */
     private Facts parsed(StatementKind kind) throws ParsedStatements.NotUnderstood {
       Facts f = new Facts(kind);
-      ParsedStatements.analyze(sql, f, onParser);
+      try {
+        ParsedStatements.analyze(ParserText.of(sql, tokens), f, onParser);
+      } catch (ParsedStatements.NotUnderstood e) {
+        if (kind != StatementKind.SELECT || !e.syntax || TokenScans.mentionsDataChange(tokens)) {
+          throw e;
+        }
+        f = new Facts(kind);
+      }
+      if (kind == StatementKind.SELECT) {
+        if (TokenScans.selectsInto(tokens)) {
+          f.effects.add(StatementKind.CREATE);
+        }
+        if (TokenScans.locksRows(tokens)) {
+          // Row locks write to the rows and can block every writer: not a plain read.
+          f.effects.add(StatementKind.OTHER);
+        }
+      }
       return f;
+    }
+
+    /** MERGE's WHEN clauses update, delete and insert; JSqlParser's tree is read for ON. */
+    private Facts merge() throws ParsedStatements.NotUnderstood {
+      Facts f = new Facts(StatementKind.MERGE);
+      boolean bySource = TokenScans.mergeActions(tokens, f);
+      ParsedStatements.analyze(ParserText.of(sql, tokens), f, onParser);
+      if (bySource && (f.effects.contains(StatementKind.UPDATE) || f.effects.contains(StatementKind.DELETE))) {
+        f.unbounded = true;
+      }
+      return f;
+    }
+
+    /**
+     * DO and CREATE FUNCTION bodies run later or now, out of pgwarden's sight: their calls count
+     * (the fingerprint keeps such bodies, so this does not depend on a shared classification).
+     * A body written with backslash or Unicode escapes could spell a name the search cannot see.
+     */
+    private void codeBodies(Facts f) throws ParsedStatements.NotUnderstood {
+      for (SqlToken t : tokens) {
+        String text = t.text();
+        if (t.type() == SqlToken.Type.STRING && (text.startsWith("E") || text.startsWith("e") || text.startsWith("U&")
+            || text.startsWith("u&")) && (text.indexOf('\\') >= 0 || text.toLowerCase(java.util.Locale.ROOT).contains("uescape"))) {
+          throw new ParsedStatements.NotUnderstood("a function or DO body written with escapes");
+        }
+      }
+      f.functions.addAll(TokenScans.functionsInBodies(tokens));
     }
 
     /** Every name followed by '(' that is not a keyword: over-inclusive on purpose, the guards read it. */
@@ -141,7 +201,7 @@ public final class StatementClassifier {
       return (w.equals("role") || w.equals("user") || w.equals("group")) && !word(i + 1).equals("mapping");
     }
 
-    private Facts roleOr(StatementKind kind, StatementKind roleKind) {
+    private Facts roleOr(StatementKind kind, StatementKind roleKind) throws ParsedStatements.NotUnderstood {
       int i = 1;
       while (Set.of("or", "replace", "temp", "temporary", "unlogged", "global", "local").contains(word(i))) {
         i++;
@@ -151,7 +211,36 @@ public final class StatementClassifier {
       }
       Facts f = new Facts(kind);
       objectName(i, f);
+      if (kind == StatementKind.CREATE && (word(i).equals("table") || word(i).equals("materialized"))) {
+        createAs(f);
+      }
       return f;
+    }
+
+    /**
+     * CREATE TABLE / MATERIALIZED VIEW ... AS query [WITH [NO] DATA] runs the query, data-modifying
+     * CTEs and EXECUTE of a prepared statement included, so the query's effects count.
+     */
+    private void createAs(Facts f) throws ParsedStatements.NotUnderstood {
+      for (int i = 2; i + 1 < tokens.size(); i++) {
+        SqlToken next = tokens.get(i + 1);
+        if (tokens.get(i).depth() == 0 && tokens.get(i).isWord("as") && (next.isSymbol("(") || next.isWord("select")
+            || next.isWord("with") || next.isWord("values") || next.isWord("table") || next.isWord("execute"))) {
+          int end = tokens.size();
+          if (end >= 2 && tokens.get(end - 1).isWord("data") && tokens.get(end - 2).isWord("with")) {
+            end -= 2;
+          } else if (end >= 3 && tokens.get(end - 1).isWord("data") && tokens.get(end - 2).isWord("no")
+              && tokens.get(end - 3).isWord("with")) {
+            end -= 3;
+          }
+          Classification query = embedded(next.start(), tokens.get(end - 1).end());
+          if (query.kind() == StatementKind.UNPARSEABLE) {
+            throw new ParsedStatements.NotUnderstood("the query of CREATE ... AS: " + query.problem());
+          }
+          f.absorb(query);
+          return;
+        }
+      }
     }
 
     private Facts alter() {
@@ -160,6 +249,15 @@ public final class StatementClassifier {
       }
       Facts f = new Facts(StatementKind.ALTER);
       objectName(1, f);
+      if (word(1).equals("default") && word(2).equals("privileges")) {
+        // ALTER DEFAULT PRIVILEGES ... GRANT|REVOKE changes privileges: the privileges rules apply.
+        for (SqlToken t : tokens) {
+          if (t.depth() == 0 && (t.isWord("grant") || t.isWord("revoke"))) {
+            f.effects.add(t.isWord("grant") ? StatementKind.GRANT : StatementKind.REVOKE);
+            break;
+          }
+        }
+      }
       return f;
     }
 
@@ -258,20 +356,21 @@ public final class StatementClassifier {
 
     private Facts set() {
       int i = 1;
-      if (word(i).equals("session") && word(i + 1).equals("authorization")) {
-        Facts f = named(StatementKind.SET, -1);
-        f.setting = "session_authorization";
-        f.hazards.add(Hazard.IDENTITY_CHANGE);
-        return f;
-      }
       if (word(i).equals("session") && word(i + 1).equals("characteristics")) {
         Facts f = new Facts(StatementKind.SET);
         f.setting = "default_transaction_read_only";
         readWrite(f);
         return f;
       }
-      if (word(i).equals("session") || word(i).equals("local")) {
+      if ((word(i).equals("session") || word(i).equals("local")) && !word(i + 1).equals("authorization")) {
         i++;
+      }
+      // After the optional SESSION/LOCAL: SET LOCAL SESSION AUTHORIZATION is valid too.
+      if (word(i).equals("session") && word(i + 1).equals("authorization")) {
+        Facts f = named(StatementKind.SET, -1);
+        f.setting = "session_authorization";
+        f.hazards.add(Hazard.IDENTITY_CHANGE);
+        return f;
       }
       if (word(i).equals("transaction")) {
         Facts f = new Facts(StatementKind.TRANSACTION);
@@ -416,8 +515,9 @@ public final class StatementClassifier {
       return f;
     }
 
+    /** DEALLOCATE forgets a prepared statement: counted with PREPARE, so ReadOnly allows it. */
     private Facts deallocate() {
-      Facts f = new Facts(StatementKind.OTHER);
+      Facts f = new Facts(StatementKind.PREPARE);
       int i = word(1).equals("prepare") ? 2 : 1;
       f.setting = "deallocate " + word(i);
       return f;

@@ -1,6 +1,10 @@
 package dev.pgwarden.sidecar.sql;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
@@ -14,7 +18,10 @@ import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
 /**
@@ -28,35 +35,41 @@ import net.sf.jsqlparser.statement.select.Select;
  *       {@code 1=1}, {@code 'a'<>'b'} or {@code EXISTS (SELECT 1)}): unbounded;
  *   <li>{@code a AND b}: bounded when either side is; {@code a OR b}: bounded when both are;
  *   <li>a comparison of an expression with itself ({@code id = id}) and {@code x IS NOT NULL}:
- *       unbounded.
+ *       unbounded;
+ *   <li>{@code [NOT] EXISTS (subquery)}: bounded only when the subquery's WHERE refers to the
+ *       changed table by its name or alias (a correlated subquery), and the subquery's own FROM
+ *       does not reuse that name.
  * </ul>
  */
 final class WhereClauses {
   private WhereClauses() {
   }
 
-  static boolean unbounded(Expression where) {
-    return where == null || !bounded(where);
+  /** @param target the table being changed, whose name or alias a correlated subquery uses */
+  static boolean unbounded(Expression where, Table target) {
+    return where == null || !bounded(where, targetNames(target));
   }
 
-  private static boolean bounded(Expression e) {
+  private static boolean bounded(Expression e, Set<String> target) {
     if (e instanceof Parenthesis p) {
-      return bounded(p.getExpression());
+      return bounded(p.getExpression(), target);
     }
     if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
-      return bounded(list.get(0));
+      return bounded(list.get(0), target);
     }
     if (e instanceof AndExpression and) {
-      return bounded(and.getLeftExpression()) || bounded(and.getRightExpression());
+      return bounded(and.getLeftExpression(), target) || bounded(and.getRightExpression(), target);
     }
     if (e instanceof OrExpression or) {
-      return bounded(or.getLeftExpression()) && bounded(or.getRightExpression());
+      return bounded(or.getLeftExpression(), target) && bounded(or.getRightExpression(), target);
     }
     if (e instanceof XorExpression) {
       return referencesColumn(e);
     }
     if (e instanceof NotExpression not) {
-      return referencesColumn(not.getExpression());
+      Expression inner = unwrap(not.getExpression());
+      // NOT EXISTS (correlated) removes orphans; NOT EXISTS (uncorrelated) is all rows or none.
+      return inner instanceof ExistsExpression exists ? correlated(exists, target) : referencesColumn(inner);
     }
     if (e instanceof ComparisonOperator cmp) {
       String left = cmp.getLeftExpression().toString();
@@ -66,39 +79,90 @@ final class WhereClauses {
     if (e instanceof IsNullExpression isNull) {
       return !isNull.isNot() && referencesColumn(e);
     }
-    if (e instanceof ExistsExpression) {
-      // Bounded only when correlated with the changed rows, which shows as a column reference
-      // inside the subquery; an uncorrelated EXISTS is true for every row or for none.
-      return referencesColumnDeep(e);
+    if (e instanceof ExistsExpression exists) {
+      // An uncorrelated EXISTS is true for every row or for none.
+      return correlated(exists, target);
     }
     return referencesColumn(e);
   }
 
+  private static Expression unwrap(Expression e) {
+    while (true) {
+      if (e instanceof Parenthesis p) {
+        e = p.getExpression();
+      } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+        e = list.get(0);
+      } else {
+        return e;
+      }
+    }
+  }
+
+  private static Set<String> targetNames(Table target) {
+    Set<String> names = new HashSet<>();
+    if (target != null) {
+      names.add(unquote(target.getName()));
+      if (target.getAlias() != null) {
+        names.add(unquote(target.getAlias().getName()));
+      }
+    }
+    return names;
+  }
+
+  /** The subquery's WHERE names a column of the changed table, through a name its FROM does not shadow. */
+  private static boolean correlated(ExistsExpression exists, Set<String> target) {
+    if (!(exists.getRightExpression() instanceof ParenthesedSelect sub) || !(sub.getSelect() instanceof PlainSelect plain)
+        || plain.getWhere() == null) {
+      return false;
+    }
+    Set<String> visible = new HashSet<>(target);
+    List<FromItem> from = new ArrayList<>();
+    from.add(plain.getFromItem());
+    if (plain.getJoins() != null) {
+      plain.getJoins().forEach(j -> from.add(j.getFromItem()));
+    }
+    for (FromItem item : from) {
+      if (item instanceof Table t) {
+        visible.remove(unquote(t.getName()));
+      }
+      if (item != null && item.getAlias() != null) {
+        visible.remove(unquote(item.getAlias().getName()));
+      }
+    }
+    if (visible.isEmpty()) {
+      return false;
+    }
+    ColumnFinder finder = new ColumnFinder(visible);
+    plain.getWhere().accept(finder, null);
+    return finder.found;
+  }
+
+  private static String unquote(String name) {
+    return name == null ? "" : name.replace("\"", "").toLowerCase(Locale.ROOT);
+  }
+
   /** A column reference outside subqueries (true, false and null can parse as names). */
   private static boolean referencesColumn(Expression e) {
-    ColumnFinder finder = new ColumnFinder(false);
+    ColumnFinder finder = new ColumnFinder(null);
     e.accept(finder, null);
     return finder.found;
   }
 
-  private static boolean referencesColumnDeep(Expression e) {
-    ColumnFinder finder = new ColumnFinder(true);
-    e.accept(finder, null);
-    return finder.found;
-  }
-
+  /** Finds a column reference outside subqueries; with qualifiers given, only one qualified by them. */
   private static final class ColumnFinder extends ExpressionVisitorAdapter<Void> {
-    private final boolean intoSubqueries;
+    private final Set<String> qualifiers;
     boolean found;
 
-    ColumnFinder(boolean intoSubqueries) {
-      this.intoSubqueries = intoSubqueries;
+    ColumnFinder(Set<String> qualifiers) {
+      this.qualifiers = qualifiers;
     }
 
     @Override
     public <S> Void visit(Column column, S context) {
       String name = column.getColumnName().toLowerCase(Locale.ROOT);
-      if (column.getTable() != null || !(name.equals("true") || name.equals("false") || name.equals("null"))) {
+      if (qualifiers != null) {
+        found |= column.getTable() != null && qualifiers.contains(unquote(column.getTable().getName()));
+      } else if (column.getTable() != null || !(name.equals("true") || name.equals("false") || name.equals("null"))) {
         found = true;
       }
       return null;
@@ -111,12 +175,12 @@ final class WhereClauses {
 
     @Override
     public <S> Void visit(ParenthesedSelect select, S context) {
-      return intoSubqueries ? super.visit(select, context) : null;
+      return null;
     }
 
     @Override
     public <S> Void visit(Select select, S context) {
-      return intoSubqueries ? super.visit(select, context) : null;
+      return null;
     }
   }
 }
