@@ -24,16 +24,22 @@ final class SqlPreparedStatements {
 
   /** Takes note of a statement about to run. */
   void apply(Classification c) {
-    if (c.kind() == StatementKind.PREPARE && c.setting() != null) {
-      bodies.computeIfAbsent(c.setting(), n -> new ArrayList<>(1)).add(c);
-    } else if (c.setting() != null && c.setting().startsWith("deallocate ")) {
-      String name = c.setting().substring("deallocate ".length());
+    String setting = c.setting();
+    if (setting == null) {
+      return;
+    }
+    if (setting.startsWith("deallocate ")) {
+      String name = setting.substring("deallocate ".length());
       if (name.equals("all")) {
         bodies.clear();
       } else {
         bodies.remove(name);
       }
-    } else if (c.kind() == StatementKind.OTHER && "all".equals(c.setting())) {
+    } else if (c.kind() == StatementKind.PREPARE) {
+      bodies.computeIfAbsent(setting, n -> new ArrayList<>(1)).add(c);
+    } else if (c.kind() == StatementKind.SET && setting.equals("all")) {
+      // DISCARD ALL deallocates everything. RESET ALL reads the same and does not, but forgetting
+      // is the safe side: an EXECUTE of a forgotten name goes to onUnparseable.
       bodies.clear();
     }
   }
