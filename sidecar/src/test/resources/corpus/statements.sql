@@ -784,8 +784,8 @@ SET client_encoding TO 'LATIN1'
 SET NAMES 'SQL_ASCII'
 #> SET rw=Deny@pgwarden:protected-settings ro=Deny
 SET standard_conforming_strings = off
-#> SET rw=Deny@pgwarden:protected-settings ro=Deny
-SET application_name = 'sneaky'
+#> SET rw=Allow ro=Allow
+SET application_name = 'sneaky'  -- allowed: pgjdbc sets it after connecting; session_start records the backend pid
 #> SET rw=Allow ro=Allow
 RESET search_path
 #> SET rw=Allow ro=Allow
