@@ -75,12 +75,17 @@ public final class StatementSplitter {
     return out;
   }
 
+  /**
+   * PostgreSQL's identifier characters: letters, digits, '_', '$' and every character at or above
+   * 0x80. Missing the last would let "x\u20ac$a$" open a dollar quote here while the server reads
+   * one identifier, and a following "; DROP ..." would hide inside the supposed quote.
+   */
   private static boolean identifierChar(String s, int i) {
     if (i < 0 || i >= s.length()) {
       return false;
     }
     char c = s.charAt(i);
-    return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c >= 0x80;
   }
 
   private static int skipLineComment(String s, int i) {
@@ -132,7 +137,7 @@ public final class StatementSplitter {
   private static int dollarQuoteEnd(String s, int i) {
     int n = s.length();
     int j = i + 1;
-    while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+    while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) >= 0x80)) {
       j++;
     }
     if (j >= n || s.charAt(j) != '$' || (j > i + 1 && Character.isDigit(s.charAt(i + 1)))) {
