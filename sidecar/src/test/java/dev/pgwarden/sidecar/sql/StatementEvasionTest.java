@@ -355,8 +355,6 @@ class StatementEvasionTest {
       "SET NAMES 'LATIN1'",
       "SET standard_conforming_strings = off",
       "SET SESSION standard_conforming_strings TO off",
-      "SET application_name = 'not-pgwarden'",
-      "SET \"application_name\" TO x",
   })
   void settingsTheProxyReliesOnAreDenied(String query) {
     expect(READ_WRITE, query, Action.Deny, "pgwarden:protected-settings");
