@@ -1,5 +1,6 @@
 package dev.pgwarden.api.policy;
 
+import dev.pgwarden.api.v1alpha1.Action;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicySpec;
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
@@ -58,6 +59,11 @@ public final class PolicyValidator {
     }
     checkMasking(spec.masking(), problems);
     checkRules(spec.rules(), problems);
+    if (spec.onUnparseable() == Action.Allow) {
+      // Unclassifiable also covers "EXECUTE of a statement pgwarden did not see prepared": Allow would let it run blind.
+      problems.add(new PolicyProblem("spec.onUnparseable", "must be Deny or RequireApproval: pgwarden never runs"
+          + " a statement it cannot classify without a decision"));
+    }
     if (spec.approval() != null) {
       checkDuration("spec.approval.timeout", spec.approval().timeout(), problems);
     }

@@ -59,6 +59,22 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void unparseableStatementsCannotBeAllowed() {
+    String yaml = """
+        apiVersion: pgwarden.dev/v1alpha1
+        kind: DatabaseAccessPolicy
+        metadata: {name: p}
+        spec:
+          access: {mode: ReadWrite}
+          onUnparseable: Allow
+        """;
+    assertThatThrownBy(() -> local.parse(yaml, "p.yaml"))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageContaining("spec.onUnparseable")
+        .hasMessageContaining("must be Deny or RequireApproval");
+  }
+
+  @Test
   void badEnumValueListsTheAllowedOnes() {
     String yaml = """
         apiVersion: pgwarden.dev/v1alpha1
