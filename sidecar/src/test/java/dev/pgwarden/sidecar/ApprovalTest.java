@@ -190,6 +190,20 @@ class ApprovalTest {
   }
 
   @Test
+  void executeIsJudgedByABodyPreparedEarlierInTheSameQuery() throws Exception {
+    java.util.Properties simple = new java.util.Properties();
+    simple.setProperty("preferQueryMode", "simple");
+    try (Connection c = waiting.connect(simple); Statement s = c.createStatement()) {
+      CompletableFuture<Boolean> wipe = run(() -> s.execute("prepare wipe as delete from held_items; execute wipe"));
+      LocalApprovalGate.Entry entry = awaitPending(waitGate);
+      assertThat(entry.request().rule()).isEqualTo("unbounded-writes");
+      waitGate.decide(entry.name(), false, "bob", null);
+      assertThatThrownBy(() -> wipe.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class);
+    }
+    assertThat(countRows()).isEqualTo(2);
+  }
+
+  @Test
   void retryModeRunsTheIdenticalStatementOnceAfterApproval() throws Exception {
     try (Connection c = retrying.connect(); PreparedStatement p = c.prepareStatement("update held_items set name = ?")) {
       p.setString(1, "renamed");

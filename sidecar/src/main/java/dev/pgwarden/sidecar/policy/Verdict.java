@@ -15,17 +15,12 @@ public record Verdict(Action action, String rule, String reason, List<Match> mat
   public record Match(Action action, String rule, String reason) {
   }
 
+  /** The strictest match decides; the first of equally strict ones wins. */
   public static Verdict of(List<Match> matches) {
-    Match decisive = matches.get(0);
-    for (Match m : matches) {
-      if (m.action().ordinal() > decisive.action().ordinal()) {
-        decisive = m;
-      }
-    }
-    Match chosen = decisive;
-    List<Match> ordered = new java.util.ArrayList<>(matches);
-    ordered.sort((a, b) -> b.action().ordinal() - a.action().ordinal());
-    return new Verdict(chosen.action(), chosen.rule(), chosen.reason(), List.copyOf(ordered));
+    List<Match> strictestFirst = new java.util.ArrayList<>(matches);
+    strictestFirst.sort((a, b) -> b.action().ordinal() - a.action().ordinal());
+    Match decisive = strictestFirst.get(0);
+    return new Verdict(decisive.action(), decisive.rule(), decisive.reason(), List.copyOf(strictestFirst));
   }
 
   /** The strictest of several verdicts (a multi-statement Query); the first wins a tie. */

@@ -44,6 +44,8 @@ final class ApprovalFlow {
   private final GateContext context;
   private final StatementGate.Output out;
   private ApprovalGate.PendingApproval waiting;
+  /** The session ended: requests that complete now are withdrawn at once. */
+  private boolean closed;
 
   ApprovalFlow(GateContext context, StatementGate.Output out) {
     this.context = context;
@@ -67,6 +69,10 @@ final class ApprovalFlow {
     context.approvals().submit(request).whenComplete((pending, failure) -> out.onLoop(() -> {
       if (failure != null) {
         onRefused.accept(unavailable(failure));
+        return;
+      }
+      if (closed) {
+        pending.withdraw();
         return;
       }
       waiting = pending;
@@ -99,6 +105,7 @@ final class ApprovalFlow {
 
   /** The client left or the session ended while a statement waited. */
   void withdraw() {
+    closed = true;
     ApprovalGate.PendingApproval p = waiting;
     waiting = null;
     if (p != null) {

@@ -123,10 +123,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void onLoop(Runnable task) {
+      // Runs even after the session closed: the gate and the approval flow ignore late decisions
+      // themselves, and a request created after the client left must still be withdrawn.
       ctx.executor().execute(() -> {
-        if (closed) {
-          return;
-        }
         try {
           task.run();
         } catch (RuntimeException e) {

@@ -9,11 +9,13 @@ import java.util.Map;
 
 /**
  * The SQL-level prepared statements of a session (PREPARE name AS ...), so that EXECUTE is judged
- * by the body it runs. Updated when a statement is let through, not when the server confirms it:
- * every body ever prepared under a name counts until that name is deallocated, because a PREPARE
- * may fail (the name already exists, the transaction is aborted) and the proxy must never judge
- * EXECUTE by a body the server does not have. A deallocation forgets the name at once; if it
- * fails on the server, EXECUTE of that name becomes "not seen" and goes to onUnparseable.
+ * by the body it runs. Updated as each statement is decided (so an EXECUTE after a PREPARE in the
+ * same Query sees it), not when the server confirms it: every body ever prepared under a name
+ * counts until that name is deallocated, because a PREPARE may fail or be refused (the name
+ * already exists, the transaction is aborted) and the proxy must never judge EXECUTE by a body the
+ * server does not have. A deallocation forgets the name at once; if it fails or is refused,
+ * EXECUTE of that name becomes "not seen" and goes to onUnparseable, which is never Allow. Both
+ * errors are on the strict side.
  */
 final class SqlPreparedStatements {
   private final Map<String, List<Classification>> bodies = new HashMap<>();

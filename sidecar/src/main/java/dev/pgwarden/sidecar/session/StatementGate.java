@@ -14,7 +14,6 @@ import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.sql.StatementSplitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,14 +196,14 @@ final class StatementGate {
   private Step inspect(PgMessage m) {
     byte type = m.type();
     if (type == ProtocolCodes.TERMINATE) {
-      tracker.onClientMessage(m, null);
+      tracker.onClientMessage(m);
       return Step.TERMINATE;
     }
     if (refusedUntilSync) {
       if (type == ProtocolCodes.SYNC) {
         refusedUntilSync = false;
       }
-      tracker.onClientMessage(m, null);
+      tracker.onClientMessage(m);
       return Step.FORWARD;
     }
     return switch (type) {
@@ -213,7 +212,7 @@ final class StatementGate {
       case ProtocolCodes.EXECUTE -> execute(m);
       case ProtocolCodes.FUNCTION_CALL -> functionCall(m);
       default -> {
-        tracker.onClientMessage(m, null);
+        tracker.onClientMessage(m);
         yield Step.FORWARD;
       }
     };
@@ -223,7 +222,6 @@ final class StatementGate {
   private Step query(PgMessage m) {
     Resolution r = takeResolution();
     if (r instanceof Run run) {
-      run.decisions().forEach(d -> sqlPrepared.apply(d.classification()));
       tracker.onQuery(m, run.statements(), run.decisions(), run.held());
       return Step.FORWARD;
     }
@@ -250,12 +248,13 @@ final class StatementGate {
     Verdict overall = null;
     for (Classification c : classes) {
       Verdict v = context.policy().decide(c, sqlPrepared::bodies);
+      // Applied in order, so an EXECUTE is judged by a PREPARE earlier in the same Query.
+      sqlPrepared.apply(c);
       decisions.add(StatementDecision.of(c, v));
       overall = overall == null ? v : overall.strictest(v);
     }
     return switch (overall.action()) {
       case Allow -> {
-        classes.forEach(sqlPrepared::apply);
         tracker.onQuery(m, statements, decisions, null);
         yield Step.FORWARD;
       }
@@ -288,7 +287,7 @@ final class StatementGate {
       List<String> statements = StatementSplitter.split(sql);
       if (statements.size() > 1) {
         // The server refuses several statements in one Parse; let it say so.
-        tracker.onClientMessage(m, null);
+        tracker.onClientMessage(m);
         return Step.FORWARD;
       }
       List<Classification> classes = classifyCached(statements);
@@ -311,15 +310,13 @@ final class StatementGate {
     Resolution r = takeResolution();
     StatementTracker.Portal portal = tracker.portal(StatementTracker.cstring(m.body()));
     if (portal == null && tracker.discarding()) {
-      tracker.onClientMessage(m, null);
+      tracker.onClientMessage(m);
       return Step.FORWARD;
     }
     String sql = portal == null ? null : portal.sql();
     List<String> params = portal == null ? List.of() : portal.parameters();
     if (r instanceof Run run) {
-      StatementDecision d = run.decisions().get(0);
-      sqlPrepared.apply(d.classification());
-      tracker.onExecute(m, d, run.held());
+      tracker.onExecute(m, run.decisions().get(0), run.held());
       return Step.FORWARD;
     }
     if (r instanceof Refuse refuse) {
@@ -328,10 +325,10 @@ final class StatementGate {
     Classification c = portal == null || portal.classification() == null
         ? Classification.unparseable("Execute of a portal pgwarden did not see bound") : portal.classification();
     Verdict v = context.policy().decide(c, sqlPrepared::bodies);
+    sqlPrepared.apply(c);
     StatementDecision d = StatementDecision.of(c, v);
     return switch (v.action()) {
       case Allow -> {
-        sqlPrepared.apply(c);
         tracker.onExecute(m, d, null);
         yield Step.FORWARD;
       }
@@ -426,9 +423,5 @@ final class StatementGate {
   private static List<StatementDecision> stamp(List<StatementDecision> decisions, Refusal refusal) {
     return decisions.stream().map(d -> d.withApproval(refusal.approval(), refusal.approvalOutcome(), refusal.reviewer()))
         .toList();
-  }
-
-  static String utf8(ByteBuf b) {
-    return b.toString(StandardCharsets.UTF_8);
   }
 }

@@ -81,7 +81,7 @@ final class StatementTracker {
   // ---------------------------------------------------------------- client side
 
   /** A message the gate let through without a decision of its own. */
-  void onClientMessage(PgMessage m, StatementDecision ignored) {
+  void onClientMessage(PgMessage m) {
     switch (m.type()) {
       case ProtocolCodes.QUERY -> {
         List<String> statements = StatementSplitter.split(cstring(m.body()));

@@ -62,7 +62,14 @@ public final class ClassifierPool implements AutoCloseable {
   public CompletableFuture<Classification> classify(String statement) {
     CompletableFuture<Classification> result = new CompletableFuture<>();
     try {
-      workers.execute(() -> result.complete(parse(statement)));
+      workers.execute(() -> {
+        try {
+          result.complete(parse(statement));
+        } catch (Throwable t) {
+          // The waiting session must hear back: it refuses the statement rather than hang.
+          result.completeExceptionally(t);
+        }
+      });
     } catch (RejectedExecutionException e) {
       result.completeExceptionally(new ClassifierBusyException());
     }

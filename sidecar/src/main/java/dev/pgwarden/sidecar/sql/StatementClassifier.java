@@ -53,6 +53,10 @@ public final class StatementClassifier {
     } catch (ParsedStatements.NotUnderstood e) {
       // Keep what the statement may write, so ReadOnly denies it and rules still see it.
       return Classification.unparseable(e.getMessage(), TokenScans.suspectedEffects(tokens));
+    } catch (RuntimeException | StackOverflowError e) {
+      // A bug or a pathological statement in pgwarden's own reading: never a reason to let it through.
+      return Classification.unparseable("pgwarden's classifier failed on it (" + e.getClass().getSimpleName() + ")",
+          TokenScans.suspectedEffects(tokens));
     }
   }
 
