@@ -61,27 +61,17 @@ public final class StatementClassifier {
   }
 
   /**
-   * The splitter and the lexer must agree on where statements end: a semicolon token here means
-   * the text holds more than one statement as the server reads it (JSqlParser would read only the
-   * first). Allowed: trailing semicolons, and those inside a BEGIN ATOMIC function body, tracked
-   * as the splitter tracks them.
+   * A semicolon that ends a statement before the last token means the text holds more than one
+   * statement (JSqlParser would read only the first). The splitter reads the same ends, so this
+   * only guards callers that classify text they did not split.
    */
   private static void requireOneStatement(List<SqlToken> tokens) throws ParsedStatements.NotUnderstood {
     int last = tokens.size() - 1;
     while (last >= 0 && tokens.get(last).isSymbol(";")) {
       last--;
     }
-    boolean code = SqlLexer.declaresCode(tokens);
-    int atomic = 0;
-    for (int i = 0; i < last; i++) {
-      SqlToken t = tokens.get(i);
-      if (code && t.isWord("atomic") && i > 0 && tokens.get(i - 1).isWord("begin")) {
-        atomic++;
-      } else if (atomic > 0 && t.isWord("case")) {
-        atomic++;
-      } else if (atomic > 0 && t.isWord("end")) {
-        atomic--;
-      } else if (t.isSymbol(";") && atomic == 0) {
+    for (int end : StatementSplitter.ends(tokens)) {
+      if (end < last) {
         throw new ParsedStatements.NotUnderstood("it holds more than one statement");
       }
     }
