@@ -22,6 +22,7 @@ import java.util.List;
  * @param eventLoops threads relaying traffic; each session lives on one of them
  * @param transport socket I/O: io_uring, epoll or NIO
  * @param approvals where statements held for approval go; null refuses them (fail closed)
+ * @param maskKeyFile the secret the policy's hash masking is keyed with, or null
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -38,7 +39,8 @@ public record ProxyConfig(
     Transport transport,
     AuditSink audit,
     PrometheusMeterRegistry metrics,
-    ApprovalGate approvals) {
+    ApprovalGate approvals,
+    Path maskKeyFile) {
 
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
   public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);

@@ -1,6 +1,8 @@
 package dev.pgwarden.sidecar;
 
 import dev.pgwarden.sidecar.approval.NoApprovalGate;
+import dev.pgwarden.sidecar.masking.MaskRules;
+import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.policy.StatementPolicy;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
@@ -40,9 +42,11 @@ public final class ProxyServer implements AutoCloseable {
   private final ExecutorService blockingWork;
   private final ClassifierPool classifier;
   private final Channel listener;
+  private final MaskingEngine masking;
 
   private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ExecutorService blockingWork,
-      ClassifierPool classifier, Channel listener) {
+      ClassifierPool classifier, Channel listener, MaskingEngine masking) {
+    this.masking = masking;
     this.acceptors = acceptors;
     this.workers = workers;
     this.blockingWork = blockingWork;
@@ -51,6 +55,14 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   public static ProxyServer start(ProxyConfig config) throws InterruptedException {
+    MaskingEngine masking;
+    try {
+      masking = MaskingEngine.start(MaskRules.of(config.policy().getSpec().maskingOrEmpty()),
+          config.policy().getMetadata().getName(), config.maskKeyFile(), config.upstream());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the masking key file " + config.maskKeyFile() + ": "
+          + e.getMessage(), e);
+    }
     Transport transport = config.transport();
     IoHandlerFactory io = transport.ioHandlerFactory();
     Class<? extends ServerChannel> serverChannel = transport.serverChannel();
@@ -80,7 +92,8 @@ public final class ProxyServer implements AutoCloseable {
         new StatementPolicy(config.policy().getSpec()),
         classifier,
         config.approvals() == null ? new NoApprovalGate() : config.approvals(),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        masking);
 
     Channel listener = new ServerBootstrap()
         .group(acceptors, workers)
@@ -93,7 +106,7 @@ public final class ProxyServer implements AutoCloseable {
         .bind(config.listen())
         .sync()
         .channel();
-    return new ProxyServer(acceptors, workers, blocking, classifier, listener);
+    return new ProxyServer(acceptors, workers, blocking, classifier, listener, masking);
   }
 
   private static SslContext serverTls(ProxyConfig config) {
@@ -123,5 +136,6 @@ public final class ProxyServer implements AutoCloseable {
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     blockingWork.shutdownNow();
     classifier.close();
+    masking.close();
   }
 }

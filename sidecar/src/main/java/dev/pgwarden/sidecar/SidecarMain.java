@@ -69,6 +69,10 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--max-message-size", defaultValue = "67108864", description = "Largest Query/Parse/Bind in bytes. Default ${DEFAULT-VALUE}.")
   int maxMessageSize;
 
+  @Option(names = "--mask-key-file", description = "Secret (32+ random bytes) the policy's hash masking is keyed with;"
+      + " required when a masking rule uses hash. Mount it from a Secret.")
+  Path maskKeyFile;
+
   @Mixin
   RelayOptions relay = new RelayOptions();
 
@@ -105,7 +109,7 @@ public final class SidecarMain implements Callable<Integer> {
         kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
         ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
         new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvalGate), Addresses.parse(adminListen));
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvalGate, maskKeyFile), Addresses.parse(adminListen));
     if (approvalGate != null) {
       gateway.closeAfterwards(approvalGate);
     }

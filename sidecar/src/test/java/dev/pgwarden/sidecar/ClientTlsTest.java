@@ -56,7 +56,7 @@ class ClientTlsTest {
         new PolicyLoader(PolicyValidator.Use.LOCAL).parse(ProxyFixture.POLICY, "test"),
         ProxyFixture.upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD),
         List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, cert, key,
-        1 << 20, Duration.ofSeconds(10), 1, Transport.select("auto"), audit, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null));
+        1 << 20, Duration.ofSeconds(10), 1, Transport.select("auto"), audit, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, null));
   }
 
   @AfterAll

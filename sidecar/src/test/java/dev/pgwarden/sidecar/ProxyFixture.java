@@ -47,6 +47,22 @@ final class ProxyFixture implements AutoCloseable {
         onUnparseable: Deny
       """;
 
+  /** One hashing key for every fixture of the run, so hashes agree between proxies. */
+  static final java.nio.file.Path MASK_KEY = maskKey();
+
+  private static java.nio.file.Path maskKey() {
+    try {
+      java.nio.file.Path f = java.nio.file.Files.createTempFile("pgwarden-mask", ".key");
+      byte[] key = new byte[32];
+      new java.security.SecureRandom().nextBytes(key);
+      java.nio.file.Files.write(f, key);
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   final TestPostgres postgres = TestPostgres.shared();
   final LocalIssuer issuer;
   final ProxyServer proxy;
@@ -88,7 +104,7 @@ final class ProxyFixture implements AutoCloseable {
           new InetSocketAddress("127.0.0.1", 0), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
           null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, transport, audit, metrics,
-          approvals));
+          approvals, MASK_KEY));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the proxy fixture", e);
     }

@@ -16,6 +16,9 @@ import java.util.List;
  * @param rule the rule or built-in guard that decided
  * @param approval the QueryApproval involved; {@code approvalOutcome} approved, denied, expired,
  *     pending, requested or unavailable; {@code reviewer} who decided it, when known
+ * @param masked the masked columns the statement named or expanded (schema.table.column); when the
+ *     policy masks columns, a statement that may hold masked values is recorded by its fingerprint
+ *     (literals as {@code ?}) and its parameters as {@code [redacted]}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
@@ -23,7 +26,7 @@ public record StatementAudited(
     String ts, String session, String subject, String policy, String database, String protocol,
     String statement, List<String> parameters, String outcome, String tag, Long rows,
     Double durationMs, String sqlstate, String kind, List<String> effects, List<String> tables, String decision,
-    String rule, String approval, String approvalOutcome, String reviewer) implements AuditEvent {
+    String rule, String approval, String approvalOutcome, String reviewer, List<String> masked) implements AuditEvent {
   @JsonProperty("event")
   public String event() {
     return "statement";

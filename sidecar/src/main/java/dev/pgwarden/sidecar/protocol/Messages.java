@@ -29,6 +29,14 @@ public final class Messages {
     return end(b);
   }
 
+  /** A Describe of a portal: the server answers with its RowDescription or NoData. */
+  public static ByteBuf describePortal(ByteBufAllocator alloc, String portal) {
+    ByteBuf b = begin(alloc, ProtocolCodes.DESCRIBE);
+    b.writeByte('P');
+    cstring(b, portal);
+    return end(b);
+  }
+
   /** A Parse with no declared parameter types. */
   public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql) {
     ByteBuf b = begin(alloc, ProtocolCodes.PARSE);

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads a Bind message: portal, statement and the parameter values, rendered for the audit log. */
-record BindParameters(String portal, String statement, List<String> values) {
+record BindParameters(String portal, String statement, List<String> values, short[] resultFormats) {
   private static final int MAX_TEXT = 1024;
   private static final int MAX_BINARY = 256;
 
@@ -35,7 +35,11 @@ record BindParameters(String portal, String statement, List<String> values) {
       values.add(format == 0 ? text(b, len) : binary(b, len, type));
       b.skipBytes(len);
     }
-    return new BindParameters(portal, statement, values);
+    short[] results = new short[b.readUnsignedShort()];
+    for (int i = 0; i < results.length; i++) {
+      results[i] = b.readShort();
+    }
+    return new BindParameters(portal, statement, values, results);
   }
 
   private static String text(ByteBuf b, int len) {

@@ -18,6 +18,7 @@ import dev.pgwarden.sidecar.protocol.SqlState;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,14 +78,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     this.upstream = upstream;
     this.server = upstream.channel();
     this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), proxy.policyName(),
-        proxy.upstream().config().database());
-    this.tracker = new StatementTracker(audit, server.alloc());
+        proxy.upstream().config().database(), proxy.masking().enabled());
+    this.tracker = new StatementTracker(audit, server.alloc(), proxy.masking());
     Approval approval = proxy.statementPolicy().spec().approval();
     GateContext gateContext = new GateContext(proxy.policyName(), proxy.statementPolicy(), proxy.classifier(),
         proxy.approvals(), approval == null || approval.mode() == null ? ApprovalMode.Wait : approval.mode(),
         approval == null || approval.timeout() == null ? DEFAULT_APPROVAL_TIMEOUT : Durations.parse(approval.timeout()),
         new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
-        sessionId, proxy.clock());
+        sessionId, proxy.clock(), proxy.masking());
     this.gate = new StatementGate(gateContext, tracker, new GateOutput());
   }
 
@@ -288,10 +289,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return;
       }
       if (replacement != null) {
-        // A refused statement's stand-in failed: the client gets pgwarden's error instead.
+        // A masked row, a scrubbed error, or the refusal that replaces a stand-in's error.
         writeToClient(batch, runStart, offset);
-        bytesToClient += replacement.readableBytes();
-        ctx.write(replacement, ctx.voidPromise());
+        if (replacement != StatementTracker.DROP) {
+          bytesToClient += replacement.readableBytes();
+          ctx.write(replacement, ctx.voidPromise());
+        }
         runStart = offset + m.length();
       }
       offset += m.length();
@@ -333,6 +336,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   void fromServer(RelayChunk c) {
+    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null || tracker.masksRows(columnCount(c.bytes())))) {
+      gatherRow(c);
+      return;
+    }
     bytesToClient += c.bytes().readableBytes();
     unreportedToClient += c.bytes().readableBytes();
     ctx.write(c.bytes(), ctx.voidPromise());
@@ -340,6 +347,49 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     if (!midMessage) {
       flushNotices();
     }
+  }
+
+  /**
+   * A row too large to arrive in one read, in a result that is masked: gathered whole (up to
+   * {@link #MAX_MASKED_ROW} bytes) so its masked columns can be replaced. A larger one cannot be
+   * masked and ends the session rather than pass.
+   */
+  private void gatherRow(RelayChunk c) {
+    if (gatheredRow == null) {
+      gatheredRow = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+    }
+    gatheredRow.addComponent(true, c.bytes());
+    if (gatheredRow.readableBytes() > MAX_MASKED_ROW) {
+      gatheredRow.release();
+      gatheredRow = null;
+      endReason = "masked row too large";
+      fatal(SqlState.PROGRAM_LIMIT_EXCEEDED, "pgwarden: a result row of more than " + MAX_MASKED_ROW
+          + " bytes holds masked columns, and pgwarden masks rows whole; select fewer or smaller columns");
+      return;
+    }
+    if (!c.last()) {
+      return;
+    }
+    CompositeByteBuf whole = gatheredRow;
+    gatheredRow = null;
+    try {
+      ByteBuf masked = tracker.onServerMessage(new PgMessage(ProtocolCodes.DATA_ROW, whole));
+      ByteBuf out = masked == null ? whole.retain() : masked;
+      bytesToClient += out.readableBytes();
+      unreportedToClient += out.readableBytes();
+      ctx.write(out, ctx.voidPromise());
+    } finally {
+      whole.release();
+    }
+    midMessage = false;
+    flushNotices();
+  }
+
+  private static final int MAX_MASKED_ROW = 64 * 1024 * 1024;
+  private CompositeByteBuf gatheredRow;
+
+  private static int columnCount(ByteBuf firstChunk) {
+    return firstChunk.readableBytes() >= 7 ? firstChunk.getUnsignedShort(firstChunk.readerIndex() + 5) : 0;
   }
 
   void serverReadComplete() {
@@ -387,6 +437,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     gate.close();
     noticesAtBoundary.forEach(ReferenceCountUtil::safeRelease);
     noticesAtBoundary.clear();
+    if (gatheredRow != null) {
+      gatheredRow.release();
+      gatheredRow = null;
+    }
     tracker.interrupted();
     reportBytes();
     proxy.metrics().sessionClosed();

@@ -22,5 +22,6 @@ record GateContext(
     Duration approvalTimeout,
     ApprovalSubject subject,
     String session,
-    Clock clock) {
+    Clock clock,
+    dev.pgwarden.sidecar.masking.MaskingEngine masking) {
 }

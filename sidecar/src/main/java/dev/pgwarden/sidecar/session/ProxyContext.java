@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  * @param maxMessageSize the largest Query/Parse/Bind/FunctionCall accepted from an authenticated client
  * @param statementPolicy the policy's rules, applied to every statement
  * @param approvals where held statements go; never null (a gate that refuses when none is configured)
+ * @param masking the policy's masking (disabled when it has no masking rules)
  */
 public record ProxyContext(
     String policyName,
@@ -37,5 +38,6 @@ public record ProxyContext(
     StatementPolicy statementPolicy,
     ClassifierPool classifier,
     ApprovalGate approvals,
-    Clock clock) {
+    Clock clock,
+    dev.pgwarden.sidecar.masking.MaskingEngine masking) {
 }

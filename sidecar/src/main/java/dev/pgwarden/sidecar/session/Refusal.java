@@ -13,6 +13,14 @@ import dev.pgwarden.sidecar.protocol.SqlState;
 record Refusal(String sqlState, String message, String detail, String hint, String approval, String approvalOutcome,
     String reviewer) {
 
+  /** Masking refused the statement: the reason says what would leak and how to write it instead. */
+  static Refusal masked(String reason) {
+    return new Refusal(SqlState.INSUFFICIENT_PRIVILEGE, "pgwarden: statement refused to keep masked columns masked",
+        "Refused because " + reason + ".",
+        "The policy masks some columns; rewrite the statement as the detail says, or ask the policy's owner.",
+        null, null, null);
+  }
+
   static Refusal denied(Verdict v) {
     boolean builtIn = v.rule().startsWith("pgwarden:") || v.rule().startsWith("access.");
     return new Refusal(SqlState.INSUFFICIENT_PRIVILEGE,

@@ -3,6 +3,8 @@ package dev.pgwarden.sidecar.session;
 import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.audit.StatementAudited;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
+import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.sql.SqlNames;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,8 +20,16 @@ final class SessionAudit {
   private final String policy;
   private final String database;
   private long statements;
+  private final boolean masking;
 
   SessionAudit(AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database) {
+    this(sink, metrics, session, subject, policy, database, false);
+  }
+
+  /** @param masking the policy masks columns: statements that may hold masked values are audited by fingerprint */
+  SessionAudit(AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database,
+      boolean masking) {
+    this.masking = masking;
     this.sink = sink;
     this.metrics = metrics;
     this.session = session;
@@ -32,6 +42,16 @@ final class SessionAudit {
       long durationNanos, String sqlState, StatementDecision decision) {
     statements++;
     metrics.statement(outcome);
+    List<String> masked = null;
+    if (masking) {
+      MaskPlan plan = decision == null ? null : decision.mask();
+      if (plan == null || plan.sensitive()) {
+        // Literals and parameters may be masked values the agent looked up: the audit keeps the shape only.
+        sql = SqlNames.fingerprint(sql);
+        parameters = parameters == null ? null : parameters.stream().map(p -> p == null ? null : "[redacted]").toList();
+      }
+      masked = plan == null || plan.touched().isEmpty() ? null : plan.touched();
+    }
     if (durationNanos >= 0) {
       metrics.statementDuration(durationNanos);
     }
@@ -41,7 +61,7 @@ final class SessionAudit {
         decision == null ? null : decision.classification().kind().name(), effects(decision), tables(decision),
         decision == null ? null : decision.verdict().action().name(), decision == null ? null : decision.verdict().rule(),
         decision == null ? null : decision.approval(), decision == null ? null : decision.approvalOutcome(),
-        decision == null ? null : decision.reviewer()));
+        decision == null ? null : decision.reviewer(), masked));
   }
 
   /** Every kind the statement performs, when that is more than its own kind. */

@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.session;
 
+import dev.pgwarden.sidecar.masking.MaskPlan;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
 
@@ -9,15 +10,20 @@ import dev.pgwarden.sidecar.sql.Classification;
  * @param approval the QueryApproval's name when one was involved, else null
  * @param approvalOutcome approved, denied, expired, pending, requested or unavailable; null without approval
  * @param reviewer who decided the approval, when known
+ * @param mask how its results are masked; null when the policy masks nothing
  */
 record StatementDecision(Classification classification, Verdict verdict, String approval, String approvalOutcome,
-    String reviewer) {
+    String reviewer, MaskPlan mask) {
 
   static StatementDecision of(Classification c, Verdict v) {
-    return new StatementDecision(c, v, null, null, null);
+    return new StatementDecision(c, v, null, null, null, null);
+  }
+
+  static StatementDecision of(Classification c, Verdict v, MaskPlan mask) {
+    return new StatementDecision(c, v, null, null, null, mask);
   }
 
   StatementDecision withApproval(String name, String outcome, String reviewer) {
-    return new StatementDecision(classification, verdict, name, outcome, reviewer);
+    return new StatementDecision(classification, verdict, name, outcome, reviewer, mask);
   }
 }

@@ -14,7 +14,14 @@ import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.sql.StatementSplitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
+import dev.pgwarden.api.v1alpha1.StatementKind;
+import dev.pgwarden.sidecar.masking.CatalogSnapshot;
+import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.MaskingEngine;
+import dev.pgwarden.sidecar.sql.SqlNames;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -72,12 +79,24 @@ final class StatementGate {
       implements Resolution {
   }
 
+  /** The masking catalog could not be read: statements cannot be judged for masking. */
+  private record CatalogFailed(Throwable cause) implements Resolution {
+  }
+
+  /** The masking catalog is current again: inspect the message afresh. */
+  private record CatalogReady() implements Resolution {
+  }
+
   private enum Step { FORWARD, REPLACED, WAIT, TERMINATE }
 
   private final ArrayDeque<Object> inbox = new ArrayDeque<>();
   private final GateContext context;
   private final StatementTracker tracker;
   private final SqlPreparedStatements sqlPrepared = new SqlPreparedStatements();
+  /** Masking plans of the cursors declared in this session: FETCH returns what DECLARE's query would. */
+  private final Map<String, MaskPlan> cursors = new HashMap<>();
+  /** A message to send the server just before the one being inspected (a Describe masking needs). */
+  private ByteBuf injectBefore;
   private final ApprovalFlow approvals;
   private final Output out;
   /** Index of the next message to inspect in the batch at the head of the inbox, and its byte offset. */
@@ -108,6 +127,10 @@ final class StatementGate {
   /** The client left: drop what waits, withdraw a pending approval. */
   void close() {
     closed = true;
+    if (injectBefore != null) {
+      injectBefore.release();
+      injectBefore = null;
+    }
     approvals.withdraw();
     inbox.forEach(ReferenceCountUtil::safeRelease);
     inbox.clear();
@@ -137,6 +160,12 @@ final class StatementGate {
           return;
         }
         if (step == Step.FORWARD) {
+          if (injectBefore != null) {
+            writeRange(batch, runStart, cursorOffset);
+            out.toServer(injectBefore);
+            injectBefore = null;
+            runStart = cursorOffset;
+          }
           cursorOffset += m.length();
           cursor++;
           continue;
@@ -206,6 +235,10 @@ final class StatementGate {
       tracker.onClientMessage(m);
       return Step.FORWARD;
     }
+    if ((type == ProtocolCodes.QUERY || type == ProtocolCodes.PARSE || type == ProtocolCodes.EXECUTE)
+        && !catalogCurrent()) {
+      return Step.WAIT;
+    }
     return switch (type) {
       case ProtocolCodes.QUERY -> query(m);
       case ProtocolCodes.PARSE -> parse(m);
@@ -221,6 +254,9 @@ final class StatementGate {
   /** Simple protocol: every statement of the Query is judged; the strictest verdict is the Query's. */
   private Step query(PgMessage m) {
     Resolution r = takeResolution();
+    if (r instanceof CatalogFailed failed) {
+      return refuseQuery(catalogFailed(StatementSplitter.split(StatementTracker.cstring(m.body())), failed.cause()));
+    }
     if (r instanceof Run run) {
       tracker.onQuery(m, run.statements(), run.decisions(), run.held());
       return Step.FORWARD;
@@ -246,21 +282,26 @@ final class StatementGate {
     }
     List<StatementDecision> decisions = new ArrayList<>(classes.size());
     Verdict overall = null;
+    boolean sensitive = false;
     for (Classification c : classes) {
-      Verdict v = context.policy().decide(c, sqlPrepared::bodies);
+      MaskPlan plan = maskPlan(c);
+      Verdict v = withMasking(context.policy().decide(c, sqlPrepared::bodies), plan);
       // Applied in order, so an EXECUTE is judged by a PREPARE earlier in the same Query.
       sqlPrepared.apply(c);
-      decisions.add(StatementDecision.of(c, v));
+      decisions.add(StatementDecision.of(c, v, plan));
       overall = overall == null ? v : overall.strictest(v);
+      sensitive |= sensitive(plan, context.masking().enabled());
     }
+    boolean shownSensitive = sensitive;
     return switch (overall.action()) {
       case Allow -> {
         tracker.onQuery(m, statements, decisions, null);
         yield Step.FORWARD;
       }
-      case Deny -> refuseQuery(new Refuse(statements, decisions, Refusal.denied(overall)));
+      case Deny -> refuseQuery(new Refuse(statements, decisions, refusalFor(overall)));
       case RequireApproval -> {
-        approvals.request(String.join(";\n", statements), List.of(), overall,
+        approvals.request(statements.stream().map(s -> shown(s, shownSensitive)).collect(
+            java.util.stream.Collectors.joining(";\n")), List.of(), overall,
             held -> resume(new Run(statements, stamp(decisions, held), held)),
             refusal -> resume(new Refuse(statements, stamp(decisions, refusal), refusal)));
         yield Step.WAIT;
@@ -280,6 +321,10 @@ final class StatementGate {
     Messages.readCString(body);
     String sql = Messages.readCString(body);
     Resolution r = takeResolution();
+    if (r instanceof CatalogFailed failed) {
+      Refuse refuse = catalogFailed(List.of(sql), failed.cause());
+      return refuseExtended(sql, List.of(), refuse.decisions().get(0), refuse.refusal());
+    }
     Classification c;
     if (r instanceof Classified k) {
       c = k.classes().isEmpty() ? null : k.classes().get(0);
@@ -297,9 +342,10 @@ final class StatementGate {
       c = classes.isEmpty() ? null : classes.get(0);
     }
     if (c != null) {
-      Verdict v = context.policy().decide(c, sqlPrepared::bodies);
+      MaskPlan plan = context.masking().enabled() && c.kind() != StatementKind.DECLARE ? maskPlan(c) : null;
+      Verdict v = withMasking(context.policy().decide(c, sqlPrepared::bodies), plan);
       if (v.action() == Action.Deny) {
-        return refuseExtended(sql, List.of(), StatementDecision.of(c, v), Refusal.denied(v));
+        return refuseExtended(sql, List.of(), StatementDecision.of(c, v, plan), refusalFor(v));
       }
     }
     tracker.onParse(m, c);
@@ -315,7 +361,13 @@ final class StatementGate {
     }
     String sql = portal == null ? null : portal.sql();
     List<String> params = portal == null ? List.of() : portal.parameters();
+    String portalName = StatementTracker.cstring(m.body());
+    if (r instanceof CatalogFailed failed) {
+      Refuse refuse = catalogFailed(List.of(sql == null ? "" : sql), failed.cause());
+      return refuseExtended(sql, params, refuse.decisions().get(0), refuse.refusal());
+    }
     if (r instanceof Run run) {
+      describeForMasking(portalName);
       tracker.onExecute(m, run.decisions().get(0), run.held());
       return Step.FORWARD;
     }
@@ -324,23 +376,38 @@ final class StatementGate {
     }
     Classification c = portal == null || portal.classification() == null
         ? Classification.unparseable("Execute of a portal pgwarden did not see bound") : portal.classification();
-    Verdict v = context.policy().decide(c, sqlPrepared::bodies);
+    MaskPlan plan = maskPlan(c);
+    Verdict v = withMasking(context.policy().decide(c, sqlPrepared::bodies), plan);
     sqlPrepared.apply(c);
-    StatementDecision d = StatementDecision.of(c, v);
+    StatementDecision d = StatementDecision.of(c, v, plan);
+    boolean hide = sensitive(plan, context.masking().enabled());
     return switch (v.action()) {
       case Allow -> {
+        describeForMasking(portalName);
         tracker.onExecute(m, d, null);
         yield Step.FORWARD;
       }
-      case Deny -> refuseExtended(sql, params, d, Refusal.denied(v));
+      case Deny -> refuseExtended(sql, params, d, refusalFor(v));
       case RequireApproval -> {
-        approvals.request(sql == null ? "" : sql, params, v,
+        approvals.request(shown(sql == null ? "" : sql, hide), shownParameters(params, hide), v,
             held -> resume(new Run(List.of(), List.of(d.withApproval(held.name(), "approved", held.reviewer())), held)),
             refusal -> resume(new Refuse(List.of(), List.of(d.withApproval(refusal.approval(),
                 refusal.approvalOutcome(), refusal.reviewer())), refusal)));
         yield Step.WAIT;
       }
     };
+  }
+
+  /**
+   * Rows of an Execute carry no description of their columns: when the client did not describe
+   * the portal or its statement, pgwarden asks the server itself, just before the Execute, and
+   * keeps the answer from the client.
+   */
+  private void describeForMasking(String portal) {
+    if (context.masking().enabled() && !tracker.describedPortal(portal)) {
+      injectBefore = Messages.describePortal(out.alloc(), portal);
+      tracker.onDescribeInjected(portal);
+    }
   }
 
   private Step refuseExtended(String sql, List<String> params, StatementDecision d, Refusal refusal) {
@@ -366,6 +433,80 @@ final class StatementGate {
     tracker.onRefused(true, List.of(text), List.of(),
         List.of(StatementDecision.of(Classification.unparseable("fast-path function call"), v)), refusal);
     return Step.REPLACED;
+  }
+
+  // ---------------------------------------------------------------- masking
+
+  /**
+   * Masking decides from a catalog snapshot taken after the last DDL: when there is none, the
+   * gate waits for it (a failure refuses the statement, see {@link CatalogFailed}).
+   */
+  private boolean catalogCurrent() {
+    MaskingEngine masking = context.masking();
+    if (!masking.enabled() || resolution != null || masking.catalog().current() != null) {
+      if (resolution instanceof CatalogReady) {
+        resolution = null;
+      }
+      return true;
+    }
+    masking.catalog().refresh().whenComplete((s, failure) -> out.onLoop(() ->
+        resume(failure == null ? new CatalogReady() : new CatalogFailed(failure))));
+    return false;
+  }
+
+  /** How masking treats the statement, or null when the policy masks nothing. */
+  private MaskPlan maskPlan(Classification c) {
+    MaskingEngine masking = context.masking();
+    if (!masking.enabled()) {
+      return null;
+    }
+    CatalogSnapshot snapshot = masking.catalog().latest();
+    MaskPlan plan = masking.planner().plan(c, snapshot, sqlPrepared.bodies(c.setting() == null ? "" : c.setting()),
+        cursors);
+    if (c.kind() == StatementKind.DECLARE && c.setting() != null) {
+      cursors.put(c.setting(), plan);
+    }
+    return plan;
+  }
+
+  /** The policy's verdict, made a denial when masking refuses the statement. */
+  private static Verdict withMasking(Verdict v, MaskPlan plan) {
+    if (plan == null || plan.refusal() == null) {
+      return v;
+    }
+    return v.strictest(Verdict.of(List.of(new Verdict.Match(Action.Deny, MASKING_RULE, plan.refusal()))));
+  }
+
+  static final String MASKING_RULE = "pgwarden:masking";
+
+  private static Refusal refusalFor(Verdict v) {
+    return v.rule().equals(MASKING_RULE) ? Refusal.masked(v.reason()) : Refusal.denied(v);
+  }
+
+  private Refuse catalogFailed(List<String> statements, Throwable cause) {
+    Verdict v = Verdict.of(List.of(new Verdict.Match(Action.Deny, "pgwarden:catalog",
+        "pgwarden cannot read the database catalog it needs to mask results")));
+    List<StatementDecision> decisions = statements.stream()
+        .map(s -> StatementDecision.of(Classification.unparseable("masking catalog unavailable"), v)).toList();
+    Throwable root = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+        ? cause.getCause() : cause;
+    return new Refuse(statements, decisions, new Refusal(SqlState.SYSTEM_ERROR,
+        "pgwarden: cannot read the database catalog to apply the policy's masking; the statement did not run",
+        String.valueOf(root.getMessage()), "retry in a moment; if it persists, the database refuses pgwarden's"
+        + " catalog connection", null, null, null));
+  }
+
+  /** What a statement that may hold masked values shows reviewers: its fingerprint, its parameters withheld. */
+  private static String shown(String sql, boolean sensitive) {
+    return sensitive ? SqlNames.fingerprint(sql) : sql;
+  }
+
+  private static List<String> shownParameters(List<String> params, boolean sensitive) {
+    return sensitive ? params.stream().map(p -> p == null ? null : "[redacted]").toList() : params;
+  }
+
+  private static boolean sensitive(MaskPlan plan, boolean maskingOn) {
+    return maskingOn && (plan == null || plan.sensitive());
   }
 
   // ---------------------------------------------------------------- classification

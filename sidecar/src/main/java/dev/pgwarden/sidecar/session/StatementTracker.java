@@ -6,6 +6,13 @@ import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ServerError;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.StatementSplitter;
+import dev.pgwarden.api.v1alpha1.StatementKind;
+import dev.pgwarden.sidecar.masking.MaskingEngine;
+import dev.pgwarden.sidecar.masking.MessageScrubber;
+import dev.pgwarden.sidecar.masking.ResultField;
+import dev.pgwarden.sidecar.masking.RowMasker;
+import dev.pgwarden.sidecar.masking.ValueMasker;
+import dev.pgwarden.sidecar.sql.SqlNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +33,10 @@ import java.util.Map;
 final class StatementTracker {
   private enum Kind { QUERY, PARSE, BIND, EXECUTE, DESCRIBE, CLOSE, SYNC, FUNCTION_CALL, REFUSED_QUERY, REFUSED_PARSE }
 
+  /** Returned by {@link #onServerMessage} for a message the client must not see (an answer to pgwarden's own Describe). */
+  static final ByteBuf DROP = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+  private static final ResultField[] NO_COLUMNS = new ResultField[0];
+
   /** One client message awaiting its answer. Mutable only for a simple Query's progress. */
   private static final class Pending {
     final Kind kind;
@@ -38,6 +49,10 @@ final class StatementTracker {
     long startNanos;
     int next;
     boolean failed;
+    /** Describe: 'S' or 'P' and the name described; Execute: the portal. */
+    char describes;
+    String name;
+    boolean injected;
 
     Pending(Kind kind, String sql, List<String> statements, List<String> parameters, List<StatementDecision> decisions,
         ApprovalFlow.Held held, Refusal refusal) {
@@ -65,6 +80,9 @@ final class StatementTracker {
   }
 
   private static final int[] NO_TYPES = new int[0];
+  /** Statements after which the catalog may no longer match the masking snapshot. */
+  private static final java.util.Set<StatementKind> DDL = java.util.EnumSet.of(StatementKind.CREATE,
+      StatementKind.ALTER, StatementKind.DROP, StatementKind.OTHER, StatementKind.UNPARSEABLE);
 
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final Map<String, Prepared> preparedStatements = new HashMap<>();
@@ -72,10 +90,27 @@ final class StatementTracker {
   private final SessionAudit audit;
   private final ByteBufAllocator alloc;
   private boolean discardingUntilSync;
+  private final MaskingEngine masking;
+  private final ValueMasker values;
+  /** Result columns of prepared statements and portals, as described (masking only). */
+  private final Map<String, ResultField[]> statementColumns = new HashMap<>();
+  private final Map<String, ResultField[]> portalColumns = new HashMap<>();
+  /** How the rows of the result being received are masked; null to relay them as they are. */
+  private RowMasker rows;
+  /** {@link #rows} is decided for the current result. */
+  private boolean rowsDecided;
+  /** A DDL statement completed: once the transaction ends, masking needs a new catalog snapshot. */
+  private boolean ddlCompleted;
 
   StatementTracker(SessionAudit audit, ByteBufAllocator alloc) {
+    this(audit, alloc, MaskingEngine.disabled());
+  }
+
+  StatementTracker(SessionAudit audit, ByteBufAllocator alloc, MaskingEngine masking) {
     this.audit = audit;
     this.alloc = alloc;
+    this.masking = masking;
+    this.values = masking.enabled() ? masking.newValueMasker() : null;
   }
 
   // ---------------------------------------------------------------- client side
@@ -90,12 +125,21 @@ final class StatementTracker {
       case ProtocolCodes.PARSE -> onParse(m, null);
       case ProtocolCodes.BIND -> bind(m);
       case ProtocolCodes.EXECUTE -> onExecute(m, null, null);
-      case ProtocolCodes.DESCRIBE -> expect(Kind.DESCRIBE, null, null, null, null);
+      case ProtocolCodes.DESCRIBE -> {
+        ByteBuf b = m.body().duplicate();
+        char what = (char) b.readByte();
+        Pending p = expect(Kind.DESCRIBE, null, null, null, null);
+        if (p != null) {
+          p.describes = what;
+          p.name = Messages.readCString(b);
+        }
+      }
       case ProtocolCodes.CLOSE -> {
         ByteBuf b = m.body();
         byte what = b.readByte();
         String name = Messages.readCString(b);
         (what == 'S' ? preparedStatements : portals).remove(name);
+        (what == 'S' ? statementColumns : portalColumns).remove(name);
         expect(Kind.CLOSE, null, null, null, null);
       }
       case ProtocolCodes.SYNC -> {
@@ -125,6 +169,7 @@ final class StatementTracker {
     }
     if (!discardingUntilSync) {
       preparedStatements.put(name, new Prepared(sql, types, c));
+      statementColumns.remove(name);
     }
     expect(Kind.PARSE, sql, null, null, null);
   }
@@ -136,6 +181,14 @@ final class StatementTracker {
     String sql = prepared == null ? null : prepared.sql();
     if (!discardingUntilSync) {
       portals.put(bind.portal(), new Portal(sql, bind.values(), prepared == null ? null : prepared.classification()));
+      if (masking.enabled()) {
+        ResultField[] described = statementColumns.get(bind.statement());
+        if (described != null) {
+          portalColumns.put(bind.portal(), ResultField.withFormats(described, bind.resultFormats()));
+        } else {
+          portalColumns.remove(bind.portal());
+        }
+      }
     }
     expect(Kind.BIND, sql, bind.values(), null, null);
   }
@@ -147,7 +200,23 @@ final class StatementTracker {
     if (discardingUntilSync) {
       audit.statement("extended", sql, params, "skipped", null, -1, null, decision);
     } else {
-      expect(Kind.EXECUTE, sql, params, decision == null ? null : List.of(decision), held);
+      Pending p = expect(Kind.EXECUTE, sql, params, decision == null ? null : List.of(decision), held);
+      p.name = cstring(m.body());
+    }
+  }
+
+  /** Whether the columns of a portal's rows are known, from the client's Describe or pgwarden's. */
+  boolean describedPortal(String portal) {
+    return portalColumns.containsKey(portal);
+  }
+
+  /** The gate sent a Describe of the portal ahead of its Execute: its answer is for pgwarden only. */
+  void onDescribeInjected(String portal) {
+    Pending p = expect(Kind.DESCRIBE, null, null, null, null);
+    if (p != null) {
+      p.describes = 'P';
+      p.name = portal;
+      p.injected = true;
     }
   }
 
@@ -177,12 +246,15 @@ final class StatementTracker {
     return discardingUntilSync;
   }
 
-  /** Queues a message that awaits an answer, unless the server is skipping to the next Sync. */
-  private void expect(Kind kind, String sql, List<String> params, List<StatementDecision> decisions,
+  /** Queues a message that awaits an answer, unless the server is skipping to the next Sync (then null). */
+  private Pending expect(Kind kind, String sql, List<String> params, List<StatementDecision> decisions,
       ApprovalFlow.Held held) {
-    if (!discardingUntilSync) {
-      pending.add(new Pending(kind, sql, null, params, decisions, held, null));
+    if (discardingUntilSync) {
+      return null;
     }
+    Pending p = new Pending(kind, sql, null, params, decisions, held, null);
+    pending.add(p);
+    return p;
   }
 
   // ---------------------------------------------------------------- server side
@@ -194,39 +266,172 @@ final class StatementTracker {
   ByteBuf onServerMessage(PgMessage m) {
     Pending head = pending.peek();
     switch (m.type()) {
-      case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE, ProtocolCodes.NO_DATA ->
+      case ProtocolCodes.DATA_ROW -> {
+        return masking.enabled() ? maskRow(head, m) : null;
+      }
+      case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE -> pending.poll();
+      case ProtocolCodes.NO_DATA -> {
+        if (head != null && head.kind == Kind.DESCRIBE) {
           pending.poll();
+          return described(head, NO_COLUMNS);
+        }
+        pending.poll();
+      }
       case ProtocolCodes.ROW_DESCRIPTION -> {
         if (head != null && head.kind == Kind.DESCRIBE) {
           pending.poll();
+          return masking.enabled() ? described(head, ResultField.read(m.body())) : null;
+        }
+        if (masking.enabled() && head != null && head.kind == Kind.QUERY) {
+          // Simple protocol: the description of the statement now running, in the formats it uses.
+          startRows(ResultField.read(m.body()), head.decision(head.next));
         }
       }
-      case ProtocolCodes.COMMAND_COMPLETE -> completed(head, cstring(m.body()), "ok");
+      case ProtocolCodes.COMMAND_COMPLETE -> {
+        endRows();
+        completed(head, cstring(m.body()), "ok");
+      }
       case ProtocolCodes.EMPTY_QUERY -> {
+        endRows();
         if (head != null && head.kind == Kind.EXECUTE) {
           completed(head, null, "ok");
         }
       }
-      case ProtocolCodes.PORTAL_SUSPENDED -> completed(head, null, "suspended");
+      case ProtocolCodes.PORTAL_SUSPENDED -> {
+        endRows();
+        completed(head, null, "suspended");
+      }
       case ProtocolCodes.ERROR_RESPONSE -> {
+        endRows();
         if (head != null && head.refusal != null) {
           Refusal r = head.refusal;
           failed(head, null);
           return Messages.report(alloc, ProtocolCodes.ERROR_RESPONSE, "ERROR", r.sqlState(), r.message(), r.detail(),
               r.hint());
         }
+        ByteBuf scrubbed = scrub(head, m);
         failed(head, ServerError.parse(m.body()).sqlState());
+        return scrubbed;
       }
-      case ProtocolCodes.READY_FOR_QUERY -> readyForQuery();
+      case ProtocolCodes.NOTICE_RESPONSE -> {
+        return scrub(head, m);
+      }
+      case ProtocolCodes.READY_FOR_QUERY -> {
+        endRows();
+        readyForQuery();
+        if (ddlCompleted && m.body().getByte(m.body().readerIndex()) == 'I') {
+          // The DDL is committed (or rolled back): the catalog may differ from the snapshot.
+          ddlCompleted = false;
+          masking.catalog().invalidate();
+        }
+      }
       default -> {
       }
     }
     return null;
   }
 
+  // ---------------------------------------------------------------- masking
+
+  /** A Describe was answered: remember the columns; pgwarden's own Describe is not passed on. */
+  private ByteBuf described(Pending describe, ResultField[] columns) {
+    if (masking.enabled() && describe.name != null) {
+      (describe.describes == 'S' ? statementColumns : portalColumns).put(describe.name, columns);
+    }
+    return describe.injected ? DROP : null;
+  }
+
+  private void startRows(ResultField[] columns, StatementDecision decision) {
+    rows = RowMasker.of(columns, decision == null ? null : decision.mask(), masking.catalog().latest(),
+        masking.strictest(), values, this::unknownRelation);
+    rowsDecided = true;
+  }
+
+  private void endRows() {
+    rows = null;
+    rowsDecided = false;
+  }
+
+  private void unknownRelation() {
+    // A relation newer than the snapshot: its columns are masked whole until the next one.
+    masking.catalog().refresh();
+  }
+
+  /** @return the masked row, or null to relay it */
+  private ByteBuf maskRow(Pending head, PgMessage row) {
+    if (!rowsDecided) {
+      if (head != null && head.kind == Kind.EXECUTE) {
+        ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
+        if (columns == null) {
+          // Never described (it should have been): nothing is known of the columns, so none passes.
+          columns = unknownColumns(row.body().getUnsignedShort(row.body().readerIndex()));
+        }
+        startRows(columns, head.decision(0));
+      } else {
+        // Rows outside any known result (FETCH in a function, a protocol surprise): none passes.
+        startRows(unknownColumns(row.body().getUnsignedShort(row.body().readerIndex())), null);
+      }
+    }
+    return rows == null ? null : rows.mask(row.frame(), alloc);
+  }
+
+  private static ResultField[] unknownColumns(int n) {
+    ResultField[] out = new ResultField[n];
+    java.util.Arrays.fill(out, new ResultField(0, 0, 0, false));
+    return out;
+  }
+
+  /** Errors and notices about statements that read masked columns lose the values they quote. */
+  private ByteBuf scrub(Pending head, PgMessage m) {
+    if (!masking.enabled()) {
+      return null;
+    }
+    StatementDecision d = head == null ? null : head.kind == Kind.QUERY ? head.decision(head.next) : head.decision(0);
+    if (d != null && d.mask() != null && !d.mask().sensitive()) {
+      return null;
+    }
+    String sql = head == null ? null : head.kind == Kind.QUERY ? statement(head) : head.sql;
+    java.util.Set<String> names;
+    try {
+      names = SqlNames.of(sql);
+    } catch (IllegalStateException e) {
+      names = java.util.Set.of();
+    }
+    boolean opaque = d == null || d.mask() == null || d.mask().opaqueCode();
+    return MessageScrubber.scrub(m.frame(), names, opaque && m.type() == ProtocolCodes.NOTICE_RESPONSE
+        || opaque && d != null && isCodeError(m), alloc);
+  }
+
+  /** An error raised by PL/pgSQL code (RAISE, ASSERT): its message is whatever the code wrote. */
+  private static boolean isCodeError(PgMessage m) {
+    String state = ServerError.parse(m.body()).sqlState();
+    return state != null && state.startsWith("P0");
+  }
+
+  /** Whether rows of the current result are masked (chunked rows must then be gathered whole). */
+  boolean masksRows(int columnsHint) {
+    if (!masking.enabled()) {
+      return false;
+    }
+    if (!rowsDecided) {
+      Pending head = pending.peek();
+      if (head != null && head.kind == Kind.EXECUTE) {
+        ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
+        startRows(columns == null ? unknownColumns(columnsHint) : columns, head.decision(0));
+      } else {
+        startRows(unknownColumns(columnsHint), null);
+      }
+    }
+    return rows != null;
+  }
+
   private void completed(Pending head, String tag, String outcome) {
     if (head == null) {
       return;
+    }
+    StatementDecision done = head.kind == Kind.QUERY ? head.decision(head.next) : head.decision(0);
+    if (masking.enabled() && done != null && DDL.contains(done.classification().kind())) {
+      ddlCompleted = true;
     }
     long now = System.nanoTime();
     if (head.kind == Kind.QUERY) {

@@ -23,6 +23,8 @@ import java.util.Set;
  *     DEALLOCATE, the prepared statement's name; otherwise null
  * @param hazards what the built-in guards look at beyond kinds and functions
  * @param problem why the statement is UNPARSEABLE, else null
+ * @param lineage where its values come from and go, for masking; null when pgwarden could not
+ *     read it (masking then assumes the worst)
  */
 public record Classification(
     StatementKind kind,
@@ -33,7 +35,8 @@ public record Classification(
     Set<String> functions,
     String setting,
     Set<Hazard> hazards,
-    String problem) {
+    String problem,
+    Lineage lineage) {
 
   /** Properties of a statement that built-in guards refuse or hold whatever the rules say. */
   public enum Hazard {
@@ -50,7 +53,9 @@ public record Classification(
     /** Changes a setting the proxy relies on (client encoding, string literal syntax). */
     PROTECTED_SETTING,
     /** EXECUTE of a prepared statement: the decision is the prepared body's. */
-    RUNS_PREPARED
+    RUNS_PREPARED,
+    /** DO, CREATE FUNCTION or CREATE PROCEDURE: code whose reads pgwarden cannot follow. */
+    DECLARES_CODE
   }
 
   public static Classification unparseable(String problem) {
@@ -68,7 +73,7 @@ public record Classification(
     effects.addAll(suspected);
     boolean unbounded = suspected.contains(StatementKind.UPDATE) || suspected.contains(StatementKind.DELETE);
     return new Classification(StatementKind.UNPARSEABLE, Collections.unmodifiableSet(effects), Set.of(), Set.of(),
-        unbounded, Set.of(), null, Set.of(), problem);
+        unbounded, Set.of(), null, Set.of(), problem, null);
   }
 
   public boolean hasEffect(StatementKind k) {

@@ -16,6 +16,7 @@ final class Facts {
   final EnumSet<Classification.Hazard> hazards = EnumSet.noneOf(Classification.Hazard.class);
   boolean unbounded;
   String setting;
+  Lineage lineage;
 
   Facts(StatementKind kind) {
     this.kind = kind;
@@ -30,6 +31,9 @@ final class Facts {
     functions.addAll(inner.functions());
     hazards.addAll(inner.hazards());
     unbounded |= inner.unbounded();
+    if (lineage == null) {
+      lineage = inner.lineage();
+    }
     if (inner.hasHazard(Classification.Hazard.RUNS_PREPARED)) {
       setting = inner.setting();
     }
@@ -38,6 +42,6 @@ final class Facts {
   Classification build() {
     return new Classification(kind, Collections.unmodifiableSet(EnumSet.copyOf(effects)), Set.copyOf(reads),
         Set.copyOf(writes), unbounded, Set.copyOf(functions), setting,
-        hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)), null);
+        hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)), null, lineage);
   }
 }

@@ -96,6 +96,12 @@ final class ParsedStatements {
       }
       default -> throw new IllegalArgumentException("not a parsed kind: " + facts.kind);
     }
+    try {
+      facts.lineage = LineageReader.read(statement);
+    } catch (RuntimeException e) {
+      // Left unknown: masking then treats every computed result column as derived from masked data.
+      facts.lineage = null;
+    }
     Set<String> tables = new TablesNamesFinder<Void>().getTables(statement);
     for (String t : tables) {
       if (!facts.writes.contains(t)) {

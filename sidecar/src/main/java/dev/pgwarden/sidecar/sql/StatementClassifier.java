@@ -125,7 +125,7 @@ public final class StatementClassifier {
         case "discard" -> named(StatementKind.SET, 1);
         case "declare" -> declare();
         // CLOSE only releases a cursor: a cursor operation like FETCH, so ReadOnly allows it.
-        case "fetch", "move", "close" -> new Facts(StatementKind.FETCH);
+        case "fetch", "move", "close" -> cursorOperation();
         case "lock", "cluster", "reindex", "checkpoint", "refresh" -> new Facts(StatementKind.OTHER);
         case "listen", "unlisten" -> new Facts(StatementKind.LISTEN);
         case "notify" -> new Facts(StatementKind.NOTIFY);
@@ -144,6 +144,7 @@ public final class StatementClassifier {
       functionsFromTokens(f);
       if (SqlLexer.declaresCode(tokens)) {
         codeBodies(f);
+        f.hazards.add(Hazard.DECLARES_CODE);
       }
       return f.build();
     }
@@ -260,6 +261,8 @@ public final class StatementClassifier {
             throw new ParsedStatements.NotUnderstood("the query of CREATE ... AS: " + query.problem());
           }
           f.absorb(query);
+          // The query's results go into the new table, not to the agent.
+          f.lineage = query.lineage() == null ? null : query.lineage().copying();
           return;
         }
       }
@@ -496,6 +499,8 @@ public final class StatementClassifier {
         f.reads.addAll(inner.reads());
         f.reads.addAll(inner.writes());
       }
+      // EXPLAIN prints a plan, not the statement's rows; with ANALYZE its writes still happen.
+      f.lineage = inner.lineage() == null ? null : inner.lineage().withoutResults();
       return f;
     }
 
@@ -527,6 +532,8 @@ public final class StatementClassifier {
       f.effects.addAll(body.effects());
       f.hazards.addAll(body.hazards());
       f.unbounded = body.unbounded();
+      // EXECUTE returns what the body returns: masking reads it from here.
+      f.lineage = body.lineage();
       return f;
     }
 
@@ -545,9 +552,24 @@ public final class StatementClassifier {
       return f;
     }
 
+    /**
+     * FETCH/MOVE [direction] [FROM|IN] cursor, CLOSE cursor|ALL: the cursor's name is the last
+     * name, kept in {@code setting} so masking can find the cursor's query.
+     */
+    private Facts cursorOperation() {
+      Facts f = new Facts(StatementKind.FETCH);
+      SqlToken last = tokens.get(tokens.size() - 1);
+      if (last.isSymbol(";") && tokens.size() > 1) {
+        last = tokens.get(tokens.size() - 2);
+      }
+      f.setting = last.isName() ? last.text() : null;
+      return f;
+    }
+
     /** DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR query: the query runs as it is fetched. */
     private Facts declare() throws ParsedStatements.NotUnderstood {
       Facts f = new Facts(StatementKind.DECLARE);
+      f.setting = tokens.size() > 1 && tokens.get(1).isName() ? tokens.get(1).text() : null;
       for (int i = 2; i + 1 < tokens.size(); i++) {
         if (tokens.get(i).depth() == 0 && tokens.get(i).isWord("for")) {
           Classification query = embedded(tokens.get(i + 1).start(), sql.length());

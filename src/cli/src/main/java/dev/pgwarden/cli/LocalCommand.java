@@ -66,8 +66,33 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--token-ttl", defaultValue = "8h", description = "Lifetime of the printed token. Default ${DEFAULT-VALUE}.")
   String tokenTtl;
 
+  @Option(names = "--mask-key-file", description = "Secret the policy's hash masking is keyed with."
+      + " Default: mask.key in the state directory, created with 32 random bytes on first use.")
+  Path maskKeyFile;
+
   @Mixin
   RelayOptions relay = new RelayOptions();
+
+  /** The hashing key survives restarts, so hashed values stay joinable across local sessions. */
+  private Path maskKey() throws java.io.IOException {
+    if (maskKeyFile != null) {
+      return maskKeyFile;
+    }
+    Path dir = stateDir == null ? LocalState.defaultDirectory() : stateDir;
+    Path key = dir.resolve("mask.key");
+    if (!Files.exists(key)) {
+      Files.createDirectories(dir);
+      byte[] secret = new byte[32];
+      new java.security.SecureRandom().nextBytes(secret);
+      Files.write(key, secret, StandardOpenOption.CREATE_NEW);
+      try {
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system: the directory's own permissions apply.
+      }
+    }
+    return key;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -99,7 +124,8 @@ public final class LocalCommand implements Callable<Integer> {
       gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
           ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvals),
+          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvals,
+          maskKey()),
           Addresses.parse(adminListen));
     } catch (Exception e) {
       closeQuietly(approvalEndpoint);

@@ -1,0 +1,44 @@
+package dev.pgwarden.sidecar.masking;
+
+import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What masking knows of the database at one moment: which result columns carry masked values.
+ *
+ * @param attributes masked attributes by {@link #key(int, int)} of table OID and attribute number:
+ *     the policy's columns, the same columns of inheritance children and partitions, and the
+ *     columns of views that derive from them
+ * @param relationOids every table, view, materialized view and foreign table: a result column from
+ *     a relation not in here was created after this snapshot and is masked whole
+ * @param tainted masked column names by relation name, for relations holding masked columns and
+ *     views over them; keyed both by bare name and by schema.name
+ * @param relationNames every relation's bare and schema-qualified name
+ * @param userFunctions names of functions outside pg_catalog and information_schema that no
+ *     extension owns: code pgwarden cannot see into, which may read masked columns
+ */
+public record CatalogSnapshot(
+    long generation,
+    Map<Long, Attribute> attributes,
+    Set<Integer> relationOids,
+    Map<String, Map<String, MaskedColumn>> tainted,
+    Set<String> relationNames,
+    Set<String> userFunctions) {
+
+  /** A masked attribute: the column it masks (or derives from) and the strategy that applies. */
+  public record Attribute(String name, MaskStrategy strategy) {
+  }
+
+  public static long key(int tableOid, int attnum) {
+    return ((long) tableOid << 16) | (attnum & 0xffff);
+  }
+
+  public Attribute attribute(int tableOid, int attnum) {
+    return attributes.get(key(tableOid, attnum));
+  }
+
+  public boolean knowsRelation(int tableOid) {
+    return relationOids.contains(tableOid);
+  }
+}

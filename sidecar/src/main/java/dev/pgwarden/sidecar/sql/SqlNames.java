@@ -1,0 +1,40 @@
+package dev.pgwarden.sidecar.sql;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/** The names in a piece of SQL: its words and quoted identifiers, as PostgreSQL resolves them. */
+public final class SqlNames {
+  private SqlNames() {
+  }
+
+  /** @throws IllegalStateException when the text cannot be lexed (no name can then be ruled out) */
+  public static Set<String> of(String text) {
+    if (text == null) {
+      return Set.of();
+    }
+    try {
+      Set<String> out = new HashSet<>();
+      for (SqlToken t : SqlLexer.tokenize(text)) {
+        if (t.isName()) {
+          out.add(t.text());
+        }
+      }
+      return out;
+    } catch (SqlLexer.LexException e) {
+      throw new IllegalStateException("cannot read the names of a statement: " + e.getMessage(), e);
+    }
+  }
+
+  /** The statement with its literals replaced by {@code ?}, or a placeholder when it cannot be lexed. */
+  public static String fingerprint(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return SqlLexer.fingerprint(SqlLexer.tokenize(text));
+    } catch (SqlLexer.LexException e) {
+      return "-- statement withheld: it may hold masked values and cannot be read (" + text.length() + " characters)";
+    }
+  }
+}

@@ -1,0 +1,462 @@
+package dev.pgwarden.sidecar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * Masking through the proxy with pgjdbc, in the simple protocol and in the extended protocol with
+ * text and with binary results, against embedded PostgreSQL. Every strategy, then a bypass suite:
+ * whatever the SQL, the raw values never appear in what the agent receives (rows, errors,
+ * notices) nor in the audit log.
+ */
+class MaskingTest {
+  static final String POLICY = """
+      apiVersion: pgwarden.dev/v1alpha1
+      kind: DatabaseAccessPolicy
+      metadata: {name: masking}
+      spec:
+        access: {mode: ReadWrite}
+        masking:
+          - columns: [mask_t.customers.email]
+            strategy: partial
+          - columns: [mask_t.customers.ssn]
+            strategy: redact
+          - columns: [mask_t.customers.card, mask_t.customers.phone, mask_t.customers.ref]
+            strategy: hash
+          - columns: [mask_t.customers.birth]
+            strategy: "null"
+          - columns: [mask_t.vault.code]
+            strategy: redact
+            denyPredicates: true
+        onUnparseable: Deny
+      """;
+
+  /** Every value that must never reach the agent in clear. */
+  static final List<String> SECRETS = List.of("alice.secret", "bob.hidden", "123-45-6789", "987-65-4321",
+      "4111111111111111", "5500000000000004", "15551234567", "15559876543", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+      "1980-02-03", "TOPSECRETCODE");
+
+  static ProxyFixture f;
+
+  @BeforeAll
+  static void start() throws SQLException {
+    try (Connection c = TestPostgres().superuser("app"); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS mask_t CASCADE");
+      s.execute("CREATE SCHEMA mask_t AUTHORIZATION " + dev.pgwarden.testkit.TestPostgres.SCRAM_USER);
+      s.execute("SET ROLE " + dev.pgwarden.testkit.TestPostgres.SCRAM_USER);
+      s.execute("CREATE TABLE mask_t.customers (id int PRIMARY KEY, name text, email text UNIQUE, ssn text,"
+          + " card varchar(19), phone bigint, ref uuid, birth date)");
+      s.execute("INSERT INTO mask_t.customers VALUES"
+          + " (1, 'Alice', 'alice.secret@example.com', '123-45-6789', '4111111111111111', 15551234567,"
+          + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '1980-02-03'),"
+          + " (2, 'Bob', 'bob.hidden@corp.example', '987-65-4321', '5500000000000004', 15559876543, NULL, NULL),"
+          + " (3, 'Carol', NULL, NULL, '4111111111111111', NULL, NULL, NULL)");
+      s.execute("CREATE TABLE mask_t.vault (id int, code text)");
+      s.execute("INSERT INTO mask_t.vault VALUES (1, 'TOPSECRETCODE')");
+      s.execute("CREATE TABLE mask_t.notes (id int, body text)");
+      s.execute("CREATE VIEW mask_t.contacts AS SELECT id, name, email AS contact, upper(ssn) AS tax FROM mask_t.customers");
+      s.execute("CREATE TABLE mask_t.part (id int, email text) PARTITION BY RANGE (id)");
+      s.execute("CREATE TABLE mask_t.part_1 PARTITION OF mask_t.part FOR VALUES FROM (0) TO (100)");
+      s.execute("INSERT INTO mask_t.part VALUES (1, 'alice.secret@example.com')");
+      s.execute("CREATE FUNCTION mask_t.shout(t text) RETURNS text LANGUAGE plpgsql AS"
+          + " $$ BEGIN RAISE NOTICE 'value is %', t; RETURN t; END $$");
+    }
+    f = new ProxyFixture(POLICY.replace("mask_t.customers.email]", "mask_t.customers.email, mask_t.part.email]"), null);
+  }
+
+  private static dev.pgwarden.testkit.TestPostgres TestPostgres() {
+    return dev.pgwarden.testkit.TestPostgres.shared();
+  }
+
+  @AfterAll
+  static void stop() throws SQLException {
+    if (f != null) {
+      String audit = f.auditText();
+      f.close();
+      for (String secret : SECRETS) {
+        assertFalse(audit.contains(secret), "the audit log holds the masked value " + secret);
+      }
+    }
+  }
+
+  /** The three ways pgjdbc talks to the server. */
+  enum Mode {
+    SIMPLE(Map.of("preferQueryMode", "simple")),
+    EXTENDED_TEXT(Map.of("prepareThreshold", "5", "binaryTransfer", "false")),
+    EXTENDED_BINARY(Map.of("prepareThreshold", "-1", "binaryTransfer", "true"));
+
+    final Map<String, String> props;
+
+    Mode(Map<String, String> props) {
+      this.props = props;
+    }
+  }
+
+  static Connection connect(Mode mode) throws SQLException {
+    Properties p = new Properties();
+    p.putAll(mode.props);
+    return f.connect(p);
+  }
+
+  /** Every value of every row, as the client decoded it. */
+  static List<List<String>> rows(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+      return read(rs);
+    }
+  }
+
+  static List<List<String>> read(ResultSet rs) throws SQLException {
+    List<List<String>> out = new ArrayList<>();
+    int n = rs.getMetaData().getColumnCount();
+    while (rs.next()) {
+      List<String> row = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        Object o = rs.getObject(i);
+        row.add(o == null ? null : o.toString());
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
+  static void assertNoSecret(Object anything) {
+    String text = String.valueOf(anything);
+    for (String secret : SECRETS) {
+      assertFalse(text.contains(secret), "leaked " + secret + " in " + text);
+    }
+  }
+
+  static SQLException refused(Connection c, String sql) {
+    SQLException e = assertThrows(SQLException.class, () -> rows(c, sql), sql);
+    assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
+    assertNoSecret(e.getMessage());
+    return e;
+  }
+
+  // ---------------------------------------------------------------- strategies
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void everyStrategyKeepsTheShapeOfTheResult(Mode mode) throws SQLException {
+    try (Connection c = connect(mode)) {
+      for (int round = 0; round < 6; round++) { // past pgjdbc's prepareThreshold: server-prepared too
+        List<List<String>> rows = rows(c, "SELECT id, name, email, ssn, card, phone, ref, birth FROM mask_t.customers ORDER BY id");
+        assertEquals(3, rows.size());
+        List<String> alice = rows.get(0);
+        assertEquals("Alice", alice.get(1), "unmasked columns pass");
+        assertEquals("****@example.com", alice.get(2), "partial keeps an email's domain");
+        assertEquals("[redacted]", alice.get(3));
+        assertTrue(alice.get(4).matches("hmac:[0-9a-f]{24}"), alice.get(4));
+        assertNotEquals("15551234567", alice.get(5));
+        Long.parseLong(alice.get(5)); // still a bigint
+        java.util.UUID.fromString(alice.get(6)); // still a uuid
+        assertNull(alice.get(7), "null strategy");
+        assertEquals("****@corp.example", rows.get(1).get(2));
+        assertNull(rows.get(2).get(2), "NULL stays NULL");
+        assertEquals(rows.get(0).get(4), rows.get(2).get(4), "hash is deterministic: equal cards, equal hashes");
+        assertNoSecret(rows);
+      }
+    }
+  }
+
+  @Test
+  void hashesAgreeAcrossProtocolsSoJoinsAndGroupingWork() throws SQLException {
+    Set<String> seen = new TreeSet<>();
+    for (Mode mode : Mode.values()) {
+      try (Connection c = connect(mode)) {
+        List<List<String>> r = rows(c, "SELECT card, phone, ref FROM mask_t.customers WHERE id = 1");
+        seen.add(String.join("|", r.get(0)));
+        List<List<String>> groups = rows(c, "SELECT card, count(*) FROM mask_t.customers GROUP BY card ORDER BY 2 DESC");
+        assertEquals(2, groups.size());
+        assertEquals("2", groups.get(0).get(1));
+        assertNoSecret(groups);
+      }
+    }
+    assertEquals(1, seen.size(), "text and binary results hash alike: " + seen);
+  }
+
+  // ---------------------------------------------------------------- derived values
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT upper(email) FROM mask_t.customers",
+      "SELECT email || '' AS e FROM mask_t.customers",
+      "SELECT email::varchar(100), ssn::text FROM mask_t.customers",
+      "SELECT substr(email, 1, 12) FROM mask_t.customers",
+      "SELECT reverse(email) FROM mask_t.customers",
+      "SELECT coalesce(email, 'none') FROM mask_t.customers",
+      "SELECT CASE WHEN id > 0 THEN ssn END FROM mask_t.customers",
+      "SELECT (SELECT email FROM mask_t.customers WHERE id = 1)",
+      "SELECT x.e FROM (SELECT lower(email) AS e FROM mask_t.customers) x",
+      "SELECT upper(c) FROM (SELECT * FROM mask_t.customers) s(a, b, c)",
+      "SELECT upper(c) FROM (SELECT id, name, email FROM mask_t.customers) s(a, b, c)",
+      "SELECT upper(u.x) FROM mask_t.customers, unnest(array[email]) AS u(x)",
+      "SELECT * FROM (SELECT lower(email) AS e FROM mask_t.customers) x",
+      "WITH w AS (SELECT email AS e FROM mask_t.customers) SELECT upper(e) FROM w",
+      "WITH w(e) AS (SELECT email FROM mask_t.customers) SELECT e || '!' FROM w",
+      "SELECT name FROM mask_t.customers UNION ALL SELECT email FROM mask_t.customers",
+      "SELECT unnest(array[email, ssn]) FROM mask_t.customers",
+      "SELECT u FROM mask_t.customers, unnest(array[email]) AS u",
+      "SELECT json_build_object('e', email)::text FROM mask_t.customers",
+      "SELECT to_json(email) FROM mask_t.customers",
+      "SELECT string_agg(email, ',') FROM mask_t.customers",
+      "SELECT array_agg(ssn)::text FROM mask_t.customers",
+      "SELECT max(phone) + 0, min(card) FROM mask_t.customers",
+      "SELECT format('%s', email) FROM mask_t.customers",
+      "SELECT encode(convert_to(email, 'UTF8'), 'hex') FROM mask_t.customers",
+      "SELECT contact, tax, upper(contact) FROM mask_t.contacts",
+      "SELECT email FROM mask_t.part_1",
+      "SELECT upper(email) FROM mask_t.part",
+      "VALUES ((SELECT ssn FROM mask_t.customers WHERE id = 1))",
+      "SELECT mask_t.shout(name) FROM mask_t.customers",
+      "SELECT ref::text, birth::text FROM mask_t.customers",
+  })
+  void derivedValuesAreMaskedWhole(String sql) throws SQLException {
+    for (Mode mode : Mode.values()) {
+      try (Connection c = connect(mode)) {
+        List<List<String>> rows = rows(c, sql);
+        assertFalse(rows.isEmpty(), sql);
+        assertNoSecret(rows);
+        assertNoSecret(warnings(c));
+      }
+    }
+  }
+
+  private static String warnings(Connection c) throws SQLException {
+    StringBuilder b = new StringBuilder();
+    for (var w = c.getWarnings(); w != null; w = w.getNextWarning()) {
+      b.append(w.getMessage()).append('\n');
+    }
+    return b.toString();
+  }
+
+  @Test
+  void unrelatedComputationsStayInClear() throws SQLException {
+    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+      List<List<String>> rows = rows(c, "SELECT upper(name), id * 2, count(*) OVER () FROM mask_t.customers ORDER BY id");
+      assertEquals(List.of("ALICE", "2", "3"), rows.get(0));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT c FROM mask_t.customers c",
+      "SELECT row_to_json(c)::text FROM mask_t.customers c",
+      "SELECT c.*::text FROM mask_t.customers c",
+      "SELECT to_jsonb(customers)::text FROM mask_t.customers",
+      "SELECT (c).email FROM mask_t.customers c",
+      "SELECT s FROM (SELECT email FROM mask_t.customers) s",
+      "SELECT hstore_like FROM (SELECT row(c.*) AS hstore_like FROM mask_t.customers c) q WHERE c IS NOT NULL",
+  })
+  void wholeRowReferencesAreRefused(String sql) throws SQLException {
+    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+      SQLException e = assertThrows(SQLException.class, () -> rows(c, sql), sql);
+      assertTrue(Set.of("42501", "42703").contains(e.getSQLState()), sql + ": " + e.getSQLState() + " " + e.getMessage());
+      assertNoSecret(e.getMessage());
+    }
+  }
+
+  @Test
+  void aWholeRowRefusalTellsTheAgentWhatToWriteInstead() throws SQLException {
+    try (Connection c = connect(Mode.SIMPLE)) {
+      SQLException e = refused(c, "SELECT row_to_json(c) FROM mask_t.customers c");
+      assertTrue(e.getMessage().contains("Name the columns you need"), e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- other channels
+
+  @Test
+  void copyOfMaskedDataIsRefused() throws Exception {
+    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+      CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+      for (String sql : List.of("COPY mask_t.customers TO STDOUT", "COPY (SELECT upper(email) FROM mask_t.customers) TO STDOUT",
+          "COPY mask_t.contacts (contact) TO STDOUT WITH (FORMAT csv)")) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        SQLException e = assertThrows(SQLException.class, () -> copy.copyOut(sql, out), sql);
+        assertEquals("42501", e.getSQLState(), e.getMessage());
+        assertNoSecret(out);
+      }
+      // COPY of a table without masked columns is not affected.
+      java.io.StringWriter out = new java.io.StringWriter();
+      copy.copyOut("COPY mask_t.notes TO STDOUT", out);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void cursorsReturnMaskedRows(Mode mode) throws SQLException {
+    try (Connection c = connect(mode)) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("DECLARE cur CURSOR FOR SELECT id, email, upper(ssn) FROM mask_t.customers ORDER BY id");
+        List<List<String>> first = read(s.executeQuery("FETCH 1 FROM cur"));
+        List<List<String>> rest = read(s.executeQuery("FETCH ALL FROM cur"));
+        assertEquals("****@example.com", first.get(0).get(1));
+        assertEquals("[redacted]", first.get(0).get(2));
+        assertEquals(2, rest.size());
+        assertNoSecret(first);
+        assertNoSecret(rest);
+        s.execute("CLOSE cur");
+        s.execute("DECLARE bcur BINARY CURSOR FOR SELECT email FROM mask_t.customers");
+        try (ResultSet rs = s.executeQuery("FETCH ALL FROM bcur")) {
+          while (rs.next()) {
+            assertNoSecret(new String(rs.getBytes(1) == null ? new byte[0] : rs.getBytes(1),
+                java.nio.charset.StandardCharsets.UTF_8));
+          }
+        }
+      }
+      c.rollback();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void returningClausesAreMasked(Mode mode) throws SQLException {
+    try (Connection c = connect(mode)) {
+      c.setAutoCommit(false);
+      List<List<String>> rows = rows(c, "UPDATE mask_t.customers SET name = name WHERE id = 1 RETURNING email, upper(email), ssn");
+      assertEquals("****@example.com", rows.get(0).get(0));
+      assertNoSecret(rows);
+      rows = rows(c, "DELETE FROM mask_t.customers WHERE id = 2 RETURNING *");
+      assertNoSecret(rows);
+      c.rollback();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void errorsAndNoticesDoNotCarryMaskedValues(Mode mode) throws SQLException {
+    try (Connection c = connect(mode)) {
+      for (String sql : List.of("SELECT email::int FROM mask_t.customers WHERE id = 1",
+          "SELECT ssn::date FROM mask_t.customers WHERE id = 1",
+          "SELECT (SELECT email FROM mask_t.customers WHERE id = 1)::uuid",
+          "SELECT 1 / 0 FROM mask_t.customers WHERE email = 'x'")) {
+        SQLException e = assertThrows(SQLException.class, () -> rows(c, sql), sql);
+        assertNoSecret(e.getMessage());
+        assertNoSecret(e.getNextException());
+        if (e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
+          assertNoSecret(p.getServerErrorMessage().getDetail());
+          assertNoSecret(p.getServerErrorMessage().getWhere());
+        }
+      }
+      // A unique violation quotes the key in its detail.
+      SQLException dup = assertThrows(SQLException.class, () -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("INSERT INTO mask_t.customers (id, email) SELECT 99, email FROM mask_t.customers WHERE id = 1");
+        }
+      });
+      assertNoSecret(dup.getMessage());
+      // A function raising a notice with a masked value.
+      rows(c, "SELECT mask_t.shout(email) FROM mask_t.customers WHERE id = 1");
+      assertNoSecret(warnings(c));
+    }
+  }
+
+  // ---------------------------------------------------------------- predicates and writes
+
+  @Test
+  void filteringOnAMaskedColumnWorksByDefault() throws SQLException {
+    try (Connection c = connect(Mode.EXTENDED_TEXT); PreparedStatement ps = c.prepareStatement(
+        "SELECT id, email FROM mask_t.customers WHERE email = ?")) {
+      ps.setString(1, "alice.secret@example.com");
+      try (ResultSet rs = ps.executeQuery()) {
+        List<List<String>> rows = read(rs);
+        assertEquals(List.of(List.of("1", "****@example.com")), rows);
+      }
+    }
+  }
+
+  @Test
+  void aStrictColumnRefusesPredicatesAndComputation() throws SQLException {
+    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+      assertEquals("[redacted]", rows(c, "SELECT code FROM mask_t.vault").get(0).get(0));
+      for (String sql : List.of("SELECT id FROM mask_t.vault WHERE code = 'TOPSECRETCODE'",
+          "SELECT id FROM mask_t.vault ORDER BY code", "SELECT length(code) FROM mask_t.vault",
+          "SELECT v.id FROM mask_t.vault v JOIN mask_t.notes n ON n.body = v.code")) {
+        SQLException e = refused(c, sql);
+        assertTrue(e.getMessage().contains("mask_t.vault.code"), e.getMessage());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE TABLE mask_t.leak AS SELECT email FROM mask_t.customers",
+      "SELECT email INTO mask_t.leak2 FROM mask_t.customers",
+      "INSERT INTO mask_t.notes SELECT id, email FROM mask_t.customers",
+      "INSERT INTO mask_t.notes SELECT * FROM (SELECT id, upper(ssn) FROM mask_t.customers) s",
+      "UPDATE mask_t.customers SET name = email",
+      "UPDATE mask_t.notes n SET body = c.ssn FROM mask_t.customers c WHERE c.id = n.id",
+      "WITH m AS (INSERT INTO mask_t.notes SELECT id, email FROM mask_t.customers RETURNING 1) SELECT count(*) FROM m",
+      "DO $$ BEGIN INSERT INTO mask_t.notes SELECT id, email FROM mask_t.customers; END $$",
+      "CREATE FUNCTION mask_t.leak() RETURNS SETOF text LANGUAGE sql AS 'SELECT email FROM mask_t.customers'",
+      "ALTER TABLE mask_t.customers RENAME COLUMN email TO e",
+  })
+  void copyingMaskedValuesIntoTablesIsRefused(String sql) throws SQLException {
+    try (Connection c = connect(Mode.EXTENDED_TEXT); Statement s = c.createStatement()) {
+      SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
+      assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void aViewTheAgentCreatesIsMaskedAtOnce() throws SQLException {
+    try (Connection c = connect(Mode.EXTENDED_TEXT); Statement s = c.createStatement()) {
+      s.execute("CREATE VIEW mask_t.agent_view AS SELECT id, email AS e, ssn AS s FROM mask_t.customers");
+      List<List<String>> rows = rows(c, "SELECT e, upper(e), s FROM mask_t.agent_view ORDER BY id");
+      assertNoSecret(rows);
+      assertEquals("[redacted]", rows.get(0).get(0));
+      c.setAutoCommit(false);
+      s.execute("CREATE VIEW mask_t.agent_view2 AS SELECT email AS e FROM mask_t.customers");
+      // Not committed: the catalog connection cannot see it, so every column of it is masked whole.
+      assertNoSecret(rows(c, "SELECT e, lower(e) FROM mask_t.agent_view2"));
+      c.rollback();
+    }
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  @Test
+  void theAuditNamesMaskedColumnsAndHidesLiteralsAndParameters() throws Exception {
+    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM mask_t.customers WHERE ssn = ? AND id > 0")) {
+        ps.setString(1, "123-45-6789");
+        read(ps.executeQuery());
+      }
+      rows(c, "SELECT id FROM mask_t.customers WHERE email = 'bob.hidden@corp.example'");
+    }
+    JsonNode withParameter = f.awaitEvent(e -> e.path("statement").asText().contains("ssn = $1 and id > ?"));
+    assertEquals("[redacted]", withParameter.path("parameters").get(0).asText());
+    assertEquals("[\"mask_t.customers.ssn\"]", withParameter.path("masked").toString());
+    JsonNode withLiteral = f.awaitEvent(e -> e.path("statement").asText().contains("where email = ?"));
+    assertTrue(withLiteral.path("masked").toString().contains("mask_t.customers.email"));
+    assertNoSecret(f.auditText());
+  }
+}
