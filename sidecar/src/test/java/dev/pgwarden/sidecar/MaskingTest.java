@@ -84,6 +84,8 @@ class MaskingTest {
       s.execute("CREATE TABLE mask_t.part (id int, email text) PARTITION BY RANGE (id)");
       s.execute("CREATE TABLE mask_t.part_1 PARTITION OF mask_t.part FOR VALUES FROM (0) TO (100)");
       s.execute("INSERT INTO mask_t.part VALUES (1, 'alice.secret@example.com')");
+      s.execute("CREATE FUNCTION mask_t.email_of(i int) RETURNS text LANGUAGE sql AS"
+          + " 'SELECT email FROM mask_t.customers WHERE id = i'");
       s.execute("CREATE FUNCTION mask_t.shout(t text) RETURNS text LANGUAGE plpgsql AS"
           + " $$ BEGIN RAISE NOTICE 'value is %', t; RETURN t; END $$");
     }
@@ -235,6 +237,8 @@ class MaskingTest {
       "SELECT upper(email) FROM mask_t.part",
       "VALUES ((SELECT ssn FROM mask_t.customers WHERE id = 1))",
       "SELECT mask_t.shout(name) FROM mask_t.customers",
+      "SELECT mask_t.email_of(1)",
+      "SELECT mask_t.email_of(id) AS plain_looking FROM mask_t.notes RIGHT JOIN (VALUES (1)) v(id) USING (id)",
       "SELECT ref::text, birth::text FROM mask_t.customers",
   })
   void derivedValuesAreMaskedWhole(String sql) throws SQLException {

@@ -128,7 +128,6 @@ public final class MaskPlanner {
       if (!anyTainted && unknownRelations.isEmpty() && userCalls.isEmpty()) {
         return MaskPlan.NONE;
       }
-      names.addAll(userCalls);
       propagate(names, rows);
       propagate(strictNames, strictRows);
       List<String> touchedList = List.copyOf(touched);
@@ -154,7 +153,8 @@ public final class MaskPlanner {
             + String.join(", ", strictColumns()) + ". Select the column as it is, or filter on another column",
             touchedList);
       }
-      boolean unknown = l.opaque() || !unknownRelations.isEmpty();
+      // A user function may read masked columns inside: what it returns cannot be traced.
+      boolean unknown = l.opaque() || !unknownRelations.isEmpty() || !userCalls.isEmpty();
       // The strictest strategy among the masked columns the statement names; all of them when it names none.
       MaskStrategy derivedStrategy = derivedForm(anyNamed ? strategy : allStrategy);
       if (unknown) {

@@ -135,7 +135,7 @@ final class LineageReader {
         resultStars.add(e);
         continue;
       }
-      Set<String> sources = names(e);
+      Set<String> sources = SqlNames.references(e.toString());
       if (!(e instanceof Column)) {
         computed.addAll(sources);
       }
@@ -147,7 +147,7 @@ final class LineageReader {
       } else {
         // PostgreSQL names an unaliased expression after a function, a type or "?column?":
         // any of its words may be that name.
-        defined.addAll(sources);
+        defined.addAll(names(e));
         defined.add("?column?");
       }
       derivations.add(new Lineage.Derivation(Set.copyOf(defined), sources, false, false));
@@ -386,7 +386,7 @@ final class LineageReader {
         rows.addAll(rowSources);
         mapped = false;
       } else {
-        Set<String> n = names(e);
+        Set<String> n = SqlNames.references(e.toString());
         if (!(e instanceof Column)) {
           computed.addAll(n);
         }

@@ -26,6 +26,30 @@ public final class SqlNames {
     }
   }
 
+  /**
+   * The names that may refer to columns or rows: every name but those called as functions
+   * ({@code count} in {@code count(*)} is not a reference to a column named count).
+   */
+  public static Set<String> references(String text) {
+    if (text == null) {
+      return Set.of();
+    }
+    try {
+      java.util.List<SqlToken> tokens = SqlLexer.tokenize(text);
+      Set<String> out = new HashSet<>();
+      for (int i = 0; i < tokens.size(); i++) {
+        SqlToken t = tokens.get(i);
+        boolean called = i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(");
+        if (t.isName() && !called) {
+          out.add(t.text());
+        }
+      }
+      return out;
+    } catch (SqlLexer.LexException e) {
+      throw new IllegalStateException("cannot read the names of a statement: " + e.getMessage(), e);
+    }
+  }
+
   /** The statement with its literals replaced by {@code ?}, or a placeholder when it cannot be lexed. */
   public static String fingerprint(String text) {
     if (text == null) {
