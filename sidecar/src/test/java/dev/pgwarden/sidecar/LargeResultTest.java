@@ -2,13 +2,10 @@ package dev.pgwarden.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,41 +33,11 @@ class LargeResultTest {
     f.close();
   }
 
-  /** Samples the pooled allocator the proxy uses while a body of work runs; returns the peak. */
-  private static long peakBufferMemoryDuring(ThrowingRunnable work) throws Exception {
-    AtomicBoolean done = new AtomicBoolean();
-    AtomicLong peak = new AtomicLong();
-    Thread sampler = new Thread(() -> {
-      while (!done.get()) {
-        // The allocator every proxy channel uses (Netty 4.2: the adaptive one).
-        var metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
-        peak.accumulateAndGet(metric.usedDirectMemory() + metric.usedHeapMemory(), Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    sampler.start();
-    try {
-      work.run();
-    } finally {
-      done.set(true);
-      sampler.join();
-    }
-    return peak.get();
-  }
-
-  interface ThrowingRunnable {
-    void run() throws Exception;
-  }
-
   @Test
   void tenMillionRowsOfCopyOutStreamThrough() throws Exception {
     AtomicLong bytes = new AtomicLong();
     AtomicLong rows = new AtomicLong();
-    long peak = peakBufferMemoryDuring(() -> {
+    long peak = BufferMemory.peakDuring(() -> {
       try (Connection c = f.connect()) {
         OutputStream counting = new OutputStream() {
           @Override
@@ -100,7 +67,7 @@ class LargeResultTest {
   void tenMillionRowSelectStreamsThroughACursor() throws Exception {
     AtomicLong rows = new AtomicLong();
     AtomicLong sum = new AtomicLong();
-    long peak = peakBufferMemoryDuring(() -> {
+    long peak = BufferMemory.peakDuring(() -> {
       try (Connection c = f.connect()) {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
