@@ -56,6 +56,18 @@ public final class RowMasker {
 
   /** @param row a whole DataRow message, type byte included; not released here */
   public ByteBuf mask(ByteBuf row, ByteBufAllocator alloc) {
+    ByteBuf out = alloc.buffer(row.readableBytes() + 16 * strategies.length);
+    try {
+      maskInto(row, out);
+      return out;
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    }
+  }
+
+  /** Appends the masked row to {@code out} (rows of one read go out as one buffer). */
+  public void maskInto(ByteBuf row, ByteBuf out) {
     int start = row.readerIndex();
     int end = start + row.readableBytes();
     int n = row.getUnsignedShort(start + 5);
@@ -63,7 +75,7 @@ public final class RowMasker {
       throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "the database sent a row of " + n
           + " columns for a result of " + strategies.length + "; pgwarden cannot mask it and closes the session");
     }
-    ByteBuf out = alloc.buffer(row.readableBytes() + 16 * n);
+    int messageStart = out.writerIndex();
     out.writeByte(ProtocolCodes.DATA_ROW);
     out.writeInt(0);
     out.writeShort(n);
@@ -73,7 +85,6 @@ public final class RowMasker {
       int len = row.getInt(pos);
       int next = pos + 4 + Math.max(len, 0);
       if (next > end) {
-        out.release();
         throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "malformed DataRow from the database");
       }
       MaskStrategy s = strategies[i];
@@ -97,7 +108,6 @@ public final class RowMasker {
       pos = next;
     }
     out.writeBytes(row, runStart, pos - runStart);
-    out.setInt(1, out.writerIndex() - 1);
-    return out;
+    out.setInt(messageStart + 1, out.writerIndex() - messageStart - 1);
   }
 }

@@ -101,7 +101,40 @@ public final class ValueMasker {
       // A part of a JSON document or of a number is not a documented, safe part.
       return redact(typeOid, binary);
     }
-    return partialText(new String(value, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    return partialUtf8(value);
+  }
+
+  private static final byte[] STARS = {'*', '*', '*', '*'};
+
+  /**
+   * {@link #partialText} on UTF-8 bytes, without decoding: '@' never occurs inside a multi-byte
+   * sequence, and a character starts at every byte that is not a continuation byte (10xxxxxx).
+   */
+  static byte[] partialUtf8(byte[] v) {
+    int keepFrom = -1;
+    for (int i = v.length - 2; i > 0; i--) {
+      if (v[i] == '@') {
+        keepFrom = i;
+        break;
+      }
+    }
+    if (keepFrom < 0) {
+      int chars = 0;
+      int fourthLast = -1;
+      for (int i = v.length - 1; i >= 0; i--) {
+        if ((v[i] & 0xC0) != 0x80) {
+          chars++;
+          if (chars == 4) {
+            fourthLast = i;
+          }
+        }
+      }
+      keepFrom = chars >= 10 ? fourthLast : v.length;
+    }
+    byte[] out = new byte[4 + v.length - keepFrom];
+    System.arraycopy(STARS, 0, out, 0, 4);
+    System.arraycopy(v, keepFrom, out, 4, v.length - keepFrom);
+    return out;
   }
 
   static String partialText(String v) {

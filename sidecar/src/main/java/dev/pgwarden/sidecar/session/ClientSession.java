@@ -18,6 +18,7 @@ import dev.pgwarden.sidecar.protocol.SqlState;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
+import dev.pgwarden.sidecar.masking.RowMasker;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -276,13 +277,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     for (PgMessage m : batch.messages()) {
       ByteBuf replacement;
       try {
+        if (m.type() == ProtocolCodes.DATA_ROW) {
+          RowMasker masker = tracker.rowsFor(m);
+          if (masker != null) {
+            if (offset > runStart) {
+              // What came before this row, unmasked (after any masked rows gathered before it).
+              writeToClient(batch, runStart, offset);
+            }
+            if (maskedRows == null) {
+              maskedRows = ctx.alloc().buffer(batch.length() - offset + 256);
+            }
+            masker.maskInto(m.frame(), maskedRows);
+            offset += m.length();
+            runStart = offset;
+            continue;
+          }
+        }
         replacement = tracker.onServerMessage(m);
       } catch (RuntimeException e) {
         batch.release();
+        releaseMaskedRows();
         throw e;
       }
       if (m.type() == ProtocolCodes.PARAMETER_STATUS && !protectedSettingHolds(m)) {
         batch.release();
+        releaseMaskedRows();
         endReason = "protected setting changed";
         fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgwarden: client_encoding must stay UTF8 and standard_conforming_strings on"
             + " (statements are classified and audited with them); the session is closed, reconnect without changing them");
@@ -292,6 +311,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         // A masked row, a scrubbed error, or the refusal that replaces a stand-in's error.
         writeToClient(batch, runStart, offset);
         if (replacement != StatementTracker.DROP) {
+          writeMaskedRows();
           bytesToClient += replacement.readableBytes();
           ctx.write(replacement, ctx.voidPromise());
         }
@@ -306,7 +326,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     flushNotices();
   }
 
+  /** Masked rows gathered from one read: they go out before anything that followed them. */
+  private ByteBuf maskedRows;
+
+  private void writeMaskedRows() {
+    if (maskedRows != null) {
+      bytesToClient += maskedRows.readableBytes();
+      ctx.write(maskedRows, ctx.voidPromise());
+      maskedRows = null;
+    }
+  }
+
+  private void releaseMaskedRows() {
+    if (maskedRows != null) {
+      maskedRows.release();
+      maskedRows = null;
+    }
+  }
+
   private void writeToClient(PgBatch batch, int from, int to) {
+    writeMaskedRows();
     if (to > from) {
       bytesToClient += to - from;
       ctx.write(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from), ctx.voidPromise());
@@ -373,8 +412,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     CompositeByteBuf whole = gatheredRow;
     gatheredRow = null;
     try {
-      ByteBuf masked = tracker.onServerMessage(new PgMessage(ProtocolCodes.DATA_ROW, whole));
-      ByteBuf out = masked == null ? whole.retain() : masked;
+      PgMessage row = new PgMessage(ProtocolCodes.DATA_ROW, whole);
+      RowMasker masker = tracker.rowsFor(row);
+      ByteBuf out = masker == null ? whole.retain() : masker.mask(whole, ctx.alloc());
       bytesToClient += out.readableBytes();
       unreportedToClient += out.readableBytes();
       ctx.write(out, ctx.voidPromise());
@@ -441,6 +481,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       gatheredRow.release();
       gatheredRow = null;
     }
+    releaseMaskedRows();
     tracker.interrupted();
     reportBytes();
     proxy.metrics().sessionClosed();

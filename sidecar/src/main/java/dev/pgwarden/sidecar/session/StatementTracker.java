@@ -267,7 +267,8 @@ final class StatementTracker {
     Pending head = pending.peek();
     switch (m.type()) {
       case ProtocolCodes.DATA_ROW -> {
-        return masking.enabled() ? maskRow(head, m) : null;
+        // Masked by the session through rowsFor, so a read's rows go out in one buffer.
+        return null;
       }
       case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE -> pending.poll();
       case ProtocolCodes.NO_DATA -> {
@@ -357,8 +358,12 @@ final class StatementTracker {
     masking.catalog().refresh();
   }
 
-  /** @return the masked row, or null to relay it */
-  private ByteBuf maskRow(Pending head, PgMessage row) {
+  /** How to mask a DataRow of the current result, or null to relay it as it is. */
+  RowMasker rowsFor(PgMessage row) {
+    if (!masking.enabled()) {
+      return null;
+    }
+    Pending head = pending.peek();
     if (!rowsDecided) {
       if (head != null && head.kind == Kind.EXECUTE) {
         ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
@@ -372,7 +377,7 @@ final class StatementTracker {
         startRows(unknownColumns(row.body().getUnsignedShort(row.body().readerIndex())), null);
       }
     }
-    return rows == null ? null : rows.mask(row.frame(), alloc);
+    return rows;
   }
 
   private static ResultField[] unknownColumns(int n) {
