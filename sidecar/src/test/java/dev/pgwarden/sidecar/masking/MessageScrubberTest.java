@@ -1,0 +1,74 @@
+package dev.pgwarden.sidecar.masking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.api.v1alpha1.MaskingRule;
+import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.ProtocolCodes;
+import dev.pgwarden.sidecar.protocol.ServerError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What is left of the server's errors about statements that read masked columns. */
+class MessageScrubberTest {
+  private static final Set<String> NAMES = Set.of("select", "email", "from", "customers", "int");
+
+  @Test
+  void quotedValuesGoQuotedNamesOfTheStatementStay() {
+    assertThat(MessageScrubber.redactQuoted("invalid input syntax for type integer: \"alice@example.com\"", NAMES))
+        .isEqualTo("invalid input syntax for type integer: \"[redacted]\"");
+    assertThat(MessageScrubber.redactQuoted("column \"emial\" does not exist", Set.of("emial")))
+        .isEqualTo("column \"emial\" does not exist");
+    assertThat(MessageScrubber.redactQuoted("relation \"customers.email\" x \"unterminated", NAMES))
+        .isEqualTo("relation \"customers.email\" x \"[redacted]\"");
+  }
+
+  @Test
+  void detailContextAndInternalQueryAreWithheldTheSqlstateKept() {
+    ByteBuf error = Messages.report(ByteBufAllocator.DEFAULT, ProtocolCodes.ERROR_RESPONSE, "ERROR", "23505",
+        "duplicate key value violates unique constraint \"customers_email_key\"",
+        "Key (email)=(alice@example.com) already exists.", null);
+    ByteBuf scrubbed = MessageScrubber.scrub(error, NAMES, false, ByteBufAllocator.DEFAULT);
+    try {
+      ServerError e = ServerError.parse(scrubbed.slice(5, scrubbed.readableBytes() - 5));
+      assertThat(e.sqlState()).isEqualTo("23505");
+      String all = scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(all).doesNotContain("alice").contains(MessageScrubber.WITHHELD).contains("[redacted]");
+      assertThat(scrubbed.getInt(1)).isEqualTo(scrubbed.readableBytes() - 1);
+    } finally {
+      error.release();
+      scrubbed.release();
+    }
+  }
+
+  @Test
+  void codeMessagesAreWithheldWhole() {
+    ByteBuf notice = Messages.report(ByteBufAllocator.DEFAULT, ProtocolCodes.NOTICE_RESPONSE, "NOTICE", "00000",
+        "value is alice@example.com", null, null);
+    ByteBuf scrubbed = MessageScrubber.scrub(notice, NAMES, true, ByteBufAllocator.DEFAULT);
+    try {
+      assertThat(scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8))
+          .doesNotContain("alice").contains(MessageScrubber.WITHHELD_MESSAGE);
+    } finally {
+      notice.release();
+      scrubbed.release();
+    }
+  }
+
+  @Test
+  void ruleColumnsAreSchemaTableColumnOrTableColumn() {
+    MaskRules rules = MaskRules.of(List.of(
+        new MaskingRule(List.of("customers.email", "crm.\"Leads\".\"E.Mail\""), MaskStrategy.PARTIAL, null),
+        new MaskingRule(List.of("public.customers.email"), MaskStrategy.NULL, true)));
+    assertThat(rules.columns()).extracting(MaskedColumn::qualifiedName)
+        .containsExactly("public.customers.email", "crm.Leads.E.Mail");
+    assertThat(rules.columns().get(0).strategy()).as("two rules on one column: the stricter").isEqualTo(MaskStrategy.NULL);
+    assertThat(rules.columns().get(0).denyPredicates()).isTrue();
+    assertThatThrownBy(() -> MaskRules.parts("just_a_column")).isInstanceOf(IllegalArgumentException.class);
+  }
+}
