@@ -294,6 +294,47 @@ class MaskingTest {
     }
   }
 
+  /**
+   * A client that executes without describing: rows carry no column description, so pgwarden
+   * describes the portal itself, and its own Describe's answer never reaches the client.
+   */
+  @ParameterizedTest
+  @ValueSource(shorts = {0, 1})
+  void executeWithoutDescribeIsMaskedAndTheInjectedDescribeIsInvisible(short format) throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      java.io.ByteArrayOutputStream bind = new java.io.ByteArrayOutputStream();
+      bind.write(RawClient.cstring(""));
+      bind.write(RawClient.cstring(""));
+      bind.write(new byte[] {0, 0, 0, 0, 0, 1, 0, (byte) format});
+      java.io.ByteArrayOutputStream execute = new java.io.ByteArrayOutputStream();
+      execute.write(RawClient.cstring(""));
+      execute.write(new byte[] {0, 0, 0, 0});
+      java.io.ByteArrayOutputStream parse = new java.io.ByteArrayOutputStream();
+      parse.write(RawClient.cstring(""));
+      parse.write(RawClient.cstring("SELECT email, upper(ssn), name FROM mask_t.customers WHERE id = 1"));
+      parse.write(new byte[] {0, 0});
+      c.send(RawClient.typed('P', parse.toByteArray()));
+      c.send(RawClient.typed('B', bind.toByteArray()));
+      c.send(RawClient.typed('E', execute.toByteArray()));
+      c.send(RawClient.typed('S', new byte[0]));
+      StringBuilder types = new StringBuilder();
+      String row = null;
+      for (RawClient.Message m = c.read(); ; m = c.read()) {
+        types.append(m.type());
+        if (m.type() == 'D') {
+          row = new String(m.body(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (m.type() == 'Z') {
+          break;
+        }
+      }
+      assertEquals("12DCZ", types.toString(), "the client sees exactly what it asked for");
+      assertNoSecret(row);
+      assertTrue(row.contains("****@example.com") && row.contains("[redacted]") && row.contains("Alice"), row);
+    }
+  }
+
   // ---------------------------------------------------------------- other channels
 
   @Test
