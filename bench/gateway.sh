@@ -7,6 +7,8 @@
 #   DURATION=30 CLIENTS="8 32" bench/gateway.sh
 #   MODES="simple" bench/gateway.sh        # simple protocol only (distinct literals per query)
 #   EVENT_LOOPS=2 bench/gateway.sh         # pgwarden relay threads (default 1)
+#   MASK=abalance bench/gateway.sh         # policy masks pgbench_accounts.abalance (strategy null);
+#   MASK=filler bench/gateway.sh           # or a column the benchmark never selects
 #
 # Everything listens on loopback. Needs root (installs pgbouncer and the PostgreSQL 15 server with
 # apt-get when missing, runs the servers as the postgres user).
@@ -68,6 +70,13 @@ metadata: {name: bench}
 spec:
   access: {mode: ReadWrite}
 POLICY
+if [ -n "${MASK:-}" ]; then
+  cat >> "$work/policy.yaml" <<POLICY
+  masking:
+    - columns: [public.pgbench_accounts.$MASK]
+      strategy: "null"
+POLICY
+fi
 started=$(date +%s%N)
 java -Xmx256m -jar "$root/src/cli/target/pgwarden.jar" local --policy "$work/policy.yaml" \
   --upstream "postgresql://postgres:$PASSWORD@127.0.0.1:$PG_PORT/bench" \
@@ -120,7 +129,7 @@ for m in prepared simple prepared; do
 done
 PGPASSWORD="$PASSWORD" pgbench -n -S -M simple -c 8 -j 2 -T 3 -h 127.0.0.1 -p $PG_PORT -U postgres bench >/dev/null 2>&1
 
-printf '\npgbench -S, %ss per run, scale %s, %s cores\n\n' "$DURATION" "$SCALE" "$(nproc)"
+printf '\npgbench -S, %ss per run, scale %s, %s cores, masking: %s\n\n' "$DURATION" "$SCALE" "$(nproc)" "${MASK:-off}"
 printf '%-9s %7s | %10s %8s | %10s %8s %6s | %10s %8s %6s\n' mode clients "direct" "lat ms" "pgwarden" "lat ms" ratio "pgbouncer" "lat ms" ratio
 for mode in $MODES; do
   for c in $CLIENTS; do
