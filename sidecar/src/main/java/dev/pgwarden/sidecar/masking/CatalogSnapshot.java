@@ -14,6 +14,8 @@ import java.util.Set;
  *     a relation not in here was created after this snapshot and is masked whole
  * @param tainted masked column names by relation name, for relations holding masked columns and
  *     views over them; keyed both by bare name and by schema.name
+ * @param columns every column name of the relations in {@code tainted}, keyed alike
+ * @param maskedSchemas schemas holding the policy's masked tables
  * @param relationNames every relation's bare and schema-qualified name
  * @param userFunctions names of functions outside pg_catalog and information_schema that no
  *     extension owns: code pgwarden cannot see into, which may read masked columns
@@ -23,6 +25,8 @@ public record CatalogSnapshot(
     Map<Long, Attribute> attributes,
     Set<Integer> relationOids,
     Map<String, Map<String, MaskedColumn>> tainted,
+    Map<String, Set<String>> columns,
+    Set<String> maskedSchemas,
     Set<String> relationNames,
     Set<String> userFunctions) {
 

@@ -128,12 +128,16 @@ public final class MaskCatalog implements AutoCloseable {
       inheritanceChildren(c, masked);
       Map<Long, CatalogSnapshot.Attribute> attributes = new HashMap<>();
       attributes(c, masked, attributes);
-      Set<String> userFunctions = userFunctions(c);
+      Map<Integer, String> userFunctions = userFunctions(c);
+      Set<String> functionNames = Set.copyOf(userFunctions.values());
       Map<String, Map<String, MaskedColumn>> tainted = new HashMap<>();
       masked.forEach((oid, cols) -> putTainted(tainted, relations.get(oid), cols));
-      views(c, relations, masked, tainted, attributes, relationOids, relationNames, userFunctions);
+      Map<String, Set<String>> columns = columnNames(c, masked.keySet(), relations);
+      views(c, relations, masked, tainted, columns, attributes, relationOids, relationNames, userFunctions);
+      Set<String> schemas = new HashSet<>();
+      rules.columns().forEach(m -> schemas.add(m.schema()));
       return new CatalogSnapshot(generation, Map.copyOf(attributes), Set.copyOf(relationOids), Map.copyOf(tainted),
-          Set.copyOf(relationNames), Set.copyOf(userFunctions));
+          Map.copyOf(columns), Set.copyOf(schemas), Set.copyOf(relationNames), functionNames);
     } finally {
       try (Statement tx = c.createStatement()) {
         tx.execute("ROLLBACK");
@@ -199,15 +203,38 @@ public final class MaskCatalog implements AutoCloseable {
     }
   }
 
-  private static Set<String> userFunctions(Connection c) throws SQLException {
-    Set<String> out = new HashSet<>();
+  private static Map<Integer, String> userFunctions(Connection c) throws SQLException {
+    Map<Integer, String> out = new HashMap<>();
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT DISTINCT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        "SELECT p.oid, p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
             + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
             + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"
             + " AND d.objid = p.oid AND d.deptype = 'e')")) {
       while (rs.next()) {
-        out.add(rs.getString(1));
+        out.put((int) rs.getLong(1), rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  /** All column names of the tainted relations, for telling columns from functional notation. */
+  private static Map<String, Set<String>> columnNames(Connection c, Set<Integer> taintedOids,
+      Map<Integer, String[]> relations) throws SQLException {
+    Map<String, Set<String>> out = new HashMap<>();
+    if (taintedOids.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement s = c.prepareStatement("SELECT attrelid, attname FROM pg_attribute"
+        + " WHERE attrelid = ANY(?) AND attnum > 0 AND NOT attisdropped")) {
+      s.setArray(1, c.createArrayOf("oid", taintedOids.toArray()));
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          String[] name = relations.get((int) rs.getLong(1));
+          if (name != null) {
+            out.computeIfAbsent(name[1], k -> new HashSet<>()).add(rs.getString(2));
+            out.computeIfAbsent(name[0] + "." + name[1], k -> new HashSet<>()).add(rs.getString(2));
+          }
+        }
       }
     }
     return out;
@@ -219,21 +246,34 @@ public final class MaskCatalog implements AutoCloseable {
    * are masked (whole, with the strictest strategy they derive from); a definition pgwarden cannot
    * follow masks every column of the view.
    */
-  private void views(Connection c, Map<Integer, String[]> relations, Map<Integer, Map<String, MaskedColumn>> masked,
-      Map<String, Map<String, MaskedColumn>> tainted, Map<Long, CatalogSnapshot.Attribute> attributes,
-      Set<Integer> relationOids, Set<String> relationNames, Set<String> userFunctions) throws SQLException {
-    if (masked.isEmpty()) {
-      return;
-    }
+  private void views(Connection c, Map<Integer, String[]> relations,
+      Map<Integer, Map<String, MaskedColumn>> masked, Map<String, Map<String, MaskedColumn>> tainted,
+      Map<String, Set<String>> columns, Map<Long, CatalogSnapshot.Attribute> attributes, Set<Integer> relationOids, Set<String> relationNames,
+      Map<Integer, String> userFunctions) throws SQLException {
     Map<Integer, Set<Integer>> dependsOn = new HashMap<>();
+    Set<Integer> overFunctions = new HashSet<>();
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT DISTINCT r.ev_class, d.refobjid FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass"
-            + " AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass WHERE d.refobjid <> r.ev_class")) {
+        "SELECT DISTINCT r.ev_class, d.refobjid, d.refclassid = 'pg_proc'::regclass FROM pg_rewrite r"
+            + " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid"
+            + " AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass) WHERE d.refobjid <> r.ev_class")) {
       while (rs.next()) {
-        dependsOn.computeIfAbsent((int) rs.getLong(1), k -> new HashSet<>()).add((int) rs.getLong(2));
+        int view = (int) rs.getLong(1);
+        if (rs.getBoolean(3)) {
+          // A view calling a function pgwarden cannot see into: its columns may hold masked values.
+          if (userFunctions.containsKey((int) rs.getLong(2))) {
+            overFunctions.add(view);
+          }
+        } else {
+          dependsOn.computeIfAbsent(view, k -> new HashSet<>()).add((int) rs.getLong(2));
+        }
       }
     }
     Set<Integer> taintedOids = new HashSet<>(masked.keySet());
+    Set<String> functionNames = Set.copyOf(userFunctions.values());
+    for (int view : overFunctions) {
+      dependsOn.computeIfAbsent(view, k -> new HashSet<>()).add(-1);
+    }
+    taintedOids.add(-1);
     boolean added = true;
     for (int round = 0; added && round < 32; round++) {
       added = false;
@@ -242,8 +282,9 @@ public final class MaskCatalog implements AutoCloseable {
         if (taintedOids.contains(view) || e.getValue().stream().noneMatch(taintedOids::contains)) {
           continue;
         }
-        CatalogSnapshot draft = new CatalogSnapshot(0, Map.of(), relationOids, tainted, relationNames, userFunctions);
-        Map<String, MaskedColumn> cols = viewColumns(c, view, relations.get(view), draft, attributes);
+        CatalogSnapshot draft = new CatalogSnapshot(0, Map.of(), relationOids, tainted, columns, Set.of(),
+            relationNames, functionNames);
+        Map<String, MaskedColumn> cols = viewColumns(c, view, relations.get(view), draft, attributes, columns);
         putTainted(tainted, relations.get(view), cols);
         taintedOids.add(view);
         added = true;
@@ -252,7 +293,7 @@ public final class MaskCatalog implements AutoCloseable {
   }
 
   private Map<String, MaskedColumn> viewColumns(Connection c, int view, String[] name, CatalogSnapshot draft,
-      Map<Long, CatalogSnapshot.Attribute> attributes) throws SQLException {
+      Map<Long, CatalogSnapshot.Attribute> attributes, Map<String, Set<String>> allColumns) throws SQLException {
     String definition;
     List<String> columns = new ArrayList<>();
     try (PreparedStatement s = c.prepareStatement("SELECT pg_get_viewdef(?::oid)")) {
@@ -271,12 +312,16 @@ public final class MaskCatalog implements AutoCloseable {
         }
       }
     }
+    if (name != null) {
+      allColumns.put(name[1], new HashSet<>(columns));
+      allColumns.put(name[0] + "." + name[1], new HashSet<>(columns));
+    }
     String sql = definition == null ? "" : definition.strip();
     if (sql.endsWith(";")) {
       sql = sql.substring(0, sql.length() - 1);
     }
     Classification k = StatementClassifier.classify(sql);
-    MaskPlan plan = planner.plan(k, draft, List.of(), Map.of());
+    MaskPlan plan = planner.plan(k, sql, draft, List.of(), Map.of());
     boolean strict = plan.touched().stream().anyMatch(t -> rules.columns().stream()
         .anyMatch(m -> m.denyPredicates() && m.qualifiedName().equals(t)));
     Map<String, MaskedColumn> out = new LinkedHashMap<>();

@@ -31,6 +31,25 @@ public final class MaskPlanner {
       StatementKind.CREATE_ROLE, StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE, StatementKind.TRUNCATE,
       StatementKind.COPY_FROM, StatementKind.DROP);
 
+  /** Functions that run SQL given as text, or read a table given by name: nothing pgwarden can trace. */
+  private static final Set<String> RUNS_SQL_TEXT = Set.of("query_to_xml", "query_to_xml_and_xmlschema",
+      "query_to_xmlschema", "table_to_xml", "table_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+      "schema_to_xml", "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xml_and_xmlschema", "ts_stat",
+      "ts_rewrite", "dblink", "dblink_exec", "dblink_open", "dblink_fetch", "dblink_send_query",
+      "dblink_get_result");
+  /**
+   * Functions that store a value where the session can read it back later (a setting, a
+   * sequence, a lock, a notification, a large object): fed a masked value, they would return it
+   * unmasked by another way.
+   */
+  private static final Set<String> STORES_VALUES = Set.of("set_config", "setval", "pg_notify", "pg_advisory_lock",
+      "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared", "pg_try_advisory_lock",
+      "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared",
+      "lo_from_bytea", "lo_put", "lowrite", "pg_logical_emit_message");
+  /** Catalog relations that show sample values of any column (the planner's statistics). */
+  private static final Set<String> SAMPLES_VALUES = Set.of("pg_stats", "pg_stats_ext", "pg_stats_ext_exprs",
+      "pg_statistic", "pg_statistic_ext_data");
+
   private final MaskRules rules;
   private final MaskStrategy strictest;
 
@@ -47,21 +66,52 @@ public final class MaskPlanner {
    * @param preparedBodies the bodies an EXECUTE may run (from PREPAREs seen in the session)
    * @param cursors plans of the cursors declared in the session, by name
    */
-  public MaskPlan plan(Classification c, CatalogSnapshot catalog, Collection<Classification> preparedBodies,
-      Map<String, MaskPlan> cursors) {
+  public MaskPlan plan(Classification c, String sql, CatalogSnapshot catalog,
+      Collection<Classification> preparedBodies, Map<String, MaskPlan> cursors) {
     if (c.kind() == StatementKind.EXECUTE) {
-      return preparedBodies.size() == 1 ? plan(preparedBodies.iterator().next(), catalog, List.of(), cursors)
+      return preparedBodies.size() == 1 ? plan(preparedBodies.iterator().next(), null, catalog, List.of(), cursors)
           : unknown(null);
     }
     if (c.kind() == StatementKind.FETCH) {
+      if (c.setting() != null && c.setting().startsWith("close ")) {
+        return MaskPlan.NONE;
+      }
       MaskPlan p = c.setting() == null ? null : cursors.get(c.setting());
       return p != null ? p : unknown(null);
     }
+    for (String f : c.functions()) {
+      if (RUNS_SQL_TEXT.contains(f)) {
+        return MaskPlan.refuse(f + "() runs SQL or reads a table given as text, which pgwarden cannot trace to"
+            + " masked columns. Write the query itself instead", List.of());
+      }
+    }
     Lineage l = c.lineage();
+    Set<String> named = new java.util.HashSet<>(c.reads());
+    if (l != null) {
+      l.relations().forEach(r -> named.add(r.name()));
+    }
+    for (String r : named) {
+      String bare = r.startsWith("pg_catalog.") ? r.substring("pg_catalog.".length()) : r;
+      if (SAMPLES_VALUES.contains(bare)) {
+        return MaskPlan.refuse(bare + " shows sample values of columns, masked ones included. Ask a DBA for the"
+            + " statistics you need", List.of());
+      }
+    }
+    if (c.kind() == StatementKind.ALTER && sql != null) {
+      // Any ALTER that names a relation with masked columns (ALTER INDEX and ALTER VIEW rename
+      // tables too), and ALTER SCHEMA of a schema holding one.
+      boolean schema = alterSchema(sql);
+      for (String n : dev.pgwarden.sidecar.sql.SqlNames.of(sql)) {
+        if (schema ? catalog.maskedSchemas().contains(n) : catalog.tainted().containsKey(n)) {
+          return MaskPlan.refuse("ALTER naming " + n + ", which holds masked columns: renaming or retyping would"
+              + " take them out of the policy's reach. Ask a DBA to change it together with the policy", List.of());
+        }
+      }
+    }
     if (c.kind() == StatementKind.DO || c.hasHazard(Classification.Hazard.DECLARES_CODE)) {
-      return MaskPlan.refuse("the policy masks columns, and code in DO blocks, functions and procedures can read"
-          + " them where pgwarden cannot mask what it returns. Write the statements as plain SQL, or ask a DBA"
-          + " to create the function", List.of());
+      return MaskPlan.refuse("the policy masks columns, and code in DO blocks, functions, procedures, rules and"
+          + " triggers can read them where pgwarden cannot mask what it returns. Write the statements as plain"
+          + " SQL, or ask a DBA to create the code", List.of());
     }
     if (c.kind() == StatementKind.ALTER) {
       for (String w : c.writes()) {
@@ -71,7 +121,13 @@ public final class MaskPlanner {
         }
       }
     }
+    Set<String> userFunctions = new java.util.HashSet<>(c.functions());
+    userFunctions.retainAll(catalog.userFunctions());
     if (c.kind() == StatementKind.COPY_TO) {
+      if (!userFunctions.isEmpty()) {
+        return MaskPlan.refuse("COPY ... TO of what " + String.join(", ", userFunctions) + "() returns, which may"
+            + " be masked values pgwarden cannot see. Use SELECT instead", List.of());
+      }
       for (String r : c.reads()) {
         if (taintedColumns(catalog, r) != null || !knownRelation(catalog, r, l)) {
           return MaskPlan.refuse("COPY ... TO would send the masked columns of " + r + " in clear; pgwarden masks"
@@ -84,6 +140,20 @@ public final class MaskPlanner {
       return NO_DATA.contains(c.kind()) || c.kind() == StatementKind.EXPLAIN ? MaskPlan.NONE : unknown(null);
     }
     return new Evaluation(l, c, catalog).plan();
+  }
+
+  /** A plan for results nothing is known of: every computed column masked with the strictest strategy. */
+  public MaskPlan untraceable() {
+    return unknown(null);
+  }
+
+  private static boolean alterSchema(String sql) {
+    try {
+      List<dev.pgwarden.sidecar.sql.SqlToken> t = dev.pgwarden.sidecar.sql.SqlLexer.tokenize(sql);
+      return t.size() > 1 && t.get(0).isWord("alter") && t.get(1).isWord("schema");
+    } catch (dev.pgwarden.sidecar.sql.SqlLexer.LexException e) {
+      return true;
+    }
   }
 
   /** Every computed column masked with the strictest strategy: nothing is known of where it comes from. */
@@ -139,6 +209,26 @@ public final class MaskPlanner {
               + " the row from them: row_to_json(c) becomes json_build_object('id', c.id, ...)", touchedList);
         }
       }
+      for (String f : c.functions()) {
+        if (STORES_VALUES.contains(f)) {
+          return MaskPlan.refuse(f + "() in a statement that reads masked columns would store a value where it"
+              + " can be read back unmasked. Run it in a statement of its own", touchedList);
+        }
+      }
+      for (String ref : l.qualifiedRefs()) {
+        int dot = ref.indexOf('.');
+        String qualifier = ref.substring(0, dot);
+        String column = ref.substring(dot + 1);
+        if (rows.contains(qualifier) && !isColumn(qualifier, column)) {
+          return MaskPlan.refuse("\"" + ref + "\" is not a column: PostgreSQL reads it as " + column + "(" + qualifier
+              + "), a function of the whole row, whose values pgwarden cannot follow. Name the columns you need",
+              touchedList);
+        }
+      }
+      if ((!l.copied().isEmpty() || !l.copiedRows().isEmpty()) && !userCalls.isEmpty()) {
+        return MaskPlan.refuse("it writes what " + String.join(", ", userCalls) + "() returns into a table, and"
+            + " that may be masked values pgwarden cannot see. Write the values another way", touchedList);
+      }
       if (intersects(l.copied(), names) || intersects(l.copiedRows(), rows) || intersects(l.copiedRows(), names)) {
         return MaskPlan.refuse("it would write masked column values into a table, where they would no longer be"
             + " masked. Copy only columns that are not masked", touchedList);
@@ -148,7 +238,9 @@ public final class MaskPlanner {
             + " pgwarden does not know yet (created in this transaction?), so it cannot tell whether they are"
             + " masked. Commit the new relation first", touchedList);
       }
-      if (!strictNames.isEmpty() && (intersects(l.predicates(), strictNames) || intersects(l.computed(), strictNames))) {
+      boolean strictTouched = intersects(l.identifiers(), strictNames) || intersects(l.outputRows(), strictRows);
+      if (strictTouched && l.comparesValues()
+          || !strictNames.isEmpty() && (intersects(l.predicates(), strictNames) || intersects(l.computed(), strictNames))) {
         return MaskPlan.refuse("the policy does not allow filtering, joining, sorting, grouping or computing on "
             + String.join(", ", strictColumns()) + ". Select the column as it is, or filter on another column",
             touchedList);
@@ -218,6 +310,31 @@ public final class MaskPlanner {
           }
         }
       }
+    }
+
+    /** Whether {@code column} is a column of the row source {@code qualifier} (else: functional notation). */
+    private boolean isColumn(String qualifier, String column) {
+      for (Lineage.Relation r : l.relations()) {
+        if (r.alias().equals(qualifier) || r.name().equals(qualifier)) {
+          Set<String> cols = catalog.columns().get(r.schema() == null ? r.name() : r.schema() + "." + r.name());
+          if (cols != null) {
+            return cols.contains(column);
+          }
+        }
+      }
+      // A subquery or CTE: its columns are names the statement defines, or columns passed through.
+      for (Lineage.Derivation d : l.derivations()) {
+        if (d.outputs().contains(column)) {
+          return true;
+        }
+      }
+      for (Lineage.Relation r : l.relations()) {
+        Set<String> cols = catalog.columns().get(r.schema() == null ? r.name() : r.schema() + "." + r.name());
+        if (cols == null || cols.contains(column)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private List<String> strictColumns() {

@@ -283,8 +283,9 @@ final class StatementGate {
     List<StatementDecision> decisions = new ArrayList<>(classes.size());
     Verdict overall = null;
     boolean sensitive = false;
-    for (Classification c : classes) {
-      MaskPlan plan = maskPlan(c);
+    for (int i = 0; i < classes.size(); i++) {
+      Classification c = classes.get(i);
+      MaskPlan plan = maskPlan(c, statements.get(i));
       Verdict v = withMasking(context.policy().decide(c, sqlPrepared::bodies), plan);
       // Applied in order, so an EXECUTE is judged by a PREPARE earlier in the same Query.
       sqlPrepared.apply(c);
@@ -342,7 +343,7 @@ final class StatementGate {
       c = classes.isEmpty() ? null : classes.get(0);
     }
     if (c != null) {
-      MaskPlan plan = context.masking().enabled() && c.kind() != StatementKind.DECLARE ? maskPlan(c) : null;
+      MaskPlan plan = context.masking().enabled() && c.kind() != StatementKind.DECLARE ? maskPlan(c, sql) : null;
       Verdict v = withMasking(context.policy().decide(c, sqlPrepared::bodies), plan);
       if (v.action() == Action.Deny) {
         return refuseExtended(sql, List.of(), StatementDecision.of(c, v, plan), refusalFor(v));
@@ -376,7 +377,7 @@ final class StatementGate {
     }
     Classification c = portal == null || portal.classification() == null
         ? Classification.unparseable("Execute of a portal pgwarden did not see bound") : portal.classification();
-    MaskPlan plan = maskPlan(c);
+    MaskPlan plan = maskPlan(c, sql);
     Verdict v = withMasking(context.policy().decide(c, sqlPrepared::bodies), plan);
     sqlPrepared.apply(c);
     StatementDecision d = StatementDecision.of(c, v, plan);
@@ -455,16 +456,25 @@ final class StatementGate {
   }
 
   /** How masking treats the statement, or null when the policy masks nothing. */
-  private MaskPlan maskPlan(Classification c) {
+  private MaskPlan maskPlan(Classification c, String sql) {
     MaskingEngine masking = context.masking();
     if (!masking.enabled()) {
       return null;
     }
     CatalogSnapshot snapshot = masking.catalog().latest();
-    MaskPlan plan = masking.planner().plan(c, snapshot, sqlPrepared.bodies(c.setting() == null ? "" : c.setting()),
-        cursors);
+    MaskPlan plan = masking.planner().plan(c, sql, snapshot,
+        sqlPrepared.bodies(c.setting() == null ? "" : c.setting()), cursors);
     if (c.kind() == StatementKind.DECLARE && c.setting() != null) {
-      cursors.put(c.setting(), plan);
+      // A name declared twice (the second fails while the first is open, or succeeds after it
+      // closed): pgwarden cannot tell which query FETCH reads, so it assumes the worst of both.
+      cursors.merge(c.setting(), plan, (old, now) -> old.equals(now) ? old : masking.planner().untraceable());
+    } else if (c.kind() == StatementKind.FETCH && c.setting() != null && c.setting().startsWith("close ")) {
+      String name = c.setting().substring("close ".length());
+      if (name.equals("all")) {
+        cursors.clear();
+      } else {
+        cursors.remove(name);
+      }
     }
     return plan;
   }

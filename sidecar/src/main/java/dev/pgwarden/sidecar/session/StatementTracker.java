@@ -167,7 +167,9 @@ final class StatementTracker {
     for (int i = 0; i < types.length; i++) {
       types[i] = b.readInt();
     }
-    if (!discardingUntilSync) {
+    // The server refuses a second Parse of a named statement that is still open: the first stays.
+    boolean replaces = name.isEmpty() || !preparedStatements.containsKey(name);
+    if (!discardingUntilSync && replaces) {
       preparedStatements.put(name, new Prepared(sql, types, c));
       statementColumns.remove(name);
     }

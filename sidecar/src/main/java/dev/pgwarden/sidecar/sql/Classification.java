@@ -54,7 +54,7 @@ public record Classification(
     PROTECTED_SETTING,
     /** EXECUTE of a prepared statement: the decision is the prepared body's. */
     RUNS_PREPARED,
-    /** DO, CREATE FUNCTION or CREATE PROCEDURE: code whose reads pgwarden cannot follow. */
+    /** DO, CREATE FUNCTION/PROCEDURE/RULE/TRIGGER: code whose reads pgwarden cannot follow. */
     DECLARES_CODE
   }
 

@@ -25,6 +25,11 @@ import java.util.Set;
  * @param wholeRows names used as values that may denote whole rows: unqualified column references
  *     and the {@code t} of {@code t.*} outside a result list
  * @param computed names in result expressions that are more than a bare column reference, at any depth
+ * @param qualifiedRefs qualified column references as {@code qualifier.name}: with a qualifier
+ *     naming a row, a name that is no column is PostgreSQL's functional notation
+ *     ({@code c.row_to_json} is {@code row_to_json(c)})
+ * @param comparesValues the statement compares result values without naming them in a predicate:
+ *     DISTINCT, UNION without ALL, INTERSECT, EXCEPT, NATURAL joins, ORDER BY or GROUP BY a position
  * @param identifiers every name in the statement
  * @param opaque the statement holds a construct this reading does not follow (a FROM item of an
  *     unknown kind): its computed results cannot be traced
@@ -41,6 +46,8 @@ public record Lineage(
     Set<String> copiedRows,
     Set<String> wholeRows,
     Set<String> computed,
+    Set<String> qualifiedRefs,
+    boolean comparesValues,
     Set<String> identifiers,
     boolean opaque) {
 
@@ -66,12 +73,12 @@ public record Lineage(
     Set<String> cr = new HashSet<>(copiedRows);
     cr.addAll(outputRows);
     return new Lineage(relations, localNames, derivations, List.of(), Set.of(), Set.of(), predicates, Set.copyOf(c),
-        Set.copyOf(cr), wholeRows, computed, identifiers, opaque);
+        Set.copyOf(cr), wholeRows, computed, qualifiedRefs, comparesValues, identifiers, opaque);
   }
 
   /** The same statement, its results not returned as rows (EXPLAIN prints a plan instead). */
   public Lineage withoutResults() {
     return new Lineage(relations, localNames, derivations, List.of(), Set.of(), Set.of(), predicates, copied,
-        copiedRows, wholeRows, computed, identifiers, opaque);
+        copiedRows, wholeRows, computed, qualifiedRefs, comparesValues, identifiers, opaque);
   }
 }

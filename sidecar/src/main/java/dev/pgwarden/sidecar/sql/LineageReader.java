@@ -52,6 +52,8 @@ final class LineageReader {
   private final Set<String> wholeRows = new HashSet<>();
   private final Set<String> identifiers = new HashSet<>();
   private final Set<String> computed = new HashSet<>();
+  private final Set<String> qualifiedRefs = new HashSet<>();
+  private boolean comparesValues;
   /** Stars that are result-list items: a {@code t.*} anywhere else is a whole-row value. */
   private final Set<Object> resultStars = Collections.newSetFromMap(new IdentityHashMap<>());
   private final List<AllTableColumns> allStars = new ArrayList<>();
@@ -76,7 +78,7 @@ final class LineageReader {
     return new Lineage(Set.copyOf(r.relations), Set.copyOf(r.localNames), List.copyOf(r.derivations),
         r.outputs == null ? null : List.copyOf(r.outputs), Set.copyOf(r.outputSources), Set.copyOf(r.outputRows),
         Set.copyOf(r.predicates), Set.copyOf(r.copied), Set.copyOf(r.copiedRows), Set.copyOf(r.wholeRows),
-        Set.copyOf(r.computed), Set.copyOf(r.identifiers), r.opaque);
+        Set.copyOf(r.computed), Set.copyOf(r.qualifiedRefs), r.comparesValues, Set.copyOf(r.identifiers), r.opaque);
   }
 
   /** Every query block and every column reference in the statement, found by JSqlParser's own walker. */
@@ -100,6 +102,8 @@ final class LineageReader {
       public <S> Void visit(Column column, S context) {
         if (column.getTable() == null || column.getTable().getName() == null) {
           wholeRows.add(name(column.getColumnName()));
+        } else {
+          qualifiedRefs.add(name(column.getTable().getName()) + "." + name(column.getColumnName()));
         }
         return super.visit(column, context);
       }
@@ -110,6 +114,15 @@ final class LineageReader {
           allStars.add(star);
         }
         return super.visit(star, context);
+      }
+
+      @Override
+      public <S> Void visit(SetOperationList set, S context) {
+        for (var op : set.getOperations()) {
+          String o = op.toString().toUpperCase(java.util.Locale.ROOT);
+          comparesValues |= !o.contains("ALL");
+        }
+        return super.visit(set, context);
       }
 
       @Override
@@ -157,10 +170,19 @@ final class LineageReader {
     predicates.addAll(names(p.getQualify()));
     if (p.getGroupBy() != null) {
       predicates.addAll(names(p.getGroupBy().toString()));
+      if (p.getGroupBy().getGroupByExpressionList() != null) {
+        for (Object g : p.getGroupBy().getGroupByExpressionList()) {
+          comparesValues |= g instanceof net.sf.jsqlparser.expression.LongValue;
+        }
+      }
     }
     if (p.getOrderByElements() != null) {
       p.getOrderByElements().forEach(o -> predicates.addAll(names(o.toString())));
+      // ORDER BY 1 sorts on a result column without naming it.
+      comparesValues |= p.getOrderByElements().stream()
+          .anyMatch(o -> o.getExpression() instanceof net.sf.jsqlparser.expression.LongValue);
     }
+    comparesValues |= p.getDistinct() != null;
     if (p.getDistinct() != null && p.getDistinct().getOnSelectItems() != null) {
       p.getDistinct().getOnSelectItems().forEach(i -> predicates.addAll(names(i.toString())));
     }
@@ -180,6 +202,7 @@ final class LineageReader {
     }
     for (Join j : joins) {
       fromItem(j.getRightItem());
+      comparesValues |= j.isNatural();
       if (j.getOnExpressions() != null) {
         j.getOnExpressions().forEach(e -> predicates.addAll(names(e)));
       }
@@ -198,6 +221,15 @@ final class LineageReader {
     } else if (item instanceof ParenthesedFromItem pf) {
       fromItem(pf.getFromItem());
       joins(pf.getJoins());
+      // (a JOIN b) AS j(x, y, z) renames the joined columns.
+      Alias alias = pf.getAlias();
+      if (alias != null) {
+        Set<String> columnNames = new HashSet<>();
+        if (alias.getAliasColumns() != null) {
+          alias.getAliasColumns().forEach(c -> columnNames.add(name(c.name)));
+        }
+        derive(Set.of(name(alias.getName())), columnNames, names(pf.toString()));
+      }
     } else if (item instanceof ParenthesedSelect || item instanceof TableFunction || item instanceof Values) {
       Alias alias = item.getAlias();
       Set<String> rowNames = new HashSet<>();
@@ -234,6 +266,12 @@ final class LineageReader {
     String n = name(t.getName());
     String alias = t.getAlias() == null ? n : name(t.getAlias().getName());
     relations.add(new Lineage.Relation(t.getSchemaName() == null ? null : name(t.getSchemaName()), n, alias));
+    if (t.getAlias() != null && t.getAlias().getAliasColumns() != null) {
+      // customers c(i, n, e) renames the table's columns: each new name may be any of them.
+      Set<String> columnNames = new HashSet<>();
+      t.getAlias().getAliasColumns().forEach(c -> columnNames.add(name(c.name)));
+      derive(Set.of(), columnNames, Set.of(n, alias));
+    }
   }
 
   private void withItem(WithItem<?> item) {

@@ -237,6 +237,11 @@ public final class StatementClassifier {
       if (kind == StatementKind.CREATE && (word(i).equals("table") || word(i).equals("materialized"))) {
         createAs(f);
       }
+      String object = word(i).equals("constraint") ? word(i + 1) : word(i);
+      if (kind == StatementKind.CREATE && (object.equals("rule") || object.equals("trigger") || object.equals("event"))) {
+        // Rules and triggers run statements later, on other statements' rows, out of pgwarden's sight.
+        f.hazards.add(Hazard.DECLARES_CODE);
+      }
       return f;
     }
 
@@ -562,7 +567,7 @@ public final class StatementClassifier {
       if (last.isSymbol(";") && tokens.size() > 1) {
         last = tokens.get(tokens.size() - 2);
       }
-      f.setting = last.isName() ? last.text() : null;
+      f.setting = !last.isName() ? null : tokens.get(0).isWord("close") ? "close " + last.text() : last.text();
       return f;
     }
 

@@ -30,11 +30,13 @@ class MaskPlannerTest {
     tainted.put("people", people);
     tainted.put("public.people", people);
     Set<String> names = Set.of("people", "public.people", "orders", "public.orders");
-    return new CatalogSnapshot(1, Map.of(), Set.of(1, 2), tainted, names, Set.of("secret_of"));
+    Map<String, Set<String>> columns = Map.of("people", Set.of("id", "name", "email", "ssn"),
+        "public.people", Set.of("id", "name", "email", "ssn"));
+    return new CatalogSnapshot(1, Map.of(), Set.of(1, 2), tainted, columns, Set.of("public"), names, Set.of("secret_of"));
   }
 
   private MaskPlan plan(String sql) {
-    return planner.plan(StatementClassifier.classify(sql), catalog, List.of(), Map.of());
+    return planner.plan(StatementClassifier.classify(sql), sql, catalog, List.of(), Map.of());
   }
 
   /** The strategy of every computed column of a result of {@code n} columns. */
