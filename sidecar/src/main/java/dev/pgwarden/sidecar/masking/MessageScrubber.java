@@ -27,7 +27,7 @@ public final class MessageScrubber {
    * @param message a whole ErrorResponse or NoticeResponse, type byte included; not released here
    * @param statementNames the names in the statement the message is about
    */
-  public static ByteBuf scrub(ByteBuf message, Set<String> statementNames, boolean withholdMessage,
+  public static ByteBuf scrub(ByteBuf message, Set<String> statementNames, String statement, boolean withholdMessage,
       ByteBufAllocator alloc) {
     ByteBuf in = message.duplicate();
     byte type = in.readByte();
@@ -42,8 +42,9 @@ public final class MessageScrubber {
       }
       String value = Messages.readCString(in);
       switch (field) {
-        case 'M' -> value = withholdMessage ? WITHHELD_MESSAGE : redactQuoted(value, statementNames);
-        case 'H' -> value = redactQuoted(value, statementNames);
+        case 'M' -> value = withholdMessage ? WITHHELD_MESSAGE
+            : redactUnquoted(redactQuoted(value, statementNames), statement);
+        case 'H' -> value = redactUnquoted(redactQuoted(value, statementNames), statement);
         case 'D' -> value = WITHHELD;
         case 'W', 'q' -> value = null;
         default -> {
@@ -58,6 +59,36 @@ public final class MessageScrubber {
     out.writeByte(0);
     out.setInt(1, out.writerIndex() - 1);
     return out;
+  }
+
+  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[^\\s,;()\"]+");
+
+  /**
+   * Replaces unquoted values: a few messages print them bare ({@code date field value out of
+   * range: 2000-13-123456789}). A word holding a digit (three characters or more) or an '@' that
+   * the statement itself does not contain is taken for one.
+   */
+  static String redactUnquoted(String s, String statement) {
+    StringBuilder b = new StringBuilder(s.length());
+    java.util.regex.Matcher m = WORD.matcher(s);
+    int last = 0;
+    boolean inQuote = false;
+    while (m.find()) {
+      for (int i = last; i < m.start(); i++) {
+        inQuote ^= s.charAt(i) == '"';
+      }
+      b.append(s, last, m.start());
+      String word = m.group();
+      boolean valueLike = word.indexOf('@') >= 0 || word.length() >= 3 && word.chars().anyMatch(Character::isDigit);
+      if (!inQuote && valueLike && !word.equals("[redacted]") && (statement == null || !statement.contains(word))) {
+        b.append("[redacted]");
+      } else {
+        b.append(word);
+      }
+      last = m.end();
+    }
+    b.append(s, last, s.length());
+    return b.toString();
   }
 
   /** Replaces every "quoted" part that is not a name of the statement. */

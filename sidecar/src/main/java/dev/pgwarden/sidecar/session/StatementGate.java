@@ -97,6 +97,11 @@ final class StatementGate {
   private final Map<String, MaskPlan> cursors = new HashMap<>();
   /** A message to send the server just before the one being inspected (a Describe masking needs). */
   private ByteBuf injectBefore;
+  /**
+   * What the server gets instead of the message being inspected (a refused statement's
+   * stand-in): sent only after the messages before it, which may still wait in the current run.
+   */
+  private ByteBuf replaceWith;
   private final ApprovalFlow approvals;
   private final Output out;
   /** Index of the next message to inspect in the batch at the head of the inbox, and its byte offset. */
@@ -130,6 +135,10 @@ final class StatementGate {
     if (injectBefore != null) {
       injectBefore.release();
       injectBefore = null;
+    }
+    if (replaceWith != null) {
+      replaceWith.release();
+      replaceWith = null;
     }
     approvals.withdraw();
     inbox.forEach(ReferenceCountUtil::safeRelease);
@@ -182,6 +191,10 @@ final class StatementGate {
           batch.release();
           releaseAll();
           return;
+        }
+        if (replaceWith != null) {
+          out.toServer(replaceWith);
+          replaceWith = null;
         }
         cursorOffset += m.length();
         cursor++;
@@ -311,7 +324,7 @@ final class StatementGate {
   }
 
   private Step refuseQuery(Refuse refuse) {
-    out.toServer(Messages.query(out.alloc(), REFUSED_SQL));
+    replaceWith = Messages.query(out.alloc(), REFUSED_SQL);
     tracker.onRefused(true, refuse.statements(), List.of(), refuse.decisions(), refuse.refusal());
     return Step.REPLACED;
   }
@@ -412,7 +425,7 @@ final class StatementGate {
   }
 
   private Step refuseExtended(String sql, List<String> params, StatementDecision d, Refusal refusal) {
-    out.toServer(Messages.parse(out.alloc(), REFUSED_STATEMENT_NAME, REFUSED_SQL));
+    replaceWith = Messages.parse(out.alloc(), REFUSED_STATEMENT_NAME, REFUSED_SQL);
     tracker.onRefused(false, sql == null ? List.of("") : List.of(sql), params, List.of(d), refusal);
     refusedUntilSync = true;
     return Step.REPLACED;
@@ -430,7 +443,7 @@ final class StatementGate {
     Refusal refusal = new Refusal(SqlState.INSUFFICIENT_PRIVILEGE,
         "pgwarden: the fast-path function call protocol is not allowed",
         v.reason(), "call the function from SQL instead, for example SELECT function_name(...)", null, null, null);
-    out.toServer(Messages.query(out.alloc(), REFUSED_SQL));
+    replaceWith = Messages.query(out.alloc(), REFUSED_SQL);
     tracker.onRefused(true, List.of(text), List.of(),
         List.of(StatementDecision.of(Classification.unparseable("fast-path function call"), v)), refusal);
     return Step.REPLACED;

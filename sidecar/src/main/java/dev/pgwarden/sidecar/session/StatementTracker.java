@@ -405,7 +405,7 @@ final class StatementTracker {
       names = java.util.Set.of();
     }
     boolean opaque = d == null || d.mask() == null || d.mask().opaqueCode();
-    return MessageScrubber.scrub(m.frame(), names, opaque && m.type() == ProtocolCodes.NOTICE_RESPONSE
+    return MessageScrubber.scrub(m.frame(), names, sql, opaque && m.type() == ProtocolCodes.NOTICE_RESPONSE
         || opaque && d != null && isCodeError(m), alloc);
   }
 
