@@ -63,6 +63,15 @@ public final class ProxyServer implements AutoCloseable {
       throw new IllegalArgumentException("cannot read the masking key file " + config.maskKeyFile() + ": "
           + e.getMessage(), e);
     }
+    try {
+      return start(config, masking);
+    } catch (InterruptedException | RuntimeException e) {
+      masking.close();
+      throw e;
+    }
+  }
+
+  private static ProxyServer start(ProxyConfig config, MaskingEngine masking) throws InterruptedException {
     Transport transport = config.transport();
     IoHandlerFactory io = transport.ioHandlerFactory();
     Class<? extends ServerChannel> serverChannel = transport.serverChannel();

@@ -910,6 +910,57 @@ class MaskingBypassTest {
     }
   }
 
+  // ---------------------------------------------------------------- from the code review
+
+  @Test
+  void aDescribeAnswerForAReplacedStatementIsNotKept() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      byte[] describeUnnamed = RawClient.typed('D', concat(new byte[] {'S'}, RawClient.cstring("")));
+      c.send(concat(parse("", "SELECT id FROM bypass_t.notes"), describeUnnamed,
+          parse("", "SELECT ssn, upper(email) FROM bypass_t.customers WHERE id = 1"), sync()));
+      drainUntilReady(c);
+      c.send(concat(bind("", ""), execute(""), sync()));
+      String out = drainUntilReady(c);
+      assertTrue(out.contains("D["), out);
+      assertNoSecret("raw", out);
+    }
+  }
+
+  @Test
+  void ddlEarlierInTheSameQueryMasksWhatFollows() throws SQLException {
+    direct("CREATE OR REPLACE VIEW bypass_t.replaced AS SELECT id, name FROM bypass_t.customers");
+    try (Connection c = connect(Mode.SIMPLE)) {
+      attemptOn(c, "CREATE OR REPLACE VIEW bypass_t.replaced AS SELECT id, ssn AS name FROM bypass_t.customers;"
+          + " SELECT name, upper(name) FROM bypass_t.replaced");
+      c.setAutoCommit(false);
+      attemptOn(c, "CREATE OR REPLACE VIEW bypass_t.replaced AS SELECT id, email AS name FROM bypass_t.customers",
+          "SELECT name FROM bypass_t.replaced");
+      c.rollback();
+    } finally {
+      direct("DROP VIEW IF EXISTS bypass_t.replaced");
+    }
+  }
+
+  @Test
+  void aCloseThatNeverRanKeepsTheCursorsMasking() throws Exception {
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      c.query("DECLARE rc CURSOR WITH HOLD FOR SELECT upper(ssn), email || '' FROM bypass_t.customers");
+      drainUntilReady(c);
+      c.send(concat(parse("", "CLOSE rc"), sync()));
+      drainUntilReady(c);
+      c.query("DECLARE rc CURSOR WITH HOLD FOR SELECT 'x', 'y'");
+      drainUntilReady(c);
+      c.query("FETCH ALL FROM rc");
+      String out = drainUntilReady(c);
+      assertTrue(out.contains("D["), out);
+      assertNoSecret("raw", out);
+      c.query("CLOSE rc");
+      drainUntilReady(c);
+    }
+  }
+
   static String drainUntilReady(RawClient c) throws Exception {
     StringBuilder b = new StringBuilder();
     while (true) {

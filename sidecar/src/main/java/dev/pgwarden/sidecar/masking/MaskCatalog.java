@@ -253,14 +253,17 @@ public final class MaskCatalog implements AutoCloseable {
     Map<Integer, Set<Integer>> dependsOn = new HashMap<>();
     Set<Integer> overFunctions = new HashSet<>();
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT DISTINCT r.ev_class, d.refobjid, d.refclassid = 'pg_proc'::regclass FROM pg_rewrite r"
+        "SELECT DISTINCT r.ev_class, d.refobjid, d.refclassid = 'pg_proc'::regclass, p.proname FROM pg_rewrite r"
             + " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid"
-            + " AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass) WHERE d.refobjid <> r.ev_class")) {
+            + " AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass)"
+            + " LEFT JOIN pg_proc p ON d.refclassid = 'pg_proc'::regclass AND p.oid = d.refobjid"
+            + " WHERE d.refobjid <> r.ev_class")) {
       while (rs.next()) {
         int view = (int) rs.getLong(1);
         if (rs.getBoolean(3)) {
-          // A view calling a function pgwarden cannot see into: its columns may hold masked values.
-          if (userFunctions.containsKey((int) rs.getLong(2))) {
+          // A view calling a function pgwarden cannot see into (or one running SQL text): its
+          // columns may hold masked values.
+          if (userFunctions.containsKey((int) rs.getLong(2)) || MaskPlanner.runsSqlText(rs.getString(4))) {
             overFunctions.add(view);
           }
         } else {

@@ -53,6 +53,10 @@ public final class MaskPlanner {
   private final MaskRules rules;
   private final MaskStrategy strictest;
 
+  static boolean runsSqlText(String function) {
+    return function != null && RUNS_SQL_TEXT.contains(function);
+  }
+
   public MaskPlanner(MaskRules rules) {
     this.rules = rules;
     MaskStrategy s = MaskStrategy.PARTIAL;

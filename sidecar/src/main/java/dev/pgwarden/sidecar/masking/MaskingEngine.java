@@ -63,7 +63,7 @@ public final class MaskingEngine implements AutoCloseable {
 
   /** Each policy hashes with its own key, so hashes from two policies cannot be matched. */
   static byte[] policyKey(byte[] secret, String policyName) {
-    if (secret.length < 16) {
+    if (secret.length < 32) {
       throw new IllegalArgumentException("the masking key file holds " + secret.length
           + " bytes; it needs at least 32 random bytes");
     }

@@ -80,14 +80,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     this.server = upstream.channel();
     this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), proxy.policyName(),
         proxy.upstream().config().database(), proxy.masking().enabled());
-    this.tracker = new StatementTracker(audit, server.alloc(), proxy.masking());
+    SessionCursors cursors = new SessionCursors();
+    this.tracker = new StatementTracker(audit, server.alloc(), proxy.masking(), cursors);
     Approval approval = proxy.statementPolicy().spec().approval();
     GateContext gateContext = new GateContext(proxy.policyName(), proxy.statementPolicy(), proxy.classifier(),
         proxy.approvals(), approval == null || approval.mode() == null ? ApprovalMode.Wait : approval.mode(),
         approval == null || approval.timeout() == null ? DEFAULT_APPROVAL_TIMEOUT : Durations.parse(approval.timeout()),
         new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
         sessionId, proxy.clock(), proxy.masking());
-    this.gate = new StatementGate(gateContext, tracker, new GateOutput());
+    this.gate = new StatementGate(gateContext, tracker, new GateOutput(), cursors);
   }
 
   private static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(10);
@@ -272,6 +273,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- server to client
 
   void fromServer(PgBatch batch) {
+    if (closed) {
+      batch.release();
+      return;
+    }
     int offset = 0;
     int runStart = 0;
     for (PgMessage m : batch.messages()) {
@@ -294,6 +299,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
           }
         }
         replacement = tracker.onServerMessage(m);
+      } catch (ProtocolException e) {
+        // A row pgwarden cannot mask: the session ends rather than pass it.
+        batch.release();
+        releaseMaskedRows();
+        endReason = "unmaskable row: " + e.getMessage();
+        fatal(e.sqlState(), "pgwarden: " + e.getMessage());
+        return;
       } catch (RuntimeException e) {
         batch.release();
         releaseMaskedRows();
@@ -375,7 +387,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   void fromServer(RelayChunk c) {
-    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null || tracker.masksRows(columnCount(c.bytes())))) {
+    if (closed) {
+      c.bytes().release();
+      return;
+    }
+    // A first chunk too short to show the column count is gathered too: the whole row decides.
+    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null || c.bytes().readableBytes() < 7
+        || tracker.masksRows(columnCount(c.bytes())))) {
       gatherRow(c);
       return;
     }

@@ -93,8 +93,7 @@ final class StatementGate {
   private final GateContext context;
   private final StatementTracker tracker;
   private final SqlPreparedStatements sqlPrepared = new SqlPreparedStatements();
-  /** Masking plans of the cursors declared in this session: FETCH returns what DECLARE's query would. */
-  private final Map<String, MaskPlan> cursors = new HashMap<>();
+  private final SessionCursors cursors;
   /** A message to send the server just before the one being inspected (a Describe masking needs). */
   private ByteBuf injectBefore;
   /**
@@ -114,6 +113,11 @@ final class StatementGate {
   private boolean refusedUntilSync;
 
   StatementGate(GateContext context, StatementTracker tracker, Output out) {
+    this(context, tracker, out, new SessionCursors());
+  }
+
+  StatementGate(GateContext context, StatementTracker tracker, Output out, SessionCursors cursors) {
+    this.cursors = cursors;
     this.context = context;
     this.tracker = tracker;
     this.out = out;
@@ -476,18 +480,16 @@ final class StatementGate {
     }
     CatalogSnapshot snapshot = masking.catalog().latest();
     MaskPlan plan = masking.planner().plan(c, sql, snapshot,
-        sqlPrepared.bodies(c.setting() == null ? "" : c.setting()), cursors);
+        sqlPrepared.bodies(c.setting() == null ? "" : c.setting()), cursors.plans());
+    if (tracker.catalogDirty() && plan.refusal() == null) {
+      // DDL earlier in this transaction: the snapshot may no longer describe what the statement reads.
+      plan = masking.planner().untraceable();
+    }
     if (c.kind() == StatementKind.DECLARE && c.setting() != null) {
-      // A name declared twice (the second fails while the first is open, or succeeds after it
-      // closed): pgwarden cannot tell which query FETCH reads, so it assumes the worst of both.
-      cursors.merge(c.setting(), plan, (old, now) -> old.equals(now) ? old : masking.planner().untraceable());
-    } else if (c.kind() == StatementKind.FETCH && c.setting() != null && c.setting().startsWith("close ")) {
-      String name = c.setting().substring("close ".length());
-      if (name.equals("all")) {
-        cursors.clear();
-      } else {
-        cursors.remove(name);
-      }
+      cursors.declared(c.setting(), plan, masking.planner()::untraceable);
+    }
+    if (plan.refusal() == null && DDL_KINDS.contains(c.kind())) {
+      tracker.ddlForwarded();
     }
     return plan;
   }
@@ -501,6 +503,9 @@ final class StatementGate {
   }
 
   static final String MASKING_RULE = "pgwarden:masking";
+  /** Statements that may change what the catalog snapshot says. */
+  private static final java.util.Set<StatementKind> DDL_KINDS = java.util.EnumSet.of(StatementKind.CREATE,
+      StatementKind.ALTER, StatementKind.DROP, StatementKind.OTHER, StatementKind.UNPARSEABLE);
 
   private static Refusal refusalFor(Verdict v) {
     return v.rule().equals(MASKING_RULE) ? Refusal.masked(v.reason()) : Refusal.denied(v);

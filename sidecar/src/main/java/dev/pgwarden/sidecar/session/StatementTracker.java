@@ -53,6 +53,8 @@ final class StatementTracker {
     char describes;
     String name;
     boolean injected;
+    /** For a Describe: the version of the statement or portal described. */
+    Object version;
 
     Pending(Kind kind, String sql, List<String> statements, List<String> parameters, List<StatementDecision> decisions,
         ApprovalFlow.Held held, Refusal refusal) {
@@ -95,6 +97,16 @@ final class StatementTracker {
   /** Result columns of prepared statements and portals, as described (masking only). */
   private final Map<String, ResultField[]> statementColumns = new HashMap<>();
   private final Map<String, ResultField[]> portalColumns = new HashMap<>();
+  /**
+   * What each name means now: a new object at every Parse or Bind of it. A Describe's answer is
+   * kept only if its name still means what it meant when the Describe was sent (a pipelined Parse
+   * may have replaced the unnamed statement meanwhile).
+   */
+  private final Map<String, Object> statementVersions = new HashMap<>();
+  private final Map<String, Object> portalVersions = new HashMap<>();
+  /** DDL was sent in this transaction: until it ends and the catalog is reread, nothing is trusted. */
+  private boolean catalogDirty;
+  private final SessionCursors cursors;
   /** How the rows of the result being received are masked; null to relay them as they are. */
   private RowMasker rows;
   /** {@link #rows} is decided for the current result. */
@@ -103,10 +115,11 @@ final class StatementTracker {
   private boolean ddlCompleted;
 
   StatementTracker(SessionAudit audit, ByteBufAllocator alloc) {
-    this(audit, alloc, MaskingEngine.disabled());
+    this(audit, alloc, MaskingEngine.disabled(), new SessionCursors());
   }
 
-  StatementTracker(SessionAudit audit, ByteBufAllocator alloc, MaskingEngine masking) {
+  StatementTracker(SessionAudit audit, ByteBufAllocator alloc, MaskingEngine masking, SessionCursors cursors) {
+    this.cursors = cursors;
     this.audit = audit;
     this.alloc = alloc;
     this.masking = masking;
@@ -132,6 +145,7 @@ final class StatementTracker {
         if (p != null) {
           p.describes = what;
           p.name = Messages.readCString(b);
+          p.version = (what == 'S' ? statementVersions : portalVersions).get(p.name);
         }
       }
       case ProtocolCodes.CLOSE -> {
@@ -172,6 +186,7 @@ final class StatementTracker {
     if (!discardingUntilSync && replaces) {
       preparedStatements.put(name, new Prepared(sql, types, c));
       statementColumns.remove(name);
+      statementVersions.put(name, new Object());
     }
     expect(Kind.PARSE, sql, null, null, null);
   }
@@ -182,8 +197,19 @@ final class StatementTracker {
     BindParameters bind = BindParameters.parse(body, prepared == null ? NO_TYPES : prepared.typeOids());
     String sql = prepared == null ? null : prepared.sql();
     if (!discardingUntilSync) {
-      portals.put(bind.portal(), new Portal(sql, bind.values(), prepared == null ? null : prepared.classification()));
-      if (masking.enabled()) {
+      Classification c = prepared == null ? null : prepared.classification();
+      if (!bind.portal().isEmpty() && portals.containsKey(bind.portal())) {
+        // A named portal bound again: the server refuses it while the first is open and accepts it
+        // after the transaction ended; pgwarden cannot tell which, so it knows nothing of it.
+        c = Classification.unparseable("portal \"" + bind.portal() + "\" was bound twice; pgwarden cannot tell"
+            + " which statement it runs (use a new portal name, or close the old one first)");
+      }
+      portals.put(bind.portal(), new Portal(sql, bind.values(), c));
+      portalVersions.put(bind.portal(), new Object());
+      if (masking.enabled() && c != null && c.kind() == StatementKind.UNPARSEABLE && prepared != null
+          && prepared.classification() != c) {
+        portalColumns.remove(bind.portal());
+      } else if (masking.enabled()) {
         ResultField[] described = statementColumns.get(bind.statement());
         if (described != null) {
           portalColumns.put(bind.portal(), ResultField.withFormats(described, bind.resultFormats()));
@@ -219,6 +245,7 @@ final class StatementTracker {
       p.describes = 'P';
       p.name = portal;
       p.injected = true;
+      p.version = portalVersions.get(portal);
     }
   }
 
@@ -322,10 +349,16 @@ final class StatementTracker {
       case ProtocolCodes.READY_FOR_QUERY -> {
         endRows();
         readyForQuery();
-        if (ddlCompleted && m.body().getByte(m.body().readerIndex()) == 'I') {
-          // The DDL is committed (or rolled back): the catalog may differ from the snapshot.
-          ddlCompleted = false;
-          masking.catalog().invalidate();
+        if (m.body().getByte(m.body().readerIndex()) == 'I') {
+          // Out of any transaction: protocol portals are gone.
+          portals.keySet().removeIf(n -> !n.isEmpty());
+          portalColumns.keySet().removeIf(n -> !n.isEmpty());
+          if (ddlCompleted || catalogDirty) {
+            // The DDL is committed (or rolled back): the catalog may differ from the snapshot.
+            ddlCompleted = false;
+            catalogDirty = false;
+            masking.catalog().invalidate();
+          }
         }
       }
       default -> {
@@ -339,15 +372,31 @@ final class StatementTracker {
   /** A Describe was answered: remember the columns; pgwarden's own Describe is not passed on. */
   private ByteBuf described(Pending describe, ResultField[] columns) {
     if (masking.enabled() && describe.name != null) {
-      (describe.describes == 'S' ? statementColumns : portalColumns).put(describe.name, columns);
+      boolean statement = describe.describes == 'S';
+      Object now = (statement ? statementVersions : portalVersions).get(describe.name);
+      if (now == describe.version) {
+        (statement ? statementColumns : portalColumns).put(describe.name, columns);
+      }
     }
     return describe.injected ? DROP : null;
   }
 
   private void startRows(ResultField[] columns, StatementDecision decision) {
-    rows = RowMasker.of(columns, decision == null ? null : decision.mask(), masking.catalog().latest(),
-        masking.strictest(), values, this::unknownRelation);
+    // After DDL in this transaction the snapshot may describe relations that no longer are what they were.
+    rows = RowMasker.of(columns, decision == null || catalogDirty ? null : decision.mask(),
+        catalogDirty ? null : masking.catalog().latest(), masking.strictest(), values, this::unknownRelation);
     rowsDecided = true;
+  }
+
+  /** The gate let DDL through: until its transaction ends, results are masked as if nothing were known. */
+  void ddlForwarded() {
+    if (masking.enabled()) {
+      catalogDirty = true;
+    }
+  }
+
+  boolean catalogDirty() {
+    return catalogDirty;
   }
 
   private void endRows() {
@@ -371,9 +420,10 @@ final class StatementTracker {
         ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
         if (columns == null) {
           // Never described (it should have been): nothing is known of the columns, so none passes.
-          columns = unknownColumns(row.body().getUnsignedShort(row.body().readerIndex()));
+          startRows(unknownColumns(row.body().getUnsignedShort(row.body().readerIndex())), null);
+        } else {
+          startRows(columns, head.decision(0));
         }
-        startRows(columns, head.decision(0));
       } else {
         // Rows outside any known result (FETCH in a function, a protocol surprise): none passes.
         startRows(unknownColumns(row.body().getUnsignedShort(row.body().readerIndex())), null);
@@ -424,7 +474,11 @@ final class StatementTracker {
       Pending head = pending.peek();
       if (head != null && head.kind == Kind.EXECUTE) {
         ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
-        startRows(columns == null ? unknownColumns(columnsHint) : columns, head.decision(0));
+        if (columns == null) {
+          startRows(unknownColumns(columnsHint), null);
+        } else {
+          startRows(columns, head.decision(0));
+        }
       } else {
         startRows(unknownColumns(columnsHint), null);
       }
@@ -439,6 +493,10 @@ final class StatementTracker {
     StatementDecision done = head.kind == Kind.QUERY ? head.decision(head.next) : head.decision(0);
     if (masking.enabled() && done != null && DDL.contains(done.classification().kind())) {
       ddlCompleted = true;
+    }
+    if (done != null && tag != null && tag.startsWith("CLOSE")) {
+      // Only a CLOSE that ran forgets the cursor (one the server refused leaves it open).
+      cursors.closed(done.classification().setting());
     }
     long now = System.nanoTime();
     if (head.kind == Kind.QUERY) {
