@@ -97,8 +97,12 @@ public final class ApprovalsCommand implements Callable<Integer> {
         body.put("comment", comment);
       }
       JsonNode e = send(stateDir, "POST", "/" + name + "/" + verb(), body);
-      System.out.println(e.path("name").asText() + " " + e.path("phase").asText().toLowerCase(java.util.Locale.ROOT)
-          + " by " + e.path("reviewer").asText() + ": " + e.path("statement").asText());
+      // The held statement may already have run by the time the answer is written: say what was
+      // decided, and the phase it has reached when that is further along.
+      String decided = verb().equals("approve") ? "approved" : "denied";
+      String phase = e.path("phase").asText().toLowerCase(java.util.Locale.ROOT);
+      System.out.println(e.path("name").asText() + " " + decided + " by " + e.path("reviewer").asText()
+          + (phase.equals(decided) ? "" : " (now " + phase + ")") + ": " + e.path("statement").asText());
       return 0;
     }
   }
