@@ -329,7 +329,7 @@ public final class MaskCatalog implements AutoCloseable {
         .anyMatch(m -> m.denyPredicates() && m.qualifiedName().equals(t)));
     Map<String, MaskedColumn> out = new LinkedHashMap<>();
     for (int i = 0; i < columns.size(); i++) {
-      MaskStrategy st = plan.refusal() != null ? MaskPlanner.derivedForm(strictest())
+      MaskStrategy st = plan.refusal() != null ? rules.strictestDerived()
           : plan.derivedStrategy(i, columns.size());
       if (st != null) {
         out.put(columns.get(i), new MaskedColumn(name[0], name[1], columns.get(i), st, strict));
@@ -338,14 +338,6 @@ public final class MaskCatalog implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private MaskStrategy strictest() {
-    MaskStrategy s = MaskStrategy.PARTIAL;
-    for (MaskedColumn m : rules.columns()) {
-      s = MaskRules.stricter(s, m.strategy());
-    }
-    return s;
   }
 
   private static void putTainted(Map<String, Map<String, MaskedColumn>> tainted, String[] name,

@@ -59,11 +59,7 @@ public final class MaskPlanner {
 
   public MaskPlanner(MaskRules rules) {
     this.rules = rules;
-    MaskStrategy s = MaskStrategy.PARTIAL;
-    for (MaskedColumn c : rules.columns()) {
-      s = MaskRules.stricter(s, c.strategy());
-    }
-    this.strictest = derivedForm(s);
+    this.strictest = rules.strictestDerived();
   }
 
   /**

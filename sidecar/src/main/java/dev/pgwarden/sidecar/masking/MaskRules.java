@@ -30,6 +30,15 @@ public record MaskRules(List<MaskedColumn> columns) {
     return columns.isEmpty();
   }
 
+  /** The strictest strategy of all the rules, in the form it takes for derived values. */
+  public MaskStrategy strictestDerived() {
+    MaskStrategy s = MaskStrategy.PARTIAL;
+    for (MaskedColumn c : columns) {
+      s = stricter(s, c.strategy());
+    }
+    return MaskPlanner.derivedForm(s);
+  }
+
   public boolean usesHash() {
     return columns.stream().anyMatch(c -> c.strategy() == MaskStrategy.HASH);
   }

@@ -29,11 +29,7 @@ public final class MaskingEngine implements AutoCloseable {
     this.hashKey = hashKey;
     this.catalog = catalog;
     this.planner = new MaskPlanner(rules);
-    MaskStrategy s = MaskStrategy.PARTIAL;
-    for (MaskedColumn c : rules.columns()) {
-      s = MaskRules.stricter(s, c.strategy());
-    }
-    this.strictest = MaskPlanner.derivedForm(s);
+    this.strictest = rules.strictestDerived();
   }
 
   public static MaskingEngine disabled() {

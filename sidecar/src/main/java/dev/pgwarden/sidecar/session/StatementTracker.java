@@ -290,7 +290,9 @@ final class StatementTracker {
 
   /**
    * @return a message to send the client instead of {@code m} (the refusal that replaces the
-   *     stand-in's error), or null to relay {@code m} as it is
+   *     stand-in's error, an error or notice with its values scrubbed), {@link #DROP} for the
+   *     answer to pgwarden's own Describe, or null to relay {@code m} as it is. DataRows are
+   *     masked by the session through {@link #rowsFor}.
    */
   ByteBuf onServerMessage(PgMessage m) {
     Pending head = pending.peek();
@@ -414,22 +416,24 @@ final class StatementTracker {
     if (!masking.enabled()) {
       return null;
     }
-    Pending head = pending.peek();
-    if (!rowsDecided) {
-      if (head != null && head.kind == Kind.EXECUTE) {
-        ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
-        if (columns == null) {
-          // Never described (it should have been): nothing is known of the columns, so none passes.
-          startRows(unknownColumns(row.body().getUnsignedShort(row.body().readerIndex())), null);
-        } else {
-          startRows(columns, head.decision(0));
-        }
-      } else {
-        // Rows outside any known result (FETCH in a function, a protocol surprise): none passes.
-        startRows(unknownColumns(row.body().getUnsignedShort(row.body().readerIndex())), null);
-      }
-    }
+    decideRows(row.body().getUnsignedShort(row.body().readerIndex()));
     return rows;
+  }
+
+  /** Decides the masking of an Execute's rows at its first row: they carry no description of their own. */
+  private void decideRows(int columnCount) {
+    if (rowsDecided) {
+      return;
+    }
+    Pending head = pending.peek();
+    ResultField[] columns = head != null && head.kind == Kind.EXECUTE && head.name != null
+        ? portalColumns.get(head.name) : null;
+    if (columns == null) {
+      // Never described (it should have been), or rows outside any known result: none passes.
+      startRows(unknownColumns(columnCount), null);
+    } else {
+      startRows(columns, head.decision(0));
+    }
   }
 
   private static ResultField[] unknownColumns(int n) {
@@ -470,19 +474,7 @@ final class StatementTracker {
     if (!masking.enabled()) {
       return false;
     }
-    if (!rowsDecided) {
-      Pending head = pending.peek();
-      if (head != null && head.kind == Kind.EXECUTE) {
-        ResultField[] columns = head.name == null ? null : portalColumns.get(head.name);
-        if (columns == null) {
-          startRows(unknownColumns(columnsHint), null);
-        } else {
-          startRows(columns, head.decision(0));
-        }
-      } else {
-        startRows(unknownColumns(columnsHint), null);
-      }
-    }
+    decideRows(columnsHint);
     return rows != null;
   }
 
