@@ -391,9 +391,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       c.bytes().release();
       return;
     }
-    // A first chunk too short to show the column count is gathered too: the whole row decides.
-    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null || c.bytes().readableBytes() < 7
-        || tracker.masksRows(columnCount(c.bytes())))) {
+    // Decided at a row's first chunk (midMessage is false there); one too short to show the column
+    // count is gathered too, and the whole row decides.
+    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null
+        || !midMessage && (c.bytes().readableBytes() < 7 || tracker.masksRows(columnCount(c.bytes()))))) {
       gatherRow(c);
       return;
     }
