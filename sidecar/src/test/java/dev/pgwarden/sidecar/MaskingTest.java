@@ -335,6 +335,24 @@ class MaskingTest {
     }
   }
 
+  /** Rows larger than a read arrive in chunks: a masked one is gathered whole, an unmasked one streams. */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void rowsLargerThanAReadAreMaskedWhole(Mode mode) throws SQLException {
+    try (Connection c = connect(mode)) {
+      for (int round = 0; round < 3; round++) {
+        List<List<String>> rows = rows(c, "SELECT id, email, repeat('x', 3000000) AS big, upper(ssn)"
+            + " FROM mask_t.customers ORDER BY id");
+        assertEquals("****@example.com", rows.get(0).get(1));
+        assertEquals(3_000_000, rows.get(0).get(2).length());
+        assertNoSecret(rows);
+        List<List<String>> plain = rows(c, "SELECT repeat('y', 2500001) || g AS big FROM generate_series(1, 3) g");
+        assertEquals(2_500_002, plain.get(2).get(0).length());
+        assertTrue(plain.get(2).get(0).endsWith("y3"));
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- other channels
 
   @Test
