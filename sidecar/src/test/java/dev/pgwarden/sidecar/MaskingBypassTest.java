@@ -15,10 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,23 +134,8 @@ class MaskingBypassTest {
     assertNoSecret("audit", audit.substring(Math.min(auditMark, audit.length())));
   }
 
-  enum Mode {
-    SIMPLE(Map.of("preferQueryMode", "simple")),
-    EXTENDED_TEXT(Map.of("prepareThreshold", "5", "binaryTransfer", "false")),
-    EXTENDED_BINARY(Map.of("prepareThreshold", "-1", "binaryTransfer", "true"));
-
-    final Map<String, String> props;
-
-    Mode(Map<String, String> props) {
-      this.props = props;
-    }
-  }
-
-  static Connection connect(Mode mode) throws SQLException {
-    Properties p = new Properties();
-    p.putAll(mode.props);
-    p.setProperty("socketTimeout", "30");
-    return f.connect(p);
+  static Connection connect(ClientMode mode) throws SQLException {
+    return mode.connect(f);
   }
 
   static void assertNoSecret(String where, Object anything) {
@@ -241,22 +223,12 @@ class MaskingBypassTest {
   }
 
   static List<List<String>> read(ResultSet rs) throws SQLException {
-    List<List<String>> out = new ArrayList<>();
-    int n = rs.getMetaData().getColumnCount();
-    while (rs.next()) {
-      List<String> row = new ArrayList<>();
-      for (int i = 1; i <= n; i++) {
-        Object o = rs.getObject(i);
-        row.add(o == null ? null : o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : o.toString());
-      }
-      out.add(row);
-    }
-    return out;
+    return ClientMode.read(rs);
   }
 
   /** Each statement in each mode, on a fresh connection; asserts nothing leaks anywhere. */
   static void attempt(String... statements) throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         for (String sql : statements) {
           assertNoSecret(mode + " " + sql, probe(c, sql));
@@ -272,7 +244,7 @@ class MaskingBypassTest {
   }
 
   static void assertRefused(String sql) throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         String out = refusedState(c, sql);
         assertTrue(out.contains("error 42501"), mode + " " + sql + " was not refused: " + out);
@@ -294,7 +266,7 @@ class MaskingBypassTest {
 
   @Test
   void ordinaryQueriesStillWork() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         try (PreparedStatement ps = c.prepareStatement(
             "SELECT id, name, upper(name), id * 2, email FROM ONLY bypass_t.customers ORDER BY id"); ResultSet rs = ps.executeQuery()) {
@@ -318,7 +290,7 @@ class MaskingBypassTest {
 
   @Test
   void joinsAndAggregatesOnUnmaskedColumnsStayInClear() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_BINARY); PreparedStatement ps = c.prepareStatement(
+    try (Connection c = connect(ClientMode.EXTENDED_BINARY); PreparedStatement ps = c.prepareStatement(
         "SELECT c.name, n.body, count(*) OVER () FROM bypass_t.customers c JOIN bypass_t.notes n USING (id)");
         ResultSet rs = ps.executeQuery()) {
       assertEquals(List.of(List.of("Alice", "plain note", "1")), read(rs));
@@ -327,7 +299,7 @@ class MaskingBypassTest {
 
   @Test
   void copyOfUnmaskedTableWorks() throws Exception {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       java.io.StringWriter out = new java.io.StringWriter();
       new CopyManager(c.unwrap(BaseConnection.class)).copyOut("COPY bypass_t.notes TO STDOUT", out);
       assertTrue(out.toString().contains("plain note"));
@@ -460,7 +432,7 @@ class MaskingBypassTest {
   })
   void writesOfMaskedValuesAreRefused(String sql) throws SQLException {
     // Autocommit: in a transaction, pgjdbc's BEGIN shares the batch, see refusalAfterCachedStatementsInOnePipelineKeepsOrder.
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         String out = probe(c, sql);
         assertNoSecret(sql, out);
@@ -472,7 +444,7 @@ class MaskingBypassTest {
 
   @Test
   void refusedWriteInsideATransaction() throws SQLException {
-    for (Mode mode : List.of(Mode.EXTENDED_TEXT, Mode.EXTENDED_BINARY)) {
+    for (ClientMode mode : List.of(ClientMode.EXTENDED_TEXT, ClientMode.EXTENDED_BINARY)) {
       try (Connection c = connect(mode)) {
         String sql = "UPDATE bypass_t.notes SET body = (SELECT email FROM bypass_t.customers WHERE id = 1)";
         // BEGIN and the statement classified once, so the next batch is decided from the cache without pausing.
@@ -503,7 +475,7 @@ class MaskingBypassTest {
 
   @Test
   void copyOfAViewOverMaskedColumnsIsRefused() throws Exception {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
       for (String sql : List.of("COPY bypass_t.contacts2 TO STDOUT", "COPY (SELECT * FROM bypass_t.kids) TO STDOUT",
           "COPY (TABLE bypass_t.part_1) TO STDOUT")) {
@@ -524,7 +496,7 @@ class MaskingBypassTest {
 
   @Test
   void sqlPrepareAndExecute() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         assertNoSecret("prepare", probe(c, "PREPARE bp1 AS SELECT upper(email), ssn FROM bypass_t.customers"));
         for (int i = 0; i < 6; i++) {
@@ -543,7 +515,7 @@ class MaskingBypassTest {
 
   @Test
   void namedStatementsReusedManyTimesAndFetchedInPieces() throws SQLException {
-    for (Mode mode : List.of(Mode.EXTENDED_TEXT, Mode.EXTENDED_BINARY)) {
+    for (ClientMode mode : List.of(ClientMode.EXTENDED_TEXT, ClientMode.EXTENDED_BINARY)) {
       try (Connection c = connect(mode)) {
         try (PreparedStatement ps = c.prepareStatement("SELECT email, upper(ssn), card || '' FROM bypass_t.customers WHERE id > ?")) {
           for (int i = 0; i < 12; i++) {
@@ -576,7 +548,7 @@ class MaskingBypassTest {
 
   @Test
   void cursorsWithHoldAndBinary() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         attemptOn(c, "DECLARE hc CURSOR WITH HOLD FOR SELECT upper(email), ssn FROM bypass_t.customers",
             "FETCH 1 FROM hc", "FETCH ALL FROM hc", "MOVE ABSOLUTE 0 IN hc", "FETCH FORWARD 5 FROM hc", "CLOSE hc",
@@ -590,7 +562,7 @@ class MaskingBypassTest {
 
   @Test
   void redeclaringAHeldCursorNameDoesNotChangeItsMasking() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         attemptOn(c, "DECLARE hc1 CURSOR WITH HOLD FOR SELECT upper(email), ssn || '' FROM bypass_t.customers",
             "DECLARE hc1 CURSOR WITH HOLD FOR SELECT 'harmless', 'x'", "FETCH ALL FROM hc1", "CLOSE hc1");
@@ -618,7 +590,7 @@ class MaskingBypassTest {
 
   @Test
   void insertThroughAliasColumnListIsRefused() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         c.setAutoCommit(false);
         assertNoSecret("insert", probe(c, "INSERT INTO bypass_t.notes SELECT i + 1000, e FROM bypass_t.customers c(i, n, e)"));
@@ -630,7 +602,7 @@ class MaskingBypassTest {
 
   @Test
   void mergeThroughAliasColumnListIsRefused() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       c.setAutoCommit(false);
       assertNoSecret("merge", probe(c, "MERGE INTO bypass_t.notes n USING bypass_t.customers c(i, nm, e) ON n.id = c.i + 2000"
           + " WHEN NOT MATCHED THEN INSERT VALUES (c.i + 2000, c.e)"));
@@ -641,7 +613,7 @@ class MaskingBypassTest {
 
   @Test
   void viewOverAliasColumnList() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       assertNoSecret("create", probe(c, "CREATE VIEW bypass_t.alias_view AS SELECT i, upper(e) AS u FROM bypass_t.customers c(i, n, e)"));
       assertNoSecret("read", probe(c, "SELECT u FROM bypass_t.alias_view"));
     } finally {
@@ -673,7 +645,7 @@ class MaskingBypassTest {
 
   @Test
   void notifyPayload() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         attemptOn(c, "LISTEN bypass_ch", "SELECT pg_notify('bypass_ch', email) FROM bypass_t.customers WHERE id = 1",
             "SELECT 1");
@@ -683,7 +655,7 @@ class MaskingBypassTest {
 
   @Test
   void settingsThroughPgSettingsRule() throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         attemptOn(c, "UPDATE pg_settings SET setting = bypass_t.email_of(1) WHERE name = 'application_name'",
             "SELECT current_setting('application_name')", "SHOW application_name");
@@ -694,7 +666,7 @@ class MaskingBypassTest {
   @Test
   void sequenceSideChannel() throws SQLException {
     direct("CREATE SEQUENCE IF NOT EXISTS bypass_t.seq1");
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         attemptOn(c, "SELECT setval('bypass_t.seq1', phone) FROM bypass_t.customers WHERE id = 1",
             "SELECT currval('bypass_t.seq1')", "SELECT last_value FROM bypass_t.seq1",
@@ -705,7 +677,7 @@ class MaskingBypassTest {
 
   @Test
   void advisoryLockSideChannel() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       probe(c, "SELECT pg_advisory_lock(phone) FROM bypass_t.customers WHERE id = 1");
       try (PreparedStatement ps = c.prepareStatement("SELECT classid::bigint, objid::bigint FROM pg_locks"
           + " WHERE locktype = 'advisory' AND pid = pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
@@ -728,7 +700,7 @@ class MaskingBypassTest {
 
   @Test
   void viewOverUserFunction() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       attemptOn(c, "CREATE VIEW bypass_t.fn_view AS SELECT bypass_t.email_of(1) AS e", "SELECT e FROM bypass_t.fn_view");
     } finally {
       direct("DROP VIEW IF EXISTS bypass_t.fn_view");
@@ -737,7 +709,7 @@ class MaskingBypassTest {
 
   @Test
   void copyThroughUserFunction() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       attemptOn(c, "CREATE TABLE bypass_t.fn_copy AS SELECT bypass_t.email_of(1) AS e", "SELECT e FROM bypass_t.fn_copy");
       c.setAutoCommit(false);
       attemptOn(c, "INSERT INTO bypass_t.notes SELECT 3000, bypass_t.email_of(2)", "SELECT body FROM bypass_t.notes");
@@ -749,7 +721,7 @@ class MaskingBypassTest {
 
   @Test
   void copyOutOfAUserFunction() throws Exception {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       java.io.StringWriter out = new java.io.StringWriter();
       String err = "";
       try {
@@ -767,7 +739,7 @@ class MaskingBypassTest {
 
   @Test
   void ruleCopyingMaskedValues() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       attemptOn(c, "CREATE RULE bypass_r AS ON UPDATE TO bypass_t.customers DO ALSO"
           + " INSERT INTO bypass_t.notes VALUES (new.id + 4000, new.email)",
           "UPDATE bypass_t.customers SET name = name WHERE id = 1", "SELECT body FROM bypass_t.notes");
@@ -782,7 +754,7 @@ class MaskingBypassTest {
     try (Connection su = TestPostgres.shared().superuser(TestPostgres.DATABASE); Statement s = su.createStatement()) {
       s.execute("GRANT CREATE ON DATABASE " + TestPostgres.DATABASE + " TO " + TestPostgres.SCRAM_USER);
     }
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       attemptOn(c, "ALTER SCHEMA bypass_s RENAME TO bypass_s2", "SELECT email FROM bypass_s2.customers");
     } finally {
       direct("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'bypass_s2') THEN"
@@ -795,7 +767,7 @@ class MaskingBypassTest {
 
   @Test
   void renamingATableWithAlterIndex() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       attemptOn(c, "ALTER INDEX bypass_i.rename_idx RENAME TO renamed_idx", "SELECT email FROM bypass_i.renamed_idx");
     } finally {
       direct("ALTER TABLE IF EXISTS bypass_i.renamed_idx RENAME TO rename_idx");
@@ -804,7 +776,7 @@ class MaskingBypassTest {
 
   @Test
   void renamingAColumnWithAlterView() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       attemptOn(c, "ALTER VIEW bypass_i.rename_view_col RENAME COLUMN email TO e",
           "SELECT e FROM bypass_i.rename_view_col",
           "ALTER MATERIALIZED VIEW bypass_i.rename_mv_col RENAME COLUMN email TO e",
@@ -930,7 +902,7 @@ class MaskingBypassTest {
   @Test
   void ddlEarlierInTheSameQueryMasksWhatFollows() throws SQLException {
     direct("CREATE OR REPLACE VIEW bypass_t.replaced AS SELECT id, name FROM bypass_t.customers");
-    try (Connection c = connect(Mode.SIMPLE)) {
+    try (Connection c = connect(ClientMode.SIMPLE)) {
       attemptOn(c, "CREATE OR REPLACE VIEW bypass_t.replaced AS SELECT id, ssn AS name FROM bypass_t.customers;"
           + " SELECT name, upper(name) FROM bypass_t.replaced");
       c.setAutoCommit(false);

@@ -13,11 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -107,23 +103,8 @@ class MaskingTest {
     }
   }
 
-  /** The three ways pgjdbc talks to the server. */
-  enum Mode {
-    SIMPLE(Map.of("preferQueryMode", "simple")),
-    EXTENDED_TEXT(Map.of("prepareThreshold", "5", "binaryTransfer", "false")),
-    EXTENDED_BINARY(Map.of("prepareThreshold", "-1", "binaryTransfer", "true"));
-
-    final Map<String, String> props;
-
-    Mode(Map<String, String> props) {
-      this.props = props;
-    }
-  }
-
-  static Connection connect(Mode mode) throws SQLException {
-    Properties p = new Properties();
-    p.putAll(mode.props);
-    return f.connect(p);
+  static Connection connect(ClientMode mode) throws SQLException {
+    return mode.connect(f);
   }
 
   /** Every value of every row, as the client decoded it. */
@@ -134,17 +115,7 @@ class MaskingTest {
   }
 
   static List<List<String>> read(ResultSet rs) throws SQLException {
-    List<List<String>> out = new ArrayList<>();
-    int n = rs.getMetaData().getColumnCount();
-    while (rs.next()) {
-      List<String> row = new ArrayList<>();
-      for (int i = 1; i <= n; i++) {
-        Object o = rs.getObject(i);
-        row.add(o == null ? null : o.toString());
-      }
-      out.add(row);
-    }
-    return out;
+    return ClientMode.read(rs);
   }
 
   static void assertNoSecret(Object anything) {
@@ -164,8 +135,8 @@ class MaskingTest {
   // ---------------------------------------------------------------- strategies
 
   @ParameterizedTest
-  @EnumSource(Mode.class)
-  void everyStrategyKeepsTheShapeOfTheResult(Mode mode) throws SQLException {
+  @EnumSource(ClientMode.class)
+  void everyStrategyKeepsTheShapeOfTheResult(ClientMode mode) throws SQLException {
     try (Connection c = connect(mode)) {
       for (int round = 0; round < 6; round++) { // past pgjdbc's prepareThreshold: server-prepared too
         List<List<String>> rows = rows(c, "SELECT id, name, email, ssn, card, phone, ref, birth FROM mask_t.customers ORDER BY id");
@@ -190,7 +161,7 @@ class MaskingTest {
   @Test
   void hashesAgreeAcrossProtocolsSoJoinsAndGroupingWork() throws SQLException {
     Set<String> seen = new TreeSet<>();
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         List<List<String>> r = rows(c, "SELECT card, phone, ref FROM mask_t.customers WHERE id = 1");
         seen.add(String.join("|", r.get(0)));
@@ -242,7 +213,7 @@ class MaskingTest {
       "SELECT ref::text, birth::text FROM mask_t.customers",
   })
   void derivedValuesAreMaskedWhole(String sql) throws SQLException {
-    for (Mode mode : Mode.values()) {
+    for (ClientMode mode : ClientMode.values()) {
       try (Connection c = connect(mode)) {
         List<List<String>> rows = rows(c, sql);
         assertFalse(rows.isEmpty(), sql);
@@ -262,7 +233,7 @@ class MaskingTest {
 
   @Test
   void unrelatedComputationsStayInClear() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       List<List<String>> rows = rows(c, "SELECT upper(name), id * 2, count(*) OVER () FROM mask_t.customers ORDER BY id");
       assertEquals(List.of("ALICE", "2", "3"), rows.get(0));
     }
@@ -279,7 +250,7 @@ class MaskingTest {
       "SELECT hstore_like FROM (SELECT row(c.*) AS hstore_like FROM mask_t.customers c) q WHERE c IS NOT NULL",
   })
   void wholeRowReferencesAreRefused(String sql) throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       SQLException e = assertThrows(SQLException.class, () -> rows(c, sql), sql);
       assertTrue(Set.of("42501", "42703").contains(e.getSQLState()), sql + ": " + e.getSQLState() + " " + e.getMessage());
       assertNoSecret(e.getMessage());
@@ -288,7 +259,7 @@ class MaskingTest {
 
   @Test
   void aWholeRowRefusalTellsTheAgentWhatToWriteInstead() throws SQLException {
-    try (Connection c = connect(Mode.SIMPLE)) {
+    try (Connection c = connect(ClientMode.SIMPLE)) {
       SQLException e = refused(c, "SELECT row_to_json(c) FROM mask_t.customers c");
       assertTrue(e.getMessage().contains("Name the columns you need"), e.getMessage());
     }
@@ -337,8 +308,8 @@ class MaskingTest {
 
   /** Rows larger than a read arrive in chunks: a masked one is gathered whole, an unmasked one streams. */
   @ParameterizedTest
-  @EnumSource(Mode.class)
-  void rowsLargerThanAReadAreMaskedWhole(Mode mode) throws SQLException {
+  @EnumSource(ClientMode.class)
+  void rowsLargerThanAReadAreMaskedWhole(ClientMode mode) throws SQLException {
     try (Connection c = connect(mode)) {
       for (int round = 0; round < 3; round++) {
         List<List<String>> rows = rows(c, "SELECT id, email, repeat('x', 3000000) AS big, upper(ssn)"
@@ -357,7 +328,7 @@ class MaskingTest {
 
   @Test
   void copyOfMaskedDataIsRefused() throws Exception {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
       for (String sql : List.of("COPY mask_t.customers TO STDOUT", "COPY (SELECT upper(email) FROM mask_t.customers) TO STDOUT",
           "COPY mask_t.contacts (contact) TO STDOUT WITH (FORMAT csv)")) {
@@ -373,8 +344,8 @@ class MaskingTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Mode.class)
-  void cursorsReturnMaskedRows(Mode mode) throws SQLException {
+  @EnumSource(ClientMode.class)
+  void cursorsReturnMaskedRows(ClientMode mode) throws SQLException {
     try (Connection c = connect(mode)) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -400,8 +371,8 @@ class MaskingTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Mode.class)
-  void returningClausesAreMasked(Mode mode) throws SQLException {
+  @EnumSource(ClientMode.class)
+  void returningClausesAreMasked(ClientMode mode) throws SQLException {
     try (Connection c = connect(mode)) {
       c.setAutoCommit(false);
       List<List<String>> rows = rows(c, "UPDATE mask_t.customers SET name = name WHERE id = 1 RETURNING email, upper(email), ssn");
@@ -414,8 +385,8 @@ class MaskingTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Mode.class)
-  void errorsAndNoticesDoNotCarryMaskedValues(Mode mode) throws SQLException {
+  @EnumSource(ClientMode.class)
+  void errorsAndNoticesDoNotCarryMaskedValues(ClientMode mode) throws SQLException {
     try (Connection c = connect(mode)) {
       for (String sql : List.of("SELECT email::int FROM mask_t.customers WHERE id = 1",
           "SELECT ssn::date FROM mask_t.customers WHERE id = 1",
@@ -446,7 +417,7 @@ class MaskingTest {
 
   @Test
   void filteringOnAMaskedColumnWorksByDefault() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT); PreparedStatement ps = c.prepareStatement(
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT); PreparedStatement ps = c.prepareStatement(
         "SELECT id, email FROM mask_t.customers WHERE email = ?")) {
       ps.setString(1, "alice.secret@example.com");
       try (ResultSet rs = ps.executeQuery()) {
@@ -458,7 +429,7 @@ class MaskingTest {
 
   @Test
   void aStrictColumnRefusesPredicatesAndComputation() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       assertEquals("[redacted]", rows(c, "SELECT code FROM mask_t.vault").get(0).get(0));
       for (String sql : List.of("SELECT id FROM mask_t.vault WHERE code = 'TOPSECRETCODE'",
           "SELECT id FROM mask_t.vault ORDER BY code", "SELECT length(code) FROM mask_t.vault",
@@ -483,7 +454,7 @@ class MaskingTest {
       "ALTER TABLE mask_t.customers RENAME COLUMN email TO e",
   })
   void copyingMaskedValuesIntoTablesIsRefused(String sql) throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT); Statement s = c.createStatement()) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT); Statement s = c.createStatement()) {
       SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
       assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
     }
@@ -491,7 +462,7 @@ class MaskingTest {
 
   @Test
   void aViewTheAgentCreatesIsMaskedAtOnce() throws SQLException {
-    try (Connection c = connect(Mode.EXTENDED_TEXT); Statement s = c.createStatement()) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT); Statement s = c.createStatement()) {
       s.execute("CREATE VIEW mask_t.agent_view AS SELECT id, email AS e, ssn AS s FROM mask_t.customers");
       List<List<String>> rows = rows(c, "SELECT e, upper(e), s FROM mask_t.agent_view ORDER BY id");
       assertNoSecret(rows);
@@ -508,7 +479,7 @@ class MaskingTest {
 
   @Test
   void theAuditNamesMaskedColumnsAndHidesLiteralsAndParameters() throws Exception {
-    try (Connection c = connect(Mode.EXTENDED_TEXT)) {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       try (PreparedStatement ps = c.prepareStatement("SELECT id FROM mask_t.customers WHERE ssn = ? AND id > 0")) {
         ps.setString(1, "123-45-6789");
         read(ps.executeQuery());

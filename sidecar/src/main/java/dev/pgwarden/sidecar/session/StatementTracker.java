@@ -6,7 +6,6 @@ import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ServerError;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.StatementSplitter;
-import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.masking.MessageScrubber;
 import dev.pgwarden.sidecar.masking.ResultField;
@@ -82,9 +81,6 @@ final class StatementTracker {
   }
 
   private static final int[] NO_TYPES = new int[0];
-  /** Statements after which the catalog may no longer match the masking snapshot. */
-  private static final java.util.Set<StatementKind> DDL = java.util.EnumSet.of(StatementKind.CREATE,
-      StatementKind.ALTER, StatementKind.DROP, StatementKind.OTHER, StatementKind.UNPARSEABLE);
 
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final Map<String, Prepared> preparedStatements = new HashMap<>();
@@ -111,8 +107,6 @@ final class StatementTracker {
   private RowMasker rows;
   /** {@link #rows} is decided for the current result. */
   private boolean rowsDecided;
-  /** A DDL statement completed: once the transaction ends, masking needs a new catalog snapshot. */
-  private boolean ddlCompleted;
 
   StatementTracker(SessionAudit audit, ByteBufAllocator alloc) {
     this(audit, alloc, MaskingEngine.disabled(), new SessionCursors());
@@ -198,7 +192,8 @@ final class StatementTracker {
     String sql = prepared == null ? null : prepared.sql();
     if (!discardingUntilSync) {
       Classification c = prepared == null ? null : prepared.classification();
-      if (!bind.portal().isEmpty() && portals.containsKey(bind.portal())) {
+      boolean rebound = !bind.portal().isEmpty() && portals.containsKey(bind.portal());
+      if (rebound) {
         // A named portal bound again: the server refuses it while the first is open and accepts it
         // after the transaction ended; pgwarden cannot tell which, so it knows nothing of it.
         c = Classification.unparseable("portal \"" + bind.portal() + "\" was bound twice; pgwarden cannot tell"
@@ -206,11 +201,9 @@ final class StatementTracker {
       }
       portals.put(bind.portal(), new Portal(sql, bind.values(), c));
       portalVersions.put(bind.portal(), new Object());
-      if (masking.enabled() && c != null && c.kind() == StatementKind.UNPARSEABLE && prepared != null
-          && prepared.classification() != c) {
-        portalColumns.remove(bind.portal());
-      } else if (masking.enabled()) {
-        ResultField[] described = statementColumns.get(bind.statement());
+      if (masking.enabled()) {
+        // A rebound portal's rows are described afresh (pgwarden's own Describe) before they pass.
+        ResultField[] described = rebound ? null : statementColumns.get(bind.statement());
         if (described != null) {
           portalColumns.put(bind.portal(), ResultField.withFormats(described, bind.resultFormats()));
         } else {
@@ -355,9 +348,8 @@ final class StatementTracker {
           // Out of any transaction: protocol portals are gone.
           portals.keySet().removeIf(n -> !n.isEmpty());
           portalColumns.keySet().removeIf(n -> !n.isEmpty());
-          if (ddlCompleted || catalogDirty) {
+          if (catalogDirty) {
             // The DDL is committed (or rolled back): the catalog may differ from the snapshot.
-            ddlCompleted = false;
             catalogDirty = false;
             masking.catalog().invalidate();
           }
@@ -483,9 +475,6 @@ final class StatementTracker {
       return;
     }
     StatementDecision done = head.kind == Kind.QUERY ? head.decision(head.next) : head.decision(0);
-    if (masking.enabled() && done != null && DDL.contains(done.classification().kind())) {
-      ddlCompleted = true;
-    }
     if (done != null && tag != null && tag.startsWith("CLOSE")) {
       // Only a CLOSE that ran forgets the cursor (one the server refused leaves it open).
       cursors.closed(done.classification().setting());
