@@ -7,9 +7,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record AuthenticationFailed(
-    String ts, String client, String clientUser, String reason, String sqlstate, String message) implements AuditEvent {
+    String ts, String session, String client, String clientUser, String reason, String sqlstate, String message) implements AuditEvent {
   @JsonProperty("event")
   public String event() {
     return "auth_failure";
+  }
+
+  /** A refused connection is a session of one event. */
+  @Override
+  public boolean ends() {
+    return true;
   }
 }

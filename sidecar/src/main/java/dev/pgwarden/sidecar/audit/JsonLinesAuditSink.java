@@ -1,7 +1,7 @@
 package dev.pgwarden.sidecar.audit;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgwarden.sidecar.recording.Recorder;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,8 +15,10 @@ import java.time.Duration;
 
 /**
  * Writes one JSON object per line from a dedicated thread. Event loops only enqueue the event
- * record; serialization and I/O happen here, in batches: after each batch the writer pauses for a
- * few milliseconds so that, under load, events accumulate without waking it once per event.
+ * record; serialization, chaining ({@link SessionChains}) and I/O happen here, in batches: after
+ * each batch the writer pauses for a few milliseconds so that, under load, events accumulate
+ * without waking it once per event. Each sealed line goes to the output (stdout) and, when
+ * sessions are recorded, into the session's recording: the same bytes, so either verifies.
  *
  * <p>The queue is bounded and a full queue blocks the producer: back-pressure rather than loss,
  * because an audit trail with holes is worse than a slower proxy.
@@ -27,21 +29,27 @@ public final class JsonLinesAuditSink implements AuditSink {
 
   private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final OutputStream out;
-  private final JsonGenerator json;
+  private final ObjectMapper json = new ObjectMapper();
+  private final SessionChains chains;
+  private final Recorder recorder;
   private final Thread writer;
   private final AtomicLong emitted = new AtomicLong();
   private volatile long written;
   private volatile boolean closed;
 
+  /** Chained with a throwaway key and not recorded: for tests. */
   public JsonLinesAuditSink(OutputStream target) {
+    this(target, new SessionChains(AuditChain.ephemeral(), "test"), null);
+  }
+
+  /**
+   * @param chains seals every line (owned by this sink's thread from now on)
+   * @param recorder where sessions are recorded, or null; closed with this sink
+   */
+  public JsonLinesAuditSink(OutputStream target, SessionChains chains, Recorder recorder) {
     this.out = new BufferedOutputStream(target, 1 << 16);
-    try {
-      this.json = new ObjectMapper().getFactory().createGenerator(out)
-          .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-          .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create the audit JSON writer", e);
-    }
+    this.chains = chains;
+    this.recorder = recorder;
     this.writer = new Thread(this::drain, "pgwarden-audit");
     writer.setDaemon(true);
     writer.start();
@@ -67,6 +75,9 @@ public final class JsonLinesAuditSink implements AuditSink {
       try {
         AuditEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
+          if (recorder != null) {
+            recorder.afterBatch(); // finishes parts that are due even when nothing happens
+          }
           continue;
         }
         batch.add(first);
@@ -86,19 +97,36 @@ public final class JsonLinesAuditSink implements AuditSink {
   private void write(List<AuditEvent> batch) {
     for (AuditEvent event : batch) {
       try {
-        json.writeObject(event);
-        json.writeRaw('\n');
+        byte[] line = chains.seal(event.session(), json.writeValueAsBytes(event));
+        out.write(line);
+        out.write('\n');
+        if (recorder != null) {
+          recorder.append(event.session(), line);
+        }
       } catch (IOException e) {
         System.err.println("pgwarden: cannot write an audit event: " + e.getMessage());
       }
+      if (event.ends()) {
+        chains.forget(event.session());
+        if (recorder != null) {
+          recorder.end(event.session());
+        }
+      }
     }
     try {
-      json.flush();
       out.flush();
     } catch (IOException e) {
       System.err.println("pgwarden: cannot write audit events: " + e.getMessage());
     }
+    if (recorder != null) {
+      recorder.afterBatch();
+    }
     written += batch.size();
+  }
+
+  @Override
+  public String cannotRecord() {
+    return recorder == null ? null : recorder.cannotRecord();
   }
 
   /**
@@ -118,7 +146,7 @@ public final class JsonLinesAuditSink implements AuditSink {
     return true;
   }
 
-  /** Writes out everything queued, then stops. */
+  /** Writes out everything queued, then stops; recorded parts get the recorder's flush timeout to upload. */
   @Override
   public void close() {
     closed = true;
@@ -126,6 +154,9 @@ public final class JsonLinesAuditSink implements AuditSink {
       writer.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (recorder != null) {
+      recorder.close();
     }
   }
 }

@@ -13,4 +13,9 @@ public record SessionEnded(
   public String event() {
     return "session_end";
   }
+
+  @Override
+  public boolean ends() {
+    return true;
+  }
 }

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
+import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record SessionStarted(
     String ts, String session, String subject, String issuer, String serviceAccount, String pod,
     List<String> groups, String policy, String database, String client, String clientUser,
-    String applicationName, String upstreamRole, Integer upstreamPid) implements AuditEvent {
+    String applicationName, String upstreamRole, Integer upstreamPid,
+    Map<String, String> parameters) implements AuditEvent {
   @JsonProperty("event")
   public String event() {
     return "session_start";

@@ -19,6 +19,7 @@ import java.util.List;
  * @param masked the masked columns the statement named or expanded (schema.table.column); when the
  *     policy masks columns, a statement that may hold masked values is recorded by its fingerprint
  *     (literals as {@code ?}) and its parameters as {@code [redacted]}
+ * @param message the error the agent got, as it got it (masking scrubs it first)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
@@ -26,7 +27,8 @@ public record StatementAudited(
     String ts, String session, String subject, String policy, String database, String protocol,
     String statement, List<String> parameters, String outcome, String tag, Long rows,
     Double durationMs, String sqlstate, String kind, List<String> effects, List<String> tables, String decision,
-    String rule, String approval, String approvalOutcome, String reviewer, List<String> masked) implements AuditEvent {
+    String rule, String approval, String approvalOutcome, String reviewer, List<String> masked,
+    String message) implements AuditEvent {
   @JsonProperty("event")
   public String event() {
     return "statement";

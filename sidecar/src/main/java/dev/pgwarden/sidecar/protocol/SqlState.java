@@ -18,6 +18,7 @@ public final class SqlState {
   public static final String QUERY_CANCELED = "57014";
   public static final String SYSTEM_ERROR = "58000";
   public static final String INSUFFICIENT_RESOURCES = "53000";
+  public static final String DISK_FULL = "53100";
 
   private SqlState() {
   }

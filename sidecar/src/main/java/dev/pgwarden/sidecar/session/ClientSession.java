@@ -87,7 +87,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         proxy.approvals(), approval == null || approval.mode() == null ? ApprovalMode.Wait : approval.mode(),
         approval == null || approval.timeout() == null ? DEFAULT_APPROVAL_TIMEOUT : Durations.parse(approval.timeout()),
         new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
-        sessionId, proxy.clock(), proxy.masking());
+        sessionId, proxy.clock(), proxy.masking(),
+        proxy.statementPolicy().spec().auditFailClosed() ? proxy.audit()::cannotRecord : () -> null);
     this.gate = new StatementGate(gateContext, tracker, new GateOutput(), cursors);
   }
 
@@ -168,7 +169,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     proxy.audit().emit(new SessionStarted(Instant.now().toString(), sessionId, identity.subject(), identity.issuer(),
         identity.serviceAccount(), identity.pod(), identity.groups(), proxy.policyName(),
         proxy.upstream().config().database(), ClientReplies.address(ctx.channel()), startup.clientUser(),
-        startup.applicationName(), proxy.upstream().config().user(), upstream.processId()));
+        startup.applicationName(), proxy.upstream().config().user(), upstream.processId(), startup.forwarded()));
 
     ctx.write(Messages.authenticationOk(ctx.alloc()));
     upstream.startupMessages().forEach(ctx::write);

@@ -12,6 +12,8 @@ import java.time.Duration;
  * What a session's gate needs to decide statements.
  *
  * @param approvalTimeout how long a request stays open (the policy's approval.timeout)
+ * @param cannotRecord why statements cannot be recorded now, or null: a non-null answer refuses
+ *     new statements (the policy's audit.failClosed)
  */
 record GateContext(
     String policyName,
@@ -23,5 +25,6 @@ record GateContext(
     ApprovalSubject subject,
     String session,
     Clock clock,
-    dev.pgwarden.sidecar.masking.MaskingEngine masking) {
+    dev.pgwarden.sidecar.masking.MaskingEngine masking,
+    java.util.function.Supplier<String> cannotRecord) {
 }

@@ -1,6 +1,8 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.audit.AuditSink;
+import dev.pgwarden.sidecar.audit.NoticeSent;
+import dev.pgwarden.sidecar.audit.ResultRows;
 import dev.pgwarden.sidecar.audit.StatementAudited;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.masking.MaskPlan;
@@ -40,6 +42,12 @@ final class SessionAudit {
 
   void statement(String protocol, String sql, List<String> parameters, String outcome, String tag,
       long durationNanos, String sqlState, StatementDecision decision) {
+    statement(protocol, sql, parameters, outcome, tag, durationNanos, sqlState, null, decision);
+  }
+
+  /** @param message the error the agent got (as it got it), for outcomes error and refused */
+  void statement(String protocol, String sql, List<String> parameters, String outcome, String tag,
+      long durationNanos, String sqlState, String message, StatementDecision decision) {
     statements++;
     metrics.statement(outcome);
     List<String> masked = null;
@@ -61,7 +69,17 @@ final class SessionAudit {
         decision == null ? null : decision.classification().kind().name(), effects(decision), tables(decision),
         decision == null ? null : decision.verdict().action().name(), decision == null ? null : decision.verdict().rule(),
         decision == null ? null : decision.approval(), decision == null ? null : decision.approvalOutcome(),
-        decision == null ? null : decision.reviewer(), masked));
+        decision == null ? null : decision.reviewer(), masked, clip(message)));
+  }
+
+  /** A notice or warning as the agent received it. */
+  void notice(String severity, String sqlState, String message) {
+    sink.emit(new NoticeSent(Instant.now().toString(), session, severity, sqlState, clip(message)));
+  }
+
+  /** The first rows of a result as the agent received them; emitted just before the statement's event. */
+  void rows(List<String> columns, List<List<String>> rows, boolean truncated) {
+    sink.emit(new ResultRows(Instant.now().toString(), session, columns, rows, truncated ? Boolean.TRUE : null));
   }
 
   /** Every kind the statement performs, when that is more than its own kind. */

@@ -208,7 +208,7 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
         LOG.error("session {}: token verification failed unexpectedly", sessionId, error);
       }
       proxy.metrics().authFailure(e.reason());
-      proxy.audit().emit(new AuthenticationFailed(Instant.now().toString(), ClientReplies.address(ctx.channel()),
+      proxy.audit().emit(new AuthenticationFailed(Instant.now().toString(), sessionId, ClientReplies.address(ctx.channel()),
           startup.clientUser(), e.reason(), e.sqlState(), e.getMessage()));
       refuse(e.sqlState(), "pgwarden: " + e.getMessage());
       return;

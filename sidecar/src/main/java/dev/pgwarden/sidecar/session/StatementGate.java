@@ -281,6 +281,10 @@ final class StatementGate {
     if (r instanceof Refuse refuse) {
       return refuseQuery(refuse);
     }
+    String unrecordable = context.cannotRecord().get();
+    if (unrecordable != null) {
+      return refuseQuery(unrecordable(StatementSplitter.split(StatementTracker.cstring(m.body())), unrecordable));
+    }
     List<String> statements;
     List<Classification> classes;
     if (r instanceof Classified k) {
@@ -390,6 +394,11 @@ final class StatementGate {
       return Step.FORWARD;
     }
     if (r instanceof Refuse refuse) {
+      return refuseExtended(sql, params, refuse.decisions().get(0), refuse.refusal());
+    }
+    String unrecordable = context.cannotRecord().get();
+    if (unrecordable != null) {
+      Refuse refuse = unrecordable(List.of(sql == null ? "" : sql), unrecordable);
       return refuseExtended(sql, params, refuse.decisions().get(0), refuse.refusal());
     }
     Classification c = portal == null || portal.classification() == null
@@ -577,6 +586,17 @@ final class StatementGate {
     return new Refuse(statements, decisions, new Refusal(SqlState.INSUFFICIENT_RESOURCES,
         "pgwarden: too many statements are waiting to be classified", null, "retry the statement in a moment",
         null, null, null));
+  }
+
+  /** The policy is fail-closed and the session cannot be recorded: nothing runs unrecorded. */
+  private static Refuse unrecordable(List<String> statements, String why) {
+    Verdict v = Verdict.of(List.of(new Verdict.Match(Action.Deny, "pgwarden:recording", why)));
+    List<StatementDecision> decisions = statements.stream()
+        .map(s -> StatementDecision.of(Classification.unparseable("not recordable"), v)).toList();
+    return new Refuse(statements, decisions, new Refusal(SqlState.DISK_FULL,
+        "pgwarden: the statement did not run because it cannot be recorded", why + ".",
+        "The policy's audit.failClosed keeps statements from running unrecorded. Retry in a few minutes;"
+            + " if it persists, the platform team must bring the recording store back.", null, null, null));
   }
 
   private Resolution takeResolution() {

@@ -251,7 +251,8 @@ final class StatementTracker {
     String protocol = simple ? "simple" : "extended";
     for (int i = 0; i < statements.size(); i++) {
       StatementDecision d = i < decisions.size() ? decisions.get(i) : null;
-      audit.statement(protocol, statements.get(i), parameters, "refused", null, -1, refusal.sqlState(), d);
+      audit.statement(protocol, statements.get(i), parameters, "refused", null, -1, refusal.sqlState(),
+          refusal.message(), d);
     }
     if (simple) {
       pending.add(new Pending(Kind.REFUSED_QUERY, null, List.of(), null, null, null, refusal));
@@ -330,16 +331,22 @@ final class StatementTracker {
         endRows();
         if (head != null && head.refusal != null) {
           Refusal r = head.refusal;
-          failed(head, null);
+          failed(head, null, null);
           return Messages.report(alloc, ProtocolCodes.ERROR_RESPONSE, "ERROR", r.sqlState(), r.message(), r.detail(),
               r.hint());
         }
         ByteBuf scrubbed = scrub(head, m);
-        failed(head, ServerError.parse(m.body()).sqlState());
+        ServerError seen = ServerError.parse(scrubbed == null ? m.body() : messageBody(scrubbed));
+        failed(head, ServerError.parse(m.body()).sqlState(), seen.message());
         return scrubbed;
       }
       case ProtocolCodes.NOTICE_RESPONSE -> {
-        return scrub(head, m);
+        ByteBuf scrubbed = scrub(head, m);
+        if (scrubbed != DROP) {
+          ServerError seen = ServerError.parse(scrubbed == null ? m.body() : messageBody(scrubbed));
+          audit.notice(seen.severity(), seen.sqlState(), seen.message());
+        }
+        return scrubbed;
       }
       case ProtocolCodes.READY_FOR_QUERY -> {
         endRows();
@@ -497,14 +504,20 @@ final class StatementTracker {
     return query.next < query.statements.size() ? query.statements.get(query.next) : "";
   }
 
-  private void failed(Pending head, String sqlState) {
+  /** The fields of a whole ErrorResponse/NoticeResponse frame (type byte and length skipped). */
+  private static ByteBuf messageBody(ByteBuf frame) {
+    return frame.slice(frame.readerIndex() + 5, frame.readableBytes() - 5);
+  }
+
+  /** @param message the error as the agent sees it, for the audit */
+  private void failed(Pending head, String sqlState, String message) {
     if (head == null || head.kind == Kind.SYNC) {
       return;
     }
     long now = System.nanoTime();
     switch (head.kind) {
       case QUERY -> {
-        audit.statement("simple", statement(head), null, "error", null, now - head.startNanos, sqlState,
+        audit.statement("simple", statement(head), null, "error", null, now - head.startNanos, sqlState, message,
             head.decision(head.next));
         head.next++;
         head.failed = true;
@@ -524,7 +537,7 @@ final class StatementTracker {
           if (p.kind == Kind.EXECUTE) {
             boolean first = !attributed && failing.kind != Kind.REFUSED_PARSE;
             audit.statement("extended", p.sql, p.parameters, first ? "error" : "skipped", null,
-                first ? now - p.startNanos : -1, first ? sqlState : null, p.decision(0));
+                first ? now - p.startNanos : -1, first ? sqlState : null, first ? message : null, p.decision(0));
             if (p.held != null && first) {
               p.held.executed(false);
             }
@@ -533,7 +546,7 @@ final class StatementTracker {
         }
         if (!attributed && failing != null && failing.kind != Kind.REFUSED_PARSE) {
           audit.statement("extended", failing.sql, failing.parameters, "error", null, now - failing.startNanos, sqlState,
-              null);
+              message, null);
         }
         discardingUntilSync = pending.isEmpty();
       }

@@ -21,7 +21,9 @@ public record DatabaseAccessPolicySpec(
     @JsonPropertyDescription("Action for statements pgwarden cannot classify. Default RequireApproval.")
     Action onUnparseable,
     Approval approval,
-    Recording recording) {
+    @JsonPropertyDescription("How sessions are recorded: results kept, and the S3 store the parts go to.")
+    Recording recording,
+    Audit audit) {
 
   public List<Subject> subjectsOrEmpty() {
     return subjects == null ? List.of() : subjects;
@@ -37,6 +39,10 @@ public record DatabaseAccessPolicySpec(
 
   public Action defaultActionOrAllow() {
     return defaultAction == null ? Action.Allow : defaultAction;
+  }
+
+  public boolean auditFailClosed() {
+    return audit == null || audit.failClosedOrDefault();
   }
 
   public Action onUnparseableOrDefault() {
