@@ -6,7 +6,15 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.api.policy.Durations;
+import dev.pgwarden.api.v1alpha1.Recording;
+import dev.pgwarden.api.v1alpha1.S3Target;
+import dev.pgwarden.sidecar.audit.AuditOutputs;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.recording.ObjectStore;
+import dev.pgwarden.sidecar.recording.Recorder;
+import dev.pgwarden.sidecar.recording.S3Store;
+import dev.pgwarden.sidecar.recording.StoreCredentials;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,7 +33,7 @@ import picocli.CommandLine.Option;
 
 /** The sidecar process: one proxy, its ops endpoint, audit on stdout. */
 @Command(name = "pgwarden-sidecar", mixinStandardHelpOptions = true,
-    description = "Governs an agent's PostgreSQL connections: token identity, statement audit.")
+    description = "Governs an agent's PostgreSQL connections: token identity, policy, masking, chained audit, session recording.")
 public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--policy", required = true, description = "DatabaseAccessPolicy YAML file.")
   Path policyFile;
@@ -73,8 +81,44 @@ public final class SidecarMain implements Callable<Integer> {
       + " required when a masking rule uses hash. Mount it from a Secret.")
   Path maskKeyFile;
 
+  @Option(names = "--audit-key-file", required = true, description = "Secret (32+ random bytes) the audit chain's HMAC"
+      + " is keyed with; `pgwarden audit verify` needs the same file. Mount it from a Secret the agent cannot read.")
+  Path auditKeyFile;
+
+  @Option(names = "--spool-dir", defaultValue = "/var/run/pgwarden/spool", description = "Where recording parts wait for"
+      + " upload; parts a crash leaves here are uploaded at the next start. Default ${DEFAULT-VALUE}.")
+  Path spoolDir;
+
+  @Option(names = "--spool-max-bytes", defaultValue = "1073741824", description = "Spool size beyond which statements"
+      + " are refused (audit.failClosed) until the store catches up. Default ${DEFAULT-VALUE}.")
+  long spoolMaxBytes;
+
+  @Option(names = "--flush-timeout", defaultValue = "20s", description = "How long shutdown waits for the store to take"
+      + " the last parts. Default ${DEFAULT-VALUE}.")
+  String flushTimeout;
+
+  @Option(names = "--s3-credentials-dir", description = "Mounted Secret with files AWS_ACCESS_KEY_ID and"
+      + " AWS_SECRET_ACCESS_KEY for the policy's recording.s3 (default: those environment variables).")
+  Path s3CredentialsDir;
+
   @Mixin
   RelayOptions relay = new RelayOptions();
+
+  /** The policy's recording store, or null when the policy records to no store (audit on stdout only). */
+  private ObjectStore recordingStore(DatabaseAccessPolicy policy) throws java.io.IOException {
+    Recording recording = policy.getSpec().recording();
+    if (recording == null || recording.s3() == null) {
+      return null;
+    }
+    S3Target s3 = recording.s3();
+    StoreCredentials credentials = StoreCredentials.load(s3CredentialsDir, System.getenv());
+    return new S3Store(s3.bucket(), s3.endpoint() == null ? null : java.net.URI.create(s3.endpoint()), s3.region(),
+        credentials.accessKeyId(), credentials.secretAccessKey());
+  }
+
+  private String host() throws java.io.IOException {
+    return podName == null || podName.isBlank() ? java.net.InetAddress.getLocalHost().getHostName() : podName;
+  }
 
   /** The Fabric8 client reads the in-cluster service account (token, CA, API server) by itself. */
   private ApprovalGate approvalGate() throws java.io.IOException {
@@ -93,8 +137,7 @@ public final class SidecarMain implements Callable<Integer> {
       throw new IllegalArgumentException("--approvals kubernetes needs a namespace: set --namespace or POD_NAMESPACE,"
           + " or use --approvals none");
     }
-    String pod = podName == null || podName.isBlank() ? java.net.InetAddress.getLocalHost().getHostName() : podName;
-    return new KubernetesApprovalGate(new KubernetesClientBuilder().build(), ns, pod);
+    return new KubernetesApprovalGate(new KubernetesClientBuilder().build(), ns, host());
   }
 
   @Override
@@ -105,11 +148,21 @@ public final class SidecarMain implements Callable<Integer> {
         : Files.readString(upstreamPasswordFile).strip();
     UpstreamConfig upstream = UpstreamUrl.parse(upstreamUrl, password);
     ApprovalGate approvalGate = approvalGate();
-    Gateway gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
-        kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
-        ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-        new JsonLinesAuditSink(new FileOutputStream(FileDescriptor.out)),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvalGate, maskKeyFile), Addresses.parse(adminListen));
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    S3Target s3 = policy.getSpec().recording() == null ? null : policy.getSpec().recording().s3();
+    JsonLinesAuditSink audit = AuditOutputs.open(new FileOutputStream(FileDescriptor.out), auditKeyFile, host(),
+        recordingStore(policy), Recorder.Settings.defaults(spoolDir, s3 == null ? "" : s3.prefix())
+            .withMaxSpoolBytes(spoolMaxBytes).withFlushTimeout(Durations.parse(flushTimeout)), metrics);
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
+          kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
+          ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
+          audit, metrics, approvalGate, maskKeyFile), Addresses.parse(adminListen));
+    } catch (Exception e) {
+      audit.close();
+      throw e;
+    }
     if (approvalGate != null) {
       gateway.closeAfterwards(approvalGate);
     }

@@ -69,7 +69,7 @@ final class ProxyFixture implements AutoCloseable {
   private final String database;
   final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ByteArrayOutputStream auditBytes = new ByteArrayOutputStream();
-  private final JsonLinesAuditSink audit = new JsonLinesAuditSink(new SynchronizedStream(auditBytes));
+  private final JsonLinesAuditSink audit;
 
   ProxyFixture() {
     this(upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD), 16 * 1024 * 1024, Duration.ofSeconds(10));
@@ -96,7 +96,21 @@ final class ProxyFixture implements AutoCloseable {
 
   ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout, Transport transport,
       String policyYaml, ApprovalGate approvals) {
+    this(upstream, maxMessageSize, authenticationTimeout, transport, policyYaml, approvals, JsonLinesAuditSink::new);
+  }
+
+  /** A proxy whose audit sink is made by {@code audit} around the fixture's in-memory audit stream. */
+  static ProxyFixture withAudit(String policyYaml,
+      java.util.function.Function<java.io.OutputStream, JsonLinesAuditSink> audit) {
+    return new ProxyFixture(upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD), 16 * 1024 * 1024,
+        Duration.ofSeconds(10), Transport.select("auto"), policyYaml, null, audit);
+  }
+
+  private ProxyFixture(UpstreamConfig upstream, int maxMessageSize, Duration authenticationTimeout, Transport transport,
+      String policyYaml, ApprovalGate approvals,
+      java.util.function.Function<java.io.OutputStream, JsonLinesAuditSink> auditSink) {
     this.database = upstream.database();
+    this.audit = auditSink.apply(new SynchronizedStream(auditBytes));
     try {
       issuer = LocalIssuer.start(null, 0);
       DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(policyYaml, "test");

@@ -145,13 +145,20 @@ public final class Recorder implements AutoCloseable {
     if (failure != null) {
       return "pgwarden cannot write its recording spool (" + failure + ")";
     }
-    if (spool.bytes() > settings.maxSpoolBytes()) {
-      String store = uploader.failing();
-      return "pgwarden's recording spool is full (" + (spool.bytes() >> 20) + " MiB waiting, limit "
-          + (settings.maxSpoolBytes() >> 20) + " MiB)" + (store == null ? "" : ": the recording store "
-          + this.store.describe() + " is not taking parts: " + store);
+    long bytes = spool.bytes();
+    if (bytes > settings.maxSpoolBytes()) {
+      String failing = uploader.failing();
+      return "pgwarden's recording spool is full: " + size(bytes) + " of recordings wait for " + store.describe()
+          + " (limit " + size(settings.maxSpoolBytes()) + ")" + (failing == null ? "" : "; uploads fail: " + failing);
     }
     return null;
+  }
+
+  private static String size(long bytes) {
+    if (bytes < 1L << 20) {
+      return String.format("%.1f KiB", bytes / 1024.0);
+    }
+    return String.format("%.1f MiB", bytes / (double) (1L << 20));
   }
 
   public Spool spool() {

@@ -4,6 +4,8 @@ import dev.pgwarden.api.policy.Durations;
 import dev.pgwarden.api.v1alpha1.Approval;
 import dev.pgwarden.api.v1alpha1.ApprovalMode;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
+import dev.pgwarden.api.v1alpha1.RecordedResults;
+import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.sidecar.audit.SessionEnded;
 import dev.pgwarden.sidecar.audit.SessionStarted;
 import dev.pgwarden.sidecar.identity.VerifiedIdentity;
@@ -14,6 +16,7 @@ import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ProtocolException;
 import dev.pgwarden.sidecar.protocol.RelayChunk;
+import dev.pgwarden.sidecar.protocol.ServerError;
 import dev.pgwarden.sidecar.protocol.SqlState;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConnection;
@@ -44,6 +47,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
   private final ProxyContext proxy;
   private final String sessionId;
+  /** Samples results for the recording (policy recording.results: Rows), else null. */
+  private final ResultSample sample;
   private final long startNanos;
   private final VerifiedIdentity identity;
   private final StartupParameters startup;
@@ -80,6 +85,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     this.server = upstream.channel();
     this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), proxy.policyName(),
         proxy.upstream().config().database(), proxy.masking().enabled());
+    Recording recording = proxy.statementPolicy().spec().recording();
+    this.sample = recording != null && recording.resultsOrDefault() == RecordedResults.Rows
+        ? audit.sampleRows(recording.maxRowsOrDefault()) : null;
     SessionCursors cursors = new SessionCursors();
     this.tracker = new StatementTracker(audit, server.alloc(), proxy.masking(), cursors);
     Approval approval = proxy.statementPolicy().spec().approval();
@@ -112,6 +120,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void notice(ByteBuf notice) {
+      // pgwarden's own notices (an approval request and how to approve it) are part of the session too.
+      ServerError n = ServerError.parse(notice.slice(notice.readerIndex() + 5, notice.readableBytes() - 5));
+      audit.notice(n.severity(), n.sqlState(), n.message());
       if (midMessage) {
         noticesAtBoundary.add(notice);
       } else {
@@ -293,11 +304,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (maskedRows == null) {
               maskedRows = ctx.alloc().buffer(batch.length() - offset + 256);
             }
+            int at = maskedRows.writerIndex();
             masker.maskInto(m.frame(), maskedRows);
+            if (sample != null) {
+              sample.row(maskedRows, at);
+            }
             offset += m.length();
             runStart = offset;
             continue;
           }
+        }
+        if (sample != null) {
+          sampleRow(m);
         }
         replacement = tracker.onServerMessage(m);
       } catch (ProtocolException e) {
@@ -337,6 +355,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     unreportedToClient += batch.length();
     midMessage = false;
     flushNotices();
+  }
+
+  /** Rows and descriptions as they go out unmasked (masked rows are sampled after masking). */
+  private void sampleRow(PgMessage m) {
+    if (m.type() == ProtocolCodes.DATA_ROW) {
+      sample.row(m.frame(), m.frame().readerIndex());
+    } else if (m.type() == ProtocolCodes.ROW_DESCRIPTION) {
+      sample.describe(m.body());
+    }
   }
 
   /** Masked rows gathered from one read: they go out before anything that followed them. */
@@ -399,6 +426,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       gatherRow(c);
       return;
     }
+    if (sample != null && c.type() == ProtocolCodes.DATA_ROW && !midMessage) {
+      sample.skipped(); // streamed through in pieces: too large to keep
+    }
     bytesToClient += c.bytes().readableBytes();
     unreportedToClient += c.bytes().readableBytes();
     ctx.write(c.bytes(), ctx.voidPromise());
@@ -435,6 +465,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       PgMessage row = new PgMessage(ProtocolCodes.DATA_ROW, whole);
       RowMasker masker = tracker.rowsFor(row);
       ByteBuf out = masker == null ? whole.retain() : masker.mask(whole, ctx.alloc());
+      if (sample != null) {
+        sample.row(out, out.readerIndex());
+      }
       bytesToClient += out.readableBytes();
       unreportedToClient += out.readableBytes();
       ctx.write(out, ctx.voidPromise());

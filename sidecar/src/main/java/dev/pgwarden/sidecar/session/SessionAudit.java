@@ -23,6 +23,8 @@ final class SessionAudit {
   private final String database;
   private long statements;
   private final boolean masking;
+  /** The first rows of each result, when the policy records them; null otherwise. */
+  private ResultSample sample;
 
   SessionAudit(AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database) {
     this(sink, metrics, session, subject, policy, database, false);
@@ -50,6 +52,14 @@ final class SessionAudit {
       long durationNanos, String sqlState, String message, StatementDecision decision) {
     statements++;
     metrics.statement(outcome);
+    if (sample != null && (outcome.equals("ok") || outcome.equals("suspended") || outcome.equals("error"))) {
+      // Rows arrive before the statement completes; refused and skipped ones never produced any.
+      ResultSample.Sample rows = sample.take();
+      if (rows != null) {
+        sink.emit(new ResultRows(Instant.now().toString(), session, rows.columns(), rows.rows(),
+            rows.truncated() ? Boolean.TRUE : null));
+      }
+    }
     List<String> masked = null;
     if (masking) {
       MaskPlan plan = decision == null ? null : decision.mask();
@@ -77,9 +87,10 @@ final class SessionAudit {
     sink.emit(new NoticeSent(Instant.now().toString(), session, severity, sqlState, clip(message)));
   }
 
-  /** The first rows of a result as the agent received them; emitted just before the statement's event. */
-  void rows(List<String> columns, List<List<String>> rows, boolean truncated) {
-    sink.emit(new ResultRows(Instant.now().toString(), session, columns, rows, truncated ? Boolean.TRUE : null));
+  /** Records the first {@code maxRows} rows of every result, as the agent receives them. */
+  ResultSample sampleRows(int maxRows) {
+    sample = new ResultSample(maxRows);
+    return sample;
   }
 
   /** Every kind the statement performs, when that is more than its own kind. */

@@ -11,7 +11,10 @@ import dev.pgwarden.sidecar.Addresses;
 import dev.pgwarden.sidecar.ProxyConfig;
 import dev.pgwarden.sidecar.Gateway;
 import dev.pgwarden.sidecar.RelayOptions;
+import dev.pgwarden.sidecar.audit.AuditOutputs;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.recording.DirectoryStore;
+import dev.pgwarden.sidecar.recording.Recorder;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
@@ -73,13 +76,38 @@ public final class LocalCommand implements Callable<Integer> {
   @Mixin
   RelayOptions relay = new RelayOptions();
 
+  @Option(names = "--audit-key-file", description = "Secret the audit chain is keyed with (`pgwarden audit verify`"
+      + " needs it). Default: audit.key in the state directory, created on first use.")
+  Path auditKeyFile;
+
+  @Option(names = "--recordings", description = "Record every session as gzip JSON-lines parts in this directory"
+      + " (the layout of the S3 store); read them with `pgwarden replay DIR`.")
+  Path recordings;
+
+  private Path stateDirectory() {
+    return stateDir == null ? LocalState.defaultDirectory() : stateDir;
+  }
+
   /** The hashing key survives restarts, so hashed values stay joinable across local sessions. */
   private Path maskKey() throws java.io.IOException {
-    if (maskKeyFile != null) {
-      return maskKeyFile;
-    }
-    Path dir = stateDir == null ? LocalState.defaultDirectory() : stateDir;
-    Path key = dir.resolve("mask.key");
+    return maskKeyFile != null ? maskKeyFile : secretFile("mask.key");
+  }
+
+  /** The audit key survives restarts, so earlier recordings still verify. */
+  private Path auditKey() throws java.io.IOException {
+    return auditKeyFile != null ? auditKeyFile : secretFile("audit.key");
+  }
+
+  private JsonLinesAuditSink audit(OutputStream lines, PrometheusMeterRegistry metrics) throws java.io.IOException {
+    DirectoryStore store = recordings == null ? null : new DirectoryStore(recordings);
+    return AuditOutputs.open(lines, auditKey(), "local", store,
+        Recorder.Settings.defaults(stateDirectory().resolve("spool"), ""), metrics);
+  }
+
+  /** 32 random bytes in the state directory, readable by the owner only. */
+  private Path secretFile(String name) throws java.io.IOException {
+    Path dir = stateDirectory();
+    Path key = dir.resolve(name);
     if (!Files.exists(key)) {
       Files.createDirectories(dir);
       byte[] secret = new byte[32];
@@ -115,19 +143,22 @@ public final class LocalCommand implements Callable<Integer> {
     LocalIssuer issuer = null;
     LocalApprovalGate approvals = new LocalApprovalGate(Clock.systemUTC());
     LocalApprovalEndpoint approvalEndpoint = null;
+    JsonLinesAuditSink audit = null;
     Gateway gateway;
     try {
       issuer = LocalIssuer.start(null, 0);
       approvalEndpoint = LocalApprovalEndpoint.start(approvals);
       OutputStream auditOut = auditFile == null ? new FileOutputStream(FileDescriptor.out)
           : Files.newOutputStream(auditFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      audit = audit(auditOut, metrics);
       gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
           List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
           ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          new JsonLinesAuditSink(auditOut), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvals,
-          maskKey()),
+          audit, metrics, approvals, maskKey()),
           Addresses.parse(adminListen));
     } catch (Exception e) {
+      closeQuietly(audit);
       closeQuietly(approvalEndpoint);
       closeQuietly(approvals);
       closeQuietly(issuer);
@@ -152,6 +183,9 @@ public final class LocalCommand implements Callable<Integer> {
         policy.getSpec().access().mode(), where, Duration.ofNanos(System.nanoTime() - began).toMillis());
     info.printf("pgwarden: metrics on http://%s:%d/metrics; audit events as JSON lines on %s%n",
         ops.getAddress().getHostAddress(), ops.getPort(), auditFile == null ? "stdout" : auditFile);
+    if (recordings != null) {
+      info.printf("pgwarden: sessions recorded in %s; `pgwarden replay %s --list` shows them%n", recordings, recordings);
+    }
     System.out.println("PGWARDEN_URL=" + url);
     System.out.flush();
     info.println("Try it:");
