@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.sidecar.audit.AuditChain;
 import dev.pgwarden.sidecar.audit.SessionChains;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,24 +87,30 @@ final class SpoolRecovery {
         ended ? "" : ", session end recorded");
   }
 
-  /** The complete lines of a gzip stream that may stop anywhere. */
+  /**
+   * The complete lines of a gzip stream that may stop anywhere. Read in raw bytes: a reader's
+   * read-ahead would lose the last decoded block when the cut stream throws.
+   */
   static List<String> salvage(Path part) throws IOException {
-    List<String> lines = new ArrayList<>();
-    StringBuilder pending = new StringBuilder();
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(part));
-         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      int c;
-      while ((c = reader.read()) >= 0) {
-        if (c == '\n') {
-          lines.add(pending.toString());
-          pending.setLength(0);
-        } else {
-          pending.append((char) c);
-        }
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(part))) {
+      byte[] buffer = new byte[8192];
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        data.write(buffer, 0, n);
       }
     } catch (IOException e) {
-      // The stream stops where the crash cut it: everything before that is kept.
+      // The stream stops where the crash cut it: everything decoded before that is kept.
     }
-    return lines;
+    List<String> lines = new ArrayList<>();
+    byte[] bytes = data.toByteArray();
+    int start = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        lines.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+        start = i + 1;
+      }
+    }
+    return lines; // a last line without its newline was cut mid-write: dropped
   }
 }
