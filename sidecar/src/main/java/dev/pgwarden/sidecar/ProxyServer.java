@@ -43,9 +43,11 @@ public final class ProxyServer implements AutoCloseable {
   private final ClassifierPool classifier;
   private final Channel listener;
   private final MaskingEngine masking;
+  private final CancelRegistry cancels;
 
   private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ExecutorService blockingWork,
-      ClassifierPool classifier, Channel listener, MaskingEngine masking) {
+      ClassifierPool classifier, Channel listener, MaskingEngine masking, CancelRegistry cancels) {
+    this.cancels = cancels;
     this.masking = masking;
     this.acceptors = acceptors;
     this.workers = workers;
@@ -87,12 +89,13 @@ public final class ProxyServer implements AutoCloseable {
     List<AcceptedSubject> subjects = new ArrayList<>(config.extraSubjects());
     subjects.addAll(PolicySubjects.resolve(config.policy(), config.kubernetesIssuer(), config.kubernetesJwksUri()));
     TokenVerifier verifier = new TokenVerifier(subjects, new SigningKeys(), Clock.systemUTC(), Duration.ofSeconds(60));
+    CancelRegistry cancels = new CancelRegistry();
     ProxyContext context = new ProxyContext(
         config.policy().getMetadata().getName(),
         new UpstreamConnector(config.upstream()),
         () -> verifier,
         blocking,
-        new CancelRegistry(),
+        cancels,
         config.audit(),
         new ProxyMetrics(config.metrics()),
         serverTls(config),
@@ -115,7 +118,7 @@ public final class ProxyServer implements AutoCloseable {
         .bind(config.listen())
         .sync()
         .channel();
-    return new ProxyServer(acceptors, workers, blocking, classifier, listener, masking);
+    return new ProxyServer(acceptors, workers, blocking, classifier, listener, masking, cancels);
   }
 
   private static SslContext serverTls(ProxyConfig config) {
@@ -141,6 +144,7 @@ public final class ProxyServer implements AutoCloseable {
   @Override
   public void close() {
     listener.close().syncUninterruptibly();
+    cancels.shutDownAll(); // runs on the sessions' loops before they stop (graceful shutdown runs queued tasks)
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     blockingWork.shutdownNow();

@@ -217,6 +217,7 @@ class SidecarProcessRecordingTest {
     RecordedSessions.Recorded recorded = RecordedSessions.read(store(), PREFIX).get(sessions.get(0));
     assertThat(recorded).isNotNull();
     assertThat(recorded.ended()).isTrue();
+    assertThat(recorded.events().get(recorded.lines().size() - 1).path("reason").asText()).isEqualTo("pgwarden shut down");
     recorded.assertIntact(AuditChain.of(Files.readAllBytes(key)));
     try (Stream<Path> files = Files.walk(spool)) {
       assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();

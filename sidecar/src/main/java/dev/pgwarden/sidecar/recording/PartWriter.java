@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.recording;
 
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,17 +12,22 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes each session's event lines into gzip parts in the spool. A part is finished when the
  * session ends, when it has been open for the part interval, or when it holds the part size; the
- * session's next line starts the next part. Lines are sync-flushed after every batch, so a part
- * cut short by a crash still decompresses up to its last batch.
+ * session's next line starts the next part. Parts are sync-flushed at most every
+ * {@link #SYNC_INTERVAL_NANOS} (each flush costs a system call and some compression), so a part
+ * cut short by a crash still decompresses up to its last flush; the same lines are on the audit
+ * stream already.
  *
  * <p>Used by the audit writer thread only.
  */
 final class PartWriter {
+  static final long SYNC_INTERVAL_NANOS = 100_000_000L;
+
   private final Spool spool;
   private final Duration interval;
   private final long maxPartBytes;
@@ -37,10 +43,12 @@ final class PartWriter {
   private final class SessionParts {
     final String folder;
     int part;
-    GZIPOutputStream out;
+    /** Lines are buffered before gzip: deflating a few large chunks costs less than one call per line. */
+    OutputStream out;
     Path file;
     long raw;
     long openedNanos;
+    long syncedNanos;
     boolean dirty;
 
     SessionParts(String session) {
@@ -51,23 +59,10 @@ final class PartWriter {
     void open() throws IOException {
       part++;
       file = spool.file(folder + String.format("part-%06d.jsonl.gz", part) + Spool.OPEN);
-      Files.createDirectories(file.getParent());
-      OutputStream counting = new FilterOutputStream(Files.newOutputStream(file)) {
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-          spool.written(len);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          spool.written(1);
-        }
-      };
-      out = new GZIPOutputStream(counting, 1 << 16, true);
+      out = new BufferedOutputStream(new FastGzip(new Counted(create(file))), 1 << 16);
       raw = 0;
       openedNanos = System.nanoTime();
+      syncedNanos = openedNanos;
     }
 
     void write(byte[] line) throws IOException {
@@ -87,6 +82,53 @@ final class PartWriter {
       out.close();
       out = null;
       spool.finished(file);
+    }
+  }
+
+  /**
+   * gzip at the fastest level: JSON lines compress well even so, and the writer thread shares
+   * the sidecar's small CPU budget with the relay.
+   */
+  private static final class FastGzip extends GZIPOutputStream {
+    FastGzip(OutputStream out) throws IOException {
+      super(out, 1 << 16, true);
+      def.setLevel(Deflater.BEST_SPEED);
+    }
+  }
+
+  /** Counts the compressed bytes into the spool's total as they reach the file. */
+  private final class Counted extends FilterOutputStream {
+    Counted(OutputStream file) {
+      super(file);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      spool.written(len);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      spool.written(1);
+    }
+  }
+
+  /**
+   * Creates the part's file. The uploader removes a session's folder once its parts are gone, which
+   * can happen between creating the folder and the file: then the folder is made again.
+   */
+  private static OutputStream create(Path file) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Files.createDirectories(file.getParent());
+      try {
+        return Files.newOutputStream(file);
+      } catch (java.nio.file.NoSuchFileException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -111,9 +153,10 @@ final class PartWriter {
       }
       if (parts.raw >= maxPartBytes || now - parts.openedNanos >= interval.toNanos()) {
         parts.finish();
-      } else if (parts.dirty) {
+      } else if (parts.dirty && now - parts.syncedNanos >= SYNC_INTERVAL_NANOS) {
         parts.out.flush();
         parts.dirty = false;
+        parts.syncedNanos = now;
       }
     }
   }

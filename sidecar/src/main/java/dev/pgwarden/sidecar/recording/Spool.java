@@ -86,18 +86,19 @@ public final class Spool {
     return head;
   }
 
-  /** Removes an uploaded part (and its session folder once empty). */
+  /**
+   * Removes an uploaded part, and its session folder once empty. The day folders stay: the writer
+   * creates session folders in them at any moment.
+   */
   void uploaded(Path part) throws IOException {
     long size = Files.size(part);
     Files.delete(part);
     ready.remove(part);
     bytes.addAndGet(-size);
-    for (Path dir = part.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
-      try {
-        Files.delete(dir);
-      } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-        break;
-      }
+    try {
+      Files.delete(part.getParent());
+    } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+      // The session goes on (its next part is open), or it is gone already.
     }
   }
 

@@ -44,6 +44,11 @@ public final class CancelRegistry {
     return Optional.of(e.session());
   }
 
+  /** The proxy is stopping: every open session ends now, telling its client and its recording why. */
+  public void shutDownAll() {
+    sessions.values().forEach(e -> e.session().shutDown());
+  }
+
   private static byte[] intBytes(int v) {
     return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
   }

@@ -509,6 +509,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
   // ---------------------------------------------------------------- endings
 
+  /** Ends the session from any thread because pgwarden is stopping (the client may reconnect to the next one). */
+  void shutDown() {
+    ctx.executor().execute(() -> {
+      endReason = "pgwarden shut down";
+      fatal(SqlState.ADMIN_SHUTDOWN, "pgwarden is shutting down; reconnect in a moment");
+    });
+  }
+
   private void fatal(String sqlState, String message) {
     if (closed) {
       return;
