@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pgwarden", mixinStandardHelpOptions = true, version = "pgwarden 0.1.0",
     description = "Governed PostgreSQL access for AI coding agents.",
     subcommands = {LocalCommand.class, TokenCommand.class, CheckCommand.class, ApprovalsCommand.class,
-        ApprovalsCommand.Approve.class, ApprovalsCommand.Deny.class})
+        ApprovalsCommand.Approve.class, ApprovalsCommand.Deny.class, AuditCommand.class, ReplayCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
