@@ -40,7 +40,8 @@ class LocalCommandTest {
   static void start() throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     local = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "local",
-        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--state-dir", state.toString())
+        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--state-dir", state.toString(),
+        "--recordings", state.resolve("recordings").toString())
         .start();
     CompletableFuture.runAsync(() -> {
       try (BufferedReader err = new BufferedReader(new InputStreamReader(local.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -61,8 +62,15 @@ class LocalCommandTest {
     }
     assertThat(line).as("pgwarden local printed its URL; stderr:\n%s", stderr).isNotNull();
     url = line.substring("PGWARDEN_URL=".length());
-    Matcher m = Pattern.compile("embedded PostgreSQL on 127\\.0\\.0\\.1:(\\d+)").matcher(stderrText());
-    assertThat(m.find()).as(stderrText()).isTrue();
+    // stderr is copied by another thread: the line may not be there yet.
+    Pattern embedded = Pattern.compile("embedded PostgreSQL on 127\\.0\\.0\\.1:(\\d+)");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Matcher m = embedded.matcher(stderrText());
+    while (!m.find() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      m = embedded.matcher(stderrText());
+    }
+    assertThat(m.find(0)).as(stderrText()).isTrue();
     embeddedPort = Integer.parseInt(m.group(1));
     CompletableFuture.runAsync(() -> {
       try {
@@ -141,6 +149,36 @@ class LocalCommandTest {
       rs.next();
       assertThat(rs.getString(1)).isEqualTo(DemoDatabase.AGENT_ROLE);
     }
+  }
+
+  @Test
+  void sessionsAreRecordedThenListedReplayedAndVerified() throws Exception {
+    Run token = cli("token", "--url", "--user", "replayer", "--ttl", "5m", "--state-dir", state.toString());
+    try (Connection c = connect(token.out().strip().substring("PGWARDEN_URL=".length()));
+        java.sql.Statement s = c.createStatement()) {
+      s.executeQuery("SELECT name FROM customers ORDER BY id LIMIT 2 /* replay-me */").close();
+    }
+    String recordings = state.resolve("recordings").toString();
+    String row = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (row == null && System.nanoTime() < deadline) {
+      row = cli("replay", recordings, "--list").out().lines()
+          .filter(l -> l.contains("local:replayer") && l.contains("ended")).findFirst().orElse(null);
+      Thread.sleep(100);
+    }
+    assertThat(row).as("the session is listed as ended").isNotNull();
+    String session = row.strip().split("\\s+")[0];
+
+    Run replay = cli("replay", recordings, "--session", session);
+    assertThat(replay.exit()).isZero();
+    // customers has masked columns in the demo policy: the recording keeps the statement's shape only.
+    assertThat(replay.out()).contains("local:replayer=> select name from customers order by id limit ?;")
+        .contains("SELECT 2").contains("Session ended");
+
+    Run verify = cli("audit", "verify", recordings, "--key-file", state.resolve("audit.key").toString(),
+        "--session", session);
+    assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+    assertThat(verify.out()).contains("OK").contains(session);
   }
 
   @Test
