@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 final class PartUploader {
   private static final Logger LOG = LoggerFactory.getLogger(PartUploader.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+  /** Session folders empty this long are removed (sessions idle longer start their next part in a new one). */
+  private static final Duration EMPTY_FOLDER_AGE = Duration.ofMinutes(10);
 
   private final Spool spool;
   private final ObjectStore store;
@@ -44,6 +46,7 @@ final class PartUploader {
 
   private void run() {
     Duration backoff = FIRST_BACKOFF;
+    long sweptNanos = System.nanoTime();
     while (!stopping) {
       Path part;
       try {
@@ -52,6 +55,10 @@ final class PartUploader {
         return;
       }
       if (part == null) {
+        if (System.nanoTime() - sweptNanos > Duration.ofMinutes(1).toNanos()) {
+          spool.sweep(EMPTY_FOLDER_AGE);
+          sweptNanos = System.nanoTime();
+        }
         continue;
       }
       try {

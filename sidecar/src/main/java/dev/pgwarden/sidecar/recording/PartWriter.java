@@ -116,15 +116,15 @@ final class PartWriter {
   }
 
   /**
-   * Creates the part's file. The uploader removes a session's folder once its parts are gone, which
-   * can happen between creating the folder and the file: then the folder is made again.
+   * Creates the part's file. The spool's sweep may remove a session folder that has been empty
+   * for a long time just as the session writes again: then the folder is made again.
    */
   private static OutputStream create(Path file) throws IOException {
     for (int attempt = 1; ; attempt++) {
-      Files.createDirectories(file.getParent());
       try {
+        Files.createDirectories(file.getParent());
         return Files.newOutputStream(file);
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (java.nio.file.NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
         if (attempt == 3) {
           throw e;
         }

@@ -3,7 +3,6 @@ package dev.pgwarden.sidecar.recording;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,18 +86,35 @@ public final class Spool {
   }
 
   /**
-   * Removes an uploaded part, and its session folder once empty. The day folders stay: the writer
-   * creates session folders in them at any moment.
+   * Removes an uploaded part. Its session folder stays, because the writer may be creating the
+   * session's next part in it at this moment; {@link #sweep} removes folders long empty.
    */
   void uploaded(Path part) throws IOException {
     long size = Files.size(part);
     Files.delete(part);
     ready.remove(part);
     bytes.addAndGet(-size);
-    try {
-      Files.delete(part.getParent());
-    } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-      // The session goes on (its next part is open), or it is gone already.
+  }
+
+  /** Removes session folders that have been empty for longer than {@code idle}. */
+  void sweep(Duration idle) {
+    Instant before = Instant.now().minus(idle);
+    try (Stream<Path> days = Files.walk(root, 3)) {
+      for (Path dir : (Iterable<Path>) days.filter(d -> root.relativize(d).getNameCount() == 3)::iterator) {
+        try (Stream<Path> sessions = Files.list(dir)) {
+          for (Path session : (Iterable<Path>) sessions::iterator) {
+            if (Files.isDirectory(session) && Files.getLastModifiedTime(session).toInstant().isBefore(before)) {
+              try {
+                Files.delete(session);
+              } catch (DirectoryNotEmptyException e) {
+                // Still in use.
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // Folders vanish while walked; the next sweep tries again.
     }
   }
 
