@@ -59,7 +59,14 @@ final class SpoolRecovery {
       return;
     }
     String last = lines.get(lines.size() - 1);
-    JsonNode lastEvent = JSON.readTree(last);
+    JsonNode lastEvent;
+    try {
+      lastEvent = JSON.readTree(last);
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      // A damaged line must not keep the sidecar from starting: the part is kept as it is, and
+      // verification reports the damage there.
+      lastEvent = JSON.nullNode();
+    }
     AuditChain.Unsealed sealed = AuditChain.unseal(last);
     String session = lastEvent.path("session").asText(null);
     boolean ended = "session_end".equals(lastEvent.path("event").asText());
