@@ -1,0 +1,132 @@
+package dev.pgwarden.operator.policy;
+
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Secret the injected sidecar mounts: the policy, the current role and the keys of the audit
+ * chain and hash masking. One Secret, so the kubelet swaps policy and credentials together.
+ */
+public final class CredentialsSecret {
+  public static final String POLICY_KEY = "policy.yaml";
+  public static final String USERNAME_KEY = "username";
+  public static final String PASSWORD_KEY = "password";
+  public static final String EXPIRES_KEY = "expiresAt";
+  public static final String AUDIT_KEY = "audit.key";
+  public static final String MASK_KEY = "mask.key";
+  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY = "pgwarden";
+  public static final String POLICY_LABEL = "pgwarden.dev/policy";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int KEY_BYTES = 48;
+
+  private CredentialsSecret() {
+  }
+
+  public static String name(String policy) {
+    return "pgwarden-" + policy;
+  }
+
+  /** The credential a Secret currently hands out, or null when it holds none. */
+  public record Issued(String username, String password, Instant expiresAt) {
+    @Override
+    public String toString() {
+      return "Issued[username=" + username + ", password=***, expiresAt=" + expiresAt + "]";
+    }
+  }
+
+  public static boolean managedByUs(Secret secret) {
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    return labels != null && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL));
+  }
+
+  public static Issued issued(Secret secret) {
+    if (secret == null || secret.getData() == null) {
+      return null;
+    }
+    String username = decode(secret, USERNAME_KEY);
+    String password = decode(secret, PASSWORD_KEY);
+    String expires = decode(secret, EXPIRES_KEY);
+    if (username == null || password == null || expires == null) {
+      return null;
+    }
+    try {
+      return new Issued(username, password, Instant.parse(expires));
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** The Secret as it should be; keys already generated in {@code existing} are kept. */
+  public static Secret desired(DatabaseAccessPolicy policy, Issued issued, Secret existing,
+      KubernetesSerialization serialization) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(POLICY_KEY, encode(policyYaml(policy, serialization)));
+    data.put(USERNAME_KEY, encode(issued.username()));
+    data.put(PASSWORD_KEY, encode(issued.password()));
+    data.put(EXPIRES_KEY, encode(issued.expiresAt().toString()));
+    data.put(AUDIT_KEY, keep(existing, AUDIT_KEY));
+    data.put(MASK_KEY, keep(existing, MASK_KEY));
+    String name = policy.getMetadata().getName();
+    ObjectMeta meta = new ObjectMetaBuilder()
+        .withName(name(name))
+        .withNamespace(policy.getMetadata().getNamespace())
+        .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
+        .addToLabels(POLICY_LABEL, name)
+        .withOwnerReferences(new OwnerReferenceBuilder()
+            .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
+            .withName(name).withUid(policy.getMetadata().getUid())
+            .withController(true).withBlockOwnerDeletion(true).build())
+        .build();
+    if (existing != null) {
+      meta.setResourceVersion(existing.getMetadata().getResourceVersion());
+    }
+    return new SecretBuilder().withMetadata(meta).withType("Opaque").withData(data).build();
+  }
+
+  /** Only what the sidecar needs: no status, no managed fields, no annotations that could carry anything else. */
+  static String policyYaml(DatabaseAccessPolicy policy, KubernetesSerialization serialization) {
+    DatabaseAccessPolicy clean = new DatabaseAccessPolicy();
+    clean.setMetadata(new ObjectMetaBuilder()
+        .withName(policy.getMetadata().getName())
+        .withNamespace(policy.getMetadata().getNamespace())
+        .withGeneration(policy.getMetadata().getGeneration())
+        .build());
+    clean.setSpec(policy.getSpec());
+    return serialization.asYaml(clean);
+  }
+
+  public static boolean sameData(Secret a, Secret b) {
+    return a != null && b != null && java.util.Objects.equals(a.getData(), b.getData())
+        && java.util.Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels());
+  }
+
+  private static String keep(Secret existing, String key) {
+    if (existing != null && existing.getData() != null && existing.getData().get(key) != null) {
+      return existing.getData().get(key);
+    }
+    byte[] bytes = new byte[KEY_BYTES];
+    RANDOM.nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  private static String encode(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decode(Secret secret, String key) {
+    String value = secret.getData().get(key);
+    return value == null ? null : new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+  }
+}

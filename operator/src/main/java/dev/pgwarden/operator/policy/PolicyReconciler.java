@@ -1,0 +1,271 @@
+package dev.pgwarden.operator.policy;
+
+import dev.pgwarden.api.policy.Durations;
+import dev.pgwarden.api.policy.PolicyProblem;
+import dev.pgwarden.api.policy.PolicyValidator;
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicyStatus;
+import dev.pgwarden.api.v1alpha1.DatabaseTarget;
+import dev.pgwarden.api.v1alpha1.IssuedCredentials;
+import dev.pgwarden.operator.events.EventRecorder;
+import dev.pgwarden.operator.policy.CredentialsSecret.Issued;
+import dev.pgwarden.operator.policy.ReconcileProblem.Reason;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a policy's database roles and credentials Secret as the policy says: a NOLOGIN group with
+ * the grants, a current short-lived LOGIN role in it, rotation before expiry, expired roles
+ * dropped, and everything removed when the policy goes (the finalizer).
+ */
+@ControllerConfiguration(name = PolicyReconciler.NAME, finalizerName = PolicyReconciler.FINALIZER,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>, Cleaner<DatabaseAccessPolicy> {
+  public static final String NAME = "databaseaccesspolicy";
+  public static final String FINALIZER = "pgwarden.dev/database-roles";
+  /** Lets a policy whose database is gone for good be deleted without dropping its roles. */
+  public static final String SKIP_CLEANUP_ANNOTATION = "pgwarden.dev/skip-database-cleanup";
+  static final Duration DEFAULT_TTL = Duration.ofHours(1);
+  static final Duration MIN_TTL = Duration.ofMinutes(1);
+  private static final Duration CLEANUP_RETRY = Duration.ofSeconds(30);
+  private static final Logger log = LoggerFactory.getLogger(PolicyReconciler.class);
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final AdminSecrets adminSecrets;
+  private final SidecarAccess sidecarAccess;
+  private final PolicyValidator validator = new PolicyValidator(PolicyValidator.Use.CLUSTER);
+
+  public PolicyReconciler(KubernetesClient client, EventRecorder events, Clock clock) {
+    this.client = client;
+    this.events = events;
+    this.clock = clock;
+    this.adminSecrets = new AdminSecrets(client);
+    this.sidecarAccess = new SidecarAccess(client);
+  }
+
+  @Override
+  public UpdateControl<DatabaseAccessPolicy> reconcile(DatabaseAccessPolicy policy, Context<DatabaseAccessPolicy> context) {
+    Instant now = clock.instant();
+    List<String> problems = problems(policy);
+    if (!problems.isEmpty()) {
+      String message = "the policy is invalid: " + String.join("; ", problems) + ". Fix the spec and apply it again.";
+      events.record(policy, EventRecorder.Type.Warning, Reason.InvalidPolicy.name(), "Validate", message);
+      // No retry: nothing changes until the spec does, and a new generation triggers a reconcile.
+      return UpdateControl.patchStatus(withStatus(policy, false, Reason.InvalidPolicy.name(), message,
+          false, "NoProblem", "", credentialsOf(policy), now));
+    }
+    Duration ttl = ttl(policy);
+    AdminCredentials admin = adminSecrets.read(policy);
+    RoleNames names = RoleNames.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+    Secret existing = currentSecret(policy);
+    Issued issued;
+    Duration recheck;
+    try (Connection connection = connect(policy.getSpec().database(), admin)) {
+      RoleManager roles = new RoleManager(connection);
+      DatabaseTarget db = policy.getSpec().database();
+      roles.ensureGroup(names.group(), db.name(), policy.getSpec().access().mode(),
+          policy.getSpec().access().schemasOrDefault());
+      Issued held = CredentialsSecret.issued(existing);
+      List<LoginRole> logins = roles.logins(names);
+      CredentialPlan plan = CredentialPlan.decide(now, ttl, logins, held == null ? null : held.username());
+      for (LoginRole role : plan.shorten()) {
+        roles.expireAt(role.name(), now.plus(ttl));
+      }
+      if (plan.keep().isPresent()) {
+        issued = new Issued(held.username(), held.password(), plan.keep().get().validUntil());
+      } else {
+        String login = names.newLogin(now);
+        Instant until = now.plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        issued = new Issued(login, roles.mintLogin(names.group(), login, until), until);
+      }
+      writeSecret(policy, issued, existing);
+      if (plan.keep().isEmpty()) {
+        events.record(policy, EventRecorder.Type.Normal, held == null ? "CredentialsIssued" : "CredentialsRotated",
+            "Mint", "role " + issued.username() + " valid until " + issued.expiresAt() + " in Secret "
+                + CredentialsSecret.name(policy.getMetadata().getName()));
+      }
+      List<LoginRole> remaining = new ArrayList<>();
+      for (LoginRole role : roles.logins(names)) {
+        if (role.name().equals(issued.username())) {
+          continue;
+        }
+        if (role.expiredAt(now)) {
+          roles.dropLogin(role.name());
+          events.record(policy, EventRecorder.Type.Normal, "RoleDropped", "Drop",
+              "expired role " + role.name() + " dropped and its sessions ended");
+        } else {
+          remaining.add(role);
+        }
+      }
+      recheck = CredentialPlan.recheckAfter(now, ttl, issued.expiresAt(), remaining);
+    } catch (SQLException e) {
+      throw databaseProblem(policy.getSpec().database(), e);
+    }
+    try {
+      sidecarAccess.reconcile(policy);
+    } catch (KubernetesClientException e) {
+      throw new ReconcileProblem(Reason.KubernetesError, "could not bind the sidecar's role for approvals: "
+          + e.getMessage(), e);
+    }
+    String message = "role " + issued.username() + " is valid until " + issued.expiresAt() + "; sidecars read it"
+        + " from Secret " + CredentialsSecret.name(policy.getMetadata().getName());
+    IssuedCredentials credentials = new IssuedCredentials(CredentialsSecret.name(policy.getMetadata().getName()),
+        issued.username(), issued.expiresAt().toString());
+    log.info("policy {}/{}: {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), message);
+    return UpdateControl.patchStatus(withStatus(policy, true, "CredentialsIssued", message, false, "NoProblem", "",
+        credentials, now)).rescheduleAfter(recheck);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<DatabaseAccessPolicy> updateErrorStatus(DatabaseAccessPolicy policy,
+      Context<DatabaseAccessPolicy> context, Exception e) {
+    Instant now = clock.instant();
+    ReconcileProblem problem = e instanceof ReconcileProblem p ? p
+        : new ReconcileProblem(Reason.KubernetesError, String.valueOf(e.getMessage()), e);
+    IssuedCredentials credentials = credentialsOf(policy);
+    // Sidecars keep working while the credential they hold is valid: Ready says whether agents can connect.
+    boolean stillServing = credentials != null && credentials.expiresAt() != null
+        && Instant.parse(credentials.expiresAt()).isAfter(now);
+    String message = problem.getMessage() + "; retrying with backoff";
+    log.warn("policy {}/{}: {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), message);
+    events.record(policy, EventRecorder.Type.Warning, problem.reason().name(), "Reconcile", message);
+    Condition ready = Conditions.find(policy.getStatus() == null ? null : policy.getStatus().conditions(),
+        Conditions.READY);
+    String readyReason = stillServing && ready != null ? ready.getReason() : problem.reason().name();
+    String readyMessage = stillServing && ready != null ? ready.getMessage() : message;
+    return ErrorStatusUpdateControl.patchStatus(withStatus(policy, stillServing, readyReason, readyMessage, true,
+        problem.reason().name(), message, credentials, now));
+  }
+
+  @Override
+  public DeleteControl cleanup(DatabaseAccessPolicy policy, Context<DatabaseAccessPolicy> context) {
+    String id = policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName();
+    boolean skip = "true".equals(policy.getMetadata().getAnnotations() == null ? null
+        : policy.getMetadata().getAnnotations().get(SKIP_CLEANUP_ANNOTATION));
+    try {
+      if (!skip && policy.getSpec() != null && policy.getSpec().database() != null
+          && policy.getSpec().database().adminSecretRef() != null) {
+        AdminCredentials admin = adminSecrets.read(policy);
+        try (Connection connection = connect(policy.getSpec().database(), admin)) {
+          new RoleManager(connection).dropGroup(RoleNames.of(policy.getMetadata().getNamespace(),
+              policy.getMetadata().getName()));
+        } catch (SQLException e) {
+          throw databaseProblem(policy.getSpec().database(), e);
+        }
+      }
+      client.secrets().inNamespace(policy.getMetadata().getNamespace())
+          .withName(CredentialsSecret.name(policy.getMetadata().getName())).delete();
+      sidecarAccess.remove(policy);
+      log.info("policy {} deleted: roles dropped, Secret and RoleBinding removed", id);
+      return DeleteControl.defaultDelete();
+    } catch (ReconcileProblem | KubernetesClientException e) {
+      String message = "could not remove the policy's database roles: " + e.getMessage() + ". pgwarden retries every "
+          + CLEANUP_RETRY.toSeconds() + "s; to delete the policy without dropping them, annotate it "
+          + SKIP_CLEANUP_ANNOTATION + "=true";
+      log.warn("policy {}: {}", id, message);
+      events.record(policy, EventRecorder.Type.Warning, "CleanupFailed", "Delete", message);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY.toMillis());
+    }
+  }
+
+  /** What the CRD schema cannot check, plus what only the operator needs. */
+  private List<String> problems(DatabaseAccessPolicy policy) {
+    List<String> out = validator.validate(policy).stream().map(PolicyProblem::toString)
+        .collect(Collectors.toCollection(ArrayList::new));
+    if (policy.getSpec() != null && policy.getSpec().database() != null
+        && policy.getSpec().database().adminSecretRef() == null) {
+      out.add("spec.database.adminSecretRef: required: the Secret (keys username, password) pgwarden mints roles with");
+    }
+    if (policy.getSpec() != null && policy.getSpec().access() != null && out.isEmpty()
+        && ttl(policy).compareTo(MIN_TTL) < 0) {
+      out.add("spec.access.credentialTTL: must be at least 1m, so a credential can be rotated before it expires");
+    }
+    return out;
+  }
+
+  private static Duration ttl(DatabaseAccessPolicy policy) {
+    String text = policy.getSpec().access().credentialTTL();
+    return text == null ? DEFAULT_TTL : Durations.parse(text);
+  }
+
+  private Secret currentSecret(DatabaseAccessPolicy policy) {
+    String name = CredentialsSecret.name(policy.getMetadata().getName());
+    Secret secret = client.secrets().inNamespace(policy.getMetadata().getNamespace()).withName(name).get();
+    if (secret != null && !CredentialsSecret.managedByUs(secret)) {
+      throw new ReconcileProblem(Reason.KubernetesError, "Secret " + name + " exists but pgwarden did not create it;"
+          + " rename or delete it so pgwarden can write the policy's credentials there");
+    }
+    return secret;
+  }
+
+  private void writeSecret(DatabaseAccessPolicy policy, Issued issued, Secret existing) {
+    Secret desired = CredentialsSecret.desired(policy, issued, existing, client.getKubernetesSerialization());
+    if (existing == null) {
+      client.resource(desired).create();
+    } else if (!CredentialsSecret.sameData(existing, desired)) {
+      // Carries the resourceVersion read above: a concurrent writer makes this fail and the reconcile retry.
+      client.resource(desired).update();
+    }
+  }
+
+  private static Connection connect(DatabaseTarget db, AdminCredentials admin) {
+    try {
+      return DatabaseAdmin.connect(db, admin);
+    } catch (SQLException e) {
+      throw new ReconcileProblem(Reason.DatabaseUnavailable, "cannot connect to " + where(db) + " as "
+          + admin.username() + ": " + e.getMessage() + sqlState(e), e);
+    }
+  }
+
+  private static ReconcileProblem databaseProblem(DatabaseTarget db, SQLException e) {
+    return new ReconcileProblem(Reason.DatabaseError, "managing roles in " + where(db) + " failed: " + e.getMessage()
+        + sqlState(e), e);
+  }
+
+  private static String where(DatabaseTarget db) {
+    return "database " + db.name() + " at " + db.host() + ":" + db.portOrDefault();
+  }
+
+  private static String sqlState(SQLException e) {
+    return e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+  }
+
+  private static IssuedCredentials credentialsOf(DatabaseAccessPolicy policy) {
+    return policy.getStatus() == null ? null : policy.getStatus().credentials();
+  }
+
+  private static DatabaseAccessPolicy withStatus(DatabaseAccessPolicy policy, boolean ready, String readyReason,
+      String readyMessage, boolean degraded, String degradedReason, String degradedMessage,
+      IssuedCredentials credentials, Instant now) {
+    Long generation = policy.getMetadata().getGeneration();
+    List<Condition> conditions = policy.getStatus() == null ? null : policy.getStatus().conditions();
+    conditions = Conditions.set(conditions, Conditions.READY, ready, readyReason, readyMessage, generation, now);
+    conditions = Conditions.set(conditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage,
+        generation, now);
+    policy.setStatus(new DatabaseAccessPolicyStatus(generation, conditions, credentials));
+    return policy;
+  }
+}

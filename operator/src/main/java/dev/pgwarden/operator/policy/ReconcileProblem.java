@@ -1,0 +1,33 @@
+package dev.pgwarden.operator.policy;
+
+/**
+ * Why a policy could not be reconciled, in words for {@code kubectl describe}: the reason becomes
+ * the condition's reason, the message tells the user what to fix.
+ */
+public final class ReconcileProblem extends RuntimeException {
+  public enum Reason {
+    /** The spec breaks a rule the CRD schema cannot express; retrying does not help. */
+    InvalidPolicy,
+    AdminSecretMissing,
+    DatabaseUnavailable,
+    DatabaseError,
+    SchemaNotFound,
+    KubernetesError
+  }
+
+  private final Reason reason;
+
+  public ReconcileProblem(Reason reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public ReconcileProblem(Reason reason, String message, Throwable cause) {
+    super(message, cause);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}

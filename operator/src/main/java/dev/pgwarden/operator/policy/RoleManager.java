@@ -1,0 +1,267 @@
+package dev.pgwarden.operator.policy;
+
+import dev.pgwarden.api.v1alpha1.AccessMode;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.postgresql.PGConnection;
+
+/**
+ * The SQL side of a policy: one NOLOGIN group role holding the grants, and short-lived LOGIN roles
+ * that are members of it. Every method is idempotent, so a reconcile that failed half way is
+ * simply run again.
+ */
+public final class RoleManager {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE";
+
+  private final Connection connection;
+
+  public RoleManager(Connection connection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Creates the group if needed and makes its privileges exactly what the policy asks for:
+   * USAGE on the schemas and SELECT (plus INSERT, UPDATE, DELETE for ReadWrite) on their tables,
+   * present and future. Schemas dropped from the policy lose every grant.
+   *
+   * <p>"Future" tables are covered with default privileges for the tables the admin role and each
+   * schema's owner create; tables created by other roles need a grant by their owner.
+   */
+  public void ensureGroup(String group, String database, AccessMode mode, List<String> schemas) throws SQLException {
+    inTransaction(() -> {
+      if (!roleExists(group)) {
+        execute("CREATE ROLE " + Sql.ident(group) + " NOLOGIN");
+      } else {
+        execute("ALTER ROLE " + Sql.ident(group) + " NOLOGIN");
+      }
+      execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
+      for (String schema : schemas) {
+        String owner = schemaOwner(schema);
+        if (owner == null) {
+          throw new ReconcileProblem(ReconcileProblem.Reason.SchemaNotFound, "schema " + schema
+              + " does not exist in database " + database + "; create it or remove it from spec.access.schemas");
+        }
+        grantSchema(group, schema, owner, mode);
+      }
+      Set<String> stale = grantedSchemas(group);
+      stale.removeAll(schemas);
+      for (String schema : stale) {
+        revokeSchema(group, schema, schemaOwner(schema));
+      }
+    });
+  }
+
+  private void grantSchema(String group, String schema, String owner, AccessMode mode) throws SQLException {
+    String s = Sql.ident(schema);
+    String g = Sql.ident(group);
+    execute("GRANT USAGE ON SCHEMA " + s + " TO " + g);
+    execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + g);
+    execute("GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + s + " TO " + g);
+    if (mode == AccessMode.ReadWrite) {
+      execute("GRANT " + WRITE_PRIVILEGES + " ON ALL TABLES IN SCHEMA " + s + " TO " + g);
+      execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + s + " TO " + g);
+    } else {
+      execute("REVOKE " + WRITE_PRIVILEGES + " ON ALL TABLES IN SCHEMA " + s + " FROM " + g);
+      execute("REVOKE USAGE ON ALL SEQUENCES IN SCHEMA " + s + " FROM " + g);
+    }
+    for (String creator : creators(owner)) {
+      String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
+      execute(prefix + " GRANT SELECT ON TABLES TO " + g);
+      execute(prefix + " GRANT SELECT ON SEQUENCES TO " + g);
+      if (mode == AccessMode.ReadWrite) {
+        execute(prefix + " GRANT " + WRITE_PRIVILEGES + " ON TABLES TO " + g);
+        execute(prefix + " GRANT USAGE ON SEQUENCES TO " + g);
+      } else {
+        execute(prefix + " REVOKE " + WRITE_PRIVILEGES + " ON TABLES FROM " + g);
+        execute(prefix + " REVOKE USAGE ON SEQUENCES FROM " + g);
+      }
+    }
+  }
+
+  private void revokeSchema(String group, String schema, String owner) throws SQLException {
+    String s = Sql.ident(schema);
+    String g = Sql.ident(group);
+    execute("REVOKE ALL ON ALL TABLES IN SCHEMA " + s + " FROM " + g);
+    execute("REVOKE ALL ON ALL SEQUENCES IN SCHEMA " + s + " FROM " + g);
+    execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g);
+    for (String creator : creators(owner)) {
+      String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
+      execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
+      execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
+    }
+  }
+
+  /** The roles whose future tables the group should see: the admin itself and the schema's owner. */
+  private Set<String> creators(String owner) throws SQLException {
+    Set<String> creators = new LinkedHashSet<>();
+    creators.add(currentUser());
+    if (owner != null) {
+      creators.add(owner);
+    }
+    return creators;
+  }
+
+  /**
+   * Mints a LOGIN role in the group, valid until {@code validUntil}, and returns its password.
+   * The password is hashed (SCRAM) on this side, so it never appears in the server's statement
+   * log, only its verifier does.
+   */
+  public String mintLogin(String group, String login, Instant validUntil) throws SQLException {
+    String password = randomPassword();
+    inTransaction(() -> {
+      execute("CREATE ROLE " + Sql.ident(login) + " LOGIN INHERIT VALID UNTIL "
+          + Sql.literal(DateTimeFormatter.ISO_INSTANT.format(validUntil)) + " IN ROLE " + Sql.ident(group));
+      connection.unwrap(PGConnection.class).alterUserPassword(login, password.toCharArray(), "scram-sha-256");
+    });
+    return password;
+  }
+
+  /** Moves a role's expiry earlier (its policy's TTL was lowered); sessions already open are not affected. */
+  public void expireAt(String login, Instant validUntil) throws SQLException {
+    execute("ALTER ROLE " + Sql.ident(login) + " VALID UNTIL " + Sql.literal(DateTimeFormatter.ISO_INSTANT.format(validUntil)));
+  }
+
+  /** The group's LOGIN roles that pgwarden minted, oldest first. */
+  public List<LoginRole> logins(RoleNames names) throws SQLException {
+    List<LoginRole> out = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT r.rolname, r.rolvaliduntil FROM pg_roles r"
+            + " JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid"
+            + " WHERE g.rolname = ? AND r.rolcanlogin ORDER BY r.rolname")) {
+      ps.setString(1, names.group());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          Timestamp until = rs.getTimestamp(2);
+          if (names.isLogin(name)) {
+            out.add(new LoginRole(name, until == null ? Instant.MAX : until.toInstant()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Ends a login role: its sessions are terminated (an expired credential must not keep working
+   * through a connection opened before expiry), whatever it owns in this database is dropped,
+   * and the role goes.
+   */
+  public void dropLogin(String login) throws SQLException {
+    if (!roleExists(login)) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()")) {
+      ps.setString(1, login);
+      ps.executeQuery().close();
+    }
+    inTransaction(() -> {
+      execute("DROP OWNED BY " + Sql.ident(login));
+      execute("DROP ROLE " + Sql.ident(login));
+    });
+  }
+
+  /** Removes the group, its logins and every privilege it holds in this database. */
+  public void dropGroup(RoleNames names) throws SQLException {
+    for (LoginRole login : logins(names)) {
+      dropLogin(login.name());
+    }
+    if (!roleExists(names.group())) {
+      return;
+    }
+    inTransaction(() -> {
+      // DROP OWNED also revokes the group's privileges, default privileges included.
+      execute("DROP OWNED BY " + Sql.ident(names.group()));
+      execute("DROP ROLE " + Sql.ident(names.group()));
+    });
+  }
+
+  public boolean roleExists(String role) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private String schemaOwner(String schema) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** Schemas where the group holds any privilege or default privilege. */
+  private Set<String> grantedSchemas(String group) throws SQLException {
+    Set<String> out = new LinkedHashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT n.nspname FROM pg_namespace n, aclexplode(n.nspacl) a"
+            + " WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)"
+            + " UNION SELECT n.nspname FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace,"
+            + " aclexplode(d.defaclacl) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)")) {
+      ps.setString(1, group);
+      ps.setString(2, group);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private String currentUser() throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private interface Work {
+    void run() throws SQLException;
+  }
+
+  private void inTransaction(Work work) throws SQLException {
+    boolean auto = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      work.run();
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(auto);
+    }
+  }
+
+  static String randomPassword() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.pgwarden.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/** Installs the generated CRDs into a mock API server and runs the real operator against it. */
+public final class ClusterFixture {
+  private ClusterFixture() {
+  }
+
+  public static Path repoRoot() {
+    return Path.of(System.getProperty("pgwarden.repo.root", ".."));
+  }
+
+  public static void installCrds(KubernetesClient client) {
+    for (String file : new String[] {"databaseaccesspolicies.pgwarden.dev-v1.yml", "queryapprovals.pgwarden.dev-v1.yml"}) {
+      try (InputStream in = Files.newInputStream(repoRoot().resolve("crds").resolve(file))) {
+        client.apiextensions().v1().customResourceDefinitions().load(in).create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  public static Operator startOperator(KubernetesClient client, MutableClock clock, Duration approvalRetention) {
+    Operator operator = Reconcilers.create(client, new Reconcilers.Settings(Set.of(), approvalRetention, null, null,
+        clock, "test"));
+    operator.start();
+    return operator;
+  }
+}

@@ -1,0 +1,400 @@
+package dev.pgwarden.operator.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.operator.ClusterFixture;
+import dev.pgwarden.operator.MutableClock;
+import dev.pgwarden.testkit.TestPostgres;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The policy reconciler in a real JOSDK operator, against the Fabric8 mock API server (CRUD mode)
+ * and a real PostgreSQL: what the roles may do is checked by logging in as them.
+ */
+@EnableKubernetesMockClient(crud = true)
+class PolicyReconcilerTest {
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static final String NS = "agents";
+  private static final String ADMIN = "pgwarden_admin";
+  private static final String ADMIN_PASSWORD = "adm1n-Passw0rd";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  private final MutableClock clock = new MutableClock();
+  private Operator operator;
+  private String database;
+  private static TestPostgres postgres;
+
+  @BeforeAll
+  static void admin() throws SQLException {
+    postgres = TestPostgres.shared();
+    try (Connection c = postgres.superuser("postgres"); Statement s = c.createStatement()) {
+      ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + ADMIN + "'");
+      if (!rs.next()) {
+        s.execute("CREATE ROLE " + ADMIN + " LOGIN SUPERUSER PASSWORD '" + ADMIN_PASSWORD + "'");
+        s.execute("CREATE ROLE app_owner NOLOGIN");
+      }
+    }
+  }
+
+  @BeforeEach
+  void start() throws SQLException {
+    database = "policy_db_" + DATABASES.incrementAndGet();
+    try (Connection c = postgres.superuser("postgres"); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + database);
+    }
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA sales AUTHORIZATION app_owner");
+      s.execute("CREATE TABLE sales.orders (id int, total numeric)");
+      s.execute("ALTER TABLE sales.orders OWNER TO app_owner");
+      s.execute("INSERT INTO sales.orders VALUES (1, 10)");
+      s.execute("CREATE TABLE public.secrets (id int)");
+    }
+    ClusterFixture.installCrds(client);
+    client.resource(adminSecret()).create();
+    operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(1));
+  }
+
+  @AfterEach
+  void stop() {
+    operator.stop();
+  }
+
+  @Test
+  void readOnlyPolicyGetsAGroupWithSelectOnlyAndAShortLivedLogin() throws Exception {
+    client.resource(policy("analytics", "ReadOnly", "1h", postgres.port())).create();
+    DatabaseAccessPolicy ready = awaitCondition("analytics", "Ready", "True");
+
+    assertThat(ready.getStatus().observedGeneration()).isEqualTo(ready.getMetadata().getGeneration());
+    assertThat(condition(ready, "Degraded").getStatus()).isEqualTo("False");
+    Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-analytics").get();
+    assertThat(secret.getData()).containsKeys("policy.yaml", "username", "password", "expiresAt", "audit.key",
+        "mask.key");
+    assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo("analytics"));
+    String username = value(secret, "username");
+    assertThat(ready.getStatus().credentials().role()).isEqualTo(username);
+    assertThat(ready.getStatus().credentials().secretName()).isEqualTo("pgwarden-analytics");
+    assertThat(value(secret, "policy.yaml")).contains("kind: \"DatabaseAccessPolicy\"").contains("analytics")
+        .doesNotContain("status");
+    assertThat(Base64.getDecoder().decode(secret.getData().get("audit.key"))).hasSize(48);
+
+    Instant expires = Instant.parse(value(secret, "expiresAt"));
+    assertThat(Duration.between(clock.instant(), expires)).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(61));
+    RoleNames names = RoleNames.of(NS, "analytics");
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      ResultSet group = s.executeQuery("SELECT rolcanlogin FROM pg_roles WHERE rolname = '" + names.group() + "'");
+      assertThat(group.next()).isTrue();
+      assertThat(group.getBoolean(1)).as("the group cannot log in").isFalse();
+      ResultSet login = s.executeQuery("SELECT rolvaliduntil FROM pg_roles WHERE rolname = '" + username + "'");
+      assertThat(login.next()).isTrue();
+      assertThat(login.getTimestamp(1).toInstant()).isEqualTo(expires);
+    }
+
+    try (Connection agent = login(secret); Statement s = agent.createStatement()) {
+      ResultSet rs = s.executeQuery("SELECT total FROM sales.orders");
+      assertThat(rs.next()).isTrue();
+      assertThatThrownBy(() -> s.execute("INSERT INTO sales.orders VALUES (2, 20)"))
+          .hasMessageContaining("permission denied");
+      assertThatThrownBy(() -> s.executeQuery("SELECT * FROM public.secrets"))
+          .as("schemas outside the policy stay closed").hasMessageContaining("permission denied");
+    }
+    // Future tables: the schema owner creates one after the grant.
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("SET ROLE app_owner");
+      s.execute("CREATE TABLE sales.refunds (id int)");
+    }
+    try (Connection agent = login(secret); Statement s = agent.createStatement()) {
+      s.executeQuery("SELECT count(*) FROM sales.refunds").close();
+    }
+    RoleBinding binding = client.rbac().roleBindings().inNamespace(NS).withName("pgwarden-sidecar-analytics").get();
+    assertThat(binding.getRoleRef().getName()).isEqualTo("pgwarden-sidecar");
+    assertThat(binding.getSubjects()).singleElement().satisfies(sub -> {
+      assertThat(sub.getName()).isEqualTo("claude");
+      assertThat(sub.getNamespace()).isEqualTo(NS);
+    });
+  }
+
+  @Test
+  void switchingModesGrantsAndRevokesWrites() throws Exception {
+    client.resource(policy("writer", "ReadWrite", "1h", postgres.port())).create();
+    awaitCondition("writer", "Ready", "True");
+    Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-writer").get();
+    try (Connection agent = login(secret); Statement s = agent.createStatement()) {
+      s.execute("INSERT INTO sales.orders VALUES (3, 30)");
+      s.execute("UPDATE sales.orders SET total = 31 WHERE id = 3");
+      s.execute("DELETE FROM sales.orders WHERE id = 3");
+      assertThatThrownBy(() -> s.execute("TRUNCATE sales.orders")).hasMessageContaining("permission denied");
+      assertThatThrownBy(() -> s.execute("CREATE TABLE sales.mine (id int)")).hasMessageContaining("permission denied");
+    }
+
+    DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("writer").get();
+    client.resource(policy("writer", "ReadOnly", "1h", postgres.port())).update();
+    awaitPolicy("writer", q -> q.getStatus() != null
+        && q.getStatus().observedGeneration() > p.getMetadata().getGeneration());
+    try (Connection agent = login(secret); Statement s = agent.createStatement()) {
+      assertThatThrownBy(() -> s.execute("INSERT INTO sales.orders VALUES (4, 40)"))
+          .hasMessageContaining("permission denied");
+      s.executeQuery("SELECT 1 FROM sales.orders").close();
+    }
+  }
+
+  @Test
+  void rotatesBeforeExpiryKeepingOpenSessionsAndDropsExpiredRoles() throws Exception {
+    client.resource(policy("rotating", "ReadOnly", "1h", postgres.port())).create();
+    awaitCondition("rotating", "Ready", "True");
+    Secret first = client.secrets().inNamespace(NS).withName("pgwarden-rotating").get();
+    String firstRole = value(first, "username");
+
+    try (Connection open = login(first)) {
+      // Two thirds of the lifetime pass; a spec edit (new generation) is what brings the reconcile here.
+      clock.advance(Duration.ofMinutes(45));
+      editSpec("rotating", "ReadOnly", "1h");
+      awaitPolicy("rotating", p -> p.getStatus() != null && !firstRole.equals(p.getStatus().credentials().role()));
+      Secret second = client.secrets().inNamespace(NS).withName("pgwarden-rotating").get();
+      String secondRole = value(second, "username");
+      assertThat(secondRole).isNotEqualTo(firstRole);
+      assertThat(value(second, "audit.key")).as("keys survive rotation").isEqualTo(value(first, "audit.key"));
+      assertThat(value(second, "mask.key")).isEqualTo(value(first, "mask.key"));
+      assertThat(roleExists(firstRole)).as("the old role stays until it expires").isTrue();
+      try (Statement s = open.createStatement()) {
+        s.executeQuery("SELECT 1 FROM sales.orders").close();
+      }
+      try (Connection fresh = login(second)) {
+        assertThat(fresh.isValid(5)).isTrue();
+      }
+
+      clock.advance(Duration.ofMinutes(20));
+      editSpec("rotating", "ReadOnly", "1h");
+      awaitTrue(() -> !roleExists(firstRole), "the expired role is dropped");
+      assertThat(roleExists(secondRole)).isTrue();
+      try (Statement s = open.createStatement()) {
+        assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
+            .as("a session of an expired credential ends").isInstanceOf(SQLException.class);
+      }
+    }
+  }
+
+  @Test
+  void loweringTheTtlCutsTheCurrentCredentialShort() throws Exception {
+    client.resource(policy("shrinking", "ReadOnly", "24h", postgres.port())).create();
+    awaitCondition("shrinking", "Ready", "True");
+    String before = value(client.secrets().inNamespace(NS).withName("pgwarden-shrinking").get(), "username");
+    client.resource(policy("shrinking", "ReadOnly", "10m", postgres.port())).update();
+    DatabaseAccessPolicy p = awaitPolicy("shrinking", q -> q.getStatus() != null
+        && !before.equals(q.getStatus().credentials().role()));
+    Instant expires = Instant.parse(p.getStatus().credentials().expiresAt());
+    assertThat(Duration.between(clock.instant(), expires)).isLessThanOrEqualTo(Duration.ofMinutes(10));
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      ResultSet rs = s.executeQuery("SELECT rolvaliduntil FROM pg_roles WHERE rolname = '" + before + "'");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getTimestamp(1).toInstant()).isBefore(clock.instant().plus(Duration.ofMinutes(11)));
+    }
+  }
+
+  @Test
+  void deletingThePolicyDropsItsRolesSecretAndBinding() throws Exception {
+    client.resource(policy("temporary", "ReadOnly", "1h", postgres.port())).create();
+    awaitCondition("temporary", "Ready", "True");
+    String role = value(client.secrets().inNamespace(NS).withName("pgwarden-temporary").get(), "username");
+    RoleNames names = RoleNames.of(NS, "temporary");
+    assertThat(roleExists(names.group())).isTrue();
+    DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("temporary").get();
+    assertThat(p.getMetadata().getFinalizers()).contains(PolicyReconciler.FINALIZER);
+
+    client.resource(p).delete();
+    awaitTrue(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("temporary").get() == null,
+        "the finalizer is removed once the roles are gone");
+    assertThat(roleExists(role)).isFalse();
+    assertThat(roleExists(names.group())).isFalse();
+    assertThat(client.secrets().inNamespace(NS).withName("pgwarden-temporary").get()).isNull();
+    assertThat(client.rbac().roleBindings().inNamespace(NS).withName("pgwarden-sidecar-temporary").get()).isNull();
+  }
+
+  @Test
+  void anUnreachableDatabaseIsDegradedAndRecovers() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    client.resource(policy("unreachable", "ReadOnly", "1h", closedPort)).create();
+    DatabaseAccessPolicy degraded = awaitCondition("unreachable", "Degraded", "True");
+    assertThat(condition(degraded, "Degraded").getReason()).isEqualTo("DatabaseUnavailable");
+    assertThat(condition(degraded, "Degraded").getMessage()).contains("cannot connect to database " + database)
+        .contains("127.0.0.1:" + closedPort).contains("retrying");
+    assertThat(condition(degraded, "Ready").getStatus()).isEqualTo("False");
+    assertThat(client.secrets().inNamespace(NS).withName("pgwarden-unreachable").get()).isNull();
+
+    client.resource(policy("unreachable", "ReadOnly", "1h", postgres.port())).update();
+    DatabaseAccessPolicy ready = awaitCondition("unreachable", "Ready", "True");
+    assertThat(condition(ready, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aMissingAdminSecretIsDegradedUntilItAppears() throws Exception {
+    DatabaseAccessPolicy p = policy("no-admin", "ReadOnly", "1h", postgres.port());
+    p.getSpec().database().adminSecretRef();
+    client.resource(withAdminSecret(p, "not-there-yet")).create();
+    DatabaseAccessPolicy degraded = awaitCondition("no-admin", "Degraded", "True");
+    assertThat(condition(degraded, "Degraded").getReason()).isEqualTo("AdminSecretMissing");
+    assertThat(condition(degraded, "Degraded").getMessage()).contains("not-there-yet").contains("username and password");
+
+    Secret admin = adminSecret();
+    admin.getMetadata().setName("not-there-yet");
+    client.resource(admin).create();
+    awaitCondition("no-admin", "Ready", "True");
+  }
+
+  @Test
+  void anInvalidPolicyIsNotReadyAndGetsNoCredentials() throws Exception {
+    DatabaseAccessPolicy p = policy("too-short", "ReadOnly", "30s", postgres.port());
+    client.resource(p).create();
+    DatabaseAccessPolicy invalid = awaitCondition("too-short", "Ready", "False");
+    assertThat(condition(invalid, "Ready").getReason()).isEqualTo("InvalidPolicy");
+    assertThat(condition(invalid, "Ready").getMessage()).contains("credentialTTL").contains("at least 1m");
+    assertThat(client.secrets().inNamespace(NS).withName("pgwarden-too-short").get()).isNull();
+    assertThat(roleExists(RoleNames.of(NS, "too-short").group())).isFalse();
+  }
+
+  @Test
+  void aForeignSecretOfTheSameNameIsNotOverwritten() throws Exception {
+    client.resource(new SecretBuilder().withNewMetadata().withName("pgwarden-taken").withNamespace(NS).endMetadata()
+        .addToStringData("username", "someone").build()).create();
+    client.resource(policy("taken", "ReadOnly", "1h", postgres.port())).create();
+    DatabaseAccessPolicy degraded = awaitCondition("taken", "Degraded", "True");
+    assertThat(condition(degraded, "Degraded").getMessage()).contains("pgwarden did not create it");
+    Secret untouched = client.secrets().inNamespace(NS).withName("pgwarden-taken").get();
+    assertThat(untouched.getData()).doesNotContainKey("password");
+  }
+
+  // --- fixtures
+
+  private DatabaseAccessPolicy policy(String name, String mode, String ttl, int port) {
+    String yaml = """
+        apiVersion: pgwarden.dev/v1alpha1
+        kind: DatabaseAccessPolicy
+        metadata: {name: %s, namespace: %s}
+        spec:
+          database: {host: 127.0.0.1, port: %d, name: %s, sslMode: disable, adminSecretRef: {name: pg-admin}}
+          subjects:
+            - serviceAccount: agents/claude
+            - serviceAccount: other/not-here
+          access: {mode: %s, schemas: [sales], credentialTTL: %s}
+        """.formatted(name, NS, port, database, mode, ttl);
+    return client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
+  }
+
+  private DatabaseAccessPolicy withAdminSecret(DatabaseAccessPolicy p, String secret) {
+    String yaml = client.getKubernetesSerialization().asYaml(p).replace("name: \"pg-admin\"", "name: \"" + secret + "\"");
+    return client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
+  }
+
+  /** A harmless spec change: a new generation, which the reconciler acts on at once. */
+  private void editSpec(String name, String mode, String ttl) {
+    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
+    DatabaseAccessPolicy next = policy(name, mode, ttl, postgres.port());
+    String yaml = client.getKubernetesSerialization().asYaml(next)
+        .replace("access:", "rules:\n  - {name: r" + System.nanoTime() + ", statements: [DROP], action: Deny}\n  access:");
+    DatabaseAccessPolicy edited = client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
+    edited.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+    edited.getMetadata().setFinalizers(current.getMetadata().getFinalizers());
+    client.resource(edited).update();
+  }
+
+  private Secret adminSecret() {
+    return new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS).endMetadata()
+        .addToData(Map.of(
+            "username", Base64.getEncoder().encodeToString(ADMIN.getBytes(StandardCharsets.UTF_8)),
+            "password", Base64.getEncoder().encodeToString(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8))))
+        .build();
+  }
+
+  private Connection login(Secret secret) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", value(secret, "username"));
+    p.setProperty("password", value(secret, "password"));
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + database, p);
+  }
+
+  private boolean roleExists(String role) {
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'")) {
+      return rs.next();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String value(Secret secret, String key) {
+    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  private static Condition condition(DatabaseAccessPolicy p, String type) {
+    return Conditions.find(p.getStatus().conditions(), type);
+  }
+
+  private DatabaseAccessPolicy awaitCondition(String name, String type, String status) throws InterruptedException {
+    return awaitPolicy(name, p -> p.getStatus() != null && p.getStatus().conditions() != null
+        && condition(p, type) != null && status.equals(condition(p, type).getStatus()));
+  }
+
+  private DatabaseAccessPolicy awaitPolicy(String name, Predicate<DatabaseAccessPolicy> test)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DatabaseAccessPolicy last = null;
+    while (System.nanoTime() < deadline) {
+      last = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
+      if (last != null && test.test(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("policy " + name + " did not reach the expected state; last seen: "
+        + (last == null ? null : client.getKubernetesSerialization().asYaml(last.getStatus())));
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("timed out waiting until " + what);
+  }
+
+  @SuppressWarnings("unused")
+  private static List<String> names(List<LoginRole> roles) {
+    return roles.stream().map(LoginRole::name).toList();
+  }
+}
