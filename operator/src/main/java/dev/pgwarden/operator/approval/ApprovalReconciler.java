@@ -64,7 +64,7 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
       }
       return UpdateControl.<QueryApproval>noUpdate().rescheduleAfter(atLeast(Duration.between(now, expires)));
     }
-    if (phase == ApprovalPhase.Approved && decision == Decision.Approved || phase == ApprovalPhase.Denied) {
+    if (phase != ApprovalPhase.Expired && decision != Decision.Pending) {
       fillReviewer(approval);
     }
     Instant deleteAt = ApprovalReview.closedAt(approval).plus(retention);

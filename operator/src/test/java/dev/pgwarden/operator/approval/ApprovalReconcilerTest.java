@@ -1,0 +1,183 @@
+package dev.pgwarden.operator.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgwarden.api.v1alpha1.ApprovalPhase;
+import dev.pgwarden.api.v1alpha1.QueryApproval;
+import dev.pgwarden.operator.ClusterFixture;
+import dev.pgwarden.operator.MutableClock;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The approval reconciler in a real JOSDK operator against the Fabric8 mock API server (CRUD mode). */
+@EnableKubernetesMockClient(crud = true)
+class ApprovalReconcilerTest {
+  private static final String NS = "agents";
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  private final MutableClock clock = new MutableClock();
+  private Operator operator;
+
+  @BeforeEach
+  void start() {
+    ClusterFixture.installCrds(client);
+    operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(2));
+  }
+
+  @AfterEach
+  void stop() {
+    operator.stop();
+  }
+
+  @Test
+  void aStampedDecisionBecomesThePhaseWithItsReviewerAndAnEvent() throws Exception {
+    client.resource(approval("qa-approve", Instant.now().plus(Duration.ofMinutes(10)))).create();
+    client.resources(QueryApproval.class).inNamespace(NS).withName("qa-approve").edit(qa -> {
+      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_BY_ANNOTATION, "alice@example.com");
+      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_AT_ANNOTATION, "2026-11-24T10:00:00Z");
+      return qa;
+    });
+    decide("qa-approve", "Approved");
+    QueryApproval decided = await("qa-approve", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Approved);
+    assertThat(decided.getStatus().reviewedBy()).isEqualTo("alice@example.com");
+    assertThat(decided.getStatus().reviewedAt()).isEqualTo("2026-11-24T10:00:00Z");
+    awaitEvent("qa-approve", "Approved", "alice@example.com");
+  }
+
+  @Test
+  void aDecisionWithoutTheWebhookStampIsRecordedWithAWarning() throws Exception {
+    client.resource(approval("qa-unstamped", Instant.now().plus(Duration.ofMinutes(10)))).create();
+    decide("qa-unstamped", "Denied");
+    QueryApproval decided = await("qa-unstamped", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Denied);
+    assertThat(decided.getStatus().reviewedBy()).isNull();
+    Event event = awaitEvent("qa-unstamped", "Denied", "unknown reviewer");
+    assertThat(event.getType()).isEqualTo("Warning");
+  }
+
+  @Test
+  void aPendingRequestExpiresAtItsDeadline() throws Exception {
+    client.resource(approval("qa-late", Instant.now().minusSeconds(5))).create();
+    client.resource(approval("qa-soon", Instant.now().plusSeconds(2))).create();
+    client.resource(approval("qa-open", Instant.now().plus(Duration.ofMinutes(30)))).create();
+    await("qa-late", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
+    await("qa-soon", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
+    awaitEvent("qa-soon", "Expired", "the statement was not run");
+    QueryApproval open = client.resources(QueryApproval.class).inNamespace(NS).withName("qa-open").get();
+    assertThat(ApprovalReview.phase(open)).isEqualTo(ApprovalPhase.Pending);
+  }
+
+  @Test
+  void theSidecarsExecutedPhaseIsNeverMovedBack() throws Exception {
+    client.resource(approval("qa-used", Instant.now().plus(Duration.ofMinutes(10)))).create();
+    client.resources(QueryApproval.class).inNamespace(NS).withName("qa-used").edit(qa -> {
+      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_BY_ANNOTATION, "bob");
+      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_AT_ANNOTATION, Instant.now().toString());
+      return qa;
+    });
+    // The sidecar ran the statement and marked it before the operator looked.
+    client.resources(QueryApproval.class).inNamespace(NS).withName("qa-used").subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Executed\"}}");
+    decide("qa-used", "Approved");
+    QueryApproval used = await("qa-used", qa -> "bob".equals(qa.getStatus() == null ? null : qa.getStatus().reviewedBy()));
+    assertThat(used.getStatus().phase()).isEqualTo(ApprovalPhase.Executed);
+  }
+
+  @Test
+  void closedRequestsAreDeletedAfterTheRetentionAndOpenOnesAreKept() throws Exception {
+    client.resource(approval("qa-old", Instant.now().minusSeconds(1))).create();
+    client.resource(approval("qa-waiting", Instant.now().plus(Duration.ofHours(5)))).create();
+    await("qa-old", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
+    // Retention is two hours: let them pass.
+    clock.advance(Duration.ofHours(3));
+    // A status change of its own is what brings the reconcile here now (in production, the reschedule at the deadline).
+    client.resources(QueryApproval.class).inNamespace(NS).withName("qa-old").edit(qa -> {
+      qa.getMetadata().getLabels().put("touched", "yes");
+      return qa;
+    });
+    awaitGone("qa-old");
+    awaitEvent("qa-old", "Deleted", "retention");
+    assertThat(client.resources(QueryApproval.class).inNamespace(NS).withName("qa-waiting").get())
+        .as("a pending request is never collected").isNotNull();
+  }
+
+  private QueryApproval approval(String name, Instant expiresAt) {
+    String yaml = """
+        apiVersion: pgwarden.dev/v1alpha1
+        kind: QueryApproval
+        metadata:
+          name: %s
+          namespace: %s
+          labels: {pgwarden.dev/policy: analytics}
+          annotations: {pgwarden.dev/requested-at: "%s"}
+        spec:
+          policy: analytics
+          rule: destructive-ddl
+          subject: {serviceAccount: agents/claude, pod: claude-7d9f}
+          session: claude-7d9f/1
+          statement: DROP TABLE staging_events
+          fingerprint: sha256:abc
+          expiresAt: "%s"
+          decision: Pending
+        """.formatted(name, NS, Instant.now(), expiresAt);
+    return client.getKubernetesSerialization().unmarshal(yaml, QueryApproval.class);
+  }
+
+  private void decide(String name, String decision) {
+    client.resources(QueryApproval.class).inNamespace(NS).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"decision\":\"" + decision + "\"}}");
+  }
+
+  private QueryApproval await(String name, Predicate<QueryApproval> test) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    QueryApproval last = null;
+    while (System.nanoTime() < deadline) {
+      last = client.resources(QueryApproval.class).inNamespace(NS).withName(name).get();
+      if (last != null && test.test(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(name + " did not reach the expected state; last status: "
+        + (last == null ? null : last.getStatus()));
+  }
+
+  private void awaitGone(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (client.resources(QueryApproval.class).inNamespace(NS).withName(name).get() == null) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(name + " was not deleted");
+  }
+
+  private Event awaitEvent(String about, String reason, String noteContains) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<Event> events = client.events().v1().events().inNamespace(NS).list().getItems();
+      for (Event e : events) {
+        if (about.equals(e.getRegarding().getName()) && reason.equals(e.getReason())
+            && e.getNote().contains(noteContains)) {
+          return e;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no event " + reason + " about " + about + " mentioning " + noteContains);
+  }
+}
