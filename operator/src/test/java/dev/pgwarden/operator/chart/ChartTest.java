@@ -222,6 +222,8 @@ class ChartTest {
 
     assertThatThrownBy(() -> render(Map.of("webhook.failurePolicy", "Sometimes")))
         .hasMessageContaining("webhook.failurePolicy must be Fail or Ignore");
+    assertThatThrownBy(() -> render(Map.of("webhook.timeoutSeconds", 45)))
+        .hasMessageContaining("webhook.timeoutSeconds must be between 1 and 30");
   }
 
   @Test
