@@ -32,7 +32,7 @@ public final class Gateway implements AutoCloseable {
     }
     ProxyServer proxy = ProxyServer.start(config);
     try {
-      return new Gateway(proxy, OpsServer.start(opsAddress, config.metrics(), proxy::isListening), config);
+      return new Gateway(proxy, OpsServer.start(opsAddress, config.metrics(), proxy::isReady), config);
     } catch (Exception e) {
       proxy.close();
       throw e;

@@ -23,6 +23,10 @@ import java.util.List;
  * @param transport socket I/O: io_uring, epoll or NIO
  * @param approvals where statements held for approval go; null refuses them (fail closed)
  * @param maskKeyFile the secret the policy's hash masking is keyed with, or null
+ * @param policyDir the mounted policy Secret to watch for new policies and credentials (then
+ *     {@code policy} and {@code upstream} are what it held at start), or null for a fixed policy
+ * @param serviceAccountDir the pod's API credentials (token, ca.crt): when they exist, the cluster
+ *     JWKS ({@code kubernetesJwksUri}) is fetched with them; null never sends them
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -40,7 +44,18 @@ public record ProxyConfig(
     AuditSink audit,
     PrometheusMeterRegistry metrics,
     ApprovalGate approvals,
-    Path maskKeyFile) {
+    Path maskKeyFile,
+    Path policyDir,
+    Path serviceAccountDir) {
+
+  /** A fixed policy and upstream: nothing is watched (local mode, tests). */
+  public ProxyConfig(InetSocketAddress listen, DatabaseAccessPolicy policy, UpstreamConfig upstream,
+      List<AcceptedSubject> extraSubjects, String kubernetesIssuer, String kubernetesJwksUri, Path tlsCertificate,
+      Path tlsKey, int maxMessageSize, Duration authenticationTimeout, int eventLoops, Transport transport,
+      AuditSink audit, PrometheusMeterRegistry metrics, ApprovalGate approvals, Path maskKeyFile) {
+    this(listen, policy, upstream, extraSubjects, kubernetesIssuer, kubernetesJwksUri, tlsCertificate, tlsKey,
+        maxMessageSize, authenticationTimeout, eventLoops, transport, audit, metrics, approvals, maskKeyFile, null, null);
+  }
 
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
   public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);

@@ -1,14 +1,14 @@
 package dev.pgwarden.sidecar;
 
 import dev.pgwarden.sidecar.approval.NoApprovalGate;
-import dev.pgwarden.sidecar.masking.MaskRules;
-import dev.pgwarden.sidecar.masking.MaskingEngine;
-import dev.pgwarden.sidecar.policy.StatementPolicy;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
-import dev.pgwarden.sidecar.identity.AcceptedSubject;
-import dev.pgwarden.sidecar.identity.PolicySubjects;
 import dev.pgwarden.sidecar.identity.SigningKeys;
-import dev.pgwarden.sidecar.identity.TokenVerifier;
+import dev.pgwarden.sidecar.identity.ServiceAccountRetriever;
+import dev.pgwarden.sidecar.runtime.LiveCredentials;
+import dev.pgwarden.sidecar.runtime.LivePolicy;
+import dev.pgwarden.sidecar.runtime.PolicyDirectory;
+import dev.pgwarden.sidecar.runtime.PolicyDirectoryWatcher;
+import dev.pgwarden.sidecar.runtime.PolicyRuntimes;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.session.CancelRegistry;
 import dev.pgwarden.sidecar.session.ProxyChannelInitializer;
@@ -27,9 +27,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -42,13 +39,21 @@ public final class ProxyServer implements AutoCloseable {
   private final ExecutorService blockingWork;
   private final ClassifierPool classifier;
   private final Channel listener;
-  private final MaskingEngine masking;
+  private final PolicyRuntimes runtimes;
   private final CancelRegistry cancels;
+  private final LivePolicy live;
+  private final LiveCredentials credentials;
+  /** Null for a fixed policy. */
+  private final PolicyDirectoryWatcher watcher;
 
   private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ExecutorService blockingWork,
-      ClassifierPool classifier, Channel listener, MaskingEngine masking, CancelRegistry cancels) {
+      ClassifierPool classifier, Channel listener, PolicyRuntimes runtimes, CancelRegistry cancels, LivePolicy live,
+      LiveCredentials credentials, PolicyDirectoryWatcher watcher) {
     this.cancels = cancels;
-    this.masking = masking;
+    this.runtimes = runtimes;
+    this.live = live;
+    this.credentials = credentials;
+    this.watcher = watcher;
     this.acceptors = acceptors;
     this.workers = workers;
     this.blockingWork = blockingWork;
@@ -57,23 +62,46 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   public static ProxyServer start(ProxyConfig config) throws InterruptedException {
-    MaskingEngine masking;
+    LiveCredentials credentials = new LiveCredentials(config.upstream(), null, Clock.systemUTC());
+    PolicyRuntimes runtimes = new PolicyRuntimes(config.extraSubjects(), config.kubernetesIssuer(),
+        config.kubernetesJwksUri(), signingKeys(config), config.maskKeyFile(), credentials);
+    PolicyDirectoryWatcher watcher = null;
     try {
-      masking = MaskingEngine.start(MaskRules.of(config.policy().getSpec().maskingOrEmpty()),
-          config.policy().getMetadata().getName(), config.maskKeyFile(), config.upstream());
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read the masking key file " + config.maskKeyFile() + ": "
-          + e.getMessage(), e);
-    }
-    try {
-      return start(config, masking);
+      LivePolicy live = new LivePolicy(runtimes.build(config.policy()), config.metrics());
+      if (config.policyDir() != null) {
+        watcher = new PolicyDirectoryWatcher(new PolicyDirectory(config.policyDir()), runtimes, live, credentials,
+            config.policy(), System.err);
+        watcher.check(); // reads the role's expiry, and anything that changed since the caller read the files
+        watcher.start(PolicyDirectoryWatcher.DEFAULT_PERIOD);
+      }
+      return start(config, runtimes, live, credentials, watcher);
     } catch (InterruptedException | RuntimeException e) {
-      masking.close();
+      if (watcher != null) {
+        watcher.close();
+      }
+      runtimes.close();
       throw e;
     }
   }
 
-  private static ProxyServer start(ProxyConfig config, MaskingEngine masking) throws InterruptedException {
+  /**
+   * The signing keys cache. In a pod, the cluster's JWKS is on the API server, which wants the
+   * pod's service-account token and is signed by the cluster CA.
+   */
+  private static SigningKeys signingKeys(ProxyConfig config) {
+    if (config.kubernetesJwksUri() == null || !ServiceAccountRetriever.available(config.serviceAccountDir())) {
+      return new SigningKeys();
+    }
+    try {
+      return new SigningKeys(config.kubernetesJwksUri(), ServiceAccountRetriever.fromDir(config.serviceAccountDir()));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot use the service-account credentials in " + config.serviceAccountDir()
+          + " to fetch the cluster's signing keys: " + e.getMessage(), e);
+    }
+  }
+
+  private static ProxyServer start(ProxyConfig config, PolicyRuntimes runtimes, LivePolicy live,
+      LiveCredentials credentials, PolicyDirectoryWatcher watcher) throws InterruptedException {
     Transport transport = config.transport();
     IoHandlerFactory io = transport.ioHandlerFactory();
     Class<? extends ServerChannel> serverChannel = transport.serverChannel();
@@ -86,14 +114,10 @@ public final class ProxyServer implements AutoCloseable {
     });
 
     ClassifierPool classifier = ClassifierPool.withDefaults();
-    List<AcceptedSubject> subjects = new ArrayList<>(config.extraSubjects());
-    subjects.addAll(PolicySubjects.resolve(config.policy(), config.kubernetesIssuer(), config.kubernetesJwksUri()));
-    TokenVerifier verifier = new TokenVerifier(subjects, new SigningKeys(), Clock.systemUTC(), Duration.ofSeconds(60));
     CancelRegistry cancels = new CancelRegistry();
     ProxyContext context = new ProxyContext(
-        config.policy().getMetadata().getName(),
-        new UpstreamConnector(config.upstream()),
-        () -> verifier,
+        live,
+        new UpstreamConnector(config.upstream(), credentials),
         blocking,
         cancels,
         config.audit(),
@@ -101,11 +125,9 @@ public final class ProxyServer implements AutoCloseable {
         serverTls(config),
         config.maxMessageSize(),
         config.authenticationTimeout(),
-        new StatementPolicy(config.policy().getSpec()),
         classifier,
         config.approvals() == null ? new NoApprovalGate() : config.approvals(),
-        Clock.systemUTC(),
-        masking);
+        Clock.systemUTC());
 
     Channel listener = new ServerBootstrap()
         .group(acceptors, workers)
@@ -118,7 +140,8 @@ public final class ProxyServer implements AutoCloseable {
         .bind(config.listen())
         .sync()
         .channel();
-    return new ProxyServer(acceptors, workers, blocking, classifier, listener, masking, cancels);
+    return new ProxyServer(acceptors, workers, blocking, classifier, listener, runtimes, cancels, live, credentials,
+        watcher);
   }
 
   private static SslContext serverTls(ProxyConfig config) {
@@ -141,6 +164,19 @@ public final class ProxyServer implements AutoCloseable {
     return listener.isActive();
   }
 
+  /** The policy sessions apply now. */
+  public LivePolicy policy() {
+    return live;
+  }
+
+  /**
+   * Ready for agents: listening, with a valid policy and database credentials that have not
+   * expired. While not, Kubernetes keeps the pod out of its Services and shows why it waits.
+   */
+  public boolean isReady() {
+    return isListening() && live.valid() && credentials.notReady() == null;
+  }
+
   @Override
   public void close() {
     listener.close().syncUninterruptibly();
@@ -149,6 +185,9 @@ public final class ProxyServer implements AutoCloseable {
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     blockingWork.shutdownNow();
     classifier.close();
-    masking.close();
+    if (watcher != null) {
+      watcher.close();
+    }
+    runtimes.close();
   }
 }

@@ -15,6 +15,8 @@ import dev.pgwarden.sidecar.recording.ObjectStore;
 import dev.pgwarden.sidecar.recording.Recorder;
 import dev.pgwarden.sidecar.recording.S3Store;
 import dev.pgwarden.sidecar.recording.StoreCredentials;
+import dev.pgwarden.sidecar.identity.ServiceAccountRetriever;
+import dev.pgwarden.sidecar.runtime.PolicyDirectory;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,11 +37,24 @@ import picocli.CommandLine.Option;
 @Command(name = "pgwarden-sidecar", mixinStandardHelpOptions = true,
     description = "Governs an agent's PostgreSQL connections: token identity, policy, masking, chained audit, session recording.")
 public final class SidecarMain implements Callable<Integer> {
-  @Option(names = "--policy", required = true, description = "DatabaseAccessPolicy YAML file.")
+  @Option(names = "--policy", description = "DatabaseAccessPolicy YAML file (with --upstream; read once).")
   Path policyFile;
 
-  @Option(names = "--upstream", required = true, description = "postgresql://user[:password]@host:port/db[?sslmode=...]")
+  @Option(names = "--upstream", description = "postgresql://user[:password]@host:port/db[?sslmode=...] (with --policy)")
   String upstreamUrl;
+
+  @Option(names = "--policy-dir", description = "In a cluster, instead of --policy and --upstream: the mounted policy"
+      + " Secret (policy.yaml, username, password, expiresAt). The database is the policy's spec.database, the role"
+      + " the one in the files; changes are applied while running.")
+  Path policyDir;
+
+  @Option(names = "--service-account-dir", defaultValue = "/var/run/secrets/kubernetes.io/serviceaccount",
+      description = "The pod's API credentials (token, ca.crt): when present, the cluster's signing keys are fetched"
+          + " from the API server with them. Default ${DEFAULT-VALUE}.")
+  Path serviceAccountDir;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--upstream-password-file", description = "File holding the upstream role's password (keeps it out of argv).")
   Path upstreamPasswordFile;
@@ -53,7 +68,8 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(names = "--kubernetes-issuer", description = "Issuer of the cluster's service-account tokens.")
   String kubernetesIssuer;
 
-  @Option(names = "--kubernetes-jwks-uri", description = "JWKS URL of the cluster's service-account issuer (default: discovery).")
+  @Option(names = "--kubernetes-jwks-uri", description = "JWKS URL of the cluster's service-account issuer (default: "
+      + ServiceAccountRetriever.IN_CLUSTER_JWKS_URI + " when --service-account-dir holds a token and ca.crt, else discovery).")
   String kubernetesJwksUri;
 
   @Option(names = "--tls-cert", description = "PEM certificate chain: answer SSLRequest with TLS.")
@@ -140,13 +156,44 @@ public final class SidecarMain implements Callable<Integer> {
     return new KubernetesApprovalGate(new KubernetesClientBuilder().build(), ns, host());
   }
 
+  /** Exactly one way to say where the policy and the database are. */
+  private void checkPolicySource() {
+    boolean fixed = policyFile != null || upstreamUrl != null;
+    if (policyDir != null && fixed) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "give either --policy-dir (in a cluster) or --policy with --upstream, not both");
+    }
+    if (policyDir == null && (policyFile == null || upstreamUrl == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), policyFile == null && upstreamUrl == null
+          ? "say where the policy is: --policy-dir DIR (the mounted policy Secret), or --policy FILE with --upstream URL"
+          : policyFile == null ? "--upstream needs --policy FILE (or use --policy-dir DIR instead of both)"
+          : "--policy needs --upstream URL (or use --policy-dir DIR instead of both)");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     long began = System.nanoTime();
-    DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).load(policyFile);
-    String password = upstreamPasswordFile == null ? System.getenv("PGWARDEN_UPSTREAM_PASSWORD")
-        : Files.readString(upstreamPasswordFile).strip();
-    UpstreamConfig upstream = UpstreamUrl.parse(upstreamUrl, password);
+    checkPolicySource();
+    DatabaseAccessPolicy policy;
+    UpstreamConfig upstream;
+    if (policyDir != null) {
+      PolicyDirectory dir = new PolicyDirectory(policyDir);
+      PolicyDirectory.Contents contents = dir.read();
+      policy = dir.policy(contents);
+      upstream = dir.upstream(policy.getSpec().database(), contents);
+    } else {
+      policy = new PolicyLoader(PolicyValidator.Use.LOCAL).load(policyFile);
+      String password = upstreamPasswordFile == null ? System.getenv("PGWARDEN_UPSTREAM_PASSWORD")
+          : Files.readString(upstreamPasswordFile).strip();
+      upstream = UpstreamUrl.parse(upstreamUrl, password);
+    }
+    String jwksUri = kubernetesJwksUri;
+    if (jwksUri == null && kubernetesIssuer != null && ServiceAccountRetriever.available(serviceAccountDir)) {
+      // In a pod the issuer's discovery document is on the API server too, behind the same
+      // authentication: going straight to the API server's JWKS needs one authenticated fetch.
+      jwksUri = ServiceAccountRetriever.IN_CLUSTER_JWKS_URI;
+    }
     ApprovalGate approvalGate = approvalGate();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     S3Target s3 = policy.getSpec().recording() == null ? null : policy.getSpec().recording().s3();
@@ -156,9 +203,9 @@ public final class SidecarMain implements Callable<Integer> {
     Gateway gateway;
     try {
       gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
-          kubernetesIssuer, kubernetesJwksUri, tlsCert, tlsKey, maxMessageSize,
+          kubernetesIssuer, jwksUri, tlsCert, tlsKey, maxMessageSize,
           ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          audit, metrics, approvalGate, maskKeyFile), Addresses.parse(adminListen));
+          audit, metrics, approvalGate, maskKeyFile, policyDir, serviceAccountDir), Addresses.parse(adminListen));
     } catch (Exception e) {
       audit.close();
       throw e;
@@ -166,9 +213,9 @@ public final class SidecarMain implements Callable<Integer> {
     if (approvalGate != null) {
       gateway.closeAfterwards(approvalGate);
     }
-    System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%n",
+    System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%s%n",
         Duration.ofNanos(System.nanoTime() - began).toMillis(), gateway.proxy().address(), gateway.ops().address(),
-        policy.getMetadata().getName());
+        policy.getMetadata().getName(), policyDir == null ? "" : " (watching " + policyDir + " for changes)");
     gateway.runUntilShutdown();
     return 0;
   }

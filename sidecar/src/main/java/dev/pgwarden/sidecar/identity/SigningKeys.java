@@ -25,12 +25,29 @@ public final class SigningKeys {
   private final ResourceRetriever http = new DefaultResourceRetriever(2_000, 3_000, 512 * 1024);
   private final Map<String, JWKSource<SecurityContext>> byJwksUri = new ConcurrentHashMap<>();
   private final Map<String, String> discovered = new ConcurrentHashMap<>();
+  private final String clusterJwksUri;
+  private final ResourceRetriever cluster;
+
+  public SigningKeys() {
+    this(null, null);
+  }
+
+  /**
+   * @param clusterJwksUri the cluster's JWKS on the API server, fetched with {@code cluster}
+   *     (the pod's service-account token); every other URL is fetched anonymously, so the token
+   *     never goes to an outside issuer
+   */
+  public SigningKeys(String clusterJwksUri, ResourceRetriever cluster) {
+    this.clusterJwksUri = clusterJwksUri;
+    this.cluster = cluster;
+  }
 
   public JWKSource<SecurityContext> forSubject(AcceptedSubject subject) throws AuthenticationException {
     String jwksUri = subject.jwksUri() != null ? subject.jwksUri() : discover(subject.issuer());
     return byJwksUri.computeIfAbsent(jwksUri, uri -> {
+      ResourceRetriever retriever = cluster != null && uri.equals(clusterJwksUri) ? cluster : http;
       try {
-        return JWKSourceBuilder.<SecurityContext>create(new URL(uri), http)
+        return JWKSourceBuilder.<SecurityContext>create(new URL(uri), retriever)
             .cache(15 * 60_000L, 5_000L)
             .rateLimited(10_000L)
             .retrying(true)

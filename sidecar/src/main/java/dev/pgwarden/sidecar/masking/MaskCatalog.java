@@ -37,7 +37,8 @@ public final class MaskCatalog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MaskCatalog.class);
   static final long PERIOD_SECONDS = 30;
 
-  private final UpstreamConfig upstream;
+  /** Read at every (re)connect: the role's credentials rotate while the sidecar runs. */
+  private final java.util.function.Supplier<UpstreamConfig> upstream;
   private final MaskRules rules;
   private final MaskPlanner planner;
   private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -51,6 +52,10 @@ public final class MaskCatalog implements AutoCloseable {
   private Connection connection;
 
   public MaskCatalog(UpstreamConfig upstream, MaskRules rules) {
+    this(() -> upstream, rules);
+  }
+
+  public MaskCatalog(java.util.function.Supplier<UpstreamConfig> upstream, MaskRules rules) {
     this.upstream = upstream;
     this.rules = rules;
     this.planner = new MaskPlanner(rules);
@@ -86,18 +91,26 @@ public final class MaskCatalog implements AutoCloseable {
     }
     CompletableFuture<CatalogSnapshot> f = new CompletableFuture<>();
     loading = f;
-    worker.execute(() -> {
-      try {
-        CatalogSnapshot s = load(generation);
-        snapshot = s;
-        f.complete(s);
-      } catch (SQLException | RuntimeException e) {
-        LOG.warn("cannot read the catalog for masking: {}", e.getMessage());
-        closeConnection();
-        f.completeExceptionally(e);
-      }
-    });
+    try {
+      worker.execute(() -> load(generation, f));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // A policy reload retired this catalog; a session that has not moved to the new one yet
+      // gets a failure (its statement is refused) rather than an exception on its event loop.
+      f.completeExceptionally(new IllegalStateException("the masking catalog was replaced by a policy reload"));
+    }
     return f;
+  }
+
+  private void load(long generation, CompletableFuture<CatalogSnapshot> f) {
+    try {
+      CatalogSnapshot s = load(generation);
+      snapshot = s;
+      f.complete(s);
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("cannot read the catalog for masking: {}", e.getMessage());
+      closeConnection();
+      f.completeExceptionally(e);
+    }
   }
 
   // ---------------------------------------------------------------- loading
@@ -360,6 +373,7 @@ public final class MaskCatalog implements AutoCloseable {
     if (connection != null && !connection.isClosed()) {
       return connection;
     }
+    UpstreamConfig upstream = this.upstream.get();
     Properties p = new Properties();
     p.setProperty("user", upstream.user());
     if (upstream.password() != null) {

@@ -42,6 +42,12 @@ public final class MaskingEngine implements AutoCloseable {
    */
   public static MaskingEngine start(MaskRules rules, String policyName, Path keyFile, UpstreamConfig upstream)
       throws IOException {
+    return start(rules, policyName, keyFile, () -> upstream);
+  }
+
+  /** @param upstream read whenever the catalog connects, so it follows rotated credentials */
+  public static MaskingEngine start(MaskRules rules, String policyName, Path keyFile,
+      java.util.function.Supplier<UpstreamConfig> upstream) throws IOException {
     if (rules.isEmpty()) {
       return DISABLED;
     }

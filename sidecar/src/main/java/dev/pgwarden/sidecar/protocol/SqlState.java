@@ -19,6 +19,7 @@ public final class SqlState {
   public static final String SYSTEM_ERROR = "58000";
   public static final String INSUFFICIENT_RESOURCES = "53000";
   public static final String DISK_FULL = "53100";
+  public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
 
   private SqlState() {
   }

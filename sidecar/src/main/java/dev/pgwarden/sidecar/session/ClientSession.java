@@ -83,24 +83,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     this.startup = startup;
     this.upstream = upstream;
     this.server = upstream.channel();
-    this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), proxy.policyName(),
-        proxy.upstream().config().database(), proxy.masking().enabled());
-    Recording recording = proxy.statementPolicy().spec().recording();
+    SessionPolicy policy = new SessionPolicy(proxy.policy());
+    this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), policy.runtime().name(),
+        proxy.upstream().database(), () -> policy.runtime().masking().enabled());
+    // Result sampling is set up per session: a reload that changes recording.results reaches new sessions.
+    Recording recording = policy.runtime().policy().getSpec().recording();
     this.sample = recording != null && recording.resultsOrDefault() == RecordedResults.Rows
         ? audit.sampleRows(recording.maxRowsOrDefault()) : null;
     SessionCursors cursors = new SessionCursors();
-    this.tracker = new StatementTracker(audit, server.alloc(), proxy.masking(), cursors);
-    Approval approval = proxy.statementPolicy().spec().approval();
-    GateContext gateContext = new GateContext(proxy.policyName(), proxy.statementPolicy(), proxy.classifier(),
-        proxy.approvals(), approval == null || approval.mode() == null ? ApprovalMode.Wait : approval.mode(),
-        approval == null || approval.timeout() == null ? DEFAULT_APPROVAL_TIMEOUT : Durations.parse(approval.timeout()),
+    this.tracker = new StatementTracker(audit, server.alloc(), policy.runtime().masking(), cursors);
+    GateContext gateContext = new GateContext(policy, proxy.classifier(), proxy.approvals(),
         new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
-        sessionId, proxy.clock(), proxy.masking(),
-        proxy.statementPolicy().spec().auditFailClosed() ? proxy.audit()::cannotRecord : () -> null);
+        sessionId, proxy.clock(), proxy.audit()::cannotRecord);
     this.gate = new StatementGate(gateContext, tracker, new GateOutput(), cursors);
   }
-
-  private static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(10);
 
   /** How the gate reaches the two connections; everything runs on this session's event loop. */
   private final class GateOutput implements StatementGate.Output {
@@ -178,9 +174,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     cancelKey = proxy.cancels().register(this);
     proxy.metrics().sessionOpened();
     proxy.audit().emit(new SessionStarted(Instant.now().toString(), sessionId, identity.subject(), identity.issuer(),
-        identity.serviceAccount(), identity.pod(), identity.groups(), proxy.policyName(),
-        proxy.upstream().config().database(), ClientReplies.address(ctx.channel()), startup.clientUser(),
-        startup.applicationName(), proxy.upstream().config().user(), upstream.processId(), startup.forwarded()));
+        identity.serviceAccount(), identity.pod(), identity.groups(), proxy.policy().runtime().name(),
+        proxy.upstream().database(), ClientReplies.address(ctx.channel()), startup.clientUser(),
+        startup.applicationName(), upstream.user(), upstream.processId(), startup.forwarded()));
 
     ctx.write(Messages.authenticationOk(ctx.alloc()));
     upstream.startupMessages().forEach(ctx::write);

@@ -3,28 +3,53 @@ package dev.pgwarden.sidecar.session;
 import dev.pgwarden.api.v1alpha1.ApprovalMode;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.sidecar.approval.ApprovalGate;
+import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.policy.StatementPolicy;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
- * What a session's gate needs to decide statements.
+ * What a session's gate needs to decide statements. Everything that comes from the policy is read
+ * through {@link #live}, the version the session applies now (policies are reloaded while
+ * sessions run).
  *
- * @param approvalTimeout how long a request stays open (the policy's approval.timeout)
- * @param cannotRecord why statements cannot be recorded now, or null: a non-null answer refuses
- *     new statements (the policy's audit.failClosed)
+ * @param recordingProblem why statements cannot be recorded now, or null; refuses new statements
+ *     when the policy's audit.failClosed is on
  */
 record GateContext(
-    String policyName,
-    StatementPolicy policy,
+    SessionPolicy live,
     ClassifierPool classifier,
     ApprovalGate approvals,
-    ApprovalMode approvalMode,
-    Duration approvalTimeout,
     ApprovalSubject subject,
     String session,
     Clock clock,
-    dev.pgwarden.sidecar.masking.MaskingEngine masking,
-    java.util.function.Supplier<String> cannotRecord) {
+    Supplier<String> recordingProblem) {
+
+  String policyName() {
+    return live.runtime().name();
+  }
+
+  StatementPolicy policy() {
+    return live.runtime().statements();
+  }
+
+  ApprovalMode approvalMode() {
+    return live.runtime().approvalMode();
+  }
+
+  /** How long a request stays open (the policy's approval.timeout). */
+  Duration approvalTimeout() {
+    return live.runtime().approvalTimeout();
+  }
+
+  MaskingEngine masking() {
+    return live.runtime().masking();
+  }
+
+  /** Why statements cannot be recorded now when that must refuse them, else a supplier of null. */
+  Supplier<String> cannotRecord() {
+    return () -> live.runtime().auditFailClosed() ? recordingProblem.get() : null;
+  }
 }

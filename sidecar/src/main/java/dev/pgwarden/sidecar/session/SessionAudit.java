@@ -22,7 +22,8 @@ final class SessionAudit {
   private final String policy;
   private final String database;
   private long statements;
-  private final boolean masking;
+  /** Read per statement: a policy reload may add or remove masking while the session runs. */
+  private final java.util.function.BooleanSupplier masking;
   /** The first rows of each result, when the policy records them; null otherwise. */
   private ResultSample sample;
 
@@ -33,6 +34,11 @@ final class SessionAudit {
   /** @param masking the policy masks columns: statements that may hold masked values are audited by fingerprint */
   SessionAudit(AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database,
       boolean masking) {
+    this(sink, metrics, session, subject, policy, database, () -> masking);
+  }
+
+  SessionAudit(AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database,
+      java.util.function.BooleanSupplier masking) {
     this.masking = masking;
     this.sink = sink;
     this.metrics = metrics;
@@ -61,7 +67,7 @@ final class SessionAudit {
       }
     }
     List<String> masked = null;
-    if (masking) {
+    if (masking.getAsBoolean()) {
       MaskPlan plan = decision == null ? null : decision.mask();
       if (plan == null || plan.sensitive()) {
         // Literals and parameters may be masked values the agent looked up: the audit keeps the shape only.

@@ -149,7 +149,7 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
       return;
     }
     try {
-      startup = StartupParameters.vet(packet.parameters(), proxy.upstream().config().database());
+      startup = StartupParameters.vet(packet.parameters(), proxy.upstream().database());
     } catch (StartupRefused e) {
       refuse(e.sqlState(), e.getMessage());
       return;
@@ -178,6 +178,12 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
     } finally {
       batch.release();
     }
+    String broken = proxy.policy().refusal();
+    if (broken != null) {
+      // Whom to let in is part of the policy too: with no valid policy, nobody.
+      refuse(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "pgwarden: " + broken);
+      return;
+    }
     state = State.VERIFYING;
     ctx.channel().config().setAutoRead(false);
     try {
@@ -191,7 +197,7 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
 
   private Object verify(String token) {
     try {
-      return proxy.verifier().get().verify(token);
+      return proxy.policy().runtime().verifier().verify(token);
     } catch (AuthenticationException e) {
       return e;
     }
@@ -223,8 +229,7 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
   private void connectUpstream() {
     UpstreamConnector connector = proxy.upstream();
     Map<String, String> params = new LinkedHashMap<>();
-    params.put("user", connector.config().user());
-    params.put("database", connector.config().database());
+    // The connector adds the current role and the database.
     params.put("application_name", startup.upstreamApplicationName(sessionId));
     params.putAll(startup.forwarded());
     long began = System.nanoTime();

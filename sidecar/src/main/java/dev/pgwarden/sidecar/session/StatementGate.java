@@ -252,8 +252,16 @@ final class StatementGate {
       tracker.onClientMessage(m);
       return Step.FORWARD;
     }
-    if ((type == ProtocolCodes.QUERY || type == ProtocolCodes.PARSE || type == ProtocolCodes.EXECUTE)
-        && !catalogCurrent()) {
+    boolean statement = type == ProtocolCodes.QUERY || type == ProtocolCodes.PARSE || type == ProtocolCodes.EXECUTE;
+    if (statement && resolution == null) {
+      // A fresh statement (not one resumed after a wait): it is judged by the newest policy.
+      String broken = context.live().beforeStatement();
+      tracker.useMasking(context.masking());
+      if (broken != null) {
+        return refuseWithoutPolicy(m, broken);
+      }
+    }
+    if (statement && !catalogCurrent()) {
       return Step.WAIT;
     }
     return switch (type) {
@@ -329,6 +337,42 @@ final class StatementGate {
         yield Step.WAIT;
       }
     };
+  }
+
+  /** The newest policy is invalid: every statement is refused, saying why, until a valid one is mounted. */
+  private Step refuseWithoutPolicy(PgMessage m, String reason) {
+    ByteBuf body = m.body();
+    if (m.type() == ProtocolCodes.QUERY) {
+      return refuseQuery(withoutPolicy(StatementSplitter.split(StatementTracker.cstring(body)), reason));
+    }
+    String sql;
+    List<String> params = List.of();
+    if (m.type() == ProtocolCodes.PARSE) {
+      ByteBuf b = body.duplicate();
+      Messages.readCString(b);
+      sql = Messages.readCString(b);
+    } else {
+      StatementTracker.Portal portal = tracker.portal(StatementTracker.cstring(body));
+      if (portal == null && tracker.discarding()) {
+        tracker.onClientMessage(m);
+        return Step.FORWARD;
+      }
+      sql = portal == null ? null : portal.sql();
+      params = portal == null ? List.of() : portal.parameters();
+    }
+    Refuse refuse = withoutPolicy(List.of(sql == null ? "" : sql), reason);
+    return refuseExtended(sql, params, refuse.decisions().get(0), refuse.refusal());
+  }
+
+  private static Refuse withoutPolicy(List<String> statements, String reason) {
+    Verdict v = Verdict.of(List.of(new Verdict.Match(Action.Deny, "pgwarden:policy", reason)));
+    List<StatementDecision> decisions = statements.stream()
+        .map(s -> StatementDecision.of(Classification.unparseable("no valid policy"), v)).toList();
+    return new Refuse(statements, decisions, new Refusal(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+        "pgwarden: statement refused: " + reason, "pgwarden refuses every statement while the newest policy is"
+            + " invalid, rather than go on enforcing an older one.",
+        "The policy's owner must fix the DatabaseAccessPolicy; statements run again within seconds of a valid"
+            + " version reaching this pod.", null, null, null));
   }
 
   private Step refuseQuery(Refuse refuse) {

@@ -88,8 +88,8 @@ final class StatementTracker {
   private final SessionAudit audit;
   private final ByteBufAllocator alloc;
   private boolean discardingUntilSync;
-  private final MaskingEngine masking;
-  private final ValueMasker values;
+  private MaskingEngine masking;
+  private ValueMasker values;
   /** Result columns of prepared statements and portals, as described (masking only). */
   private final Map<String, ResultField[]> statementColumns = new HashMap<>();
   private final Map<String, ResultField[]> portalColumns = new HashMap<>();
@@ -118,6 +118,23 @@ final class StatementTracker {
     this.alloc = alloc;
     this.masking = masking;
     this.values = masking.enabled() ? masking.newValueMasker() : null;
+  }
+
+  /**
+   * A policy reload changed the masking: results from now on are masked with it (statements
+   * already running keep the masking plan they were decided with; their rows are matched against
+   * the new engine's catalog, or masked whole while it has none). Descriptions gathered so far
+   * stay valid, since they describe the server's columns, not the policy.
+   */
+  void useMasking(MaskingEngine engine) {
+    if (engine == masking) {
+      return;
+    }
+    masking = engine;
+    values = engine.enabled() ? engine.newValueMasker() : null;
+    if (!engine.enabled()) {
+      catalogDirty = false; // nothing left to reread the catalog for
+    }
   }
 
   // ---------------------------------------------------------------- client side
@@ -407,7 +424,9 @@ final class StatementTracker {
 
   private void unknownRelation() {
     // A relation newer than the snapshot: its columns are masked whole until the next one.
-    masking.catalog().refresh();
+    if (masking.enabled()) {
+      masking.catalog().refresh();
+    }
   }
 
   /** How to mask a DataRow of the current result, or null to relay it as it is. */

@@ -10,7 +10,8 @@ import java.util.List;
  * @param startupMessages the ParameterStatus and NoticeResponse frames the server sent during
  *     startup, in order, for the proxy to relay to its client (the caller releases them)
  * @param readyForQuery the server's first ReadyForQuery frame
+ * @param user the database role it logged in as (roles rotate: each connection keeps its own)
  */
 public record UpstreamConnection(
-    Channel channel, int processId, int secretKey, List<ByteBuf> startupMessages, ByteBuf readyForQuery) {
+    Channel channel, int processId, int secretKey, List<ByteBuf> startupMessages, ByteBuf readyForQuery, String user) {
 }

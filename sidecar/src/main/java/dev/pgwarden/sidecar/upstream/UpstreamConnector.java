@@ -19,6 +19,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Opens authenticated upstream connections on the caller's event loop, so client and upstream of
@@ -35,22 +36,50 @@ public final class UpstreamConnector {
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
   private static final long STARTUP_TIMEOUT_SECONDS = 20;
 
-  private final UpstreamConfig config;
+  private final Supplier<UpstreamConfig> current;
+  private final String database;
   private final SslContext tls;
 
   public UpstreamConnector(UpstreamConfig config) {
-    this.config = config;
-    this.tls = config.sslMode() == SslMode.DISABLE ? null : UpstreamTls.context(config);
+    this(config, () -> config);
   }
 
+  /**
+   * @param initial where the database is and how to reach it (TLS); it does not change while the
+   *     sidecar runs
+   * @param current read at every connect: the role and password, which rotate while the sidecar runs
+   */
+  public UpstreamConnector(UpstreamConfig initial, Supplier<UpstreamConfig> current) {
+    this.database = initial.database();
+    this.current = current;
+    this.tls = initial.sslMode() == SslMode.DISABLE ? null : UpstreamTls.context(initial);
+  }
+
+  /** The database name sessions use (fixed for the sidecar's lifetime). */
+  public String database() {
+    return database;
+  }
+
+  /** The current configuration (credentials included); may throw when there are no valid credentials. */
   public UpstreamConfig config() {
-    return config;
+    return current.get();
   }
 
   public Future<UpstreamConnection> connect(Channel client, Map<String, String> startupParameters) {
     EventLoop loop = client.eventLoop();
+    UpstreamConfig config;
+    try {
+      config = current.get();
+    } catch (RuntimeException e) {
+      return loop.newFailedFuture(new UpstreamException(e.getMessage()));
+    }
+    // The role and the password must come from the same version of the credentials.
+    Map<String, String> parameters = new java.util.LinkedHashMap<>();
+    parameters.put("user", config.user());
+    parameters.put("database", config.database());
+    startupParameters.forEach(parameters::putIfAbsent);
     Promise<UpstreamConnection> promise = loop.newPromise();
-    UpstreamHandshake handshake = new UpstreamHandshake(config, startupParameters, promise);
+    UpstreamHandshake handshake = new UpstreamHandshake(config, parameters, promise);
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(Transport.socketChannel(client))
@@ -121,6 +150,12 @@ public final class UpstreamConnector {
    * never crosses the network in clear; a server that refuses TLS then gets no request at all.
    */
   public void cancel(EventLoop loop, Class<? extends Channel> channelClass, int processId, int secretKey) {
+    UpstreamConfig config;
+    try {
+      config = current.get();
+    } catch (RuntimeException e) {
+      return; // no credentials now; a cancel request carries none anyway, but nor do we know the host
+    }
     new Bootstrap()
         .group(loop)
         .channel(channelClass)

@@ -84,7 +84,7 @@ final class UpstreamHandshake extends ChannelInboundHandlerAdapter {
       case ProtocolCodes.READY_FOR_QUERY -> {
         ctx.pipeline().remove(this);
         if (!promise.trySuccess(new UpstreamConnection(ctx.channel(), processId, secretKey,
-            List.copyOf(startupMessages), m.frame().retain()))) {
+            List.copyOf(startupMessages), m.frame().retain(), config.user()))) {
           release();
         }
         return true;
