@@ -5,7 +5,6 @@ import dev.pgwarden.operator.webhook.Admission;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;
-import io.javaoperatorsdk.webhook.admission.AdmissionUtils;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -40,6 +39,6 @@ public final class ReviewStamper implements AdmissionRequestHandler {
     annotations.put(ReviewAnnotations.REVIEWED_BY, user);
     annotations.put(ReviewAnnotations.REVIEWED_AT, clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
     stamped.getMetadata().setAnnotations(annotations);
-    return AdmissionUtils.admissionResponseFromMutation(after, stamped);
+    return Admission.patched(after, stamped);
   }
 }

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;
-import io.javaoperatorsdk.webhook.admission.AdmissionUtils;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +101,7 @@ public final class PodInjector implements AdmissionRequestHandler {
     }
     Pod injectedPod = Admission.SERIALIZATION.clone(pod);
     mutation.apply(injectedPod, credentialsSecret, s3Secret, allowApiToken);
-    return AdmissionUtils.admissionResponseFromMutation(pod, injectedPod);
+    return Admission.patched(pod, injectedPod);
   }
 
   private static String s3CredentialsSecret(DatabaseAccessPolicy policy) {
