@@ -17,6 +17,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** PEM in and out. Bouncy Castle reads every key form cert-manager writes (PKCS#1, PKCS#8, SEC1 EC). */
 final class Pem {
@@ -27,7 +28,13 @@ final class Pem {
     StringWriter text = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
       for (Object object : objects) {
-        writer.writeObject(object);
+        if (object instanceof PrivateKey key) {
+          // PKCS#8 for every algorithm: JcaPEMWriter would write an EC key in SEC1 form without
+          // its public half, which some readers (Bouncy Castle's own key-pair converter) reject.
+          writer.writeObject(new PemObject("PRIVATE KEY", key.getEncoded()));
+        } else {
+          writer.writeObject(object);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -58,7 +65,8 @@ final class Pem {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
         if (object instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          return pair.getPublicKeyInfo() == null ? converter.getPrivateKey(pair.getPrivateKeyInfo())
+              : converter.getKeyPair(pair).getPrivate();
         }
         if (object instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info);
