@@ -1,0 +1,32 @@
+package dev.pgwarden.operator.webhook;
+
+import dev.pgwarden.operator.webhook.approval.ApprovalValidator;
+import dev.pgwarden.operator.webhook.approval.ReviewStamper;
+import dev.pgwarden.operator.webhook.injection.InjectionSettings;
+import dev.pgwarden.operator.webhook.injection.PodInjector;
+import dev.pgwarden.operator.webhook.policy.PolicyAdmission;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.webhook.admission.AdmissionController;
+import java.time.Clock;
+import java.util.Map;
+
+/** The four paths of the contract and the handler behind each. */
+public final class AdmissionRoutes {
+  public static final String MUTATE_PODS = "/mutate-pods";
+  public static final String MUTATE_QUERY_APPROVALS = "/mutate-queryapprovals";
+  public static final String VALIDATE_QUERY_APPROVALS = "/validate-queryapprovals";
+  public static final String VALIDATE_POLICIES = "/validate-databaseaccesspolicies";
+
+  private AdmissionRoutes() {
+  }
+
+  public static Map<String, AdmissionController<?>> create(KubernetesClient client, InjectionSettings settings,
+      Clock clock) {
+    PolicyLookup policies = new PolicyLookup(client);
+    return Map.of(
+        MUTATE_PODS, new AdmissionController<>(new PodInjector(policies, settings)),
+        MUTATE_QUERY_APPROVALS, new AdmissionController<>(new ReviewStamper(clock)),
+        VALIDATE_QUERY_APPROVALS, new AdmissionController<>(new ApprovalValidator(policies, clock)),
+        VALIDATE_POLICIES, new AdmissionController<>(new PolicyAdmission()));
+  }
+}

@@ -1,0 +1,42 @@
+package dev.pgwarden.operator.webhook.injection;
+
+import java.util.Set;
+
+/** Names and paths the injection contract fixes; the sidecar and the chart rely on them. */
+public final class InjectedNames {
+  public static final String INJECT_LABEL = "pgwarden.dev/inject";
+  public static final String POLICY_ANNOTATION = "pgwarden.dev/policy";
+  public static final String STATUS_ANNOTATION = "pgwarden.dev/status";
+  public static final String STATUS_INJECTED = "injected";
+  public static final String AGENT_API_TOKEN_ANNOTATION = "pgwarden.dev/agent-api-token";
+
+  public static final String SIDECAR = "pgwarden-sidecar";
+  public static final String OPS_PORT_NAME = "pgwarden-ops";
+  public static final int OPS_PORT = 9187;
+
+  public static final String POLICY_VOLUME = "pgwarden-policy";
+  public static final String SPOOL_VOLUME = "pgwarden-spool";
+  public static final String KUBE_API_VOLUME = "pgwarden-kube-api";
+  public static final String AGENT_TOKEN_VOLUME = "pgwarden-token";
+  public static final String S3_VOLUME = "pgwarden-s3";
+  public static final Set<String> VOLUMES =
+      Set.of(POLICY_VOLUME, SPOOL_VOLUME, KUBE_API_VOLUME, AGENT_TOKEN_VOLUME, S3_VOLUME);
+
+  public static final String POLICY_DIR = "/etc/pgwarden/policy";
+  public static final String S3_DIR = "/etc/pgwarden/s3";
+  public static final String PGWARDEN_CONFIG_ROOT = "/etc/pgwarden";
+  public static final String SPOOL_DIR = "/var/run/pgwarden/spool";
+  public static final String KUBE_API_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+  public static final String AGENT_TOKEN_DIR = "/var/run/secrets/pgwarden";
+  public static final String AGENT_TOKEN_AUDIENCE = "pgwarden";
+
+  /** What the ServiceAccount admission plugin names the API token volume it adds before webhooks run. */
+  public static final String AUTOMATIC_API_VOLUME_PREFIX = "kube-api-access-";
+
+  private InjectedNames() {
+  }
+
+  public static String credentialsSecret(String policy) {
+    return "pgwarden-" + policy;
+  }
+}
