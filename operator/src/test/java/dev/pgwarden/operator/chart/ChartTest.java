@@ -76,6 +76,23 @@ class ChartTest {
     }
   }
 
+  /** The operator's own command line accepts exactly what the chart passes, in both TLS modes. */
+  @Test
+  void theOperatorAcceptsTheRenderedArguments() {
+    for (Map<String, Object> values : List.<Map<String, Object>>of(Map.of(),
+        Map.of("certManager.enabled", true, "watchNamespaces[0]", "agents", "watchNamespaces[1]", "ci",
+            "leaderElection.enabled", false, "replicaCount", 1))) {
+      Container operator = render(values).one(Deployment.class, FULLNAME).getSpec().getTemplate().getSpec()
+          .getContainers().get(0);
+      String[] args = operator.getArgs().stream().map(a -> a.replace("$(POD_NAMESPACE)", NAMESPACE))
+          .toArray(String[]::new);
+      dev.pgwarden.operator.OperatorMain main = new dev.pgwarden.operator.OperatorMain();
+      picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(main).parseArgs(args);
+      assertThat(parsed.unmatched()).as("values %s", values).isEmpty();
+      assertThat(parsed.matchedOptions()).hasSize(args.length);
+    }
+  }
+
   @Test
   void operatorDeploymentPassesTheContractFlags() {
     RenderedChart chart = render(Map.of());

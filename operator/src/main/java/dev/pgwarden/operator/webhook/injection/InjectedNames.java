@@ -19,13 +19,16 @@ public final class InjectedNames {
   public static final String KUBE_API_VOLUME = "pgwarden-kube-api";
   public static final String AGENT_TOKEN_VOLUME = "pgwarden-token";
   public static final String S3_VOLUME = "pgwarden-s3";
+  /** The sidecar's /tmp: its root filesystem is read-only, and Netty unpacks its epoll/io_uring libraries there. */
+  public static final String TMP_VOLUME = "pgwarden-tmp";
   public static final Set<String> VOLUMES =
-      Set.of(POLICY_VOLUME, SPOOL_VOLUME, KUBE_API_VOLUME, AGENT_TOKEN_VOLUME, S3_VOLUME);
+      Set.of(POLICY_VOLUME, SPOOL_VOLUME, KUBE_API_VOLUME, AGENT_TOKEN_VOLUME, S3_VOLUME, TMP_VOLUME);
 
   public static final String POLICY_DIR = "/etc/pgwarden/policy";
   public static final String S3_DIR = "/etc/pgwarden/s3";
   public static final String PGWARDEN_CONFIG_ROOT = "/etc/pgwarden";
   public static final String SPOOL_DIR = "/var/run/pgwarden/spool";
+  public static final String TMP_DIR = "/tmp";
   public static final String KUBE_API_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
   public static final String AGENT_TOKEN_DIR = "/var/run/secrets/pgwarden";
   public static final String AGENT_TOKEN_AUDIENCE = "pgwarden";

@@ -14,6 +14,8 @@ import static dev.pgwarden.operator.webhook.injection.InjectedNames.S3_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SPOOL_DIR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SPOOL_VOLUME;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.TMP_DIR;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.TMP_VOLUME;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -57,6 +59,7 @@ final class SidecarResources {
     List<VolumeMount> mounts = new ArrayList<>(List.of(
         mount(POLICY_VOLUME, POLICY_DIR, true),
         mount(SPOOL_VOLUME, SPOOL_DIR, false),
+        mount(TMP_VOLUME, TMP_DIR, false),
         mount(KUBE_API_VOLUME, KUBE_API_DIR, true)));
     if (withS3) {
       args.add("--s3-credentials-dir=" + S3_DIR);
@@ -103,6 +106,8 @@ final class SidecarResources {
     volumes.add(new VolumeBuilder().withName(POLICY_VOLUME)
         .withNewSecret().withSecretName(credentialsSecret).endSecret().build());
     volumes.add(new VolumeBuilder().withName(SPOOL_VOLUME).withNewEmptyDir().endEmptyDir().build());
+    volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().withMedium("Memory")
+        .withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
     // The same three sources the ServiceAccount admission plugin would mount, for the sidecar only.
     volumes.add(new VolumeBuilder().withName(KUBE_API_VOLUME).withNewProjected()
         .addNewSource().withNewServiceAccountToken().withPath("token")

@@ -92,8 +92,10 @@ class PodInjectorTest {
     assertThat(mounts(sidecar)).containsExactlyInAnyOrderEntriesOf(Map.of(
         "pgwarden-policy", "/etc/pgwarden/policy",
         "pgwarden-spool", "/var/run/pgwarden/spool",
+        "pgwarden-tmp", "/tmp",
         "pgwarden-kube-api", "/var/run/secrets/kubernetes.io/serviceaccount"));
-    assertThat(sidecar.getVolumeMounts()).filteredOn(m -> !m.getName().equals("pgwarden-spool"))
+    assertThat(sidecar.getVolumeMounts())
+        .filteredOn(m -> !m.getName().equals("pgwarden-spool") && !m.getName().equals("pgwarden-tmp"))
         .allMatch(VolumeMount::getReadOnly);
 
     // The pod's own init container still runs, after the sidecar.
@@ -108,8 +110,9 @@ class PodInjectorTest {
 
     Map<String, Volume> volumes = pod.getSpec().getVolumes().stream()
         .collect(Collectors.toMap(Volume::getName, v -> v));
-    assertThat(volumes).containsOnlyKeys("work", "pgwarden-policy", "pgwarden-spool", "pgwarden-kube-api",
-        "pgwarden-token");
+    assertThat(volumes).containsOnlyKeys("work", "pgwarden-policy", "pgwarden-spool", "pgwarden-tmp",
+        "pgwarden-kube-api", "pgwarden-token");
+    assertThat(volumes.get("pgwarden-tmp").getEmptyDir().getMedium()).as("a small in-memory /tmp").isEqualTo("Memory");
     assertThat(volumes.get("pgwarden-policy").getSecret().getSecretName()).isEqualTo("pgwarden-analytics-agent");
     assertThat(volumes.get("pgwarden-spool").getEmptyDir()).isNotNull();
     var apiSources = volumes.get("pgwarden-kube-api").getProjected().getSources();
