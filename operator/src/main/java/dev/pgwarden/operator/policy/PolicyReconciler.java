@@ -14,7 +14,12 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -29,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -64,6 +70,25 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     this.clock = clock;
     this.adminSecrets = new AdminSecrets(client);
     this.sidecarAccess = new SidecarAccess(client);
+  }
+
+  /**
+   * The credentials Secrets pgwarden wrote: a Secret deleted or edited by hand is rewritten at
+   * once instead of at the next periodic reconcile.
+   */
+  @Override
+  public List<EventSource<?, DatabaseAccessPolicy>> prepareEventSources(EventSourceContext<DatabaseAccessPolicy> context) {
+    InformerEventSourceConfiguration<Secret> secrets = InformerEventSourceConfiguration
+        .from(Secret.class, DatabaseAccessPolicy.class)
+        .withName("credentials-secrets")
+        .withLabelSelector(CredentialsSecret.MANAGED_BY_LABEL + "=" + CredentialsSecret.MANAGED_BY)
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(secret -> {
+          String policy = secret.getMetadata().getLabels().get(CredentialsSecret.POLICY_LABEL);
+          return policy == null ? Set.of() : Set.of(new ResourceID(policy, secret.getMetadata().getNamespace()));
+        })
+        .build();
+    return List.of(new InformerEventSource<>(secrets, context));
   }
 
   @Override

@@ -145,6 +145,21 @@ class PolicyReconcilerTest {
   }
 
   @Test
+  void aDeletedCredentialsSecretIsWrittenAgainWithAFreshRole() throws Exception {
+    client.resource(policy("resilient", "ReadOnly", "1h", postgres.port())).create();
+    awaitCondition("resilient", "Ready", "True");
+    Secret first = client.secrets().inNamespace(NS).withName("pgwarden-resilient").get();
+    client.resource(first).delete();
+    awaitTrue(() -> {
+      Secret again = client.secrets().inNamespace(NS).withName("pgwarden-resilient").get();
+      return again != null && !value(again, "username").equals(value(first, "username"));
+    }, "the Secret is written again, with a new role (the old password is gone with the Secret)");
+    try (Connection agent = login(client.secrets().inNamespace(NS).withName("pgwarden-resilient").get())) {
+      assertThat(agent.isValid(5)).isTrue();
+    }
+  }
+
+  @Test
   void switchingModesGrantsAndRevokesWrites() throws Exception {
     client.resource(policy("writer", "ReadWrite", "1h", postgres.port())).create();
     awaitCondition("writer", "Ready", "True");
