@@ -3,6 +3,8 @@ package dev.pgwarden.operator.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgwarden.api.policy.PolicyLoader;
+import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
@@ -107,6 +109,11 @@ class PolicyReconcilerTest {
     assertThat(value(secret, "policy.yaml")).contains("kind: \"DatabaseAccessPolicy\"").contains("analytics")
         .doesNotContain("status");
     assertThat(Base64.getDecoder().decode(secret.getData().get("audit.key"))).hasSize(48);
+    // What the sidecar will do with it: load it as a cluster policy, strictly (unknown fields are errors).
+    DatabaseAccessPolicy mounted = new PolicyLoader(PolicyValidator.Use.CLUSTER)
+        .parse(value(secret, "policy.yaml"), "policy.yaml");
+    assertThat(mounted.getSpec()).isEqualTo(ready.getSpec());
+    assertThat(mounted.getMetadata().getGeneration()).isEqualTo(ready.getMetadata().getGeneration());
 
     Instant expires = Instant.parse(value(secret, "expiresAt"));
     assertThat(Duration.between(clock.instant(), expires)).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(61));

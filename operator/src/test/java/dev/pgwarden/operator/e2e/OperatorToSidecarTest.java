@@ -1,0 +1,253 @@
+package dev.pgwarden.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.operator.ClusterFixture;
+import dev.pgwarden.operator.MutableClock;
+import dev.pgwarden.operator.policy.Conditions;
+import dev.pgwarden.sidecar.Gateway;
+import dev.pgwarden.sidecar.ProxyConfig;
+import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.identity.AcceptedSubject;
+import dev.pgwarden.sidecar.identity.LocalIssuer;
+import dev.pgwarden.sidecar.runtime.PolicyDirectory;
+import dev.pgwarden.sidecar.upstream.Transport;
+import dev.pgwarden.testkit.TestPostgres;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator and the sidecar together, through the only thing they share: the operator
+ * reconciles a policy into roles and a Secret; the Secret is laid out the way the kubelet mounts it;
+ * a real sidecar serves an agent from it. Rotation and a policy edit travel the same way.
+ */
+@EnableKubernetesMockClient(crud = true)
+class OperatorToSidecarTest {
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static final String NS = "agents";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+  @TempDir
+  Path tmp;
+
+  private final MutableClock clock = new MutableClock();
+  private final TestPostgres postgres = TestPostgres.shared();
+  private Operator operator;
+  private Gateway sidecar;
+  private LocalIssuer issuer;
+  private String database;
+  private Path mount;
+  private int swaps;
+
+  @BeforeEach
+  void start() throws Exception {
+    database = "e2e_db_" + DATABASES.incrementAndGet();
+    try (Connection c = postgres.superuser("postgres"); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + database);
+    }
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE public.customers (id int, email text)");
+      s.execute("INSERT INTO public.customers VALUES (1, 'ada@example.com')");
+    }
+    ClusterFixture.installCrds(client);
+    client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS).endMetadata()
+        .addToStringData("username", "postgres").addToStringData("password", "trust-on-loopback").build()).create();
+    operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(1));
+    mount = tmp.resolve("policy");
+    Files.createDirectories(mount);
+    issuer = LocalIssuer.start(null, 0);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (sidecar != null) {
+      sidecar.close();
+    }
+    issuer.close();
+    operator.stop();
+  }
+
+  @Test
+  void anAgentWorksThroughTheSidecarWithWhatTheOperatorIssued() throws Exception {
+    client.resource(policy("Allow")).create();
+    Secret first = awaitSecret(null);
+    mountSecret(first);
+    startSidecar();
+
+    try (Connection agent = connectAgent()) {
+      assertThat(one(agent, "SELECT current_user")).as("the sidecar logs in as the minted role")
+          .isEqualTo(value(first, "username"));
+      assertThat(one(agent, "SELECT email FROM customers")).as("masked as the policy says").isEqualTo("[redacted]");
+
+      // Rotation: the operator mints a new role; the kubelet swaps the mount; new connections use it.
+      clock.advance(Duration.ofMinutes(45));
+      editPolicy("Allow", "r1");
+      Secret second = awaitSecret(value(first, "username"));
+      mountSecret(second);
+      await(() -> {
+        try (Connection fresh = connectAgent()) {
+          return value(second, "username").equals(one(fresh, "SELECT current_user"));
+        } catch (SQLException e) {
+          return false;
+        }
+      }, "a new connection logs in as the rotated role");
+      assertThat(one(agent, "SELECT current_user")).as("the open session keeps its connection")
+          .isEqualTo(value(first, "username"));
+
+      // A policy edit that denies SELECT reaches the open session through the same mount.
+      editPolicy("Deny", "r2");
+      Secret third = awaitSecret(null, s -> value(s, "policy.yaml").contains("r2"));
+      mountSecret(third);
+      await(() -> "42501".equals(sqlState(agent, "SELECT id FROM customers")),
+          "the open session is refused by the edited policy");
+    }
+  }
+
+  private DatabaseAccessPolicy policy(String selectAction) {
+    return client.getKubernetesSerialization().unmarshal("""
+        apiVersion: pgwarden.dev/v1alpha1
+        kind: DatabaseAccessPolicy
+        metadata: {name: e2e, namespace: agents}
+        spec:
+          database: {host: 127.0.0.1, port: %d, name: %s, sslMode: disable, adminSecretRef: {name: pg-admin}}
+          subjects: [{serviceAccount: agents/claude}]
+          access: {mode: ReadOnly, credentialTTL: 1h}
+          masking:
+            - {columns: [public.customers.email], strategy: redact}
+          rules:
+            - {name: reads, statements: [SELECT], action: %s}
+          onUnparseable: Deny
+        """.formatted(postgres.port(), database, selectAction), DatabaseAccessPolicy.class);
+  }
+
+  /** A spec edit (new generation); {@code tag} names an extra rule so that each edit differs. */
+  private void editPolicy(String selectAction, String tag) {
+    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("e2e").get();
+    String yaml = client.getKubernetesSerialization().asYaml(policy(selectAction))
+        .replace("rules:", "rules:\n  - {name: " + tag + ", statements: [TRUNCATE], action: Deny}");
+    DatabaseAccessPolicy next = client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
+    next.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+    next.getMetadata().setFinalizers(current.getMetadata().getFinalizers());
+    client.resource(next).update();
+  }
+
+  private void startSidecar() throws Exception {
+    PolicyDirectory dir = new PolicyDirectory(mount);
+    PolicyDirectory.Contents contents = dir.read();
+    DatabaseAccessPolicy policy = dir.policy(contents);
+    // The agent's token comes from a local issuer here instead of the cluster's service-account issuer.
+    sidecar = Gateway.start(new ProxyConfig(new InetSocketAddress("127.0.0.1", 0), policy,
+        dir.upstream(policy.getSpec().database(), contents),
+        List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
+        ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, Duration.ofSeconds(10), 1, Transport.select("auto"),
+        new JsonLinesAuditSink(OutputStream.nullOutputStream()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        null, mount.resolve("mask.key"), mount, null), new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  private Connection connectAgent() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "agent");
+    p.setProperty("password", issuer.mint("claude", Duration.ofMinutes(5)));
+    p.setProperty("sslmode", "disable");
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.proxy().address().getPort() + "/"
+        + database, p);
+  }
+
+  /** Writes the Secret's keys as the kubelet does: a new folder, then an atomic swap of {@code ..data}. */
+  private void mountSecret(Secret secret) throws IOException {
+    Path version = mount.resolve("..v" + (++swaps));
+    Files.createDirectories(version);
+    for (Map.Entry<String, String> e : secret.getData().entrySet()) {
+      Files.write(version.resolve(e.getKey()), Base64.getDecoder().decode(e.getValue()));
+      Path link = mount.resolve(e.getKey());
+      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createSymbolicLink(link, Path.of("..data").resolve(e.getKey()));
+      }
+    }
+    Path next = mount.resolve("..data_tmp");
+    Files.deleteIfExists(next);
+    Files.createSymbolicLink(next, version.getFileName());
+    Files.move(next, mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private Secret awaitSecret(String notUser) throws InterruptedException {
+    return awaitSecret(notUser, s -> true);
+  }
+
+  private Secret awaitSecret(String notUser, java.util.function.Predicate<Secret> also) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("e2e").get();
+      Secret s = client.secrets().inNamespace(NS).withName("pgwarden-e2e").get();
+      boolean ready = p != null && p.getStatus() != null && p.getStatus().conditions() != null
+          && "True".equals(Conditions.find(p.getStatus().conditions(), "Ready").getStatus());
+      if (ready && s != null && !value(s, "username").equals(notUser) && also.test(s)) {
+        return s;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the operator did not write the expected Secret");
+  }
+
+  private static String value(Secret s, String key) {
+    return new String(Base64.getDecoder().decode(s.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String one(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String sqlState(Connection c, String sql) {
+    try {
+      one(c, sql);
+      return null;
+    } catch (SQLException e) {
+      return e.getSQLState();
+    }
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("timed out waiting until " + what);
+  }
+}
