@@ -52,6 +52,25 @@ class PodInjectorTest {
     return Admission.SERIALIZATION.convertValue(Fixtures.patched(review, response), Pod.class);
   }
 
+  /** "Could not ask" is never "absent": with the API server unreachable the pod is refused, not admitted bare. */
+  @Test
+  void refusesWhenThePolicyCannotBeRead() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    try (KubernetesClient unreachable = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("https://127.0.0.1:" + closed)
+            .withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).build()).build()) {
+      AdmissionResponse response = new PodInjector(new PolicyLookup(unreachable), SETTINGS)
+          .handle(Fixtures.review(Fixtures.json("pods/inject.json")).getRequest());
+      assertThat(response.getAllowed()).isFalse();
+      assertThat(response.getPatch()).isNull();
+      assertThat(response.getStatus().getMessage()).contains("could not read DatabaseAccessPolicy analytics-agent")
+          .contains("try again");
+    }
+  }
+
   @Test
   void injectsTheNativeSidecarFirstAmongInitContainers() {
     Pod pod = inject("inject");
