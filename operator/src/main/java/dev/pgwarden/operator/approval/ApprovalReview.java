@@ -3,6 +3,7 @@ package dev.pgwarden.operator.approval;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
+import dev.pgwarden.operator.webhook.approval.ReviewAnnotations;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -13,8 +14,8 @@ import java.util.Map;
  * validating webhook refuses forged ones).
  */
 public final class ApprovalReview {
-  public static final String REVIEWED_BY_ANNOTATION = "pgwarden.dev/reviewed-by";
-  public static final String REVIEWED_AT_ANNOTATION = "pgwarden.dev/reviewed-at";
+  public static final String REVIEWED_BY_ANNOTATION = ReviewAnnotations.REVIEWED_BY;
+  public static final String REVIEWED_AT_ANNOTATION = ReviewAnnotations.REVIEWED_AT;
 
   private ApprovalReview() {
   }

@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.policy;
 
+import dev.pgwarden.api.cluster.PolicySecret;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -19,12 +20,6 @@ import java.util.Map;
  * chain and hash masking. One Secret, so the kubelet swaps policy and credentials together.
  */
 public final class CredentialsSecret {
-  public static final String POLICY_KEY = "policy.yaml";
-  public static final String USERNAME_KEY = "username";
-  public static final String PASSWORD_KEY = "password";
-  public static final String EXPIRES_KEY = "expiresAt";
-  public static final String AUDIT_KEY = "audit.key";
-  public static final String MASK_KEY = "mask.key";
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "pgwarden";
   public static final String POLICY_LABEL = "pgwarden.dev/policy";
@@ -35,7 +30,7 @@ public final class CredentialsSecret {
   }
 
   public static String name(String policy) {
-    return "pgwarden-" + policy;
+    return PolicySecret.name(policy);
   }
 
   /** The credential a Secret currently hands out, or null when it holds none. */
@@ -55,9 +50,9 @@ public final class CredentialsSecret {
     if (secret == null || secret.getData() == null) {
       return null;
     }
-    String username = decode(secret, USERNAME_KEY);
-    String password = decode(secret, PASSWORD_KEY);
-    String expires = decode(secret, EXPIRES_KEY);
+    String username = decode(secret, PolicySecret.USERNAME);
+    String password = decode(secret, PolicySecret.PASSWORD);
+    String expires = decode(secret, PolicySecret.EXPIRES_AT);
     if (username == null || password == null || expires == null) {
       return null;
     }
@@ -72,12 +67,12 @@ public final class CredentialsSecret {
   public static Secret desired(DatabaseAccessPolicy policy, Issued issued, Secret existing,
       KubernetesSerialization serialization) {
     Map<String, String> data = new LinkedHashMap<>();
-    data.put(POLICY_KEY, encode(policyYaml(policy, serialization)));
-    data.put(USERNAME_KEY, encode(issued.username()));
-    data.put(PASSWORD_KEY, encode(issued.password()));
-    data.put(EXPIRES_KEY, encode(issued.expiresAt().toString()));
-    data.put(AUDIT_KEY, keep(existing, AUDIT_KEY));
-    data.put(MASK_KEY, keep(existing, MASK_KEY));
+    data.put(PolicySecret.POLICY, encode(policyYaml(policy, serialization)));
+    data.put(PolicySecret.USERNAME, encode(issued.username()));
+    data.put(PolicySecret.PASSWORD, encode(issued.password()));
+    data.put(PolicySecret.EXPIRES_AT, encode(issued.expiresAt().toString()));
+    data.put(PolicySecret.AUDIT_KEY, keep(existing, PolicySecret.AUDIT_KEY));
+    data.put(PolicySecret.MASK_KEY, keep(existing, PolicySecret.MASK_KEY));
     String name = policy.getMetadata().getName();
     ObjectMeta meta = new ObjectMetaBuilder()
         .withName(name(name))

@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.runtime;
 
+import dev.pgwarden.api.cluster.PolicySecret;
 import dev.pgwarden.api.policy.InvalidPolicyException;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
@@ -25,11 +26,11 @@ import java.util.HexFormat;
  * version, never the new policy with the old password.
  */
 public final class PolicyDirectory {
-  public static final String POLICY = "policy.yaml";
-  public static final String USERNAME = "username";
-  public static final String PASSWORD = "password";
-  public static final String EXPIRES_AT = "expiresAt";
-  public static final String MASK_KEY = "mask.key";
+  public static final String POLICY = PolicySecret.POLICY;
+  public static final String USERNAME = PolicySecret.USERNAME;
+  public static final String PASSWORD = PolicySecret.PASSWORD;
+  public static final String EXPIRES_AT = PolicySecret.EXPIRES_AT;
+  public static final String MASK_KEY = PolicySecret.MASK_KEY;
   private static final String[] WATCHED = {POLICY, USERNAME, PASSWORD, EXPIRES_AT, MASK_KEY};
 
   private final Path dir;

@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.webhook.injection;
 
+import dev.pgwarden.api.cluster.PolicySecret;
 import java.util.Set;
 
 /** Names and paths the injection contract fixes; the sidecar and the chart rely on them. */
@@ -40,6 +41,6 @@ public final class InjectedNames {
   }
 
   public static String credentialsSecret(String policy) {
-    return "pgwarden-" + policy;
+    return PolicySecret.name(policy);
   }
 }

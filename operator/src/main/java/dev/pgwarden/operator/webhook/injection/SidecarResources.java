@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.webhook.injection;
 
+import dev.pgwarden.api.cluster.PolicySecret;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_AUDIENCE;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_DIR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_VOLUME;
@@ -50,8 +51,8 @@ final class SidecarResources {
   Container sidecar(boolean withS3) {
     List<String> args = new ArrayList<>(List.of(
         "--policy-dir=" + POLICY_DIR,
-        "--audit-key-file=" + POLICY_DIR + "/audit.key",
-        "--mask-key-file=" + POLICY_DIR + "/mask.key",
+        "--audit-key-file=" + POLICY_DIR + "/" + PolicySecret.AUDIT_KEY,
+        "--mask-key-file=" + POLICY_DIR + "/" + PolicySecret.MASK_KEY,
         "--listen=127.0.0.1:5432",
         "--admin-listen=0.0.0.0:" + OPS_PORT,
         "--spool-dir=" + SPOOL_DIR,
