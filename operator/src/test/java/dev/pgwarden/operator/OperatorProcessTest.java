@@ -28,10 +28,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -49,7 +47,6 @@ import picocli.CommandLine;
 @EnableKubernetesMockClient(crud = true)
 class OperatorProcessTest {
   private static final String OPERATOR_NS = "pgwarden-system";
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -102,8 +99,8 @@ class OperatorProcessTest {
   @Test
   void reconcilesInjectsAndReportsHealth() throws Exception {
     assertThat(get("/healthz").statusCode).isEqualTo(200);
-    await(() -> get("/readyz").statusCode == 200, "/readyz answers 200");
-    await(() -> client.leases().inNamespace(OPERATOR_NS).withName("pgwarden-operator").get() != null,
+    Await.until(() -> get("/readyz").statusCode == 200, "/readyz answers 200");
+    Await.until(() -> client.leases().inNamespace(OPERATOR_NS).withName("pgwarden-operator").get() != null,
         "the replica takes the Lease");
 
     TestPostgres postgres = TestPostgres.shared();
@@ -122,7 +119,7 @@ class OperatorProcessTest {
           subjects: [{serviceAccount: agents/claude}]
           access: {mode: ReadOnly}
         """.formatted(postgres.port()), DatabaseAccessPolicy.class)).create();
-    await(() -> {
+    Await.until(() -> {
       DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace("agents")
           .withName("analytics-agent").get();
       return p.getStatus() != null && "True".equals(Conditions.find(p.getStatus().conditions(), "Ready").getStatus());
@@ -210,14 +207,4 @@ class OperatorProcessTest {
     }
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting until " + what);
-  }
 }

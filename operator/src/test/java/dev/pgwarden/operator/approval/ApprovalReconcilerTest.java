@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
+import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class ApprovalReconcilerTest {
   private static final String NS = "agents";
-  private static final Duration WAIT = Duration.ofSeconds(20);
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -142,42 +141,21 @@ class ApprovalReconcilerTest {
   }
 
   private QueryApproval await(String name, Predicate<QueryApproval> test) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    QueryApproval last = null;
-    while (System.nanoTime() < deadline) {
-      last = client.resources(QueryApproval.class).inNamespace(NS).withName(name).get();
-      if (last != null && test.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(name + " did not reach the expected state; last status: "
-        + (last == null ? null : last.getStatus()));
+    return Await.value(() -> client.resources(QueryApproval.class).inNamespace(NS).withName(name).get(), test,
+        name + " reaches the expected state");
   }
 
   private void awaitGone(String name) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (client.resources(QueryApproval.class).inNamespace(NS).withName(name).get() == null) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(name + " was not deleted");
+    Await.until(() -> client.resources(QueryApproval.class).inNamespace(NS).withName(name).get() == null,
+        name + " is deleted");
   }
 
   private Event awaitEvent(String about, String reason, String noteContains) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      List<Event> events = client.events().v1().events().inNamespace(NS).list().getItems();
-      for (Event e : events) {
-        if (about.equals(e.getRegarding().getName()) && reason.equals(e.getReason())
-            && e.getNote().contains(noteContains)) {
-          return e;
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no event " + reason + " about " + about + " mentioning " + noteContains);
+    return Await.value(() -> client.events().v1().events().inNamespace(NS).list().getItems().stream()
+            .filter(e -> about.equals(e.getRegarding().getName()) && reason.equals(e.getReason())
+                && e.getNote().contains(noteContains))
+            .findFirst().orElse(null),
+        e -> true, "an event " + reason + " about " + about + " mentions " + noteContains);
   }
+
 }

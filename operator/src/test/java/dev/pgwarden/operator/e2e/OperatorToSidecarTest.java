@@ -3,6 +3,7 @@ package dev.pgwarden.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
 import dev.pgwarden.operator.policy.Conditions;
@@ -39,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +54,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OperatorToSidecarTest {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static final String NS = "agents";
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -115,7 +114,7 @@ class OperatorToSidecarTest {
       editPolicy("Allow", "r1");
       Secret second = awaitSecret(value(first, "username"));
       mountSecret(second);
-      await(() -> {
+      Await.until(() -> {
         try (Connection fresh = connectAgent()) {
           return value(second, "username").equals(one(fresh, "SELECT current_user"));
         } catch (SQLException e) {
@@ -129,7 +128,7 @@ class OperatorToSidecarTest {
       editPolicy("Deny", "r2");
       Secret third = awaitSecret(null, s -> value(s, "policy.yaml").contains("r2"));
       mountSecret(third);
-      await(() -> "42501".equals(sqlState(agent, "SELECT id FROM customers")),
+      Await.until(() -> "42501".equals(sqlState(agent, "SELECT id FROM customers")),
           "the open session is refused by the edited policy");
     }
   }
@@ -205,20 +204,17 @@ class OperatorToSidecarTest {
     return awaitSecret(notUser, s -> true);
   }
 
+  /** The Secret once the policy is Ready again and the Secret no longer names {@code notUser}. */
   private Secret awaitSecret(String notUser, java.util.function.Predicate<Secret> also) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
+    Await.until(() -> {
       DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("e2e").get();
-      Secret s = client.secrets().inNamespace(NS).withName("pgwarden-e2e").get();
-      boolean ready = p != null && p.getStatus() != null && p.getStatus().conditions() != null
+      return p != null && p.getStatus() != null && p.getStatus().conditions() != null
           && "True".equals(Conditions.find(p.getStatus().conditions(), "Ready").getStatus());
-      if (ready && s != null && !value(s, "username").equals(notUser) && also.test(s)) {
-        return s;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the operator did not write the expected Secret");
+    }, "the policy is Ready");
+    return Await.value(() -> client.secrets().inNamespace(NS).withName("pgwarden-e2e").get(),
+        s -> !value(s, "username").equals(notUser) && also.test(s), "the operator writes the expected Secret");
   }
+
 
   private static String value(Secret s, String key) {
     return new String(Base64.getDecoder().decode(s.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
@@ -240,14 +236,4 @@ class OperatorToSidecarTest {
     }
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out waiting until " + what);
-  }
 }

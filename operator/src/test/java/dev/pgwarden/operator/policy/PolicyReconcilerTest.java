@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
 import dev.pgwarden.testkit.TestPostgres;
@@ -47,7 +48,6 @@ class PolicyReconcilerTest {
   private static final String NS = "agents";
   private static final String ADMIN = "pgwarden_admin";
   private static final String ADMIN_PASSWORD = "adm1n-Passw0rd";
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -157,7 +157,7 @@ class PolicyReconcilerTest {
     awaitCondition("resilient", "Ready", "True");
     Secret first = client.secrets().inNamespace(NS).withName("pgwarden-resilient").get();
     client.resource(first).delete();
-    awaitTrue(() -> {
+    Await.until(() -> {
       Secret again = client.secrets().inNamespace(NS).withName("pgwarden-resilient").get();
       return again != null && !value(again, "username").equals(value(first, "username"));
     }, "the Secret is written again, with a new role (the old password is gone with the Secret)");
@@ -217,7 +217,7 @@ class PolicyReconcilerTest {
 
       clock.advance(Duration.ofMinutes(20));
       editSpec("rotating", "ReadOnly", "1h");
-      awaitTrue(() -> !roleExists(firstRole), "the expired role is dropped");
+      Await.until(() -> !roleExists(firstRole), "the expired role is dropped");
       assertThat(roleExists(secondRole)).isTrue();
       try (Statement s = open.createStatement()) {
         assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
@@ -254,7 +254,7 @@ class PolicyReconcilerTest {
     assertThat(p.getMetadata().getFinalizers()).contains(PolicyReconciler.FINALIZER);
 
     client.resource(p).delete();
-    awaitTrue(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("temporary").get() == null,
+    Await.until(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("temporary").get() == null,
         "the finalizer is removed once the roles are gone");
     assertThat(roleExists(role)).isFalse();
     assertThat(roleExists(names.group())).isFalse();
@@ -384,35 +384,15 @@ class PolicyReconcilerTest {
     return Conditions.find(p.getStatus().conditions(), type);
   }
 
+  private DatabaseAccessPolicy awaitPolicy(String name, Predicate<DatabaseAccessPolicy> test)
+      throws InterruptedException {
+    return Await.value(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get(), test,
+        "policy " + name + " reaches the expected state");
+  }
+
   private DatabaseAccessPolicy awaitCondition(String name, String type, String status) throws InterruptedException {
     return awaitPolicy(name, p -> p.getStatus() != null && p.getStatus().conditions() != null
         && condition(p, type) != null && status.equals(condition(p, type).getStatus()));
-  }
-
-  private DatabaseAccessPolicy awaitPolicy(String name, Predicate<DatabaseAccessPolicy> test)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    DatabaseAccessPolicy last = null;
-    while (System.nanoTime() < deadline) {
-      last = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
-      if (last != null && test.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("policy " + name + " did not reach the expected state; last seen: "
-        + (last == null ? null : client.getKubernetesSerialization().asYaml(last.getStatus())));
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting until " + what);
   }
 
   @SuppressWarnings("unused")

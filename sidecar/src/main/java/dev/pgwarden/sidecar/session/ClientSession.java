@@ -1,8 +1,5 @@
 package dev.pgwarden.sidecar.session;
 
-import dev.pgwarden.api.policy.Durations;
-import dev.pgwarden.api.v1alpha1.Approval;
-import dev.pgwarden.api.v1alpha1.ApprovalMode;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.api.v1alpha1.RecordedResults;
 import dev.pgwarden.api.v1alpha1.Recording;

@@ -20,8 +20,6 @@ import dev.pgwarden.sidecar.masking.MaskPlan;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.sql.SqlNames;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
