@@ -108,7 +108,8 @@ class OperatorProcessTest {
       s.execute("DROP DATABASE IF EXISTS process_db");
       s.execute("CREATE DATABASE process_db");
     }
-    client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace("agents").endMetadata()
+    client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace("agents")
+        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
         .addToStringData("username", "postgres").addToStringData("password", "trust-on-loopback").build()).create();
     client.resource(client.getKubernetesSerialization().unmarshal("""
         apiVersion: pgwarden.dev/v1alpha1

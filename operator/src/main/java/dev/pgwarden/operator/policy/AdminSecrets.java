@@ -1,6 +1,7 @@
 package dev.pgwarden.operator.policy;
 
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.api.v1alpha1.DatabaseTarget;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -8,8 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 
-/** Reads the admin Secret a policy names, with errors that say which Secret and which key. */
+/**
+ * Reads the admin Secret a policy names. The operator may read every Secret in the namespace, so a
+ * Secret must opt in before it is used: without that, anyone allowed to write a policy could make
+ * the operator log in with a Secret they cannot read, to a server of their choosing. The label
+ * says "pgwarden may use this"; optional keys {@code host}, {@code port} and {@code database}
+ * pin it to one server, and a policy naming another is refused.
+ */
 public final class AdminSecrets {
+  public static final String OPT_IN_LABEL = "pgwarden.dev/admin-secret";
   private final KubernetesClient client;
 
   public AdminSecrets(KubernetesClient client) {
@@ -31,13 +39,32 @@ public final class AdminSecrets {
           + ".adminSecretRef) does not exist in namespace " + namespace + "; create it with keys username and password"
           + " of a role that may create roles and grant on the policy's schemas");
     }
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    if (labels == null || !"true".equals(labels.get(OPT_IN_LABEL))) {
+      throw new ReconcileProblem(ReconcileProblem.Reason.AdminSecretRefused, "Secret " + namespace + "/" + name
+          + " is not marked for pgwarden: its owner must label it " + OPT_IN_LABEL + "=true (and may pin it with"
+          + " keys host, port and database) before a policy can use it");
+    }
+    DatabaseTarget db = policy.getSpec().database();
+    pin(secret, "host", db.host(), namespace, name);
+    pin(secret, "port", Integer.toString(db.portOrDefault()), namespace, name);
+    pin(secret, "database", db.name(), namespace, name);
     String username = value(secret, "username");
     String password = value(secret, "password");
     if (username == null || password == null) {
       throw new ReconcileProblem(ReconcileProblem.Reason.AdminSecretMissing, "Secret " + namespace + "/" + name
-          + " must have the keys username and password; it has " + keys(secret));
+          + " must have the keys username and password");
     }
     return new AdminCredentials(username, password);
+  }
+
+  private static void pin(Secret secret, String key, String wanted, String namespace, String name) {
+    String pinned = value(secret, key);
+    if (pinned != null && !pinned.equals(wanted)) {
+      throw new ReconcileProblem(ReconcileProblem.Reason.AdminSecretRefused, "Secret " + namespace + "/" + name
+          + " is pinned to " + key + " " + pinned + " but the policy names " + wanted
+          + "; use an admin Secret made for that database");
+    }
   }
 
   private static String value(Secret secret, String key) {
@@ -47,9 +74,5 @@ public final class AdminSecrets {
     }
     Map<String, String> plain = secret.getStringData();
     return plain == null ? null : plain.get(key);
-  }
-
-  private static String keys(Secret secret) {
-    return secret.getData() == null ? "none" : String.join(", ", new java.util.TreeSet<>(secret.getData().keySet()));
   }
 }

@@ -1,6 +1,8 @@
 package dev.pgwarden.operator.policy;
 
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -29,8 +31,15 @@ public final class DatabaseAdmin {
     p.setProperty("loginTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
     p.setProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
     p.setProperty("ApplicationName", "pgwarden-operator");
-    String url = "jdbc:postgresql://" + hostForUrl(target.host()) + ":" + target.portOrDefault() + "/" + target.name();
+    // The name is encoded so that nothing in it can add URL parameters (which override the properties above).
+    String url = "jdbc:postgresql://" + hostForUrl(target.host()) + ":" + target.portOrDefault() + "/"
+        + URLEncoder.encode(target.name(), StandardCharsets.UTF_8);
     return DriverManager.getConnection(url, p);
+  }
+
+  /** A host name, an IPv4 address or an IPv6 address: nothing that could carry a path or parameters. */
+  public static boolean validHost(String host) {
+    return host != null && (host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?") || host.matches("[0-9A-Fa-f:.]+"));
   }
 
   private static String hostForUrl(String host) {

@@ -224,6 +224,10 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
         && policy.getSpec().database().adminSecretRef() == null) {
       out.add("spec.database.adminSecretRef: required: the Secret (keys username, password) pgwarden mints roles with");
     }
+    if (policy.getSpec() != null && policy.getSpec().database() != null && policy.getSpec().database().host() != null
+        && !DatabaseAdmin.validHost(policy.getSpec().database().host())) {
+      out.add("spec.database.host: must be a host name or an IP address");
+    }
     if (policy.getSpec() != null && policy.getSpec().access() != null && out.isEmpty()
         && ttl(policy).compareTo(MIN_TTL) < 0) {
       out.add("spec.access.credentialTTL: must be at least 1m, so a credential can be rotated before it expires");

@@ -9,6 +9,10 @@ public final class ReconcileProblem extends RuntimeException {
     /** The spec breaks a rule the CRD schema cannot express; retrying does not help. */
     InvalidPolicy,
     AdminSecretMissing,
+    /** The admin Secret is not marked for pgwarden, or is pinned to another database. */
+    AdminSecretRefused,
+    /** spec.database names another server or database than the one the roles were made in. */
+    DatabaseChanged,
     DatabaseUnavailable,
     DatabaseError,
     SchemaNotFound,

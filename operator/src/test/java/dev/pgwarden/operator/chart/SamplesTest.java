@@ -45,7 +45,13 @@ class SamplesTest {
     Secret admin = secrets.get((String) policy.get("spec", "database", "adminSecretRef", "name"));
     assertThat(admin).isNotNull();
     assertThat(admin.getMetadata().getNamespace()).isEqualTo(policy.getMetadata().getNamespace());
-    assertThat(admin.getStringData()).containsOnlyKeys("username", "password");
+    assertThat(admin.getStringData()).containsOnlyKeys("username", "password", "host", "port", "database");
+    assertThat(admin.getMetadata().getLabels()).as("the operator uses only admin Secrets that opt in")
+        .containsEntry("pgwarden.dev/admin-secret", "true");
+    // Pinned to the database the sample policy names, so the pin does not refuse the sample itself.
+    assertThat(admin.getStringData().get("host")).isEqualTo(policy.get("spec", "database", "host"));
+    assertThat(admin.getStringData().get("port")).isEqualTo(String.valueOf((Object) policy.get("spec", "database", "port")));
+    assertThat(admin.getStringData().get("database")).isEqualTo(policy.get("spec", "database", "name"));
 
     Secret s3 = secrets.get((String) policy.get("spec", "recording", "s3", "credentialsSecretRef", "name"));
     assertThat(s3).isNotNull();

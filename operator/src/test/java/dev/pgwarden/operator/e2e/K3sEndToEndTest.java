@@ -52,7 +52,8 @@ class K3sEndToEndTest {
               && crd.getStatus().getConditions().stream().anyMatch(c -> "Established".equals(c.getType())
                   && "True".equals(c.getStatus())), 60, TimeUnit.SECONDS);
       client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-      client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS).endMetadata()
+      client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
+        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
           .addToStringData("username", "postgres").addToStringData("password", "unused-with-trust").build()).create();
       Operator operator = ClusterFixture.startOperator(client, new MutableClock(), Duration.ofHours(1));
       try {

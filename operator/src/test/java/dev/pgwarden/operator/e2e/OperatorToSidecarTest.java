@@ -80,7 +80,8 @@ class OperatorToSidecarTest {
       s.execute("INSERT INTO public.customers VALUES (1, 'ada@example.com')");
     }
     ClusterFixture.installCrds(client);
-    client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS).endMetadata()
+    client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
+        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
         .addToStringData("username", "postgres").addToStringData("password", "trust-on-loopback").build()).create();
     operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(1));
     mount = tmp.resolve("policy");

@@ -297,6 +297,42 @@ class PolicyReconcilerTest {
   }
 
   @Test
+  void anAdminSecretMustOptInAndMayPinItsDatabase() throws Exception {
+    Secret unmarked = adminSecret();
+    unmarked.getMetadata().setName("someone-elses");
+    unmarked.getMetadata().setLabels(null);
+    client.resource(unmarked).create();
+    client.resource(withAdminSecret(policy("borrower", "ReadOnly", "1h", postgres.port()), "someone-elses")).create();
+    DatabaseAccessPolicy refused = awaitCondition("borrower", "Degraded", "True");
+    assertThat(condition(refused, "Degraded").getReason()).isEqualTo("AdminSecretRefused");
+    assertThat(condition(refused, "Degraded").getMessage()).contains("pgwarden.dev/admin-secret=true")
+        .doesNotContain(ADMIN).doesNotContain(ADMIN_PASSWORD);
+
+    Secret pinned = adminSecret();
+    pinned.getMetadata().setName("pinned-elsewhere");
+    pinned.getData().put("host", Base64.getEncoder().encodeToString("db.other.svc".getBytes(StandardCharsets.UTF_8)));
+    client.resource(pinned).create();
+    client.resource(withAdminSecret(policy("redirected", "ReadOnly", "1h", postgres.port()), "pinned-elsewhere"))
+        .create();
+    DatabaseAccessPolicy mismatch = awaitCondition("redirected", "Degraded", "True");
+    assertThat(condition(mismatch, "Degraded").getMessage()).contains("pinned to host db.other.svc");
+    assertThat(roleExists(RoleNames.of(NS, "borrower").group())).isFalse();
+    assertThat(roleExists(RoleNames.of(NS, "redirected").group())).isFalse();
+  }
+
+  @Test
+  void systemSchemasAndOddHostsAreInvalid() throws Exception {
+    DatabaseAccessPolicy p = client.getKubernetesSerialization().unmarshal(
+        client.getKubernetesSerialization().asYaml(policy("catalog-reader", "ReadOnly", "1h", postgres.port()))
+            .replace("- \"sales\"", "- \"pg_catalog\"").replace("host: \"127.0.0.1\"", "host: \"127.0.0.1/x?ssl=false\""),
+        DatabaseAccessPolicy.class);
+    client.resource(p).create();
+    DatabaseAccessPolicy invalid = awaitCondition("catalog-reader", "Ready", "False");
+    assertThat(condition(invalid, "Ready").getMessage()).contains("pg_catalog is a system schema")
+        .contains("spec.database.host: must be a host name");
+  }
+
+  @Test
   void anInvalidPolicyIsNotReadyAndGetsNoCredentials() throws Exception {
     DatabaseAccessPolicy p = policy("too-short", "ReadOnly", "30s", postgres.port());
     client.resource(p).create();
@@ -353,10 +389,11 @@ class PolicyReconcilerTest {
   }
 
   private Secret adminSecret() {
-    return new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS).endMetadata()
-        .addToData(Map.of(
+    return new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
+        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
+        .addToData(new java.util.HashMap<>(Map.of(
             "username", Base64.getEncoder().encodeToString(ADMIN.getBytes(StandardCharsets.UTF_8)),
-            "password", Base64.getEncoder().encodeToString(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8))))
+            "password", Base64.getEncoder().encodeToString(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8)))))
         .build();
   }
 

@@ -56,6 +56,7 @@ public final class PolicyValidator {
     }
     if (spec.access() != null) {
       checkDuration("spec.access.credentialTTL", spec.access().credentialTTL(), problems);
+      checkSchemas(spec.access().schemas(), problems);
     }
     checkMasking(spec.masking(), problems);
     checkRules(spec.rules(), problems);
@@ -175,6 +176,25 @@ public final class PolicyValidator {
       }
       if (r.action() == null) {
         problems.add(new PolicyProblem(at + ".action", "required: Allow, RequireApproval or Deny"));
+      }
+    }
+  }
+
+  /**
+   * System schemas are never granted: SELECT on pg_catalog would let the minted role read
+   * pg_authid, every role's password hash.
+   */
+  private static void checkSchemas(List<String> schemas, List<PolicyProblem> problems) {
+    if (schemas == null) {
+      return;
+    }
+    for (int i = 0; i < schemas.size(); i++) {
+      String schema = schemas.get(i);
+      if (schema == null || schema.isBlank()) {
+        problems.add(new PolicyProblem("spec.access.schemas[" + i + "]", "must not be empty"));
+      } else if (schema.startsWith("pg_") || schema.equals("information_schema")) {
+        problems.add(new PolicyProblem("spec.access.schemas[" + i + "]", schema + " is a system schema; pgwarden"
+            + " grants only on application schemas"));
       }
     }
   }
