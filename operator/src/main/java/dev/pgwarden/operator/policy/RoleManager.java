@@ -28,8 +28,13 @@ public final class RoleManager {
 
   private final Connection connection;
 
-  public RoleManager(Connection connection) {
+  public RoleManager(Connection connection) throws SQLException {
     this.connection = connection;
+    if (serverVersion() >= 160000 && !isSuperuser()) {
+      // Since PostgreSQL 16 a CREATEROLE admin gets only ADMIN OPTION on the roles it creates, not
+      // their privileges; without those it can neither DROP OWNED them nor end their sessions.
+      execute("SET createrole_self_grant = 'inherit'");
+    }
   }
 
   /**
@@ -104,14 +109,52 @@ public final class RoleManager {
     }
   }
 
-  /** The roles whose future tables the group should see: the admin itself and the schema's owner. */
+  /**
+   * The roles whose future tables the group should see: the admin itself, and the schema's owner
+   * when the admin acts with the owner's privileges (ALTER DEFAULT PRIVILEGES FOR ROLE needs them).
+   */
   private Set<String> creators(String owner) throws SQLException {
     Set<String> creators = new LinkedHashSet<>();
     creators.add(currentUser());
-    if (owner != null) {
+    if (owner != null && hasPrivilegesOf(owner)) {
       creators.add(owner);
     }
     return creators;
+  }
+
+  /**
+   * Makes sure the admin holds a role's privileges before dropping what it owns or ending its
+   * sessions. Roles minted before PostgreSQL 16's self-grant was set, or by another admin with
+   * ADMIN OPTION only, get the membership granted here.
+   */
+  private void takePrivilegesOf(String role) throws SQLException {
+    if (hasPrivilegesOf(role)) {
+      return;
+    }
+    execute("GRANT " + Sql.ident(role) + " TO CURRENT_USER" + (serverVersion() >= 160000 ? " WITH INHERIT TRUE" : ""));
+  }
+
+  private boolean hasPrivilegesOf(String role) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_has_role(current_user, ?, 'USAGE')")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  private int serverVersion() throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+      rs.next();
+      return Integer.parseInt(rs.getString(1));
+    }
+  }
+
+  private boolean isSuperuser() throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+      return rs.next() && rs.getBoolean(1);
+    }
   }
 
   /**
@@ -164,6 +207,7 @@ public final class RoleManager {
     if (!roleExists(login)) {
       return;
     }
+    takePrivilegesOf(login);
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()")) {
       ps.setString(1, login);
@@ -183,6 +227,7 @@ public final class RoleManager {
     if (!roleExists(names.group())) {
       return;
     }
+    takePrivilegesOf(names.group());
     inTransaction(() -> {
       // DROP OWNED also revokes the group's privileges, default privileges included.
       execute("DROP OWNED BY " + Sql.ident(names.group()));

@@ -48,6 +48,7 @@ class PolicyReconcilerTest {
   private static final String NS = "agents";
   private static final String ADMIN = "pgwarden_admin";
   private static final String ADMIN_PASSWORD = "adm1n-Passw0rd";
+  private static final String CREATOR = "pgwarden_creator";
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -64,6 +65,9 @@ class PolicyReconcilerTest {
       if (!rs.next()) {
         s.execute("CREATE ROLE " + ADMIN + " LOGIN SUPERUSER PASSWORD '" + ADMIN_PASSWORD + "'");
         s.execute("CREATE ROLE app_owner NOLOGIN");
+        // What a careful DBA hands pgwarden instead of a superuser: CREATEROLE, and the schema owner's rights.
+        s.execute("CREATE ROLE " + CREATOR + " LOGIN CREATEROLE PASSWORD '" + ADMIN_PASSWORD + "'");
+        s.execute("GRANT app_owner TO " + CREATOR);
       }
     }
   }
@@ -164,6 +168,33 @@ class PolicyReconcilerTest {
     try (Connection agent = login(client.secrets().inNamespace(NS).withName("pgwarden-resilient").get())) {
       assertThat(agent.isValid(5)).isTrue();
     }
+  }
+
+  @Test
+  void aCreateroleAdminThatIsNoSuperuserMintsRotatesDropsAndCleansUp() throws Exception {
+    Secret creator = adminSecret();
+    creator.getMetadata().setName("pg-creator");
+    creator.getData().put("username", Base64.getEncoder().encodeToString(CREATOR.getBytes(StandardCharsets.UTF_8)));
+    client.resource(creator).create();
+    client.resource(withAdminSecret(policy("modest", "ReadWrite", "1h", postgres.port()), "pg-creator")).create();
+    awaitCondition("modest", "Ready", "True");
+    Secret first = client.secrets().inNamespace(NS).withName("pgwarden-modest").get();
+    String firstRole = value(first, "username");
+    try (Connection open = login(first); Statement s = open.createStatement()) {
+      s.execute("INSERT INTO sales.orders VALUES (9, 90)");
+      clock.advance(Duration.ofMinutes(45));
+      editSpec("modest", "ReadWrite", "1h");
+      awaitPolicy("modest", p -> !firstRole.equals(p.getStatus().credentials().role()));
+      clock.advance(Duration.ofMinutes(20));
+      editSpec("modest", "ReadWrite", "1h");
+      Await.until(() -> !roleExists(firstRole), "the expired role is dropped by the non-superuser admin");
+      assertThatThrownBy(() -> s.executeQuery("SELECT 1")).as("and its session ended").isInstanceOf(SQLException.class);
+    }
+    DatabaseAccessPolicy p = awaitCondition("modest", "Degraded", "False");
+    client.resource(p).delete();
+    Await.until(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("modest").get() == null,
+        "deletion completes");
+    assertThat(roleExists(RoleNames.of(NS, "modest").group())).isFalse();
   }
 
   @Test
