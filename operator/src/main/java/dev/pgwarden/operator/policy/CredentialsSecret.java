@@ -63,6 +63,19 @@ public final class CredentialsSecret {
     }
   }
 
+  /** The policy the Secret carries, or null when it carries none that reads. */
+  public static DatabaseAccessPolicy carriedPolicy(Secret secret, KubernetesSerialization serialization) {
+    String yaml = secret.getData() == null ? null : decode(secret, PolicySecret.POLICY);
+    if (yaml == null) {
+      return null;
+    }
+    try {
+      return serialization.unmarshal(yaml, DatabaseAccessPolicy.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The Secret as it should be; keys already generated in {@code existing} are kept. */
   public static Secret desired(DatabaseAccessPolicy policy, Issued issued, Secret existing,
       KubernetesSerialization serialization) {

@@ -103,9 +103,16 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
           false, "NoProblem", "", credentialsOf(policy), now));
     }
     Duration ttl = ttl(policy);
+    Secret existing = currentSecret(policy);
+    DatabaseTarget applied = appliedTarget(existing);
+    if (applied != null && !sameDatabase(applied, policy.getSpec().database())) {
+      // The webhook refuses this edit; without the webhook, nothing is granted in the new database.
+      throw new ReconcileProblem(Reason.DatabaseChanged, "spec.database now names " + where(policy.getSpec().database())
+          + " but the policy's roles live in " + where(applied) + "; put spec.database back, or delete the policy"
+          + " (its roles are dropped) and create it again for the other database");
+    }
     AdminCredentials admin = adminSecrets.read(policy);
     RoleNames names = RoleNames.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-    Secret existing = currentSecret(policy);
     Issued issued;
     Duration recheck;
     try (Connection connection = connect(policy.getSpec().database(), admin)) {
@@ -194,7 +201,10 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
       if (!skip && policy.getSpec() != null && policy.getSpec().database() != null
           && policy.getSpec().database().adminSecretRef() != null) {
         AdminCredentials admin = adminSecrets.read(policy);
-        try (Connection connection = connect(policy.getSpec().database(), admin)) {
+        DatabaseTarget applied = appliedTarget(client.secrets().inNamespace(policy.getMetadata().getNamespace())
+            .withName(CredentialsSecret.name(policy.getMetadata().getName())).get());
+        DatabaseTarget target = applied != null ? applied : policy.getSpec().database();
+        try (Connection connection = connect(target, admin)) {
           new RoleManager(connection).dropGroup(RoleNames.of(policy.getMetadata().getNamespace(),
               policy.getMetadata().getName()));
         } catch (SQLException e) {
@@ -233,6 +243,20 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
       out.add("spec.access.credentialTTL: must be at least 1m, so a credential can be rotated before it expires");
     }
     return out;
+  }
+
+  /** The database the roles were made in: the one in the policy the Secret last carried. */
+  private DatabaseTarget appliedTarget(Secret secret) {
+    if (secret == null || !CredentialsSecret.managedByUs(secret)) {
+      return null;
+    }
+    DatabaseAccessPolicy carried = CredentialsSecret.carriedPolicy(secret, client.getKubernetesSerialization());
+    return carried == null || carried.getSpec() == null ? null : carried.getSpec().database();
+  }
+
+  private static boolean sameDatabase(DatabaseTarget a, DatabaseTarget b) {
+    return java.util.Objects.equals(a.host(), b.host()) && a.portOrDefault() == b.portOrDefault()
+        && java.util.Objects.equals(a.name(), b.name());
   }
 
   private static Duration ttl(DatabaseAccessPolicy policy) {

@@ -198,6 +198,42 @@ class PolicyReconcilerTest {
   }
 
   @Test
+  void movingThePolicyToAnotherDatabaseIsRefusedAndGrantsNothingThere() throws Exception {
+    client.resource(policy("mover", "ReadOnly", "1h", postgres.port())).create();
+    awaitCondition("mover", "Ready", "True");
+    String other = database + "_other";
+    try (Connection c = postgres.superuser("postgres"); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + other);
+    }
+    String yaml = client.getKubernetesSerialization().asYaml(policy("mover", "ReadOnly", "1h", postgres.port()))
+        .replace("name: \"" + database + "\"", "name: \"" + other + "\"");
+    DatabaseAccessPolicy moved = client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
+    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("mover").get();
+    moved.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+    moved.getMetadata().setFinalizers(current.getMetadata().getFinalizers());
+    client.resource(moved).update();
+
+    DatabaseAccessPolicy refused = awaitCondition("mover", "Degraded", "True");
+    assertThat(condition(refused, "Degraded").getReason()).isEqualTo("DatabaseChanged");
+    assertThat(condition(refused, "Degraded").getMessage()).contains("roles live in database " + database);
+    assertThat(value(client.secrets().inNamespace(NS).withName("pgwarden-mover").get(), "policy.yaml"))
+        .as("sidecars keep the policy that was applied").contains(database).doesNotContain(other);
+    String group = RoleNames.of(NS, "mover").group();
+    try (Connection c = postgres.superuser(other); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_namespace n, aclexplode(n.nspacl) a"
+            + " WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = '" + group + "')")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("no grants in the other database").isZero();
+    }
+
+    // Deleting it cleans up where the roles really are.
+    client.resource(client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("mover").get()).delete();
+    Await.until(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("mover").get() == null,
+        "deletion completes");
+    assertThat(roleExists(group)).isFalse();
+  }
+
+  @Test
   void switchingModesGrantsAndRevokesWrites() throws Exception {
     client.resource(policy("writer", "ReadWrite", "1h", postgres.port())).create();
     awaitCondition("writer", "Ready", "True");

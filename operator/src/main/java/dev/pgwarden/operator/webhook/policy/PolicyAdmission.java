@@ -36,7 +36,10 @@ public final class PolicyAdmission implements AdmissionRequestHandler {
     if (policy == null) {
       return Admission.refused("pgwarden: the admission request carries no DatabaseAccessPolicy");
     }
-    List<PolicyProblem> problems = validator.validate(policy);
+    List<PolicyProblem> problems = new java.util.ArrayList<>(validator.validate(policy));
+    if ("UPDATE".equals(operation)) {
+      problems.addAll(databaseChanges(Admission.oldObject(request, DatabaseAccessPolicy.class), policy));
+    }
     if (problems.isEmpty()) {
       return Admission.allowed();
     }
@@ -48,6 +51,32 @@ public final class PolicyAdmission implements AdmissionRequestHandler {
         .map(p -> new StatusCauseBuilder().withField(p.path()).withMessage(p.message()).withReason("FieldValueInvalid").build())
         .toList();
     return Admission.invalid(message, causes);
+  }
+
+  /**
+   * The policy's roles live in one database: moving it would leave the group's grants and open
+   * sessions behind in the old one, so the target is fixed for the policy's life.
+   */
+  static List<PolicyProblem> databaseChanges(DatabaseAccessPolicy before, DatabaseAccessPolicy after) {
+    if (before == null || before.getSpec() == null || before.getSpec().database() == null
+        || after.getSpec() == null || after.getSpec().database() == null) {
+      return List.of();
+    }
+    var was = before.getSpec().database();
+    var now = after.getSpec().database();
+    List<PolicyProblem> out = new java.util.ArrayList<>();
+    String advice = " cannot change: the policy's roles live there. Delete the policy (its roles are dropped) and"
+        + " create a new one for the other database";
+    if (!java.util.Objects.equals(was.host(), now.host())) {
+      out.add(new PolicyProblem("spec.database.host", was.host() + advice));
+    }
+    if (was.portOrDefault() != now.portOrDefault()) {
+      out.add(new PolicyProblem("spec.database.port", was.portOrDefault() + advice));
+    }
+    if (!java.util.Objects.equals(was.name(), now.name())) {
+      out.add(new PolicyProblem("spec.database.name", was.name() + advice));
+    }
+    return out;
   }
 
   private static String rootMessage(Throwable e) {

@@ -45,4 +45,15 @@ class PolicyAdmissionTest {
     assertThat(response.getAllowed()).isFalse();
     assertThat(response.getStatus().getMessage()).contains("cannot be read").contains("Everything");
   }
+
+  @Test
+  void refusesMovingAPolicyToAnotherDatabase() {
+    AdmissionResponse response = run("moved-database");
+
+    assertThat(response.getAllowed()).isFalse();
+    assertThat(response.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
+        .containsExactlyInAnyOrder("spec.database.host", "spec.database.name");
+    assertThat(response.getStatus().getMessage()).contains("cannot change: the policy's roles live there")
+        .contains("Delete the policy");
+  }
 }
