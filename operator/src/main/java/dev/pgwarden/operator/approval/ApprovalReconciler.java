@@ -85,7 +85,7 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
     String by = reviewer == null ? "an unknown reviewer (the pgwarden webhook did not stamp it: check the"
         + " MutatingWebhookConfiguration)" : reviewer;
     events.record(approval, reviewer == null ? EventRecorder.Type.Warning : EventRecorder.Type.Normal,
-        phase.name(), "Review", phase + " by " + by + ": " + statementOf(approval));
+        phase.name(), "Review", phase + " by " + by + " (rule " + ruleOf(approval) + ")");
   }
 
   /** A decision the sidecar marked Executed before this reconciler saw it still gets its reviewer. */
@@ -123,9 +123,9 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
     }
   }
 
-  private static String statementOf(QueryApproval approval) {
-    String statement = approval.getSpec() == null ? "" : approval.getSpec().statement();
-    return statement == null ? "" : statement.length() > 200 ? statement.substring(0, 197) + "..." : statement;
+  /** Events are readable by anyone who may list them in the namespace: name the rule, never the statement's text. */
+  private static String ruleOf(QueryApproval approval) {
+    return approval.getSpec() == null || approval.getSpec().rule() == null ? "none" : approval.getSpec().rule();
   }
 
   private static Duration atLeast(Duration wait) {

@@ -133,7 +133,15 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
         Instant until = now.plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         issued = new Issued(login, roles.mintLogin(names.group(), login, until), until);
       }
-      writeSecret(policy, issued, existing);
+      try {
+        writeSecret(policy, issued, existing);
+      } catch (RuntimeException e) {
+        if (plan.keep().isEmpty()) {
+          // Nobody will ever learn this role's password: drop it now rather than let retries pile roles up.
+          roles.dropLogin(issued.username());
+        }
+        throw e;
+      }
       if (plan.keep().isEmpty()) {
         events.record(policy, EventRecorder.Type.Normal, held == null ? "CredentialsIssued" : "CredentialsRotated",
             "Mint", "role " + issued.username() + " valid until " + issued.expiresAt() + " in Secret "
@@ -184,12 +192,18 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     String message = problem.getMessage() + "; retrying with backoff";
     log.warn("policy {}/{}: {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), message);
     events.record(policy, EventRecorder.Type.Warning, problem.reason().name(), "Reconcile", message);
-    Condition ready = Conditions.find(policy.getStatus() == null ? null : policy.getStatus().conditions(),
-        Conditions.READY);
-    String readyReason = stillServing && ready != null ? ready.getReason() : problem.reason().name();
-    String readyMessage = stillServing && ready != null ? ready.getMessage() : message;
-    return ErrorStatusUpdateControl.patchStatus(withStatus(policy, stillServing, readyReason, readyMessage, true,
-        problem.reason().name(), message, credentials, now));
+    Long generation = policy.getMetadata().getGeneration();
+    DatabaseAccessPolicyStatus previous = policy.getStatus();
+    List<Condition> conditions = previous == null ? null : previous.conditions();
+    // While the old credential serves, Ready stays exactly as it was, generation included: the new
+    // spec was not applied, and status must not say it was. observedGeneration moves only on success.
+    if (!stillServing || Conditions.find(conditions, Conditions.READY) == null) {
+      conditions = Conditions.set(conditions, Conditions.READY, false, problem.reason().name(), message, generation, now);
+    }
+    conditions = Conditions.set(conditions, Conditions.DEGRADED, true, problem.reason().name(), message, generation, now);
+    policy.setStatus(new DatabaseAccessPolicyStatus(previous == null ? null : previous.observedGeneration(), conditions,
+        credentials));
+    return ErrorStatusUpdateControl.patchStatus(policy);
   }
 
   @Override
@@ -211,8 +225,11 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
           throw databaseProblem(policy.getSpec().database(), e);
         }
       }
-      client.secrets().inNamespace(policy.getMetadata().getNamespace())
-          .withName(CredentialsSecret.name(policy.getMetadata().getName())).delete();
+      Secret secret = client.secrets().inNamespace(policy.getMetadata().getNamespace())
+          .withName(CredentialsSecret.name(policy.getMetadata().getName())).get();
+      if (secret != null && CredentialsSecret.managedByUs(secret)) {
+        client.resource(secret).delete();
+      }
       sidecarAccess.remove(policy);
       log.info("policy {} deleted: roles dropped, Secret and RoleBinding removed", id);
       return DeleteControl.defaultDelete();

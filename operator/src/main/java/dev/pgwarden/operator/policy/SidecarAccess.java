@@ -33,6 +33,10 @@ public final class SidecarAccess {
     String name = bindingName(policy.getMetadata().getName());
     List<String> accounts = serviceAccounts(policy);
     RoleBinding existing = client.rbac().roleBindings().inNamespace(namespace).withName(name).get();
+    if (existing != null && !ours(existing)) {
+      throw new ReconcileProblem(ReconcileProblem.Reason.KubernetesError, "RoleBinding " + name + " exists but"
+          + " pgwarden did not create it; rename or delete it so pgwarden can bind the sidecar's role there");
+    }
     if (accounts.isEmpty()) {
       if (existing != null) {
         client.resource(existing).delete();
@@ -62,8 +66,16 @@ public final class SidecarAccess {
   }
 
   public void remove(DatabaseAccessPolicy policy) {
-    client.rbac().roleBindings().inNamespace(policy.getMetadata().getNamespace())
-        .withName(bindingName(policy.getMetadata().getName())).delete();
+    RoleBinding existing = client.rbac().roleBindings().inNamespace(policy.getMetadata().getNamespace())
+        .withName(bindingName(policy.getMetadata().getName())).get();
+    if (existing != null && ours(existing)) {
+      client.resource(existing).delete();
+    }
+  }
+
+  private static boolean ours(RoleBinding binding) {
+    var labels = binding.getMetadata().getLabels();
+    return labels != null && CredentialsSecret.MANAGED_BY.equals(labels.get(CredentialsSecret.MANAGED_BY_LABEL));
   }
 
   /** Service accounts named {@code namespace/name} in the policy's subjects, in the policy's namespace. */

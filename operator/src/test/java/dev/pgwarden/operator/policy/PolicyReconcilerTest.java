@@ -216,6 +216,9 @@ class PolicyReconcilerTest {
     DatabaseAccessPolicy refused = awaitCondition("mover", "Degraded", "True");
     assertThat(condition(refused, "Degraded").getReason()).isEqualTo("DatabaseChanged");
     assertThat(condition(refused, "Degraded").getMessage()).contains("roles live in database " + database);
+    assertThat(refused.getStatus().observedGeneration()).as("the new generation was not applied")
+        .isLessThan(refused.getMetadata().getGeneration());
+    assertThat(condition(refused, "Ready").getObservedGeneration()).isEqualTo(refused.getStatus().observedGeneration());
     assertThat(value(client.secrets().inNamespace(NS).withName("pgwarden-mover").get(), "policy.yaml"))
         .as("sidecars keep the policy that was applied").contains(database).doesNotContain(other);
     String group = RoleNames.of(NS, "mover").group();
