@@ -51,11 +51,12 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
     ApprovalPhase phase = ApprovalReview.phase(approval);
     Decision decision = ApprovalReview.decision(approval);
     if (phase == ApprovalPhase.Pending) {
-      if (decision != Decision.Pending) {
+      Instant expires = ApprovalReview.expiresAt(approval);
+      // A decision only counts before the deadline (the webhook refuses late ones; this covers its absence).
+      if (decision != Decision.Pending && expires.isAfter(now)) {
         recordDecision(approval, decision);
         return UpdateControl.noUpdate();
       }
-      Instant expires = ApprovalReview.expiresAt(approval);
       if (!expires.isAfter(now)) {
         writeStatus(approval, ApprovalPhase.Expired, null, null);
         events.record(approval, EventRecorder.Type.Normal, "Expired", "Expire", "no reviewer decided before "

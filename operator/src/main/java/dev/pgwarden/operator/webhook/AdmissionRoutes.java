@@ -1,6 +1,7 @@
 package dev.pgwarden.operator.webhook;
 
 import dev.pgwarden.operator.webhook.approval.ApprovalValidator;
+import dev.pgwarden.operator.webhook.approval.StatusTransitions;
 import dev.pgwarden.operator.webhook.approval.ReviewStamper;
 import dev.pgwarden.operator.webhook.injection.InjectionSettings;
 import dev.pgwarden.operator.webhook.injection.PodInjector;
@@ -10,12 +11,13 @@ import io.javaoperatorsdk.webhook.admission.AdmissionController;
 import java.time.Clock;
 import java.util.Map;
 
-/** The four paths of the contract and the handler behind each. */
+/** The paths of the webhook server and the handler behind each. */
 public final class AdmissionRoutes {
   public static final String MUTATE_PODS = "/mutate-pods";
   public static final String MUTATE_QUERY_APPROVALS = "/mutate-queryapprovals";
   public static final String VALIDATE_QUERY_APPROVALS = "/validate-queryapprovals";
   public static final String VALIDATE_POLICIES = "/validate-databaseaccesspolicies";
+  public static final String VALIDATE_APPROVAL_STATUS = "/validate-queryapproval-status";
 
   private AdmissionRoutes() {
   }
@@ -27,6 +29,7 @@ public final class AdmissionRoutes {
         MUTATE_PODS, new AdmissionController<>(new PodInjector(policies, settings)),
         MUTATE_QUERY_APPROVALS, new AdmissionController<>(new ReviewStamper(clock)),
         VALIDATE_QUERY_APPROVALS, new AdmissionController<>(new ApprovalValidator(policies, clock)),
-        VALIDATE_POLICIES, new AdmissionController<>(new PolicyAdmission()));
+        VALIDATE_POLICIES, new AdmissionController<>(new PolicyAdmission()),
+        VALIDATE_APPROVAL_STATUS, new AdmissionController<>(new StatusTransitions()));
   }
 }

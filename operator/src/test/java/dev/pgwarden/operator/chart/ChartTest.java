@@ -169,7 +169,7 @@ class ChartTest {
   }
 
   @Test
-  void webhooksCoverTheFourPathsAndFailClosedByDefault() {
+  void webhooksCoverEveryPathTheOperatorServesAndFailClosedByDefault() {
     RenderedChart chart = render(Map.of());
     MutatingWebhookConfiguration mutating = chart.one(MutatingWebhookConfiguration.class, FULLNAME);
     ValidatingWebhookConfiguration validating = chart.one(ValidatingWebhookConfiguration.class, FULLNAME);
@@ -179,7 +179,16 @@ class ChartTest {
     Map<String, ValidatingWebhook> validatingByPath = new LinkedHashMap<>();
     validating.getWebhooks().forEach(w -> validatingByPath.put(w.getClientConfig().getService().getPath(), w));
     assertThat(mutatingByPath).containsOnlyKeys("/mutate-pods", "/mutate-queryapprovals");
-    assertThat(validatingByPath).containsOnlyKeys("/validate-queryapprovals", "/validate-databaseaccesspolicies");
+    assertThat(validatingByPath).containsOnlyKeys("/validate-queryapprovals", "/validate-databaseaccesspolicies",
+        "/validate-queryapproval-status");
+    java.util.Set<String> served = java.util.Set.of(dev.pgwarden.operator.webhook.AdmissionRoutes.MUTATE_PODS,
+        dev.pgwarden.operator.webhook.AdmissionRoutes.MUTATE_QUERY_APPROVALS,
+        dev.pgwarden.operator.webhook.AdmissionRoutes.VALIDATE_QUERY_APPROVALS,
+        dev.pgwarden.operator.webhook.AdmissionRoutes.VALIDATE_POLICIES,
+        dev.pgwarden.operator.webhook.AdmissionRoutes.VALIDATE_APPROVAL_STATUS);
+    assertThat(Stream.concat(mutatingByPath.keySet().stream(), validatingByPath.keySet().stream()))
+        .as("every configured path is one the operator serves, and the other way round")
+        .containsExactlyInAnyOrderElementsOf(served);
 
     MutatingWebhook pods = mutatingByPath.get("/mutate-pods");
     assertThat(rule(pods.getRules())).isEqualTo("[] v1 pods [CREATE]");
@@ -192,6 +201,8 @@ class ChartTest {
         .isEqualTo("[pgwarden.dev] v1alpha1 queryapprovals [UPDATE]");
     assertThat(rule(validatingByPath.get("/validate-queryapprovals").getRules()))
         .isEqualTo("[pgwarden.dev] v1alpha1 queryapprovals [CREATE, UPDATE]");
+    assertThat(rule(validatingByPath.get("/validate-queryapproval-status").getRules()))
+        .isEqualTo("[pgwarden.dev] v1alpha1 queryapprovals/status [UPDATE]");
     assertThat(rule(validatingByPath.get("/validate-databaseaccesspolicies").getRules()))
         .isEqualTo("[pgwarden.dev] v1alpha1 databaseaccesspolicies [CREATE, UPDATE]");
 
