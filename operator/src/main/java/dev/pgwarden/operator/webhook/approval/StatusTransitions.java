@@ -41,7 +41,7 @@ public final class StatusTransitions implements AdmissionRequestHandler {
     String name = after.getMetadata() == null ? "" : " " + after.getMetadata().getName();
     ApprovalPhase was = phase(before.getStatus());
     ApprovalPhase now = phase(after.getStatus());
-    if (!NEXT.get(was).contains(now)) {
+    if (!allowed(was, now)) {
       return Admission.refused("pgwarden: QueryApproval" + name + " cannot go from " + was + " to " + now
           + ": a request's status only moves forward (Pending, then Approved or Denied or Expired, then Executed"
           + " or Failed); ask again for a new approval instead");
