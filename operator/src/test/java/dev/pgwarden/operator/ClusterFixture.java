@@ -1,6 +1,9 @@
 package dev.pgwarden.operator;
 
+import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,5 +37,17 @@ public final class ClusterFixture {
         clock, "test"));
     operator.start();
     return operator;
+  }
+
+  /**
+   * Replaces a policy's spec the way {@code kubectl apply} of a whole spec would, but as one JSON
+   * patch without a resourceVersion: a GET-then-PUT in a test races the operator's own status and
+   * finalizer writes and fails with 409 now and then.
+   */
+  public static void replaceSpec(KubernetesClient client, DatabaseAccessPolicy withSpec) {
+    String spec = client.getKubernetesSerialization().asJson(withSpec.getSpec());
+    client.resources(DatabaseAccessPolicy.class).inNamespace(withSpec.getMetadata().getNamespace())
+        .withName(withSpec.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"replace\",\"path\":\"/spec\",\"value\":" + spec + "}]");
   }
 }

@@ -153,13 +153,9 @@ class OperatorToSidecarTest {
 
   /** A spec edit (new generation); {@code tag} names an extra rule so that each edit differs. */
   private void editPolicy(String selectAction, String tag) {
-    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("e2e").get();
     String yaml = client.getKubernetesSerialization().asYaml(policy(selectAction))
         .replace("rules:", "rules:\n  - {name: " + tag + ", statements: [TRUNCATE], action: Deny}");
-    DatabaseAccessPolicy next = client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
-    next.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-    next.getMetadata().setFinalizers(current.getMetadata().getFinalizers());
-    client.resource(next).update();
+    ClusterFixture.replaceSpec(client, client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class));
   }
 
   private void startSidecar() throws Exception {

@@ -207,11 +207,7 @@ class PolicyReconcilerTest {
     }
     String yaml = client.getKubernetesSerialization().asYaml(policy("mover", "ReadOnly", "1h", postgres.port()))
         .replace("name: \"" + database + "\"", "name: \"" + other + "\"");
-    DatabaseAccessPolicy moved = client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
-    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("mover").get();
-    moved.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-    moved.getMetadata().setFinalizers(current.getMetadata().getFinalizers());
-    client.resource(moved).update();
+    ClusterFixture.replaceSpec(client, client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class));
 
     DatabaseAccessPolicy refused = awaitCondition("mover", "Degraded", "True");
     assertThat(condition(refused, "Degraded").getReason()).isEqualTo("DatabaseChanged");
@@ -250,7 +246,7 @@ class PolicyReconcilerTest {
     }
 
     DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("writer").get();
-    client.resource(policy("writer", "ReadOnly", "1h", postgres.port())).update();
+    ClusterFixture.replaceSpec(client, policy("writer", "ReadOnly", "1h", postgres.port()));
     awaitPolicy("writer", q -> q.getStatus() != null
         && q.getStatus().observedGeneration() > p.getMetadata().getGeneration());
     try (Connection agent = login(secret); Statement s = agent.createStatement()) {
@@ -301,7 +297,7 @@ class PolicyReconcilerTest {
     client.resource(policy("shrinking", "ReadOnly", "24h", postgres.port())).create();
     awaitCondition("shrinking", "Ready", "True");
     String before = value(client.secrets().inNamespace(NS).withName("pgwarden-shrinking").get(), "username");
-    client.resource(policy("shrinking", "ReadOnly", "10m", postgres.port())).update();
+    ClusterFixture.replaceSpec(client, policy("shrinking", "ReadOnly", "10m", postgres.port()));
     DatabaseAccessPolicy p = awaitPolicy("shrinking", q -> q.getStatus() != null
         && !before.equals(q.getStatus().credentials().role()));
     Instant expires = Instant.parse(p.getStatus().credentials().expiresAt());
@@ -346,7 +342,7 @@ class PolicyReconcilerTest {
     assertThat(condition(degraded, "Ready").getStatus()).isEqualTo("False");
     assertThat(client.secrets().inNamespace(NS).withName("pgwarden-unreachable").get()).isNull();
 
-    client.resource(policy("unreachable", "ReadOnly", "1h", postgres.port())).update();
+    ClusterFixture.replaceSpec(client, policy("unreachable", "ReadOnly", "1h", postgres.port()));
     DatabaseAccessPolicy ready = awaitCondition("unreachable", "Ready", "True");
     assertThat(condition(ready, "Degraded").getStatus()).isEqualTo("False");
   }
@@ -448,14 +444,10 @@ class PolicyReconcilerTest {
 
   /** A harmless spec change: a new generation, which the reconciler acts on at once. */
   private void editSpec(String name, String mode, String ttl) {
-    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
     DatabaseAccessPolicy next = policy(name, mode, ttl, postgres.port());
     String yaml = client.getKubernetesSerialization().asYaml(next)
         .replace("access:", "rules:\n  - {name: r" + System.nanoTime() + ", statements: [DROP], action: Deny}\n  access:");
-    DatabaseAccessPolicy edited = client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
-    edited.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-    edited.getMetadata().setFinalizers(current.getMetadata().getFinalizers());
-    client.resource(edited).update();
+    ClusterFixture.replaceSpec(client, client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class));
   }
 
   private Secret adminSecret() {
