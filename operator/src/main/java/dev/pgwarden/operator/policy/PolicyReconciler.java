@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -55,6 +56,7 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
   static final Duration DEFAULT_TTL = Duration.ofHours(1);
   static final Duration MIN_TTL = Duration.ofMinutes(1);
   private static final Duration CLEANUP_RETRY = Duration.ofSeconds(30);
+  private static final Duration EXPIRY_RETRY = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(PolicyReconciler.class);
 
   private final KubernetesClient client;
@@ -96,16 +98,21 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     Instant now = clock.instant();
     List<String> problems = problems(policy);
     if (!problems.isEmpty()) {
-      String message = "the policy is invalid: " + String.join("; ", problems) + ". Fix the spec and apply it again.";
+      Secret applied = ownSecret(policy);
+      String message = "the policy is invalid: " + String.join("; ", problems) + ". Fix the spec and apply it again."
+          + inForce(applied);
       events.record(policy, EventRecorder.Type.Warning, Reason.InvalidPolicy.name(), "Validate", message);
-      // No retry: nothing changes until the spec does, and a new generation triggers a reconcile.
-      return UpdateControl.patchStatus(withStatus(policy, false, Reason.InvalidPolicy.name(), message,
-          false, "NoProblem", "", credentialsOf(policy), now));
+      // Nothing is granted or minted until the spec changes (a new generation triggers a reconcile),
+      // but credentials already handed out still expire on time.
+      UpdateControl<DatabaseAccessPolicy> control = UpdateControl.patchStatus(withStatus(policy, false,
+          Reason.InvalidPolicy.name(), message, false, "NoProblem", "", credentialsOf(policy), now));
+      return endExpiredLogins(policy, applied, now).map(control::rescheduleAfter).orElse(control);
     }
     Duration ttl = ttl(policy);
     Secret existing = currentSecret(policy);
     DatabaseTarget applied = appliedTarget(existing);
     if (applied != null && !sameDatabase(applied, policy.getSpec().database())) {
+      endExpiredLogins(policy, existing, now);
       // The webhook refuses this edit; without the webhook, nothing is granted in the new database.
       throw new ReconcileProblem(Reason.DatabaseChanged, "spec.database now names " + where(policy.getSpec().database())
           + " but the policy's roles live in " + where(applied) + "; put spec.database back, or delete the policy"
@@ -147,20 +154,9 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
             "Mint", "role " + issued.username() + " valid until " + issued.expiresAt() + " in Secret "
                 + CredentialsSecret.name(policy.getMetadata().getName()));
       }
-      List<LoginRole> remaining = new ArrayList<>();
-      for (LoginRole role : roles.logins(names)) {
-        if (role.name().equals(issued.username())) {
-          continue;
-        }
-        if (role.expiredAt(now)) {
-          roles.dropLogin(role.name());
-          events.record(policy, EventRecorder.Type.Normal, "RoleDropped", "Drop",
-              "expired role " + role.name() + " dropped and its sessions ended");
-        } else {
-          remaining.add(role);
-        }
-      }
-      recheck = CredentialPlan.recheckAfter(now, ttl, issued.expiresAt(), remaining);
+      ExpiredLogins.Sweep swept = ExpiredLogins.end(roles, names, now, issued.username());
+      recordDropped(policy, swept);
+      recheck = CredentialPlan.recheckAfter(now, ttl, issued.expiresAt(), swept.remaining());
     } catch (SQLException e) {
       throw databaseProblem(policy.getSpec().database(), e);
     }
@@ -241,6 +237,63 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
       events.record(policy, EventRecorder.Type.Warning, "CleanupFailed", "Delete", message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY.toMillis());
     }
+  }
+
+  /**
+   * Drops expired logins while the spec cannot be applied, in the database the Secret's policy
+   * (the last one applied) names, with that policy's admin Secret: an invalid edit must not keep
+   * a credential alive past its expiry. Returns when to look again, if anything is left to expire.
+   */
+  private Optional<Duration> endExpiredLogins(DatabaseAccessPolicy policy, Secret applied, Instant now) {
+    DatabaseAccessPolicy carried = applied == null ? null
+        : CredentialsSecret.carriedPolicy(applied, client.getKubernetesSerialization());
+    if (carried == null || carried.getSpec() == null || carried.getSpec().database() == null
+        || carried.getSpec().database().adminSecretRef() == null) {
+      return Optional.empty();
+    }
+    // The Secret sits in the policy's namespace; its copy of the policy must not point elsewhere.
+    carried.getMetadata().setNamespace(policy.getMetadata().getNamespace());
+    RoleNames names = RoleNames.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+    try (Connection connection = connect(carried.getSpec().database(), adminSecrets.read(carried))) {
+      ExpiredLogins.Sweep swept = ExpiredLogins.end(new RoleManager(connection), names, now, null);
+      recordDropped(policy, swept);
+      return swept.nextExpiry().map(next -> {
+        Duration wait = Duration.between(now, next).plusSeconds(1);
+        return wait.compareTo(CredentialPlan.MIN_RECHECK) < 0 ? CredentialPlan.MIN_RECHECK : wait;
+      });
+    } catch (ReconcileProblem | SQLException | KubernetesClientException e) {
+      String message = "could not end expired roles of the last applied policy: " + e.getMessage()
+          + "; retrying in " + EXPIRY_RETRY.toSeconds() + "s";
+      log.warn("policy {}/{}: {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), message);
+      events.record(policy, EventRecorder.Type.Warning, "ExpiryFailed", "Drop", message);
+      return Optional.of(EXPIRY_RETRY);
+    }
+  }
+
+  private void recordDropped(DatabaseAccessPolicy policy, ExpiredLogins.Sweep swept) {
+    for (String role : swept.dropped()) {
+      events.record(policy, EventRecorder.Type.Normal, "RoleDropped", "Drop",
+          "expired role " + role + " dropped and its sessions ended");
+    }
+  }
+
+  /** For an invalid policy's message: what sidecars keep enforcing meanwhile. */
+  private String inForce(Secret applied) {
+    DatabaseAccessPolicy carried = applied == null ? null
+        : CredentialsSecret.carriedPolicy(applied, client.getKubernetesSerialization());
+    Issued issued = CredentialsSecret.issued(applied);
+    if (carried == null || issued == null) {
+      return " No credentials are issued until then.";
+    }
+    return " Until then sidecars keep the last valid policy (generation " + carried.getMetadata().getGeneration()
+        + ") and role " + issued.username() + ", which expires at " + issued.expiresAt() + " and is not renewed.";
+  }
+
+  /** The credentials Secret if pgwarden wrote it; a foreign Secret of that name is none of ours. */
+  private Secret ownSecret(DatabaseAccessPolicy policy) {
+    Secret secret = client.secrets().inNamespace(policy.getMetadata().getNamespace())
+        .withName(CredentialsSecret.name(policy.getMetadata().getName())).get();
+    return secret != null && CredentialsSecret.managedByUs(secret) ? secret : null;
   }
 
   /** What the CRD schema cannot check, plus what only the operator needs. */

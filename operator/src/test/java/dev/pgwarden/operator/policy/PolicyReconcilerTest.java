@@ -410,6 +410,41 @@ class PolicyReconcilerTest {
   }
 
   @Test
+  void anInvalidEditKeepsNothingAlivePastItsExpiry() throws Exception {
+    client.resource(policy("lapsing", "ReadOnly", "1h", postgres.port())).create();
+    awaitCondition("lapsing", "Ready", "True");
+    Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-lapsing").get();
+    String role = value(secret, "username");
+
+    try (Connection open = login(secret)) {
+      ClusterFixture.replaceSpec(client, policy("lapsing", "ReadOnly", "30s", postgres.port()));
+      DatabaseAccessPolicy invalid = awaitPolicy("lapsing", p -> p.getStatus() != null
+          && "InvalidPolicy".equals(condition(p, "Ready").getReason()));
+      assertThat(condition(invalid, "Ready").getMessage()).contains("credentialTTL")
+          .contains("sidecars keep the last valid policy (generation 1) and role " + role)
+          .contains("is not renewed");
+      assertThat(roleExists(role)).as("the credential handed out stays valid until its expiry").isTrue();
+      try (Statement s = open.createStatement()) {
+        s.executeQuery("SELECT 1 FROM sales.orders").close();
+      }
+
+      // Its hour passes while the spec is still invalid: the role goes and so does its session.
+      clock.advance(Duration.ofMinutes(61));
+      ClusterFixture.replaceSpec(client, policy("lapsing", "ReadOnly", "20s", postgres.port()));
+      Await.until(() -> !roleExists(role), "the expired role of an invalid policy is dropped");
+      try (Statement s = open.createStatement()) {
+        assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
+            .as("a session of an expired credential ends").isInstanceOf(SQLException.class);
+      }
+    }
+    try (Connection c = postgres.superuser(database)) {
+      assertThat(new RoleManager(c).logins(RoleNames.of(NS, "lapsing"))).as("nothing new was minted").isEmpty();
+    }
+    assertThat(value(client.secrets().inNamespace(NS).withName("pgwarden-lapsing").get(), "username"))
+        .as("the Secret still carries the last valid policy's credential").isEqualTo(role);
+  }
+
+  @Test
   void aForeignSecretOfTheSameNameIsNotOverwritten() throws Exception {
     client.resource(new SecretBuilder().withNewMetadata().withName("pgwarden-taken").withNamespace(NS).endMetadata()
         .addToStringData("username", "someone").build()).create();

@@ -1,0 +1,43 @@
+package dev.pgwarden.operator.policy;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Ends a policy's login roles whose {@code VALID UNTIL} has passed. PostgreSQL refuses new logins
+ * after that moment but keeps the sessions opened before it, so an expired credential stops
+ * working only when its role is dropped and its sessions are terminated.
+ */
+final class ExpiredLogins {
+  /** What a sweep did: the roles it dropped and the ones still valid. */
+  record Sweep(List<String> dropped, List<LoginRole> remaining) {
+    /** When the next remaining role expires, the moment the next sweep is due. */
+    Optional<Instant> nextExpiry() {
+      return remaining.stream().map(LoginRole::validUntil).min(Instant::compareTo);
+    }
+  }
+
+  private ExpiredLogins() {
+  }
+
+  /** Drops every expired login of the group but {@code current} (the one the Secret hands out). */
+  static Sweep end(RoleManager roles, RoleNames names, Instant now, String current) throws SQLException {
+    List<String> dropped = new ArrayList<>();
+    List<LoginRole> remaining = new ArrayList<>();
+    for (LoginRole role : roles.logins(names)) {
+      if (role.name().equals(current)) {
+        continue;
+      }
+      if (role.expiredAt(now)) {
+        roles.dropLogin(role.name());
+        dropped.add(role.name());
+      } else {
+        remaining.add(role);
+      }
+    }
+    return new Sweep(List.copyOf(dropped), List.copyOf(remaining));
+  }
+}
