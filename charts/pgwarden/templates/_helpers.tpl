@@ -103,25 +103,26 @@ them, else per watched namespace.
 # Expiry and garbage collection after --approval-retention.
 - apiGroups: [pgwarden.dev]
   resources: [queryapprovals]
-  verbs: [get, list, watch, update, patch, delete]
+  verbs: [get, list, watch, delete]
 - apiGroups: [pgwarden.dev]
   resources: [queryapprovals/status]
   verbs: [get, update, patch]
-# Credential Secrets "pgwarden-<policy>", and reading each policy's adminSecretRef.
+# Credential Secrets "pgwarden-<policy>" (written whole, watched by label so a Secret deleted or
+# edited by hand is rewritten), and reading each policy's adminSecretRef.
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [create, get, list, watch, update, patch, delete]
-# RoleBindings "pgwarden-sidecar-<policy>" for the policies' service accounts.
+  verbs: [create, get, list, watch, update, delete]
+# RoleBindings "pgwarden-sidecar-<policy>" for the policies' service accounts (read by name).
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [rolebindings]
-  verbs: [create, get, list, watch, update, delete]
+  verbs: [create, get, update, delete]
 # Binding a role needs its permissions or "bind" on it: bind, and on this role only.
 - apiGroups: [rbac.authorization.k8s.io]
   resources: [clusterroles]
   resourceNames: [pgwarden-sidecar]
   verbs: [bind]
-# Events on policies and approvals; both API groups serve the same Events.
-- apiGroups: ["", events.k8s.io]
+# Events on policies and approvals, written through events.k8s.io/v1 only.
+- apiGroups: [events.k8s.io]
   resources: [events]
-  verbs: [create, patch]
+  verbs: [create]
 {{- end }}
