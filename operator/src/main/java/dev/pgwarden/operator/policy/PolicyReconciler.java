@@ -125,7 +125,7 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     try (Connection connection = connect(policy.getSpec().database(), admin)) {
       RoleManager roles = new RoleManager(connection);
       DatabaseTarget db = policy.getSpec().database();
-      roles.ensureGroup(names.group(), db.name(), policy.getSpec().access().mode(),
+      roles.ensureGroup(names, db.name(), policy.getSpec().access().mode(),
           policy.getSpec().access().schemasOrDefault());
       Issued held = CredentialsSecret.issued(existing);
       List<LoginRole> logins = roles.logins(names);

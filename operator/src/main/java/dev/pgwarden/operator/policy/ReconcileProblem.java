@@ -16,6 +16,8 @@ public final class ReconcileProblem extends RuntimeException {
     DatabaseUnavailable,
     DatabaseError,
     SchemaNotFound,
+    /** The group role's name is taken by a role pgwarden did not create for this policy. */
+    RoleConflict,
     KubernetesError
   }
 

@@ -45,12 +45,18 @@ public final class RoleManager {
    * <p>"Future" tables are covered with default privileges for the tables the admin role and each
    * schema's owner create; tables created by other roles need a grant by their owner.
    */
-  public void ensureGroup(String group, String database, AccessMode mode, List<String> schemas) throws SQLException {
+  public void ensureGroup(RoleNames names, String database, AccessMode mode, List<String> schemas) throws SQLException {
+    String group = names.group();
     inTransaction(() -> {
       if (!roleExists(group)) {
         execute("CREATE ROLE " + Sql.ident(group) + " NOLOGIN");
-      } else {
+        execute("COMMENT ON ROLE " + Sql.ident(group) + " IS " + Sql.literal(names.owner()));
+      } else if (ours(names)) {
         execute("ALTER ROLE " + Sql.ident(group) + " NOLOGIN");
+      } else {
+        throw new ReconcileProblem(ReconcileProblem.Reason.RoleConflict, "role " + group + " already exists on the"
+            + " server but pgwarden did not create it for this policy (its comment is not '" + names.owner()
+            + "'); pgwarden neither adopts nor changes it. Rename or drop that role, or give the policy another name");
       }
       execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
       for (String schema : schemas) {
@@ -177,9 +183,12 @@ public final class RoleManager {
     execute("ALTER ROLE " + Sql.ident(login) + " VALID UNTIL " + Sql.literal(DateTimeFormatter.ISO_INSTANT.format(validUntil)));
   }
 
-  /** The group's LOGIN roles that pgwarden minted, oldest first. */
+  /** The group's LOGIN roles that pgwarden minted, oldest first; none if the group is not pgwarden's. */
   public List<LoginRole> logins(RoleNames names) throws SQLException {
     List<LoginRole> out = new ArrayList<>();
+    if (!ours(names)) {
+      return out;
+    }
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT r.rolname, r.rolvaliduntil FROM pg_roles r"
             + " JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid"
@@ -219,8 +228,14 @@ public final class RoleManager {
     });
   }
 
-  /** Removes the group, its logins and every privilege it holds in this database. */
+  /**
+   * Removes the group, its logins and every privilege it holds in this database. A role of the
+   * group's name that pgwarden did not create is left alone: it was never this policy's.
+   */
   public void dropGroup(RoleNames names) throws SQLException {
+    if (roleExists(names.group()) && !ours(names)) {
+      return;
+    }
     for (LoginRole login : logins(names)) {
       dropLogin(login.name());
     }
@@ -233,6 +248,17 @@ public final class RoleManager {
       execute("DROP OWNED BY " + Sql.ident(names.group()));
       execute("DROP ROLE " + Sql.ident(names.group()));
     });
+  }
+
+  /** Whether the group carries the comment pgwarden gave it when it created it. */
+  private boolean ours(RoleNames names) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?")) {
+      ps.setString(1, names.group());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && names.owner().equals(rs.getString(1));
+      }
+    }
   }
 
   public boolean roleExists(String role) throws SQLException {

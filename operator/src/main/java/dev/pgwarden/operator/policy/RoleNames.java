@@ -14,8 +14,11 @@ import java.util.Locale;
  * policies whose names sanitize alike apart, and everything fits PostgreSQL's 63-byte limit.
  *
  * @param group the NOLOGIN role holding the grants, e.g. {@code pgw_agents_analytics_1a2b3c4d}
+ * @param owner the comment pgwarden puts on the group when it creates it, e.g.
+ *     {@code pgwarden policy agents/analytics}: a role of that name without it (made by a DBA, or
+ *     by another policy whose name hashes alike) is never adopted, granted to or dropped
  */
-public record RoleNames(String group) {
+public record RoleNames(String group, String owner) {
   private static final int READABLE = 36;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -24,7 +27,8 @@ public record RoleNames(String group) {
     if (readable.length() > READABLE) {
       readable = readable.substring(0, READABLE);
     }
-    return new RoleNames("pgw_" + readable + "_" + shortHash(namespace + "/" + policy));
+    return new RoleNames("pgw_" + readable + "_" + shortHash(namespace + "/" + policy),
+        "pgwarden policy " + namespace + "/" + policy);
   }
 
   /** Login roles are the group's name plus when they were minted, so they sort by age. */

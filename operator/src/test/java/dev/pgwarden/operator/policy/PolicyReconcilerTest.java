@@ -445,6 +445,34 @@ class PolicyReconcilerTest {
   }
 
   @Test
+  void aRoleOfTheGroupsNameThatPgwardenDidNotCreateIsNeitherAdoptedNorDropped() throws Exception {
+    String group = RoleNames.of(NS, "squatter").group();
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE " + group + " LOGIN PASSWORD 'dba-owned'");
+    }
+    client.resource(policy("squatter", "ReadOnly", "1h", postgres.port())).create();
+    DatabaseAccessPolicy degraded = awaitCondition("squatter", "Degraded", "True");
+    assertThat(condition(degraded, "Degraded").getReason()).isEqualTo("RoleConflict");
+    assertThat(condition(degraded, "Degraded").getMessage()).contains("role " + group + " already exists")
+        .contains("pgwarden did not create it");
+    assertThat(client.secrets().inNamespace(NS).withName("pgwarden-squatter").get()).isNull();
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT r.rolcanlogin, (SELECT count(*) FROM pg_auth_members m"
+            + " WHERE m.roleid = r.oid), has_schema_privilege(r.oid, 'sales', 'USAGE')"
+            + " FROM pg_roles r WHERE rolname = '" + group + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBoolean(1)).as("still LOGIN: not turned into a group").isTrue();
+      assertThat(rs.getInt(2)).as("no login roles minted into it").isZero();
+      assertThat(rs.getBoolean(3)).as("nothing granted to it").isFalse();
+    }
+
+    client.resource(client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("squatter").get()).delete();
+    Await.until(() -> client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("squatter").get() == null,
+        "deletion completes");
+    assertThat(roleExists(group)).as("deleting the policy leaves the DBA's role alone").isTrue();
+  }
+
+  @Test
   void aForeignSecretOfTheSameNameIsNotOverwritten() throws Exception {
     client.resource(new SecretBuilder().withNewMetadata().withName("pgwarden-taken").withNamespace(NS).endMetadata()
         .addToStringData("username", "someone").build()).create();
