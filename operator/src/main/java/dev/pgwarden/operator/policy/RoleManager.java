@@ -59,23 +59,75 @@ public final class RoleManager {
             + "'); pgwarden neither adopts nor changes it. Rename or drop that role, or give the policy another name");
       }
       execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
+      Set<String> wantedDefaults = new LinkedHashSet<>();
       for (String schema : schemas) {
         String owner = schemaOwner(schema);
         if (owner == null) {
           throw new ReconcileProblem(ReconcileProblem.Reason.SchemaNotFound, "schema " + schema
               + " does not exist in database " + database + "; create it or remove it from spec.access.schemas");
         }
-        grantSchema(group, schema, owner, mode);
+        for (String creator : grantSchema(group, schema, owner, mode)) {
+          wantedDefaults.add(creator + "\0" + schema);
+        }
       }
       Set<String> stale = grantedSchemas(group);
       stale.removeAll(schemas);
       for (String schema : stale) {
         revokeSchema(group, schema, schemaOwner(schema));
       }
+      revokeStaleDefaults(group, wantedDefaults);
     });
   }
 
-  private void grantSchema(String group, String schema, String owner, AccessMode mode) throws SQLException {
+  /**
+   * Revokes default privileges for the group that no current creator/schema pair explains: those
+   * set for a former admin or schema owner, or by hand. Left in place, they would hand the group
+   * every table such a role creates later, writes included after a switch to ReadOnly.
+   */
+  private void revokeStaleDefaults(String group, Set<String> wanted) throws SQLException {
+    record DefaultAcl(String creator, String schema, String objects) {
+    }
+    List<DefaultAcl> found = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT DISTINCT pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype::text"
+            + " FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace,"
+            + " aclexplode(d.defaclacl) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)")) {
+      ps.setString(1, group);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(new DefaultAcl(rs.getString(1), rs.getString(2), switch (rs.getString(3)) {
+            case "r" -> "TABLES";
+            case "S" -> "SEQUENCES";
+            case "f" -> "FUNCTIONS";
+            case "T" -> "TYPES";
+            case "n" -> "SCHEMAS";
+            default -> "LARGE OBJECTS";
+          }));
+        }
+      }
+    }
+    for (DefaultAcl acl : found) {
+      boolean expected = acl.schema() != null && wanted.contains(acl.creator() + "\0" + acl.schema())
+          && (acl.objects().equals("TABLES") || acl.objects().equals("SEQUENCES"));
+      if (expected) {
+        continue;
+      }
+      String statement = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(acl.creator())
+          + (acl.schema() == null ? "" : " IN SCHEMA " + Sql.ident(acl.schema()))
+          + " REVOKE ALL ON " + acl.objects() + " FROM " + Sql.ident(group);
+      if (!hasPrivilegesOf(acl.creator())) {
+        throw new ReconcileProblem(ReconcileProblem.Reason.DatabaseError, "role " + acl.creator()
+            + " still gives " + group + " privileges on every new " + acl.objects().toLowerCase(java.util.Locale.ROOT)
+            + (acl.schema() == null ? "" : " in schema " + acl.schema()) + ", which the policy does not grant, and"
+            + " the admin role cannot revoke that without " + acl.creator() + "'s privileges; run as "
+            + acl.creator() + " or a superuser: " + statement);
+      }
+      execute(statement);
+    }
+  }
+
+  /** Grants on one schema; returns the roles whose future tables the group now sees there. */
+  private Set<String> grantSchema(String group, String schema, String owner, AccessMode mode) throws SQLException {
     String s = Sql.ident(schema);
     String g = Sql.ident(group);
     execute("GRANT USAGE ON SCHEMA " + s + " TO " + g);
@@ -88,7 +140,8 @@ public final class RoleManager {
       execute("REVOKE " + WRITE_PRIVILEGES + " ON ALL TABLES IN SCHEMA " + s + " FROM " + g);
       execute("REVOKE USAGE ON ALL SEQUENCES IN SCHEMA " + s + " FROM " + g);
     }
-    for (String creator : creators(owner)) {
+    Set<String> creators = creators(owner);
+    for (String creator : creators) {
       String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
       execute(prefix + " GRANT SELECT ON TABLES TO " + g);
       execute(prefix + " GRANT SELECT ON SEQUENCES TO " + g);
@@ -100,6 +153,7 @@ public final class RoleManager {
         execute(prefix + " REVOKE USAGE ON SEQUENCES FROM " + g);
       }
     }
+    return creators;
   }
 
   private void revokeSchema(String group, String schema, String owner) throws SQLException {

@@ -257,6 +257,42 @@ class PolicyReconcilerTest {
   }
 
   @Test
+  void defaultPrivilegesNoLongerExplainedByThePolicyAreRevoked() throws Exception {
+    client.resource(policy("heir", "ReadWrite", "1h", postgres.port())).create();
+    awaitCondition("heir", "Ready", "True");
+    String group = RoleNames.of(NS, "heir").group();
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      // The schema changes hands, and someone once gave the group app_owner's future tables in public.
+      s.execute("CREATE ROLE heir_owner NOLOGIN");
+      s.execute("ALTER SCHEMA sales OWNER TO heir_owner");
+      s.execute("GRANT CREATE ON SCHEMA sales, public TO app_owner");
+      s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA public GRANT SELECT ON TABLES TO " + group);
+    }
+    DatabaseAccessPolicy before = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("heir").get();
+    ClusterFixture.replaceSpec(client, policy("heir", "ReadOnly", "1h", postgres.port()));
+    awaitPolicy("heir", q -> q.getStatus() != null
+        && q.getStatus().observedGeneration() > before.getMetadata().getGeneration());
+
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("SET ROLE app_owner");
+      s.execute("CREATE TABLE sales.later (id int)");
+      s.execute("CREATE TABLE public.later (id int)");
+      ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_default_acl d, aclexplode(d.defaclacl) a"
+          + " WHERE d.defaclrole = 'app_owner'::regrole AND a.grantee = '" + group + "'::regrole");
+      rs.next();
+      assertThat(rs.getInt(1)).as("no default privileges left from the former owner").isZero();
+    }
+    Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-heir").get();
+    try (Connection agent = login(secret); Statement s = agent.createStatement()) {
+      assertThatThrownBy(() -> s.execute("INSERT INTO sales.later VALUES (1)"))
+          .as("the former owner's new table is not writable").hasMessageContaining("permission denied");
+      assertThatThrownBy(() -> s.executeQuery("SELECT 1 FROM public.later"))
+          .as("nor is a hand-made default grant in another schema kept").hasMessageContaining("permission denied");
+      s.executeQuery("SELECT 1 FROM sales.orders").close();
+    }
+  }
+
+  @Test
   void rotatesBeforeExpiryKeepingOpenSessionsAndDropsExpiredRoles() throws Exception {
     client.resource(policy("rotating", "ReadOnly", "1h", postgres.port())).create();
     awaitCondition("rotating", "Ready", "True");
