@@ -542,8 +542,11 @@ class PolicyReconcilerTest {
   }
 
   /** A harmless spec change: a new generation, which the reconciler acts on at once. */
+  /** A spec edit (new generation) that keeps the policy's admin Secret. */
   private void editSpec(String name, String mode, String ttl) {
-    DatabaseAccessPolicy next = policy(name, mode, ttl, postgres.port());
+    DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
+    DatabaseAccessPolicy next = withAdminSecret(policy(name, mode, ttl, postgres.port()),
+        current.getSpec().database().adminSecretRef().name());
     String yaml = client.getKubernetesSerialization().asYaml(next)
         .replace("access:", "rules:\n  - {name: r" + System.nanoTime() + ", statements: [DROP], action: Deny}\n  access:");
     ClusterFixture.replaceSpec(client, client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class));
