@@ -113,8 +113,10 @@ class SidecarPolicyDirProcessTest {
             }
           });
         }
-        assertThat(stderr).anyMatch(l -> l.contains("watching " + volume.dir()))
-            .anyMatch(l -> l.contains("version 2 applied"));
+        assertThat(stderr).anyMatch(l -> l.contains("watching " + volume.dir()));
+        // The reload is applied before it is logged, and the pump reads stderr on its own thread.
+        PolicyReloadTest.within(Duration.ofSeconds(10), "the process logs the reload",
+            () -> stderr.stream().anyMatch(l -> l.contains("version 2 applied")));
       } finally {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
