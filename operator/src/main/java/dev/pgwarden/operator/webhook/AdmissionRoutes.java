@@ -3,6 +3,7 @@ package dev.pgwarden.operator.webhook;
 import dev.pgwarden.operator.webhook.approval.ApprovalValidator;
 import dev.pgwarden.operator.webhook.approval.StatusTransitions;
 import dev.pgwarden.operator.webhook.approval.ReviewStamper;
+import dev.pgwarden.operator.webhook.injection.EphemeralContainerCheck;
 import dev.pgwarden.operator.webhook.injection.InjectionSettings;
 import dev.pgwarden.operator.webhook.injection.PodInjector;
 import dev.pgwarden.operator.webhook.policy.PolicyAdmission;
@@ -18,6 +19,7 @@ public final class AdmissionRoutes {
   public static final String VALIDATE_QUERY_APPROVALS = "/validate-queryapprovals";
   public static final String VALIDATE_POLICIES = "/validate-databaseaccesspolicies";
   public static final String VALIDATE_APPROVAL_STATUS = "/validate-queryapproval-status";
+  public static final String VALIDATE_EPHEMERAL_CONTAINERS = "/validate-pod-ephemeralcontainers";
 
   private AdmissionRoutes() {
   }
@@ -30,6 +32,7 @@ public final class AdmissionRoutes {
         MUTATE_QUERY_APPROVALS, new AdmissionController<>(new ReviewStamper(clock)),
         VALIDATE_QUERY_APPROVALS, new AdmissionController<>(new ApprovalValidator(policies, clock)),
         VALIDATE_POLICIES, new AdmissionController<>(new PolicyAdmission()),
-        VALIDATE_APPROVAL_STATUS, new AdmissionController<>(new StatusTransitions()));
+        VALIDATE_APPROVAL_STATUS, new AdmissionController<>(new StatusTransitions()),
+        VALIDATE_EPHEMERAL_CONTAINERS, new AdmissionController<>(new EphemeralContainerCheck()));
   }
 }

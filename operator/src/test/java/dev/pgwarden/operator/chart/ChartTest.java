@@ -180,12 +180,11 @@ class ChartTest {
     validating.getWebhooks().forEach(w -> validatingByPath.put(w.getClientConfig().getService().getPath(), w));
     assertThat(mutatingByPath).containsOnlyKeys("/mutate-pods", "/mutate-queryapprovals");
     assertThat(validatingByPath).containsOnlyKeys("/validate-queryapprovals", "/validate-databaseaccesspolicies",
-        "/validate-queryapproval-status");
-    java.util.Set<String> served = java.util.Set.of(dev.pgwarden.operator.webhook.AdmissionRoutes.MUTATE_PODS,
-        dev.pgwarden.operator.webhook.AdmissionRoutes.MUTATE_QUERY_APPROVALS,
-        dev.pgwarden.operator.webhook.AdmissionRoutes.VALIDATE_QUERY_APPROVALS,
-        dev.pgwarden.operator.webhook.AdmissionRoutes.VALIDATE_POLICIES,
-        dev.pgwarden.operator.webhook.AdmissionRoutes.VALIDATE_APPROVAL_STATUS);
+        "/validate-queryapproval-status", "/validate-pod-ephemeralcontainers");
+    // The routes the operator really registers (no client is needed to build them).
+    java.util.Set<String> served = dev.pgwarden.operator.webhook.AdmissionRoutes.create(null,
+        new dev.pgwarden.operator.webhook.injection.InjectionSettings("sidecar:1", "IfNotPresent", "50m", "128Mi",
+            "512Mi", "https://kubernetes.default.svc.cluster.local"), java.time.Clock.systemUTC()).keySet();
     assertThat(Stream.concat(mutatingByPath.keySet().stream(), validatingByPath.keySet().stream()))
         .as("every configured path is one the operator serves, and the other way round")
         .containsExactlyInAnyOrderElementsOf(served);
@@ -205,6 +204,11 @@ class ChartTest {
         .isEqualTo("[pgwarden.dev] v1alpha1 queryapprovals/status [UPDATE]");
     assertThat(rule(validatingByPath.get("/validate-databaseaccesspolicies").getRules()))
         .isEqualTo("[pgwarden.dev] v1alpha1 databaseaccesspolicies [CREATE, UPDATE]");
+    ValidatingWebhook debug = validatingByPath.get("/validate-pod-ephemeralcontainers");
+    assertThat(rule(debug.getRules())).isEqualTo("[] v1 pods/ephemeralcontainers [UPDATE]");
+    assertThat(debug.getObjectSelector().getMatchLabels()).containsExactly(Map.entry("pgwarden.dev/inject", "true"));
+    assertThat(debug.getNamespaceSelector().getMatchExpressions().get(0).getValues())
+        .containsExactlyInAnyOrder(NAMESPACE, "kube-system");
 
     for (var hook : Stream.concat(mutating.getWebhooks().stream().map(w -> new Hook(w.getName(), w.getClientConfig(),
             w.getFailurePolicy(), w.getSideEffects(), w.getAdmissionReviewVersions(), w.getTimeoutSeconds())),

@@ -104,7 +104,7 @@ final class PodChecks {
         .ifPresent(c -> problems.add("container name " + SIDECAR + " is reserved for pgwarden: rename the container"));
   }
 
-  private static void agentContainerProblems(Container container, Set<String> protectedSecrets, List<String> problems) {
+  static void agentContainerProblems(Container container, Set<String> protectedSecrets, List<String> problems) {
     String who = "container " + container.getName();
     for (VolumeMount mount : list(container.getVolumeMounts())) {
       String volume = mount.getName();
