@@ -30,6 +30,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,7 +51,7 @@ class OperatorProcessTest {
 
   KubernetesMockServer server;
   KubernetesClient client;
-  private OperatorMain.Running running;
+  private AutoCloseable running;
   private int opsPort;
   private int webhookPort;
 
@@ -74,26 +75,33 @@ class OperatorProcessTest {
     opsPort = freePort();
     webhookPort = freePort();
     // The process builds its own client the way it does in a pod; here it is pointed at the mock server.
-    System.setProperty("kubernetes.master", client.getMasterUrl().toString());
-    System.setProperty("kubernetes.trust.certificates", "true");
-    System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-    System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-    OperatorMain main = new OperatorMain();
-    new CommandLine(main).parseArgs("--namespace=" + OPERATOR_NS, "--leader-election=true",
+    Map<String, String> clientProperties = Map.of(
+        "kubernetes.master", client.getMasterUrl().toString(),
+        "kubernetes.trust.certificates", "true",
+        "kubernetes.auth.tryKubeConfig", "false",
+        "kubernetes.auth.tryServiceAccount", "false");
+    running = launch(clientProperties, List.of("--namespace=" + OPERATOR_NS, "--leader-election=true",
         "--ops-listen=127.0.0.1:" + opsPort, "--webhook-listen=127.0.0.1:" + webhookPort,
         "--webhook-service=pgwarden-webhook", "--webhook-configuration=pgwarden",
-        "--sidecar-image=ghcr.io/pgwarden/pgwarden-sidecar:test", "--approval-retention=1h");
+        "--sidecar-image=ghcr.io/pgwarden/pgwarden-sidecar:test", "--approval-retention=1h"));
+  }
+
+  /** Starts the operator in this JVM; {@link ShadedOperatorJarIT} runs the image's jar instead. */
+  protected AutoCloseable launch(Map<String, String> clientProperties, List<String> args) throws Exception {
+    clientProperties.forEach(System::setProperty);
+    OperatorMain main = new OperatorMain();
+    new CommandLine(main).parseArgs(args.toArray(String[]::new));
     main.exitOnLostLease = false;
-    running = main.start();
+    OperatorMain.Running started = main.start();
+    return () -> {
+      started.close();
+      clientProperties.keySet().forEach(System::clearProperty);
+    };
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     running.close();
-    for (String p : List.of("kubernetes.master", "kubernetes.trust.certificates", "kubernetes.auth.tryKubeConfig",
-        "kubernetes.auth.tryServiceAccount")) {
-      System.clearProperty(p);
-    }
   }
 
   @Test

@@ -47,6 +47,12 @@ class SidecarPolicyDirProcessTest {
         %s""".formatted(pg.host(), pg.port(), TestPostgres.DATABASE, issuer, rules);
   }
 
+  /** The JVM and main class; {@link ShadedSidecarJarIT} runs the image's jar instead. */
+  protected List<String> launcher() {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), SidecarMain.class.getName());
+  }
+
   @Test
   void runsFromAPolicyDirectoryAndFollowsItsChanges() throws Exception {
     Path key = tmp.resolve("audit.key");
@@ -60,13 +66,11 @@ class SidecarPolicyDirProcessTest {
       files.put(PolicyDirectory.EXPIRES_AT, Instant.now().plus(Duration.ofHours(1)).toString());
       volume.publish(files);
 
-      Process process = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-          "-cp", System.getProperty("java.class.path"), SidecarMain.class.getName(),
-          "--policy-dir=" + volume.dir(), "--audit-key-file=" + key, "--listen=127.0.0.1:0",
+      List<String> command = new java.util.ArrayList<>(launcher());
+      command.addAll(List.of("--policy-dir=" + volume.dir(), "--audit-key-file=" + key, "--listen=127.0.0.1:0",
           "--admin-listen=127.0.0.1:0", "--approvals=none", "--spool-dir=" + tmp.resolve("spool"),
-          "--service-account-dir=" + tmp.resolve("no-such-dir"))
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+          "--service-account-dir=" + tmp.resolve("no-such-dir")));
+      Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       List<String> stderr = new CopyOnWriteArrayList<>();
       CompletableFuture<Integer> port = new CompletableFuture<>();
       Thread pump = new Thread(() -> {
