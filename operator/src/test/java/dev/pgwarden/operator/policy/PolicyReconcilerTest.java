@@ -294,9 +294,7 @@ class PolicyReconcilerTest {
 
   @Test
   void rotatesBeforeExpiryKeepingOpenSessionsAndDropsExpiredRoles() throws Exception {
-    client.resource(policy("rotating", "ReadOnly", "1h", postgres.port())).create();
-    awaitCondition("rotating", "Ready", "True");
-    Secret first = client.secrets().inNamespace(NS).withName("pgwarden-rotating").get();
+    Secret first = createReady("rotating", "ReadOnly", "1h");
     String firstRole = value(first, "username");
 
     try (Connection open = login(first)) {
@@ -447,9 +445,7 @@ class PolicyReconcilerTest {
 
   @Test
   void anInvalidEditKeepsNothingAlivePastItsExpiry() throws Exception {
-    client.resource(policy("lapsing", "ReadOnly", "1h", postgres.port())).create();
-    awaitCondition("lapsing", "Ready", "True");
-    Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-lapsing").get();
+    Secret secret = createReady("lapsing", "ReadOnly", "1h");
     String role = value(secret, "username");
 
     try (Connection open = login(secret)) {
@@ -542,6 +538,13 @@ class PolicyReconcilerTest {
   }
 
   /** A harmless spec change: a new generation, which the reconciler acts on at once. */
+  /** Creates a policy, waits until it is Ready and returns its credentials Secret. */
+  private Secret createReady(String name, String mode, String ttl) throws InterruptedException {
+    client.resource(policy(name, mode, ttl, postgres.port())).create();
+    awaitCondition(name, "Ready", "True");
+    return client.secrets().inNamespace(NS).withName("pgwarden-" + name).get();
+  }
+
   /** A spec edit (new generation) that keeps the policy's admin Secret. */
   private void editSpec(String name, String mode, String ttl) {
     DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
