@@ -313,8 +313,8 @@ class ChartTest {
   void sidecarRoleGrantsOnlyTheContractsApprovalVerbs() {
     ClusterRole sidecar = render(Map.of()).one(ClusterRole.class, "pgwarden-sidecar");
     assertThat(sidecar.getRules()).extracting(ChartTest::describe).containsExactlyInAnyOrder(
-        "[pgwarden.dev] [queryapprovals] [] [get, list, watch, create, patch, delete]",
-        "[pgwarden.dev] [queryapprovals/status] [] [update, patch]");
+        "[pgwarden.dev] [queryapprovals] [] [list, watch, create, delete]",
+        "[pgwarden.dev] [queryapprovals/status] [] [patch]");
   }
 
   @Test
