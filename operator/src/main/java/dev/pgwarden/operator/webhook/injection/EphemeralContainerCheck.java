@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  * {@code /validate-pod-ephemeralcontainers}: {@code kubectl debug} on an injected pod may look at
  * the agent, never at the sidecar. An ephemeral container that targets the sidecar shares its
  * process namespace (and so its files and memory through {@code /proc}); one that mounts the
- * sidecar's volumes or reads its Secrets gets the database credentials. Both are refused; debugging
- * an agent container stays possible.
+ * sidecar's volumes or reads its Secrets gets the database credentials, and a privileged one can
+ * reach them on the node. All are refused; debugging an agent container stays possible.
  */
 public final class EphemeralContainerCheck implements AdmissionRequestHandler {
   @Override
@@ -87,6 +87,7 @@ public final class EphemeralContainerCheck implements AdmissionRequestHandler {
     container.setVolumeMounts(ephemeral.getVolumeMounts());
     container.setEnv(ephemeral.getEnv());
     container.setEnvFrom(ephemeral.getEnvFrom());
+    container.setSecurityContext(ephemeral.getSecurityContext());
     return container;
   }
 }

@@ -53,6 +53,17 @@ final class PodChecks {
       problems.add("shareProcessNamespace: true is not allowed: the agent could read the sidecar's memory and"
           + " files through /proc, including the database credentials; remove shareProcessNamespace");
     }
+    if (Boolean.TRUE.equals(spec.getHostPID())) {
+      problems.add("hostPID: true is not allowed: the agent would see the sidecar's process among the node's,"
+          + " and through /proc its files and memory, including the database credentials; remove hostPID");
+    }
+    for (Volume volume : list(spec.getVolumes())) {
+      if (volume.getHostPath() != null) {
+        problems.add("volume " + volume.getName() + " mounts host path " + volume.getHostPath().getPath()
+            + ": the node's files include every pod's Secret volumes, the sidecar's credentials among them;"
+            + " use an emptyDir, a PersistentVolumeClaim or a projected volume instead");
+      }
+    }
     return problems;
   }
 
@@ -106,6 +117,10 @@ final class PodChecks {
 
   static void agentContainerProblems(Container container, Set<String> protectedSecrets, List<String> problems) {
     String who = "container " + container.getName();
+    if (container.getSecurityContext() != null && Boolean.TRUE.equals(container.getSecurityContext().getPrivileged())) {
+      problems.add(who + " is privileged: it could reach the node's devices and files, the sidecar's Secret"
+          + " volume among them; remove securityContext.privileged");
+    }
     for (VolumeMount mount : list(container.getVolumeMounts())) {
       String volume = mount.getName();
       if (VOLUMES.contains(volume) && !AGENT_TOKEN_VOLUME.equals(volume)) {

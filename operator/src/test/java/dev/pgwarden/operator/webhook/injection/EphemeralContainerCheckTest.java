@@ -78,6 +78,15 @@ class EphemeralContainerCheckTest {
   }
 
   @Test
+  void aPrivilegedDebugContainerIsRefused() {
+    AdmissionResponse response = debug(injected, new EphemeralContainerBuilder().withName("root-shell")
+        .withImage("busybox").withTargetContainerName(agentContainer())
+        .withNewSecurityContext().withPrivileged(true).endSecurityContext().build());
+    assertThat(response.getAllowed()).isFalse();
+    assertThat(response.getStatus().getMessage()).contains("container root-shell is privileged");
+  }
+
+  @Test
   void onlyNewlyAddedContainersAreJudged() {
     Pod withOld = Admission.SERIALIZATION.clone(injected);
     withOld.getSpec().setEphemeralContainers(new ArrayList<>(List.of(new EphemeralContainerBuilder()
