@@ -98,15 +98,18 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     Instant now = clock.instant();
     List<String> problems = problems(policy);
     if (!problems.isEmpty()) {
-      Secret applied = ownSecret(policy);
-      String message = "the policy is invalid: " + String.join("; ", problems) + ". Fix the spec and apply it again."
-          + inForce(applied);
-      events.record(policy, EventRecorder.Type.Warning, Reason.InvalidPolicy.name(), "Validate", message);
       // Nothing is granted or minted until the spec changes (a new generation triggers a reconcile),
       // but credentials already handed out still expire on time.
+      Secret applied = ownSecret(policy);
+      Optional<Duration> nextExpiry = endExpiredLogins(policy, applied, now);
+      String message = "the policy is invalid: " + String.join("; ", problems) + ". Fix the spec and apply it again."
+          + inForce(applied, now);
+      if (!alreadyReportedInvalid(policy)) {
+        events.record(policy, EventRecorder.Type.Warning, Reason.InvalidPolicy.name(), "Validate", message);
+      }
       UpdateControl<DatabaseAccessPolicy> control = UpdateControl.patchStatus(withStatus(policy, false,
           Reason.InvalidPolicy.name(), message, false, "NoProblem", "", credentialsOf(policy), now));
-      return endExpiredLogins(policy, applied, now).map(control::rescheduleAfter).orElse(control);
+      return nextExpiry.map(control::rescheduleAfter).orElse(control);
     }
     Duration ttl = ttl(policy);
     Secret existing = currentSecret(policy);
@@ -122,11 +125,16 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     RoleNames names = RoleNames.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
     Issued issued;
     Duration recheck;
+    List<String> drift;
     try (Connection connection = connect(policy.getSpec().database(), admin)) {
       RoleManager roles = new RoleManager(connection);
+      // Expired credentials end first, whatever fails further down.
+      recordDropped(policy, ExpiredLogins.end(roles, names, now, null));
       DatabaseTarget db = policy.getSpec().database();
-      roles.ensureGroup(names, db.name(), policy.getSpec().access().mode(),
-          policy.getSpec().access().schemasOrDefault());
+      drift = new ArrayList<>(roles.ensureGroup(names, db.name(), policy.getSpec().access().mode(),
+          policy.getSpec().access().schemasOrDefault()));
+      drift.addAll(new ExcessPrivileges(connection, roles).revokeOrReport(names, policy.getSpec().access().mode(),
+          policy.getSpec().access().schemasOrDefault()));
       Issued held = CredentialsSecret.issued(existing);
       List<LoginRole> logins = roles.logins(names);
       CredentialPlan plan = CredentialPlan.decide(now, ttl, logins, held == null ? null : held.username());
@@ -154,9 +162,8 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
             "Mint", "role " + issued.username() + " valid until " + issued.expiresAt() + " in Secret "
                 + CredentialsSecret.name(policy.getMetadata().getName()));
       }
-      ExpiredLogins.Sweep swept = ExpiredLogins.end(roles, names, now, issued.username());
-      recordDropped(policy, swept);
-      recheck = CredentialPlan.recheckAfter(now, ttl, issued.expiresAt(), swept.remaining());
+      List<LoginRole> others = roles.logins(names).stream().filter(r -> !r.name().equals(issued.username())).toList();
+      recheck = CredentialPlan.recheckAfter(now, ttl, issued.expiresAt(), others);
     } catch (SQLException e) {
       throw databaseProblem(policy.getSpec().database(), e);
     }
@@ -171,6 +178,17 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     IssuedCredentials credentials = new IssuedCredentials(CredentialsSecret.name(policy.getMetadata().getName()),
         issued.username(), issued.expiresAt().toString());
     log.info("policy {}/{}: {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), message);
+    if (!drift.isEmpty()) {
+      // Still Ready: agents get their credentials, with privileges that differ from the policy only
+      // where the admin role has no say; Degraded lists each difference and who can fix it.
+      String shown = String.join(" | ", drift.subList(0, Math.min(5, drift.size())))
+          + (drift.size() > 5 ? " | and " + (drift.size() - 5) + " more" : "");
+      String degraded = "the privileges of group " + names.group() + " differ from the policy where the admin role"
+          + " cannot change them: " + shown;
+      events.record(policy, EventRecorder.Type.Warning, Reason.PrivilegeDrift.name(), "Grant", degraded);
+      return UpdateControl.patchStatus(withStatus(policy, true, "CredentialsIssued", message, true,
+          Reason.PrivilegeDrift.name(), degraded, credentials, now)).rescheduleAfter(recheck);
+    }
     return UpdateControl.patchStatus(withStatus(policy, true, "CredentialsIssued", message, false, "NoProblem", "",
         credentials, now)).rescheduleAfter(recheck);
   }
@@ -215,8 +233,10 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
             .withName(CredentialsSecret.name(policy.getMetadata().getName())).get());
         DatabaseTarget target = applied != null ? applied : policy.getSpec().database();
         try (Connection connection = connect(target, admin)) {
-          new RoleManager(connection).dropGroup(RoleNames.of(policy.getMetadata().getNamespace(),
-              policy.getMetadata().getName()));
+          if (!new RoleManager(connection).dropGroup(RoleNames.of(policy.getMetadata().getNamespace(),
+              policy.getMetadata().getName()))) {
+            log.info("policy {}: its group role is not pgwarden's (no pgwarden comment); left in place", id);
+          }
         } catch (SQLException e) {
           throw databaseProblem(policy.getSpec().database(), e);
         }
@@ -277,13 +297,20 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     }
   }
 
+  /** This generation's invalidity is already in status (and was recorded as an event then). */
+  private static boolean alreadyReportedInvalid(DatabaseAccessPolicy policy) {
+    Condition ready = policy.getStatus() == null ? null : Conditions.find(policy.getStatus().conditions(), Conditions.READY);
+    return ready != null && Reason.InvalidPolicy.name().equals(ready.getReason())
+        && java.util.Objects.equals(ready.getObservedGeneration(), policy.getMetadata().getGeneration());
+  }
+
   /** For an invalid policy's message: what sidecars keep enforcing meanwhile. */
-  private String inForce(Secret applied) {
+  private String inForce(Secret applied, Instant now) {
     DatabaseAccessPolicy carried = applied == null ? null
         : CredentialsSecret.carriedPolicy(applied, client.getKubernetesSerialization());
     Issued issued = CredentialsSecret.issued(applied);
-    if (carried == null || issued == null) {
-      return " No credentials are issued until then.";
+    if (carried == null || issued == null || !issued.expiresAt().isAfter(now)) {
+      return " No valid credentials are issued until then.";
     }
     return " Until then sidecars keep the last valid policy (generation " + carried.getMetadata().getGeneration()
         + ") and role " + issued.username() + ", which expires at " + issued.expiresAt() + " and is not renewed.";

@@ -18,6 +18,11 @@ public final class ReconcileProblem extends RuntimeException {
     SchemaNotFound,
     /** The group role's name is taken by a role pgwarden did not create for this policy. */
     RoleConflict,
+    /**
+     * The group's privileges differ from the policy where the admin role cannot change them: a
+     * grant it cannot make or one it cannot revoke (Degraded, still Ready).
+     */
+    PrivilegeDrift,
     KubernetesError
   }
 

@@ -24,7 +24,6 @@ import org.postgresql.PGConnection;
  */
 public final class RoleManager {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE";
 
   private final Connection connection;
 
@@ -44,10 +43,17 @@ public final class RoleManager {
    *
    * <p>"Future" tables are covered with default privileges for the tables the admin role and each
    * schema's owner create; tables created by other roles need a grant by their owner.
+   *
+   * @return the grants the admin role could not make (tables whose owner's privileges it lacks),
+   *     each a sentence with the statement the owner has to run
    */
-  public void ensureGroup(RoleNames names, String database, AccessMode mode, List<String> schemas) throws SQLException {
+  public List<String> ensureGroup(RoleNames names, String database, AccessMode mode, List<String> schemas)
+      throws SQLException {
     String group = names.group();
+    SchemaGrants grants = new SchemaGrants(connection, group);
+    List<String> missing = new ArrayList<>();
     inTransaction(() -> {
+      missing.clear();
       if (!roleExists(group)) {
         execute("CREATE ROLE " + Sql.ident(group) + " NOLOGIN");
         execute("COMMENT ON ROLE " + Sql.ident(group) + " IS " + Sql.literal(names.owner()));
@@ -59,121 +65,28 @@ public final class RoleManager {
             + "'); pgwarden neither adopts nor changes it. Rename or drop that role, or give the policy another name");
       }
       execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
-      Set<String> wantedDefaults = new LinkedHashSet<>();
       for (String schema : schemas) {
         String owner = schemaOwner(schema);
         if (owner == null) {
           throw new ReconcileProblem(ReconcileProblem.Reason.SchemaNotFound, "schema " + schema
               + " does not exist in database " + database + "; create it or remove it from spec.access.schemas");
         }
-        for (String creator : grantSchema(group, schema, owner, mode)) {
-          wantedDefaults.add(creator + "\0" + schema);
-        }
+        missing.addAll(grants.apply(schema, mode, creators(owner)));
       }
       Set<String> stale = grantedSchemas(group);
       stale.removeAll(schemas);
       for (String schema : stale) {
-        revokeSchema(group, schema, schemaOwner(schema));
+        grants.revoke(schema, creators(schemaOwner(schema)));
       }
-      revokeStaleDefaults(group, wantedDefaults);
     });
-  }
-
-  /**
-   * Revokes default privileges for the group that no current creator/schema pair explains: those
-   * set for a former admin or schema owner, or by hand. Left in place, they would hand the group
-   * every table such a role creates later, writes included after a switch to ReadOnly.
-   */
-  private void revokeStaleDefaults(String group, Set<String> wanted) throws SQLException {
-    record DefaultAcl(String creator, String schema, String objects) {
-    }
-    List<DefaultAcl> found = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT DISTINCT pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype::text"
-            + " FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace,"
-            + " aclexplode(d.defaclacl) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)")) {
-      ps.setString(1, group);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          found.add(new DefaultAcl(rs.getString(1), rs.getString(2), switch (rs.getString(3)) {
-            case "r" -> "TABLES";
-            case "S" -> "SEQUENCES";
-            case "f" -> "FUNCTIONS";
-            case "T" -> "TYPES";
-            case "n" -> "SCHEMAS";
-            default -> "LARGE OBJECTS";
-          }));
-        }
-      }
-    }
-    for (DefaultAcl acl : found) {
-      boolean expected = acl.schema() != null && wanted.contains(acl.creator() + "\0" + acl.schema())
-          && (acl.objects().equals("TABLES") || acl.objects().equals("SEQUENCES"));
-      if (expected) {
-        continue;
-      }
-      String statement = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(acl.creator())
-          + (acl.schema() == null ? "" : " IN SCHEMA " + Sql.ident(acl.schema()))
-          + " REVOKE ALL ON " + acl.objects() + " FROM " + Sql.ident(group);
-      if (!hasPrivilegesOf(acl.creator())) {
-        throw new ReconcileProblem(ReconcileProblem.Reason.DatabaseError, "role " + acl.creator()
-            + " still gives " + group + " privileges on every new " + acl.objects().toLowerCase(java.util.Locale.ROOT)
-            + (acl.schema() == null ? "" : " in schema " + acl.schema()) + ", which the policy does not grant, and"
-            + " the admin role cannot revoke that without " + acl.creator() + "'s privileges; run as "
-            + acl.creator() + " or a superuser: " + statement);
-      }
-      execute(statement);
-    }
-  }
-
-  /** Grants on one schema; returns the roles whose future tables the group now sees there. */
-  private Set<String> grantSchema(String group, String schema, String owner, AccessMode mode) throws SQLException {
-    String s = Sql.ident(schema);
-    String g = Sql.ident(group);
-    execute("GRANT USAGE ON SCHEMA " + s + " TO " + g);
-    execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + g);
-    execute("GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + s + " TO " + g);
-    if (mode == AccessMode.ReadWrite) {
-      execute("GRANT " + WRITE_PRIVILEGES + " ON ALL TABLES IN SCHEMA " + s + " TO " + g);
-      execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + s + " TO " + g);
-    } else {
-      execute("REVOKE " + WRITE_PRIVILEGES + " ON ALL TABLES IN SCHEMA " + s + " FROM " + g);
-      execute("REVOKE USAGE ON ALL SEQUENCES IN SCHEMA " + s + " FROM " + g);
-    }
-    Set<String> creators = creators(owner);
-    for (String creator : creators) {
-      String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
-      execute(prefix + " GRANT SELECT ON TABLES TO " + g);
-      execute(prefix + " GRANT SELECT ON SEQUENCES TO " + g);
-      if (mode == AccessMode.ReadWrite) {
-        execute(prefix + " GRANT " + WRITE_PRIVILEGES + " ON TABLES TO " + g);
-        execute(prefix + " GRANT USAGE ON SEQUENCES TO " + g);
-      } else {
-        execute(prefix + " REVOKE " + WRITE_PRIVILEGES + " ON TABLES FROM " + g);
-        execute(prefix + " REVOKE USAGE ON SEQUENCES FROM " + g);
-      }
-    }
-    return creators;
-  }
-
-  private void revokeSchema(String group, String schema, String owner) throws SQLException {
-    String s = Sql.ident(schema);
-    String g = Sql.ident(group);
-    execute("REVOKE ALL ON ALL TABLES IN SCHEMA " + s + " FROM " + g);
-    execute("REVOKE ALL ON ALL SEQUENCES IN SCHEMA " + s + " FROM " + g);
-    execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g);
-    for (String creator : creators(owner)) {
-      String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
-      execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
-      execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
-    }
+    return List.copyOf(missing);
   }
 
   /**
    * The roles whose future tables the group should see: the admin itself, and the schema's owner
    * when the admin acts with the owner's privileges (ALTER DEFAULT PRIVILEGES FOR ROLE needs them).
    */
-  private Set<String> creators(String owner) throws SQLException {
+  Set<String> creators(String owner) throws SQLException {
     Set<String> creators = new LinkedHashSet<>();
     creators.add(currentUser());
     if (owner != null && hasPrivilegesOf(owner)) {
@@ -194,7 +107,7 @@ public final class RoleManager {
     execute("GRANT " + Sql.ident(role) + " TO CURRENT_USER" + (serverVersion() >= 160000 ? " WITH INHERIT TRUE" : ""));
   }
 
-  private boolean hasPrivilegesOf(String role) throws SQLException {
+  boolean hasPrivilegesOf(String role) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement("SELECT pg_has_role(current_user, ?, 'USAGE')")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
@@ -284,17 +197,18 @@ public final class RoleManager {
 
   /**
    * Removes the group, its logins and every privilege it holds in this database. A role of the
-   * group's name that pgwarden did not create is left alone: it was never this policy's.
+   * group's name that pgwarden did not create is left alone (it was never this policy's), and
+   * false says so.
    */
-  public void dropGroup(RoleNames names) throws SQLException {
+  public boolean dropGroup(RoleNames names) throws SQLException {
     if (roleExists(names.group()) && !ours(names)) {
-      return;
+      return false;
     }
     for (LoginRole login : logins(names)) {
       dropLogin(login.name());
     }
     if (!roleExists(names.group())) {
-      return;
+      return true;
     }
     takePrivilegesOf(names.group());
     inTransaction(() -> {
@@ -302,6 +216,7 @@ public final class RoleManager {
       execute("DROP OWNED BY " + Sql.ident(names.group()));
       execute("DROP ROLE " + Sql.ident(names.group()));
     });
+    return true;
   }
 
   /** Whether the group carries the comment pgwarden gave it when it created it. */
@@ -324,7 +239,7 @@ public final class RoleManager {
     }
   }
 
-  private String schemaOwner(String schema) throws SQLException {
+  String schemaOwner(String schema) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = ?")) {
       ps.setString(1, schema);

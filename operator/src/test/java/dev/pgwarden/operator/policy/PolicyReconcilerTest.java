@@ -172,10 +172,7 @@ class PolicyReconcilerTest {
 
   @Test
   void aCreateroleAdminThatIsNoSuperuserMintsRotatesDropsAndCleansUp() throws Exception {
-    Secret creator = adminSecret();
-    creator.getMetadata().setName("pg-creator");
-    creator.getData().put("username", Base64.getEncoder().encodeToString(CREATOR.getBytes(StandardCharsets.UTF_8)));
-    client.resource(creator).create();
+    createCreatorAdminSecret();
     client.resource(withAdminSecret(policy("modest", "ReadWrite", "1h", postgres.port()), "pg-creator")).create();
     awaitCondition("modest", "Ready", "True");
     Secret first = client.secrets().inNamespace(NS).withName("pgwarden-modest").get();
@@ -290,6 +287,63 @@ class PolicyReconcilerTest {
           .as("nor is a hand-made default grant in another schema kept").hasMessageContaining("permission denied");
       s.executeQuery("SELECT 1 FROM sales.orders").close();
     }
+  }
+
+  @Test
+  void privilegesTheAdminCannotRevokeAreReportedWithTheStatementToRun() throws Exception {
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE outsider NOLOGIN");
+      s.execute("CREATE TABLE sales.theirs (id int)");
+      s.execute("ALTER TABLE sales.theirs OWNER TO outsider");
+    }
+    createCreatorAdminSecret();
+    client.resource(withAdminSecret(policy("audited", "ReadOnly", "1h", postgres.port()), "pg-creator")).create();
+    // A table the admin has no rights on does not stop the rest: it is granted what it can be,
+    // and the one grant it cannot make is named with the owner who can.
+    DatabaseAccessPolicy partial = awaitCondition("audited", "Degraded", "True");
+    assertThat(condition(partial, "Ready").getStatus()).isEqualTo("True");
+    String group = RoleNames.of(NS, "audited").group();
+    assertThat(condition(partial, "Degraded").getMessage())
+        .contains("SELECT on \"sales\".\"theirs\" is not granted")
+        .contains("run as outsider: GRANT SELECT ON \"sales\".\"theirs\" TO \"" + group + "\"");
+    try (Connection agent = login(client.secrets().inNamespace(NS).withName("pgwarden-audited").get());
+        Statement s = agent.createStatement()) {
+      s.executeQuery("SELECT 1 FROM sales.orders").close();
+    }
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("GRANT SELECT ON sales.theirs TO " + group);
+    }
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("GRANT TRUNCATE ON sales.orders, sales.theirs TO " + group);
+      s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE outsider IN SCHEMA sales GRANT INSERT ON TABLES TO " + group);
+    }
+    long before = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("audited").get()
+        .getMetadata().getGeneration();
+    editSpec("audited", "ReadOnly", "1h");
+    DatabaseAccessPolicy degraded = awaitPolicy("audited", p -> p.getStatus() != null
+        && p.getStatus().observedGeneration() != null && p.getStatus().observedGeneration() > before
+        && "PrivilegeDrift".equals(condition(p, "Degraded").getReason()));
+    assertThat(condition(degraded, "Ready").getStatus()).as("agents still get credentials").isEqualTo("True");
+    assertThat(condition(degraded, "Degraded").getStatus()).isEqualTo("True");
+    String message = condition(degraded, "Degraded").getMessage();
+    assertThat(message)
+        .contains("REVOKE TRUNCATE ON \"sales\".\"theirs\" FROM \"" + group + "\"")
+        .contains("ALTER DEFAULT PRIVILEGES FOR ROLE \"outsider\" IN SCHEMA \"sales\" REVOKE ALL ON TABLES FROM")
+        .doesNotContain("\"orders\"");
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT has_table_privilege('" + group + "', 'sales.orders', 'TRUNCATE')")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("what the admin can revoke is revoked").isFalse();
+    }
+
+    // A superuser runs the two statements the status names; the next reconcile clears Degraded.
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("REVOKE TRUNCATE ON \"sales\".\"theirs\" FROM \"" + group + "\"");
+      s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE \"outsider\" IN SCHEMA \"sales\" REVOKE ALL ON TABLES FROM \""
+          + group + "\"");
+    }
+    editSpec("audited", "ReadOnly", "1h");
+    awaitCondition("audited", "Degraded", "False");
   }
 
   @Test
@@ -537,7 +591,14 @@ class PolicyReconcilerTest {
     return client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
   }
 
-  /** A harmless spec change: a new generation, which the reconciler acts on at once. */
+  /** Admin Secret pg-creator: a CREATEROLE role that is no superuser and holds app_owner's privileges. */
+  private void createCreatorAdminSecret() {
+    Secret creator = adminSecret();
+    creator.getMetadata().setName("pg-creator");
+    creator.getData().put("username", Base64.getEncoder().encodeToString(CREATOR.getBytes(StandardCharsets.UTF_8)));
+    client.resource(creator).create();
+  }
+
   /** Creates a policy, waits until it is Ready and returns its credentials Secret. */
   private Secret createReady(String name, String mode, String ttl) throws InterruptedException {
     client.resource(policy(name, mode, ttl, postgres.port())).create();
@@ -545,7 +606,7 @@ class PolicyReconcilerTest {
     return client.secrets().inNamespace(NS).withName("pgwarden-" + name).get();
   }
 
-  /** A spec edit (new generation) that keeps the policy's admin Secret. */
+  /** A harmless spec change that keeps the policy's admin Secret: a new generation, acted on at once. */
   private void editSpec(String name, String mode, String ttl) {
     DatabaseAccessPolicy current = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName(name).get();
     DatabaseAccessPolicy next = withAdminSecret(policy(name, mode, ttl, postgres.port()),
