@@ -6,6 +6,7 @@ import dev.pgwarden.operator.webhook.approval.ReviewStamper;
 import dev.pgwarden.operator.webhook.injection.EphemeralContainerCheck;
 import dev.pgwarden.operator.webhook.injection.InjectionSettings;
 import dev.pgwarden.operator.webhook.injection.PodInjector;
+import dev.pgwarden.operator.webhook.injection.SidecarExecCheck;
 import dev.pgwarden.operator.webhook.policy.PolicyAdmission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.webhook.admission.AdmissionController;
@@ -20,6 +21,7 @@ public final class AdmissionRoutes {
   public static final String VALIDATE_POLICIES = "/validate-databaseaccesspolicies";
   public static final String VALIDATE_APPROVAL_STATUS = "/validate-queryapproval-status";
   public static final String VALIDATE_EPHEMERAL_CONTAINERS = "/validate-pod-ephemeralcontainers";
+  public static final String VALIDATE_POD_EXEC = "/validate-pod-exec";
 
   private AdmissionRoutes() {
   }
@@ -33,6 +35,7 @@ public final class AdmissionRoutes {
         VALIDATE_QUERY_APPROVALS, new AdmissionController<>(new ApprovalValidator(policies, clock)),
         VALIDATE_POLICIES, new AdmissionController<>(new PolicyAdmission()),
         VALIDATE_APPROVAL_STATUS, new AdmissionController<>(new StatusTransitions()),
-        VALIDATE_EPHEMERAL_CONTAINERS, new AdmissionController<>(new EphemeralContainerCheck()));
+        VALIDATE_EPHEMERAL_CONTAINERS, new AdmissionController<>(new EphemeralContainerCheck()),
+        VALIDATE_POD_EXEC, new AdmissionController<>(new SidecarExecCheck()));
   }
 }

@@ -180,7 +180,7 @@ class ChartTest {
     validating.getWebhooks().forEach(w -> validatingByPath.put(w.getClientConfig().getService().getPath(), w));
     assertThat(mutatingByPath).containsOnlyKeys("/mutate-pods", "/mutate-queryapprovals");
     assertThat(validatingByPath).containsOnlyKeys("/validate-queryapprovals", "/validate-databaseaccesspolicies",
-        "/validate-queryapproval-status", "/validate-pod-ephemeralcontainers");
+        "/validate-queryapproval-status", "/validate-pod-ephemeralcontainers", "/validate-pod-exec");
     // The routes the operator really registers (no client is needed to build them).
     java.util.Set<String> served = dev.pgwarden.operator.webhook.AdmissionRoutes.create(null,
         new dev.pgwarden.operator.webhook.injection.InjectionSettings("sidecar:1", "IfNotPresent", "50m", "128Mi",
@@ -206,9 +206,15 @@ class ChartTest {
         .isEqualTo("[pgwarden.dev] v1alpha1 databaseaccesspolicies [CREATE, UPDATE]");
     ValidatingWebhook debug = validatingByPath.get("/validate-pod-ephemeralcontainers");
     assertThat(rule(debug.getRules())).isEqualTo("[] v1 pods/ephemeralcontainers [UPDATE]");
-    assertThat(debug.getObjectSelector().getMatchLabels()).containsExactly(Map.entry("pgwarden.dev/inject", "true"));
+    assertThat(debug.getObjectSelector()).as("not by label: it could be removed first").isNull();
+    assertThat(debug.getMatchConditions()).singleElement()
+        .satisfies(c -> assertThat(c.getExpression()).contains("c.name == 'pgwarden-sidecar'"));
     assertThat(debug.getNamespaceSelector().getMatchExpressions().get(0).getValues())
         .containsExactlyInAnyOrder(NAMESPACE, "kube-system");
+    ValidatingWebhook exec = validatingByPath.get("/validate-pod-exec");
+    assertThat(rule(exec.getRules())).isEqualTo("[] v1 pods/exec,pods/attach [CONNECT]");
+    assertThat(exec.getMatchConditions()).singleElement()
+        .satisfies(c -> assertThat(c.getExpression()).contains("object.container == 'pgwarden-sidecar'"));
 
     for (var hook : Stream.concat(mutating.getWebhooks().stream().map(w -> new Hook(w.getName(), w.getClientConfig(),
             w.getFailurePolicy(), w.getSideEffects(), w.getAdmissionReviewVersions(), w.getTimeoutSeconds())),

@@ -53,11 +53,34 @@ public final class EphemeralContainerCheck implements AdmissionRequestHandler {
             + " container instead (kubectl debug --target=<agent container>)");
       }
       PodChecks.agentContainerProblems(asContainer(added), protectedSecrets, problems);
+      otherSecrets(added, protectedSecrets, problems);
     }
     if (problems.isEmpty()) {
       return Admission.allowed();
     }
     return Admission.refused("pgwarden refused the ephemeral container: " + String.join("; ", problems));
+  }
+
+  /**
+   * A debug container needs no Secret, and the namespace holds more than the sidecar's: the
+   * admin Secret a policy names sits there too. Any Secret reference is refused (the sidecar's own
+   * were reported with the agent containers' checks already).
+   */
+  private static void otherSecrets(EphemeralContainer added, Set<String> reported, List<String> problems) {
+    for (var env : list(added.getEnv())) {
+      if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null
+          && !reported.contains(env.getValueFrom().getSecretKeyRef().getName())) {
+        problems.add("ephemeral container " + added.getName() + " reads env " + env.getName() + " from Secret "
+            + env.getValueFrom().getSecretKeyRef().getName() + ": debug containers of a pgwarden pod read no"
+            + " Secrets; remove it");
+      }
+    }
+    for (var from : list(added.getEnvFrom())) {
+      if (from.getSecretRef() != null && !reported.contains(from.getSecretRef().getName())) {
+        problems.add("ephemeral container " + added.getName() + " loads envFrom Secret " + from.getSecretRef().getName()
+            + ": debug containers of a pgwarden pod read no Secrets; remove it");
+      }
+    }
   }
 
   /** Labelled for injection, or carrying the sidecar: either way the pod is one pgwarden guards. */

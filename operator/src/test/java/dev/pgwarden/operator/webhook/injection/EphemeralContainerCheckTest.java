@@ -78,6 +78,19 @@ class EphemeralContainerCheckTest {
   }
 
   @Test
+  void aDebugContainerReadsNoSecretAtAll() {
+    AdmissionResponse response = debug(injected, new EphemeralContainerBuilder().withName("admin-peek")
+        .withImage("busybox")
+        .addNewEnv().withName("ADMIN_PW").withNewValueFrom().withNewSecretKeyRef("password", "pg-admin", false)
+        .endValueFrom().endEnv()
+        .addNewEnvFrom().withNewSecretRef("other-secret", false).endEnvFrom().build());
+    assertThat(response.getAllowed()).isFalse();
+    assertThat(response.getStatus().getMessage())
+        .contains("ephemeral container admin-peek reads env ADMIN_PW from Secret pg-admin")
+        .contains("loads envFrom Secret other-secret");
+  }
+
+  @Test
   void aPrivilegedDebugContainerIsRefused() {
     AdmissionResponse response = debug(injected, new EphemeralContainerBuilder().withName("root-shell")
         .withImage("busybox").withTargetContainerName(agentContainer())
