@@ -79,6 +79,21 @@ clientConfig:
 {{/* Settings shared by every webhook. */}}
 {{- define "pgwarden.webhookCommon" -}}
 failurePolicy: {{ .Values.webhook.failurePolicy }}
+{{ include "pgwarden.webhookTail" . }}
+{{- end }}
+
+{{/*
+For the webhooks that guard separation of duties and the sidecar's secrets (approval decisions,
+their status, exec and debug into the sidecar): always Fail, whatever webhook.failurePolicy says.
+Letting those through unchecked while the operator is down would let anyone who may patch a
+QueryApproval approve their own statement.
+*/}}
+{{- define "pgwarden.guardWebhookCommon" -}}
+failurePolicy: Fail
+{{ include "pgwarden.webhookTail" . }}
+{{- end }}
+
+{{- define "pgwarden.webhookTail" -}}
 sideEffects: None
 admissionReviewVersions: [v1]
 timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}

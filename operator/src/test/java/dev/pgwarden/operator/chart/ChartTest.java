@@ -250,11 +250,23 @@ class ChartTest {
   void failurePolicyAndExclusionsComeFromValues() {
     RenderedChart chart = render(Map.of("webhook.failurePolicy", "Ignore", "webhook.timeoutSeconds", 5,
         "webhook.excludeNamespaces[0]", "monitoring"));
-    assertThat(chart.one(MutatingWebhookConfiguration.class, FULLNAME).getWebhooks())
-        .allSatisfy(w -> assertThat(w.getFailurePolicy()).isEqualTo("Ignore"))
-        .allSatisfy(w -> assertThat(w.getTimeoutSeconds()).isEqualTo(5));
-    assertThat(chart.one(ValidatingWebhookConfiguration.class, FULLNAME).getWebhooks())
-        .allSatisfy(w -> assertThat(w.getFailurePolicy()).isEqualTo("Ignore"));
+    // The value reaches injection and policy validation only; the guards of approvals and of the
+    // sidecar's secrets fail closed whatever it says.
+    Map<String, String> policies = new LinkedHashMap<>();
+    chart.one(MutatingWebhookConfiguration.class, FULLNAME).getWebhooks().forEach(w -> {
+      policies.put(w.getClientConfig().getService().getPath(), w.getFailurePolicy());
+      assertThat(w.getTimeoutSeconds()).isEqualTo(5);
+    });
+    chart.one(ValidatingWebhookConfiguration.class, FULLNAME).getWebhooks()
+        .forEach(w -> policies.put(w.getClientConfig().getService().getPath(), w.getFailurePolicy()));
+    assertThat(policies).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "/mutate-pods", "Ignore",
+        "/validate-databaseaccesspolicies", "Ignore",
+        "/mutate-queryapprovals", "Fail",
+        "/validate-queryapprovals", "Fail",
+        "/validate-queryapproval-status", "Fail",
+        "/validate-pod-ephemeralcontainers", "Fail",
+        "/validate-pod-exec", "Fail"));
     assertThat(chart.one(MutatingWebhookConfiguration.class, FULLNAME).getWebhooks().get(0).getNamespaceSelector()
         .getMatchExpressions().get(0).getValues()).containsExactlyInAnyOrder(NAMESPACE, "kube-system", "monitoring");
 
