@@ -4,6 +4,7 @@ import dev.pgwarden.api.policy.Durations;
 import dev.pgwarden.operator.ops.OpsServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,8 +53,8 @@ public final class OperatorMain implements Callable<Integer> {
   WebhookOptions webhooks = new WebhookOptions();
 
   /**
-   * A replica that loses the Lease exits and is restarted, the safe way to make sure two replicas
-   * never reconcile at once; tests that stop the operator in-process turn it off.
+   * A replica that loses the Lease while running exits and is restarted, the safe way to make sure
+   * two replicas never reconcile at once; tests that run the operator in-process turn it off.
    */
   boolean exitOnLostLease = true;
 
@@ -78,9 +80,20 @@ public final class OperatorMain implements Callable<Integer> {
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
     Set<String> namespaces = Arrays.stream(watchNamespaces.split(",")).map(String::strip).filter(s -> !s.isEmpty())
         .collect(Collectors.toSet());
+    AtomicBoolean stopping = new AtomicBoolean();
+    // JOSDK's own exit-on-stop-leading calls System.exit also when the operator is stopped by the
+    // SIGTERM shutdown hook, and System.exit inside a shutdown deadlocks: the pod then hangs until
+    // SIGKILL. Exit only when the Lease is lost while running, and from a thread of its own.
+    LeaderCallbacks onLease = new LeaderCallbacks(() -> { }, () -> {
+      if (exitOnLostLease && !stopping.get()) {
+        System.err.println("pgwarden-operator lost Lease " + namespace + "/" + LEASE + "; exiting so that it restarts"
+            + " as a follower");
+        new Thread(() -> System.exit(1), "pgwarden-operator-lost-lease").start();
+      }
+    }, leader -> { });
     LeaderElectionConfiguration lease = leaderElection ? new LeaderElectionConfiguration(LEASE, namespace,
         LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, instance, null, exitOnLostLease) : null;
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, instance, onLease, false) : null;
     Operator operator = Reconcilers.create(client, new Reconcilers.Settings(namespaces,
         Durations.parse(approvalRetention), lease, MicrometerMetrics.withoutPerResourceMetrics(metrics),
         Clock.systemUTC(), instance));
@@ -89,12 +102,12 @@ public final class OperatorMain implements Callable<Integer> {
     OpsServer ops = OpsServer.start(parse(opsListen), metrics, () -> operator.getRuntimeInfo().allEventSourcesAreHealthy()
         ? null : "informers unhealthy: " + operator.getRuntimeInfo().unhealthyEventSources().keySet());
     operator.start();
-    return new Running(operator, webhookServer, ops, client, namespaces, new CountDownLatch(1));
+    return new Running(operator, webhookServer, ops, client, namespaces, stopping, new CountDownLatch(1));
   }
 
   /** A started operator process. */
   record Running(Operator operator, AutoCloseable webhookServer, OpsServer ops, KubernetesClient client,
-      Set<String> namespaces, CountDownLatch closed) implements AutoCloseable {
+      Set<String> namespaces, AtomicBoolean stopping, CountDownLatch closed) implements AutoCloseable {
     void awaitClose() throws InterruptedException {
       closed.await();
     }
@@ -104,6 +117,7 @@ public final class OperatorMain implements Callable<Integer> {
       if (closed.getCount() == 0) {
         return;
       }
+      stopping.set(true); // giving up the Lease now is the plan, not a reason to exit
       operator.stop();
       try {
         webhookServer.close();

@@ -32,13 +32,21 @@ class ShadedOperatorJarIT extends OperatorProcessTest {
     awaitListening(process, opsPort(args), log);
     return () -> {
       boolean wasRunning = process.isAlive();
+      long stopping = System.nanoTime();
       process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      boolean stopped = process.waitFor(30, TimeUnit.SECONDS);
+      if (!stopped) {
         process.destroyForcibly();
       }
       // Shown in the failsafe report: what the operator printed, whatever the outcome.
-      System.out.println("operator process (running until the end: " + wasRunning + "):\n" + Files.readString(log));
+      System.out.println("operator process (running until the end: " + wasRunning + "; SIGTERM "
+          + (stopped ? "ended it in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping) + " ms"
+              : "did not end it within 30 s") + "):\n" + Files.readString(log));
       Files.deleteIfExists(log);
+      // Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s) before SIGKILL.
+      if (!stopped) {
+        throw new AssertionError("SIGTERM did not stop the operator within 30 s");
+      }
     };
   }
 
@@ -49,7 +57,8 @@ class ShadedOperatorJarIT extends OperatorProcessTest {
       if (!process.isAlive()) {
         throw new AssertionError("the operator exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
-      try (Socket socket = new Socket("127.0.0.1", port)) {
+      try {
+        new Socket("127.0.0.1", port).close();
         return;
       } catch (IOException notYet) {
         sleep();

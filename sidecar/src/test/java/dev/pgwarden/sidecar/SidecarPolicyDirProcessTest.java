@@ -121,9 +121,12 @@ class SidecarPolicyDirProcessTest {
         // The reload is applied before it is logged, and the pump reads stderr on its own thread.
         PolicyReloadTest.within(Duration.ofSeconds(10), "the process logs the reload",
             () -> stderr.stream().anyMatch(l -> l.contains("version 2 applied")));
-      } finally {
+
+        // The kubelet sends SIGTERM and waits terminationGracePeriodSeconds (30 s) before SIGKILL.
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM stops the sidecar within 30 s").isTrue();
+      } finally {
+        if (process.isAlive()) {
           process.destroyForcibly();
         }
       }
