@@ -47,7 +47,7 @@ import picocli.CommandLine;
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorProcessTest {
-  private static final String OPERATOR_NS = "pgwarden-system";
+  static final String OPERATOR_NS = "pgwarden-system";
 
   KubernetesMockServer server;
   KubernetesClient client;

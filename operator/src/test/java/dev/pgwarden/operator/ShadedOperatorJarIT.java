@@ -1,5 +1,10 @@
 package dev.pgwarden.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -7,7 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link OperatorProcessTest} run by failsafe after {@code package}, with the operator started as
@@ -16,6 +25,29 @@ import java.util.concurrent.TimeUnit;
  * class are what a class-path run cannot show.
  */
 class ShadedOperatorJarIT extends OperatorProcessTest {
+  private Process process;
+  private Path log;
+
+  /**
+   * Two replicas must never reconcile at once: one whose Lease is taken over (it could not renew
+   * in time, say) exits, and Kubernetes restarts it as a follower.
+   */
+  @Test
+  void aReplicaThatLosesItsLeaseExits() throws Exception {
+    Await.until(() -> {
+      Lease lease = client.leases().inNamespace(OPERATOR_NS).withName("pgwarden-operator").get();
+      return lease != null && lease.getSpec().getHolderIdentity() != null;
+    }, "the replica takes the Lease");
+    // A merge patch without resourceVersion: the replica renews every 2 s and would win a 409 race.
+    String now = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").format(ZonedDateTime.now(ZoneOffset.UTC));
+    client.leases().inNamespace(OPERATOR_NS).withName("pgwarden-operator").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"holderIdentity\":\"another-replica\",\"leaseDurationSeconds\":600,\"renewTime\":\"" + now
+            + "\",\"acquireTime\":\"" + now + "\"}}");
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the replica exits once it cannot renew").isTrue();
+    assertThat(process.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(log)).contains("lost Lease pgwarden-system/pgwarden-operator");
+  }
+
   @Override
   protected AutoCloseable launch(Map<String, String> clientProperties, List<String> args) throws IOException {
     String jar = System.getProperty("pgwarden.shaded.jar");
@@ -29,8 +61,15 @@ class ShadedOperatorJarIT extends OperatorProcessTest {
     command.addAll(args);
     Path log = Files.createTempFile("pgwarden-operator-", ".log");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    this.process = process;
+    this.log = log;
     awaitListening(process, opsPort(args), log);
     return () -> {
+      if (!process.isAlive()) {
+        System.out.println("operator process (exited with " + process.exitValue() + "):\n" + Files.readString(log));
+        Files.deleteIfExists(log);
+        return;
+      }
       boolean wasRunning = process.isAlive();
       long stopping = System.nanoTime();
       process.destroy();

@@ -58,13 +58,17 @@ public final class RoleManager {
         execute("CREATE ROLE " + Sql.ident(group) + " NOLOGIN");
         execute("COMMENT ON ROLE " + Sql.ident(group) + " IS " + Sql.literal(names.owner()));
       } else if (ours(names)) {
-        execute("ALTER ROLE " + Sql.ident(group) + " NOLOGIN");
+        if (canLogin(group)) {
+          execute("ALTER ROLE " + Sql.ident(group) + " NOLOGIN");
+        }
       } else {
         throw new ReconcileProblem(ReconcileProblem.Reason.RoleConflict, "role " + group + " already exists on the"
             + " server but pgwarden did not create it for this policy (its comment is not '" + names.owner()
             + "'); pgwarden neither adopts nor changes it. Rename or drop that role, or give the policy another name");
       }
-      execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
+      if (!grants.hasConnect(database)) {
+        execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
+      }
       for (String schema : schemas) {
         String owner = schemaOwner(schema);
         if (owner == null) {
@@ -217,6 +221,15 @@ public final class RoleManager {
       execute("DROP ROLE " + Sql.ident(names.group()));
     });
     return true;
+  }
+
+  private boolean canLogin(String role) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   /** Whether the group carries the comment pgwarden gave it when it created it. */

@@ -14,8 +14,11 @@ import java.util.stream.Collectors;
 /**
  * The group's privileges in one schema, made exactly the mode's: USAGE on the schema, SELECT on
  * tables and sequences, plus INSERT, UPDATE, DELETE and sequence USAGE for ReadWrite, present and
- * future. Everything is revoked and granted again in the caller's transaction, so a hand-made
- * grant (TRUNCATE, a sequence's UPDATE) does not survive and no session sees the gap.
+ * future. Where the group's entry in an object's ACL differs (a hand-made TRUNCATE, writes after a
+ * switch to ReadOnly), it is revoked and granted again in the caller's transaction, so no session
+ * sees the gap. Where it already matches nothing is written: a reconcile every few minutes must
+ * not rewrite catalog rows that the application's own DDL and grants update too (concurrent
+ * updates of one row fail with "tuple concurrently updated").
  *
  * <p>Tables are handled one by one, by name, and only where the admin holds the owner's
  * privileges: PostgreSQL refuses a GRANT or REVOKE outright on a table the admin has no rights on,
@@ -26,6 +29,8 @@ final class SchemaGrants {
   private static final String WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE";
   /** Objects per GRANT statement: one round trip per batch, statements of a sane size. */
   private static final int BATCH = 200;
+  /** The group's oid, with the group's name bound as the statement's last parameter. */
+  private static final String GROUP_OID = "(SELECT oid FROM pg_roles WHERE rolname = ?)";
 
   private final Connection connection;
   private final String group;
@@ -35,32 +40,41 @@ final class SchemaGrants {
     this.group = group;
   }
 
-  private record Relation(String name, String owner, boolean sequence, boolean manageable) {
+  /** A table, view or sequence, the group's entry in its ACL ("DELETE,INSERT,SELECT*": sorted, * = grantable). */
+  private record Relation(String name, String owner, boolean sequence, boolean manageable, String held) {
   }
 
   /** Grants the mode's privileges; returns the grants the admin could not make. */
   List<String> apply(String schema, AccessMode mode, Set<String> creators) throws SQLException {
     String s = Sql.ident(schema);
     String g = Sql.ident(group);
-    execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g);
-    execute("GRANT USAGE ON SCHEMA " + s + " TO " + g);
+    if (!"USAGE".equals(held("SELECT n.nspacl FROM pg_namespace n WHERE n.nspname = ?", schema))) {
+      execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g);
+      execute("GRANT USAGE ON SCHEMA " + s + " TO " + g);
+    }
     String tablePrivileges = mode == AccessMode.ReadWrite ? "SELECT, " + WRITE_PRIVILEGES : "SELECT";
     String sequencePrivileges = mode == AccessMode.ReadWrite ? "SELECT, USAGE" : "SELECT";
     List<Relation> relations = relations(schema);
-    for (List<String> batch : batches(relations, false)) {
+    List<Relation> differing = relations.stream()
+        .filter(r -> !r.held().equals(canonical(r.sequence() ? sequencePrivileges : tablePrivileges))).toList();
+    for (List<String> batch : batches(differing, false)) {
       execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g);
       execute("GRANT " + tablePrivileges + " ON TABLE " + String.join(", ", batch) + " TO " + g);
     }
-    for (List<String> batch : batches(relations, true)) {
+    for (List<String> batch : batches(differing, true)) {
       execute("REVOKE ALL ON SEQUENCE " + String.join(", ", batch) + " FROM " + g);
       execute("GRANT " + sequencePrivileges + " ON SEQUENCE " + String.join(", ", batch) + " TO " + g);
     }
     for (String creator : creators) {
       String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
-      execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
-      execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
-      execute(prefix + " GRANT " + tablePrivileges + " ON TABLES TO " + g);
-      execute(prefix + " GRANT " + sequencePrivileges + " ON SEQUENCES TO " + g);
+      if (!canonical(tablePrivileges).equals(heldDefault(creator, schema, "r"))) {
+        execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
+        execute(prefix + " GRANT " + tablePrivileges + " ON TABLES TO " + g);
+      }
+      if (!canonical(sequencePrivileges).equals(heldDefault(creator, schema, "S"))) {
+        execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
+        execute(prefix + " GRANT " + sequencePrivileges + " ON SEQUENCES TO " + g);
+      }
     }
     List<String> missing = new ArrayList<>();
     for (Relation relation : relations) {
@@ -95,22 +109,67 @@ final class SchemaGrants {
     }
   }
 
-  /** Tables, views and sequences of the schema, and whether the admin acts as their owner. */
+  /** Whether the group's own ACL entry on the database has CONNECT (PUBLIC's does not count). */
+  boolean hasConnect(String database) throws SQLException {
+    return held("SELECT d.datacl FROM pg_database d WHERE d.datname = ?", database).contains("CONNECT");
+  }
+
+  /** Tables, views and sequences of the schema, whether the admin acts as their owner, and the group's entry. */
   private List<Relation> relations(String schema) throws SQLException {
     List<Relation> out = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT c.relname, pg_get_userbyid(c.relowner), c.relkind = 'S', pg_has_role(current_user, c.relowner, 'USAGE')"
+        "SELECT c.relname, pg_get_userbyid(c.relowner), c.relkind = 'S', pg_has_role(current_user, c.relowner, 'USAGE'),"
+            + " (SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END, ','"
+            + " ORDER BY a.privilege_type), '') FROM aclexplode(c.relacl) a WHERE a.grantee = " + GROUP_OID + ")"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') ORDER BY c.relname")) {
-      ps.setString(1, schema);
+      ps.setString(1, group);
+      ps.setString(2, schema);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(new Relation(Sql.ident(schema) + "." + Sql.ident(rs.getString(1)), rs.getString(2),
-              rs.getBoolean(3), rs.getBoolean(4)));
+              rs.getBoolean(3), rs.getBoolean(4), rs.getString(5)));
         }
       }
     }
     return out;
+  }
+
+  /** The group's entry in the ACL that {@code aclQuery} selects by one name parameter. */
+  private String held(String aclQuery, String name) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END, ','"
+            + " ORDER BY a.privilege_type), '') FROM (" + aclQuery + ") o(acl), aclexplode(o.acl) a"
+            + " WHERE a.grantee = " + GROUP_OID)) {
+      ps.setString(1, name);
+      ps.setString(2, group);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "";
+      }
+    }
+  }
+
+  /** The group's entry in {@code creator}'s default privileges for tables (r) or sequences (S) in the schema. */
+  private String heldDefault(String creator, String schema, String objectType) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END, ','"
+            + " ORDER BY a.privilege_type), '') FROM pg_default_acl d, aclexplode(d.defaclacl) a"
+            + " WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = ?)"
+            + " AND d.defaclnamespace = (SELECT oid FROM pg_namespace WHERE nspname = ?)"
+            + " AND d.defaclobjtype = ?::\"char\" AND a.grantee = " + GROUP_OID)) {
+      ps.setString(1, creator);
+      ps.setString(2, schema);
+      ps.setString(3, objectType);
+      ps.setString(4, group);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "";
+      }
+    }
+  }
+
+  /** "SELECT, INSERT, UPDATE, DELETE" as the ACL queries spell it: "DELETE,INSERT,SELECT,UPDATE". */
+  private static String canonical(String privileges) {
+    return java.util.Arrays.stream(privileges.split(", ")).sorted().collect(Collectors.joining(","));
   }
 
   private static List<List<String>> batches(List<Relation> relations, boolean sequences) {
