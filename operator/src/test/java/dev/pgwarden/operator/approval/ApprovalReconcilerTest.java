@@ -45,11 +45,7 @@ class ApprovalReconcilerTest {
   @Test
   void aStampedDecisionBecomesThePhaseWithItsReviewerAndAnEvent() throws Exception {
     client.resource(approval("qa-approve", Instant.now().plus(Duration.ofMinutes(10)))).create();
-    client.resources(QueryApproval.class).inNamespace(NS).withName("qa-approve").edit(qa -> {
-      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_BY_ANNOTATION, "alice@example.com");
-      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_AT_ANNOTATION, "2026-11-24T10:00:00Z");
-      return qa;
-    });
+    stamp("qa-approve", "alice@example.com", "2026-11-24T10:00:00Z");
     decide("qa-approve", "Approved");
     QueryApproval decided = await("qa-approve", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Approved);
     assertThat(decided.getStatus().reviewedBy()).isEqualTo("alice@example.com");
@@ -82,11 +78,7 @@ class ApprovalReconcilerTest {
   @Test
   void theSidecarsExecutedPhaseIsNeverMovedBack() throws Exception {
     client.resource(approval("qa-used", Instant.now().plus(Duration.ofMinutes(10)))).create();
-    client.resources(QueryApproval.class).inNamespace(NS).withName("qa-used").edit(qa -> {
-      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_BY_ANNOTATION, "bob");
-      qa.getMetadata().getAnnotations().put(ApprovalReview.REVIEWED_AT_ANNOTATION, Instant.now().toString());
-      return qa;
-    });
+    stamp("qa-used", "bob", Instant.now().toString());
     // The sidecar ran the statement and marked it before the operator looked.
     client.resources(QueryApproval.class).inNamespace(NS).withName("qa-used").subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Executed\"}}");
@@ -104,10 +96,8 @@ class ApprovalReconcilerTest {
     clock.advance(Duration.ofHours(3));
     // A status change of its own is what brings the reconcile here now (in production, the reschedule at the deadline).
     try {
-      client.resources(QueryApproval.class).inNamespace(NS).withName("qa-old").edit(qa -> {
-        qa.getMetadata().getLabels().put("touched", "yes");
-        return qa;
-      });
+      client.resources(QueryApproval.class).inNamespace(NS).withName("qa-old")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}");
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       // A reconcile already ran after the clock moved (its own status write brings one) and collected it.
       assertThat(e.getCode()).isEqualTo(404);
@@ -138,6 +128,16 @@ class ApprovalReconcilerTest {
           decision: Pending
         """.formatted(name, NS, Instant.now(), expiresAt);
     return client.getKubernetesSerialization().unmarshal(yaml, QueryApproval.class);
+  }
+
+  /**
+   * What the mutating webhook writes, as one merge patch without a resourceVersion: a GET-then-PATCH
+   * (Fabric8's edit) would race the operator's own status writes.
+   */
+  private void stamp(String name, String reviewer, String at) {
+    client.resources(QueryApproval.class).inNamespace(NS).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"" + ApprovalReview.REVIEWED_BY_ANNOTATION + "\":\"" + reviewer + "\",\""
+            + ApprovalReview.REVIEWED_AT_ANNOTATION + "\":\"" + at + "\"}}}");
   }
 
   private void decide(String name, String decision) {
