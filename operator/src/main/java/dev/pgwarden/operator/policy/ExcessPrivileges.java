@@ -13,18 +13,20 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What the group holds beyond its policy once {@link RoleManager#ensureGroup} has set what the
- * admin can set: default privileges left by a former schema owner or admin, or made by hand
- * (revoked here when the admin holds that role's privileges), and table privileges someone else
- * granted (a REVOKE by the admin leaves those in place). What the admin cannot revoke is returned
- * as a sentence with the statement to run: credentials still rotate, and the policy is Degraded
- * until someone with the rights runs it. Each revoke commits on its own, so one that cannot be
- * made never undoes the others.
+ * What the group holds beyond its policy once {@link RoleManager#ensureGroup} has set what it
+ * manages: default privileges left by a former schema owner or admin or made by hand, privileges
+ * on tables, sequences, columns and schemas anywhere in the database that the policy does not
+ * grant (granted by hand, by another grantor, or left in a schema the policy no longer names),
+ * grants to PUBLIC beyond the mode inside the policy's schemas, and memberships in other roles
+ * (a {@code pg_write_all_data} would undo any policy). What the admin can revoke, acting as the
+ * object's owner, is revoked; the rest comes back as sentences, each with the statement to run
+ * and whom to run it as. Every statement commits on its own, so one that cannot be made never
+ * undoes the others.
  */
 final class ExcessPrivileges {
-  private static final List<String> BEYOND_READ_ONLY =
-      List.of("INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER");
-  private static final List<String> BEYOND_READ_WRITE = List.of("TRUNCATE", "REFERENCES", "TRIGGER");
+  private static final String GROUP_OID = "(SELECT oid FROM pg_roles WHERE rolname = ?)";
+  private static final String SYSTEM_SCHEMA = "(n.nspname IN ('pg_catalog', 'information_schema')"
+      + " OR n.nspname LIKE 'pg\\_%')";
 
   private final Connection connection;
   private final RoleManager roles;
@@ -34,12 +36,139 @@ final class ExcessPrivileges {
     this.roles = roles;
   }
 
+  /** One ACL entry: on what, which privilege, to whom (0 = PUBLIC), granted by whom, whose object. */
+  private record Entry(String object, String privilege, boolean toPublic, String grantor, String owner,
+      boolean inPolicy, String kind) {
+  }
+
   /** Revokes what it can; returns what is left, one sentence each. */
   List<String> revokeOrReport(RoleNames names, AccessMode mode, List<String> schemas) throws SQLException {
     List<String> left = new ArrayList<>();
     defaults(names.group(), wantedDefaults(schemas), left);
-    tables(names.group(), mode, schemas, left);
+    String[] policySchemas = schemas.toArray(String[]::new);
+    for (Entry entry : relationEntries(names.group(), policySchemas)) {
+      if (!allowed(entry, mode)) {
+        revokeOrReport(entry, "REVOKE " + entry.privilege() + " ON " + entry.object() + " FROM "
+            + (entry.toPublic() ? "PUBLIC" : Sql.ident(names.group())), left);
+      }
+    }
+    memberships(names, left);
     return left;
+  }
+
+  private static boolean allowed(Entry entry, AccessMode mode) {
+    if (!entry.inPolicy()) {
+      return false;
+    }
+    Set<String> allowed = switch (entry.kind()) {
+      case "schema" -> Set.of("USAGE");
+      case "sequence" -> mode == AccessMode.ReadWrite ? Set.of("SELECT", "USAGE") : Set.of("SELECT");
+      default -> mode == AccessMode.ReadWrite ? Set.of("SELECT", "INSERT", "UPDATE", "DELETE") : Set.of("SELECT");
+    };
+    return allowed.contains(entry.privilege());
+  }
+
+  /**
+   * The group's entries on schemas, relations and columns outside the system schemas, and
+   * PUBLIC's entries on relations and columns inside the policy's schemas.
+   */
+  private List<Entry> relationEntries(String group, String[] policySchemas) throws SQLException {
+    String inPolicy = "n.nspname = ANY (?)";
+    String grantee = "(a.grantee = " + GROUP_OID + " OR (a.grantee = 0 AND " + inPolicy + "))";
+    String sql = "SELECT n.nspname, NULL, NULL, a.privilege_type, a.grantee = 0, pg_get_userbyid(a.grantor),"
+        + " pg_get_userbyid(n.nspowner), " + inPolicy + ", 'schema'"
+        + " FROM pg_namespace n, aclexplode(n.nspacl) a WHERE a.grantee = " + GROUP_OID + " AND NOT " + SYSTEM_SCHEMA
+        + " UNION ALL"
+        + " SELECT n.nspname, c.relname, NULL, a.privilege_type, a.grantee = 0, pg_get_userbyid(a.grantor),"
+        + " pg_get_userbyid(c.relowner), " + inPolicy + ", CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END"
+        + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a"
+        + " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND NOT " + SYSTEM_SCHEMA + " AND " + grantee
+        + " UNION ALL"
+        + " SELECT n.nspname, c.relname, at.attname, a.privilege_type, a.grantee = 0, pg_get_userbyid(a.grantor),"
+        + " pg_get_userbyid(c.relowner), false, 'column'"
+        + " FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace,"
+        + " aclexplode(at.attacl) a WHERE NOT at.attisdropped AND NOT " + SYSTEM_SCHEMA + " AND " + grantee;
+    List<Entry> out = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      java.sql.Array schemasArray = connection.createArrayOf("text", policySchemas);
+      int i = 1;
+      ps.setArray(i++, schemasArray); // schemas: inPolicy, group
+      ps.setString(i++, group);
+      ps.setArray(i++, schemasArray); // relations: inPolicy, group, inPolicy
+      ps.setString(i++, group);
+      ps.setArray(i++, schemasArray);
+      ps.setString(i++, group); // columns: group, inPolicy
+      ps.setArray(i, schemasArray);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String kind = rs.getString(9);
+          String schema = Sql.ident(rs.getString(1));
+          String object = switch (kind) {
+            case "schema" -> "SCHEMA " + schema;
+            case "sequence" -> "SEQUENCE " + schema + "." + Sql.ident(rs.getString(2));
+            default -> "TABLE " + schema + "." + Sql.ident(rs.getString(2));
+          };
+          // A column privilege is written "UPDATE (col) ON TABLE t"; the policy grants none at column level.
+          String privilege = "column".equals(kind) ? rs.getString(4) + " (" + Sql.ident(rs.getString(3)) + ")"
+              : rs.getString(4);
+          out.add(new Entry(object, privilege, rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getBoolean(8),
+              kind));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Revokes an entry the owner granted, when the admin acts as that owner (PostgreSQL then
+   * revokes as the owner); anything else is reported for its grantor to revoke. PUBLIC's entries
+   * are never revoked here: that would change every role's access, not only the group's.
+   */
+  private void revokeOrReport(Entry entry, String statement, List<String> left) throws SQLException {
+    boolean ownersGrant = entry.grantor().equals(entry.owner());
+    if (!entry.toPublic() && ownersGrant && roles.hasPrivilegesOf(entry.owner())) {
+      try {
+        execute(statement + " CASCADE");
+        return;
+      } catch (SQLException e) {
+        left.add(statement + " failed: " + e.getMessage());
+        return;
+      }
+    }
+    String what = entry.privilege() + " on " + entry.object() + (entry.toPublic() ? " (granted to PUBLIC)" : "");
+    left.add(what + " is beyond the policy; run as " + entry.grantor() + ": " + statement);
+  }
+
+  /** Roles the group or its logins are members of, besides the group itself. */
+  private void memberships(RoleNames names, List<String> left) throws SQLException {
+    record Membership(String role, String member) {
+    }
+    List<Membership> found = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT pg_get_userbyid(m.roleid), pg_get_userbyid(m.member) FROM pg_auth_members m"
+            + " WHERE m.roleid <> " + GROUP_OID + " AND (m.member = " + GROUP_OID
+            + " OR m.member IN (SELECT member FROM pg_auth_members WHERE roleid = " + GROUP_OID + "))")) {
+      for (int i = 1; i <= 3; i++) {
+        ps.setString(i, names.group());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(new Membership(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    for (Membership m : found) {
+      if (!m.member().equals(names.group()) && !names.isLogin(m.member())) {
+        continue; // another member of the group (the admin itself, on PostgreSQL 16+), not ours to judge
+      }
+      String statement = "REVOKE " + Sql.ident(m.role()) + " FROM " + Sql.ident(m.member());
+      try {
+        execute(statement);
+      } catch (SQLException e) {
+        left.add(m.member() + " is a member of " + m.role() + ", which the policy does not grant; run as a role"
+            + " with ADMIN on " + m.role() + ": " + statement);
+      }
+    }
   }
 
   /** The (creator, schema) pairs whose default privileges the policy explains. */
@@ -90,30 +219,9 @@ final class ExcessPrivileges {
       if (roles.hasPrivilegesOf(acl.creator())) {
         execute(statement);
       } else {
-        left.add("role " + acl.creator() + " gives the group every new " + acl.objects().toLowerCase(Locale.ROOT)
-            + (acl.schema() == null ? "" : " in schema " + acl.schema()) + "; run as " + acl.creator()
-            + " or a superuser: " + statement);
-      }
-    }
-  }
-
-  private void tables(String group, AccessMode mode, List<String> schemas, List<String> left) throws SQLException {
-    List<String> beyond = mode == AccessMode.ReadWrite ? BEYOND_READ_WRITE : BEYOND_READ_ONLY;
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner), p.priv"
-            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, unnest(?::text[]) AS p(priv)"
-            + " WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-            + " AND has_table_privilege(?, c.oid, p.priv) ORDER BY 1, 2, 4")) {
-      ps.setArray(1, connection.createArrayOf("text", beyond.toArray()));
-      ps.setArray(2, connection.createArrayOf("text", schemas.toArray()));
-      ps.setString(3, group);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String table = Sql.ident(rs.getString(1)) + "." + Sql.ident(rs.getString(2));
-          left.add(rs.getString(4) + " on " + table + " is granted to the group (or to PUBLIC) by someone the"
-              + " admin cannot revoke for; run as its owner " + rs.getString(3) + ": REVOKE " + rs.getString(4)
-              + " ON " + table + " FROM " + Sql.ident(group));
-        }
+        left.add("default privileges of role " + acl.creator() + " give the group privileges on every new "
+            + acl.objects().toLowerCase(Locale.ROOT) + (acl.schema() == null ? "" : " in schema " + acl.schema())
+            + "; run as " + acl.creator() + " or a superuser: " + statement);
       }
     }
   }

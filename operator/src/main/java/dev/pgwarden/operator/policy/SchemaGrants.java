@@ -40,7 +40,11 @@ final class SchemaGrants {
     this.group = group;
   }
 
-  /** A table, view or sequence, the group's entry in its ACL ("DELETE,INSERT,SELECT*": sorted, * = grantable). */
+  /**
+   * A table, view or sequence, and the group's entry in its ACL as granted by the owner (the one
+   * the admin, acting as owner, writes): "DELETE,INSERT,SELECT*", sorted, * for a grant option.
+   * Entries other grantors made are {@link ExcessPrivileges}' business.
+   */
   private record Relation(String name, String owner, boolean sequence, boolean manageable, String held) {
   }
 
@@ -48,21 +52,19 @@ final class SchemaGrants {
   List<String> apply(String schema, AccessMode mode, Set<String> creators) throws SQLException {
     String s = Sql.ident(schema);
     String g = Sql.ident(group);
-    if (!"USAGE".equals(held("SELECT n.nspacl FROM pg_namespace n WHERE n.nspname = ?", schema))) {
-      execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g);
-      execute("GRANT USAGE ON SCHEMA " + s + " TO " + g);
-    }
+    List<String> missing = new ArrayList<>();
+    schema(schema, missing);
     String tablePrivileges = mode == AccessMode.ReadWrite ? "SELECT, " + WRITE_PRIVILEGES : "SELECT";
     String sequencePrivileges = mode == AccessMode.ReadWrite ? "SELECT, USAGE" : "SELECT";
     List<Relation> relations = relations(schema);
     List<Relation> differing = relations.stream()
         .filter(r -> !r.held().equals(canonical(r.sequence() ? sequencePrivileges : tablePrivileges))).toList();
     for (List<String> batch : batches(differing, false)) {
-      execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g);
+      execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
       execute("GRANT " + tablePrivileges + " ON TABLE " + String.join(", ", batch) + " TO " + g);
     }
     for (List<String> batch : batches(differing, true)) {
-      execute("REVOKE ALL ON SEQUENCE " + String.join(", ", batch) + " FROM " + g);
+      execute("REVOKE ALL ON SEQUENCE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
       execute("GRANT " + sequencePrivileges + " ON SEQUENCE " + String.join(", ", batch) + " TO " + g);
     }
     for (String creator : creators) {
@@ -76,7 +78,6 @@ final class SchemaGrants {
         execute(prefix + " GRANT " + sequencePrivileges + " ON SEQUENCES TO " + g);
       }
     }
-    List<String> missing = new ArrayList<>();
     for (Relation relation : relations) {
       if (!relation.manageable()) {
         String lacking = lacking(relation, relation.sequence() ? sequencePrivileges : tablePrivileges);
@@ -90,22 +91,69 @@ final class SchemaGrants {
     return missing;
   }
 
+  /**
+   * USAGE on the schema and nothing else, where the admin acts as the schema's owner; elsewhere a
+   * missing USAGE is reported (a GRANT would only warn) and extras are left to {@link ExcessPrivileges}.
+   */
+  private void schema(String schema, List<String> missing) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT pg_has_role(current_user, n.nspowner, 'USAGE'), pg_get_userbyid(n.nspowner),"
+            + " has_schema_privilege(?, n.oid, 'USAGE'),"
+            + " (SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END, ','"
+            + " ORDER BY a.privilege_type), '') FROM aclexplode(n.nspacl) a"
+            + " WHERE a.grantee = " + GROUP_OID + " AND a.grantor = n.nspowner)"
+            + " FROM pg_namespace n WHERE n.nspname = ?")) {
+      ps.setString(1, group);
+      ps.setString(2, group);
+      ps.setString(3, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        String s = Sql.ident(schema);
+        if (rs.getBoolean(1)) {
+          if (!"USAGE".equals(rs.getString(4))) {
+            execute("REVOKE ALL ON SCHEMA " + s + " FROM " + Sql.ident(group) + " CASCADE");
+            execute("GRANT USAGE ON SCHEMA " + s + " TO " + Sql.ident(group));
+          }
+        } else if (!rs.getBoolean(3)) {
+          missing.add("USAGE on schema " + s + " is not granted: the admin role does not hold the privileges of its"
+              + " owner " + rs.getString(2) + "; run as " + rs.getString(2) + ": GRANT USAGE ON SCHEMA " + s + " TO "
+              + Sql.ident(group));
+        }
+      }
+    }
+  }
+
   /** Takes back everything the group holds in a schema the policy no longer names. */
   void revoke(String schema, Set<String> creators) throws SQLException {
     String s = Sql.ident(schema);
     String g = Sql.ident(group);
-    List<Relation> relations = relations(schema);
-    for (List<String> batch : batches(relations, false)) {
-      execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g);
+    List<Relation> held = relations(schema).stream().filter(r -> !r.held().isEmpty()).toList();
+    for (List<String> batch : batches(held, false)) {
+      execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
     }
-    for (List<String> batch : batches(relations, true)) {
-      execute("REVOKE ALL ON SEQUENCE " + String.join(", ", batch) + " FROM " + g);
+    for (List<String> batch : batches(held, true)) {
+      execute("REVOKE ALL ON SEQUENCE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
     }
-    execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g);
+    // A REVOKE on a schema the admin has no rights on fails outright; what is left there is reported.
+    if (actsAsSchemaOwner(schema)) {
+      execute("REVOKE ALL ON SCHEMA " + s + " FROM " + g + " CASCADE");
+    }
     for (String creator : creators) {
       String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
       execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
       execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
+    }
+  }
+
+  private boolean actsAsSchemaOwner(String schema) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
     }
   }
 
@@ -120,7 +168,8 @@ final class SchemaGrants {
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT c.relname, pg_get_userbyid(c.relowner), c.relkind = 'S', pg_has_role(current_user, c.relowner, 'USAGE'),"
             + " (SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END, ','"
-            + " ORDER BY a.privilege_type), '') FROM aclexplode(c.relacl) a WHERE a.grantee = " + GROUP_OID + ")"
+            + " ORDER BY a.privilege_type), '') FROM aclexplode(c.relacl) a"
+            + " WHERE a.grantee = " + GROUP_OID + " AND a.grantor = c.relowner)"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') ORDER BY c.relname")) {
       ps.setString(1, group);

@@ -315,7 +315,9 @@ class PolicyReconcilerTest {
     }
     try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
       s.execute("GRANT TRUNCATE ON sales.orders, sales.theirs TO " + group);
+      s.execute("GRANT UPDATE (total) ON sales.orders TO " + group);
       s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE outsider IN SCHEMA sales GRANT INSERT ON TABLES TO " + group);
+      s.execute("GRANT pg_read_all_data TO " + group);
     }
     long before = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("audited").get()
         .getMetadata().getGeneration();
@@ -327,20 +329,24 @@ class PolicyReconcilerTest {
     assertThat(condition(degraded, "Degraded").getStatus()).isEqualTo("True");
     String message = condition(degraded, "Degraded").getMessage();
     assertThat(message)
-        .contains("REVOKE TRUNCATE ON \"sales\".\"theirs\" FROM \"" + group + "\"")
+        .contains("run as outsider: REVOKE TRUNCATE ON TABLE \"sales\".\"theirs\" FROM \"" + group + "\"")
         .contains("ALTER DEFAULT PRIVILEGES FOR ROLE \"outsider\" IN SCHEMA \"sales\" REVOKE ALL ON TABLES FROM")
+        .contains("is a member of pg_read_all_data").contains("REVOKE \"pg_read_all_data\" FROM \"" + group + "\"")
         .doesNotContain("\"orders\"");
     try (Connection c = postgres.superuser(database); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT has_table_privilege('" + group + "', 'sales.orders', 'TRUNCATE')")) {
+        ResultSet rs = s.executeQuery("SELECT has_table_privilege('" + group + "', 'sales.orders', 'TRUNCATE'),"
+            + " has_column_privilege('" + group + "', 'sales.orders', 'total', 'UPDATE')")) {
       rs.next();
-      assertThat(rs.getBoolean(1)).as("what the admin can revoke is revoked").isFalse();
+      assertThat(rs.getBoolean(1)).as("what the admin can revoke is revoked: a table privilege").isFalse();
+      assertThat(rs.getBoolean(2)).as("and a column privilege").isFalse();
     }
 
-    // A superuser runs the two statements the status names; the next reconcile clears Degraded.
+    // A superuser runs the statements the status names; the next reconcile clears Degraded.
     try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
       s.execute("REVOKE TRUNCATE ON \"sales\".\"theirs\" FROM \"" + group + "\"");
       s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE \"outsider\" IN SCHEMA \"sales\" REVOKE ALL ON TABLES FROM \""
           + group + "\"");
+      s.execute("REVOKE pg_read_all_data FROM " + group);
     }
     editSpec("audited", "ReadOnly", "1h");
     awaitCondition("audited", "Degraded", "False");
