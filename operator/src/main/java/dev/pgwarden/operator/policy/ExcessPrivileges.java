@@ -82,12 +82,14 @@ final class ExcessPrivileges {
         + " SELECT n.nspname, c.relname, NULL, a.privilege_type, a.grantee = 0, pg_get_userbyid(a.grantor),"
         + " pg_get_userbyid(c.relowner), " + inPolicy + ", CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END"
         + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a"
-        + " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND NOT " + SYSTEM_SCHEMA + " AND " + grantee
+        + " WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND NOT " + SYSTEM_SCHEMA
+        + " AND " + grantee
         + " UNION ALL"
         + " SELECT n.nspname, c.relname, at.attname, a.privilege_type, a.grantee = 0, pg_get_userbyid(a.grantor),"
         + " pg_get_userbyid(c.relowner), false, 'column'"
         + " FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace,"
-        + " aclexplode(at.attacl) a WHERE NOT at.attisdropped AND NOT " + SYSTEM_SCHEMA + " AND " + grantee;
+        + " aclexplode(at.attacl) a WHERE at.attacl IS NOT NULL AND NOT at.attisdropped AND NOT " + SYSTEM_SCHEMA
+        + " AND " + grantee;
     List<Entry> out = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       java.sql.Array schemasArray = connection.createArrayOf("text", policySchemas);
