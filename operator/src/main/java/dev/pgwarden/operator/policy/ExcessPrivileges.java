@@ -41,19 +41,45 @@ final class ExcessPrivileges {
       boolean inPolicy, String kind) {
   }
 
-  /** Revokes what it can; returns what is left, one sentence each. */
+  /**
+   * Revokes what it can, then looks again and returns what is left, one sentence each: a REVOKE
+   * PostgreSQL answers with a warning ("no privileges could be revoked") changes nothing, and only
+   * a second look tells.
+   */
   List<String> revokeOrReport(RoleNames names, AccessMode mode, List<String> schemas) throws SQLException {
     List<String> left = new ArrayList<>();
     defaults(names.group(), wantedDefaults(schemas), left);
     String[] policySchemas = schemas.toArray(String[]::new);
     for (Entry entry : relationEntries(names.group(), policySchemas)) {
-      if (!allowed(entry, mode)) {
-        revokeOrReport(entry, "REVOKE " + entry.privilege() + " ON " + entry.object() + " FROM "
-            + (entry.toPublic() ? "PUBLIC" : Sql.ident(names.group())), left);
+      // PUBLIC's entries are never revoked here: that would change every role's access.
+      if (!allowed(entry, mode) && !entry.toPublic() && entry.grantor().equals(entry.owner())
+          && roles.hasPrivilegesOf(entry.owner())) {
+        tryExecute(revoke(entry, names) + " CASCADE");
       }
     }
-    memberships(names, left);
+    for (Entry entry : relationEntries(names.group(), policySchemas)) {
+      if (!allowed(entry, mode)) {
+        left.add(entry.privilege() + " on " + entry.object() + (entry.toPublic() ? " (granted to PUBLIC)" : "")
+            + " is beyond the policy; run as " + entry.grantor() + ": " + revoke(entry, names));
+      }
+    }
+    for (Membership m : memberships(names)) {
+      tryExecute(revoke(m));
+    }
+    for (Membership m : memberships(names)) {
+      left.add(m.member() + " is a member of " + m.role() + ", which the policy does not grant; run as a role with"
+          + " ADMIN on " + m.role() + ": " + revoke(m));
+    }
     return left;
+  }
+
+  private static String revoke(Entry entry, RoleNames names) {
+    return "REVOKE " + entry.privilege() + " ON " + entry.object() + " FROM "
+        + (entry.toPublic() ? "PUBLIC" : Sql.ident(names.group()));
+  }
+
+  private static String revoke(Membership m) {
+    return "REVOKE " + Sql.ident(m.role()) + " FROM " + Sql.ident(m.member());
   }
 
   private static boolean allowed(Entry entry, AccessMode mode) {
@@ -121,30 +147,14 @@ final class ExcessPrivileges {
     return out;
   }
 
-  /**
-   * Revokes an entry the owner granted, when the admin acts as that owner (PostgreSQL then
-   * revokes as the owner); anything else is reported for its grantor to revoke. PUBLIC's entries
-   * are never revoked here: that would change every role's access, not only the group's.
-   */
-  private void revokeOrReport(Entry entry, String statement, List<String> left) throws SQLException {
-    boolean ownersGrant = entry.grantor().equals(entry.owner());
-    if (!entry.toPublic() && ownersGrant && roles.hasPrivilegesOf(entry.owner())) {
-      try {
-        execute(statement + " CASCADE");
-        return;
-      } catch (SQLException e) {
-        left.add(statement + " failed: " + e.getMessage());
-        return;
-      }
-    }
-    String what = entry.privilege() + " on " + entry.object() + (entry.toPublic() ? " (granted to PUBLIC)" : "");
-    left.add(what + " is beyond the policy; run as " + entry.grantor() + ": " + statement);
+  private record Membership(String role, String member) {
   }
 
-  /** Roles the group or its logins are members of, besides the group itself. */
-  private void memberships(RoleNames names, List<String> left) throws SQLException {
-    record Membership(String role, String member) {
-    }
+  /**
+   * Roles the group or its logins are members of, besides the group itself (the group's other
+   * members, such as the admin on PostgreSQL 16+, are not ours to judge).
+   */
+  private List<Membership> memberships(RoleNames names) throws SQLException {
     List<Membership> found = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT pg_get_userbyid(m.roleid), pg_get_userbyid(m.member) FROM pg_auth_members m"
@@ -155,21 +165,22 @@ final class ExcessPrivileges {
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          found.add(new Membership(rs.getString(1), rs.getString(2)));
+          Membership m = new Membership(rs.getString(1), rs.getString(2));
+          if (m.member().equals(names.group()) || names.isLogin(m.member())) {
+            found.add(m);
+          }
         }
       }
     }
-    for (Membership m : found) {
-      if (!m.member().equals(names.group()) && !names.isLogin(m.member())) {
-        continue; // another member of the group (the admin itself, on PostgreSQL 16+), not ours to judge
-      }
-      String statement = "REVOKE " + Sql.ident(m.role()) + " FROM " + Sql.ident(m.member());
-      try {
-        execute(statement);
-      } catch (SQLException e) {
-        left.add(m.member() + " is a member of " + m.role() + ", which the policy does not grant; run as a role"
-            + " with ADMIN on " + m.role() + ": " + statement);
-      }
+    return found;
+  }
+
+  /** A revoke whose failure the second look reports; the error itself adds nothing to that. */
+  private void tryExecute(String sql) {
+    try {
+      execute(sql);
+    } catch (SQLException e) {
+      // reported by the look that follows
     }
   }
 

@@ -264,6 +264,7 @@ class PolicyReconcilerTest {
       s.execute("ALTER SCHEMA sales OWNER TO heir_owner");
       s.execute("GRANT CREATE ON SCHEMA sales, public TO app_owner");
       s.execute("ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA public GRANT SELECT ON TABLES TO " + group);
+      s.execute("GRANT pg_read_all_data TO " + group);
     }
     DatabaseAccessPolicy before = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("heir").get();
     ClusterFixture.replaceSpec(client, policy("heir", "ReadOnly", "1h", postgres.port()));
@@ -278,6 +279,9 @@ class PolicyReconcilerTest {
           + " WHERE d.defaclrole = 'app_owner'::regrole AND a.grantee = '" + group + "'::regrole");
       rs.next();
       assertThat(rs.getInt(1)).as("no default privileges left from the former owner").isZero();
+      rs = s.executeQuery("SELECT pg_has_role('" + group + "', 'pg_read_all_data', 'MEMBER')");
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("a membership the policy does not grant is revoked").isFalse();
     }
     Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-heir").get();
     try (Connection agent = login(secret); Statement s = agent.createStatement()) {
