@@ -1,5 +1,7 @@
 package dev.pgwarden.sidecar;
 
+import static dev.pgwarden.testkit.Queries.one;
+import static dev.pgwarden.testkit.Queries.sqlState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -140,22 +142,7 @@ class PolicyReloadTest {
         + TestPostgres.DATABASE, p);
   }
 
-  private static String one(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
 
-  /** The SQLSTATE the statement fails with, or null when it runs. */
-  private static String sqlState(Connection c, String sql) {
-    try {
-      one(c, sql);
-      return null;
-    } catch (SQLException e) {
-      return e.getSQLState();
-    }
-  }
 
   private int readyz() throws Exception {
     InetSocketAddress ops = gateway.ops().address();

@@ -1,5 +1,7 @@
 package dev.pgwarden.operator.e2e;
 
+import static dev.pgwarden.testkit.Queries.one;
+import static dev.pgwarden.testkit.Queries.sqlState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
@@ -31,7 +33,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -217,20 +218,6 @@ class OperatorToSidecarTest {
     return new String(Base64.getDecoder().decode(s.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private static String one(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
 
-  private static String sqlState(Connection c, String sql) {
-    try {
-      one(c, sql);
-      return null;
-    } catch (SQLException e) {
-      return e.getSQLState();
-    }
-  }
 
 }

@@ -20,7 +20,11 @@ public final class SidecarExecCheck implements AdmissionRequestHandler {
   public AdmissionResponse handle(AdmissionRequest request) {
     @SuppressWarnings("unchecked")
     Map<String, Object> options = Admission.object(request, Map.class);
-    if (options == null || !SIDECAR.equals(options.get("container"))) {
+    if (options == null) {
+      // The API server always sends the exec/attach options; without them nothing can be judged.
+      return Admission.refused("pgwarden: the admission request carries no exec or attach options");
+    }
+    if (!SIDECAR.equals(options.get("container"))) {
       return Admission.allowed();
     }
     String what = "pods/attach".equals(resource(request)) ? "attach to" : "exec into";

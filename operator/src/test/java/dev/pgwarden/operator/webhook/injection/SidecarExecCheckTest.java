@@ -43,6 +43,15 @@ class SidecarExecCheckTest {
   }
 
   @Test
+  void aRequestWithoutOptionsIsRefused() {
+    ObjectNode review = (ObjectNode) Fixtures.json("pods/exec-sidecar.json");
+    ((ObjectNode) review.get("request")).remove("object");
+    AdmissionResponse response = check.handle(Fixtures.review(review).getRequest());
+    assertThat(response.getAllowed()).isFalse();
+    assertThat(response.getStatus().getMessage()).contains("carries no exec or attach options");
+  }
+
+  @Test
   void execIntoAnAgentContainerIsLeftToRbac() {
     assertThat(run("exec", "agent").getAllowed()).isTrue();
     assertThat(run("exec", null).getAllowed()).isTrue();
