@@ -44,18 +44,21 @@ class ApprovalReconcilerTest {
 
   @Test
   void aStampedDecisionBecomesThePhaseWithItsReviewerAndAnEvent() throws Exception {
-    client.resource(approval("qa-approve", Instant.now().plus(Duration.ofMinutes(10)))).create();
-    stamp("qa-approve", "alice@example.com", "2026-11-24T10:00:00Z");
+    client.resource(approval("qa-approve", clock.instant().plus(Duration.ofMinutes(10)))).create();
+    // The stamp is the decision's time on the operator's own clock: a fixed date would age past the
+    // retention and the request would be collected before the test looks.
+    String reviewedAt = clock.instant().toString();
+    stamp("qa-approve", "alice@example.com", reviewedAt);
     decide("qa-approve", "Approved");
     QueryApproval decided = await("qa-approve", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Approved);
     assertThat(decided.getStatus().reviewedBy()).isEqualTo("alice@example.com");
-    assertThat(decided.getStatus().reviewedAt()).isEqualTo("2026-11-24T10:00:00Z");
+    assertThat(decided.getStatus().reviewedAt()).isEqualTo(reviewedAt);
     awaitEvent("qa-approve", "Approved", "alice@example.com");
   }
 
   @Test
   void aDecisionWithoutTheWebhookStampIsRecordedWithAWarning() throws Exception {
-    client.resource(approval("qa-unstamped", Instant.now().plus(Duration.ofMinutes(10)))).create();
+    client.resource(approval("qa-unstamped", clock.instant().plus(Duration.ofMinutes(10)))).create();
     decide("qa-unstamped", "Denied");
     QueryApproval decided = await("qa-unstamped", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Denied);
     assertThat(decided.getStatus().reviewedBy()).isNull();
@@ -65,9 +68,9 @@ class ApprovalReconcilerTest {
 
   @Test
   void aPendingRequestExpiresAtItsDeadline() throws Exception {
-    client.resource(approval("qa-late", Instant.now().minusSeconds(5))).create();
-    client.resource(approval("qa-soon", Instant.now().plusSeconds(2))).create();
-    client.resource(approval("qa-open", Instant.now().plus(Duration.ofMinutes(30)))).create();
+    client.resource(approval("qa-late", clock.instant().minusSeconds(5))).create();
+    client.resource(approval("qa-soon", clock.instant().plusSeconds(2))).create();
+    client.resource(approval("qa-open", clock.instant().plus(Duration.ofMinutes(30)))).create();
     await("qa-late", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
     await("qa-soon", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
     awaitEvent("qa-soon", "Expired", "the statement was not run");
@@ -77,8 +80,8 @@ class ApprovalReconcilerTest {
 
   @Test
   void theSidecarsExecutedPhaseIsNeverMovedBack() throws Exception {
-    client.resource(approval("qa-used", Instant.now().plus(Duration.ofMinutes(10)))).create();
-    stamp("qa-used", "bob", Instant.now().toString());
+    client.resource(approval("qa-used", clock.instant().plus(Duration.ofMinutes(10)))).create();
+    stamp("qa-used", "bob", clock.instant().toString());
     // The sidecar ran the statement and marked it before the operator looked.
     client.resources(QueryApproval.class).inNamespace(NS).withName("qa-used").subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Executed\"}}");
@@ -89,8 +92,8 @@ class ApprovalReconcilerTest {
 
   @Test
   void closedRequestsAreDeletedAfterTheRetentionAndOpenOnesAreKept() throws Exception {
-    client.resource(approval("qa-old", Instant.now().minusSeconds(1))).create();
-    client.resource(approval("qa-waiting", Instant.now().plus(Duration.ofHours(5)))).create();
+    client.resource(approval("qa-old", clock.instant().minusSeconds(1))).create();
+    client.resource(approval("qa-waiting", clock.instant().plus(Duration.ofHours(5)))).create();
     await("qa-old", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
     // Retention is two hours: let them pass.
     clock.advance(Duration.ofHours(3));
@@ -126,7 +129,7 @@ class ApprovalReconcilerTest {
           fingerprint: sha256:abc
           expiresAt: "%s"
           decision: Pending
-        """.formatted(name, NS, Instant.now(), expiresAt);
+        """.formatted(name, NS, clock.instant(), expiresAt);
     return client.getKubernetesSerialization().unmarshal(yaml, QueryApproval.class);
   }
 
