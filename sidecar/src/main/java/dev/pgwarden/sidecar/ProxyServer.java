@@ -4,11 +4,11 @@ import dev.pgwarden.sidecar.approval.NoApprovalGate;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.identity.SigningKeys;
 import dev.pgwarden.sidecar.identity.ServiceAccountRetriever;
-import dev.pgwarden.sidecar.runtime.LiveCredentials;
-import dev.pgwarden.sidecar.runtime.LivePolicy;
-import dev.pgwarden.sidecar.runtime.PolicyDirectory;
-import dev.pgwarden.sidecar.runtime.PolicyDirectoryWatcher;
-import dev.pgwarden.sidecar.runtime.PolicyRuntimes;
+import dev.pgwarden.sidecar.policy.live.LiveCredentials;
+import dev.pgwarden.sidecar.policy.live.LivePolicy;
+import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
+import dev.pgwarden.sidecar.policy.live.PolicyDirectoryWatcher;
+import dev.pgwarden.sidecar.policy.live.PolicyVersions;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.session.CancelRegistry;
 import dev.pgwarden.sidecar.session.ProxyChannelInitializer;
@@ -39,7 +39,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ExecutorService blockingWork;
   private final ClassifierPool classifier;
   private final Channel listener;
-  private final PolicyRuntimes runtimes;
+  private final PolicyVersions versions;
   private final CancelRegistry cancels;
   private final LivePolicy live;
   private final LiveCredentials credentials;
@@ -47,10 +47,10 @@ public final class ProxyServer implements AutoCloseable {
   private final PolicyDirectoryWatcher watcher;
 
   private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ExecutorService blockingWork,
-      ClassifierPool classifier, Channel listener, PolicyRuntimes runtimes, CancelRegistry cancels, LivePolicy live,
+      ClassifierPool classifier, Channel listener, PolicyVersions versions, CancelRegistry cancels, LivePolicy live,
       LiveCredentials credentials, PolicyDirectoryWatcher watcher) {
     this.cancels = cancels;
-    this.runtimes = runtimes;
+    this.versions = versions;
     this.live = live;
     this.credentials = credentials;
     this.watcher = watcher;
@@ -63,23 +63,23 @@ public final class ProxyServer implements AutoCloseable {
 
   public static ProxyServer start(ProxyConfig config) throws InterruptedException {
     LiveCredentials credentials = new LiveCredentials(config.upstream(), null, Clock.systemUTC());
-    PolicyRuntimes runtimes = new PolicyRuntimes(config.extraSubjects(), config.kubernetesIssuer(),
+    PolicyVersions versions = new PolicyVersions(config.extraSubjects(), config.kubernetesIssuer(),
         config.kubernetesJwksUri(), signingKeys(config), config.maskKeyFile(), credentials);
     PolicyDirectoryWatcher watcher = null;
     try {
-      LivePolicy live = new LivePolicy(runtimes.build(config.policy()), config.metrics());
+      LivePolicy live = new LivePolicy(versions.build(config.policy()), config.metrics());
       if (config.policyDir() != null) {
-        watcher = new PolicyDirectoryWatcher(new PolicyDirectory(config.policyDir()), runtimes, live, credentials,
+        watcher = new PolicyDirectoryWatcher(new PolicyDirectory(config.policyDir()), versions, live, credentials,
             config.policy(), System.err);
         watcher.check(); // reads the role's expiry, and anything that changed since the caller read the files
         watcher.start(PolicyDirectoryWatcher.DEFAULT_PERIOD);
       }
-      return start(config, runtimes, live, credentials, watcher);
+      return start(config, versions, live, credentials, watcher);
     } catch (InterruptedException | RuntimeException e) {
       if (watcher != null) {
         watcher.close();
       }
-      runtimes.close();
+      versions.close();
       throw e;
     }
   }
@@ -100,7 +100,7 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private static ProxyServer start(ProxyConfig config, PolicyRuntimes runtimes, LivePolicy live,
+  private static ProxyServer start(ProxyConfig config, PolicyVersions versions, LivePolicy live,
       LiveCredentials credentials, PolicyDirectoryWatcher watcher) throws InterruptedException {
     Transport transport = config.transport();
     IoHandlerFactory io = transport.ioHandlerFactory();
@@ -140,7 +140,7 @@ public final class ProxyServer implements AutoCloseable {
         .bind(config.listen())
         .sync()
         .channel();
-    return new ProxyServer(acceptors, workers, blocking, classifier, listener, runtimes, cancels, live, credentials,
+    return new ProxyServer(acceptors, workers, blocking, classifier, listener, versions, cancels, live, credentials,
         watcher);
   }
 
@@ -188,6 +188,6 @@ public final class ProxyServer implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
-    runtimes.close();
+    versions.close();
   }
 }

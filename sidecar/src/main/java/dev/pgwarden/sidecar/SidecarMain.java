@@ -16,7 +16,7 @@ import dev.pgwarden.sidecar.recording.Recorder;
 import dev.pgwarden.sidecar.recording.S3Store;
 import dev.pgwarden.sidecar.recording.StoreCredentials;
 import dev.pgwarden.sidecar.identity.ServiceAccountRetriever;
-import dev.pgwarden.sidecar.runtime.PolicyDirectory;
+import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamUrl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -9,7 +9,7 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
-import dev.pgwarden.sidecar.runtime.PolicyDirectory;
+import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.testkit.TestPostgres;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -3,7 +3,7 @@ package dev.pgwarden.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.sidecar.identity.LocalIssuer;
-import dev.pgwarden.sidecar.runtime.PolicyDirectory;
+import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
 import dev.pgwarden.testkit.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -14,7 +14,7 @@ import dev.pgwarden.sidecar.ProxyConfig;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
-import dev.pgwarden.sidecar.runtime.PolicyDirectory;
+import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.Secret;

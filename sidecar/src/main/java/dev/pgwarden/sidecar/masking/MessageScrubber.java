@@ -1,6 +1,6 @@
 package dev.pgwarden.sidecar.masking;
 
-import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.CStrings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ public final class MessageScrubber {
       if (field == 0) {
         break;
       }
-      String value = Messages.readCString(in);
+      String value = CStrings.read(in);
       switch (field) {
         case 'M' -> value = withholdMessage ? WITHHELD_MESSAGE
             : redactUnquoted(redactQuoted(value, statementNames), statement);

@@ -2,7 +2,6 @@ package dev.pgwarden.sidecar.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -152,19 +151,7 @@ public final class Messages {
     return b;
   }
 
-  static void cstring(ByteBuf b, String s) {
-    b.writeCharSequence(s, StandardCharsets.UTF_8);
-    b.writeByte(0);
-  }
-
-  /** Reads a NUL-terminated UTF-8 string and moves past its terminator. */
-  public static String readCString(ByteBuf b) {
-    int end = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) 0);
-    if (end < 0) {
-      throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "invalid string in message: no terminator");
-    }
-    String s = b.toString(b.readerIndex(), end - b.readerIndex(), StandardCharsets.UTF_8);
-    b.readerIndex(end + 1);
-    return s;
+  private static void cstring(ByteBuf b, String s) {
+    CStrings.write(b, s);
   }
 }

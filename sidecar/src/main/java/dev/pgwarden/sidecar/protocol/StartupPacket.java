@@ -27,8 +27,8 @@ public record StartupPacket(int code, Map<String, String> parameters, int cancel
     Map<String, String> params = new LinkedHashMap<>();
     if ((code >>> 16) == 3) {
       while (b.isReadable() && b.getByte(b.readerIndex()) != 0) {
-        String key = Messages.readCString(b);
-        String value = Messages.readCString(b);
+        String key = CStrings.read(b);
+        String value = CStrings.read(b);
         params.put(key, value);
       }
     }

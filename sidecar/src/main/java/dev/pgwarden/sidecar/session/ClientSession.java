@@ -1,25 +1,23 @@
 package dev.pgwarden.sidecar.session;
 
-import dev.pgwarden.api.v1alpha1.ApprovalSubject;
-import dev.pgwarden.api.v1alpha1.RecordedResults;
-import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.sidecar.audit.SessionEnded;
 import dev.pgwarden.sidecar.audit.SessionStarted;
+import dev.pgwarden.sidecar.exchange.Exchange;
+import dev.pgwarden.sidecar.exchange.SessionAudit;
+import dev.pgwarden.sidecar.gate.GateOutput;
+import dev.pgwarden.sidecar.gate.StatementGate;
 import dev.pgwarden.sidecar.identity.VerifiedIdentity;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.PgFrameDecoder;
-import dev.pgwarden.sidecar.protocol.PgMessage;
-import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ProtocolException;
 import dev.pgwarden.sidecar.protocol.RelayChunk;
-import dev.pgwarden.sidecar.protocol.ServerError;
 import dev.pgwarden.sidecar.protocol.SqlState;
+import dev.pgwarden.sidecar.protocol.message.ErrorFields;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
-import dev.pgwarden.sidecar.masking.RowMasker;
-import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,33 +32,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An authenticated agent connection and its upstream connection, both on the same event loop.
- * Relays in both directions, messages as received, tracked for the audit, flushed when the
- * sending side has nothing more buffered. {@link SessionStartup} builds it once the token is
- * verified and the upstream is ready.
+ * The client side of an authenticated session, the handler on the agent's channel: it reads the
+ * agent's messages into the {@link StatementGate}, stops reading while the gate holds a statement
+ * or the database cannot keep up, counts bytes, and ends the session. The server side is
+ * {@link ServerRelay}; both channels share one event loop. {@link SessionStartup} builds it once
+ * the token is verified and the upstream is ready.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
 
   private final ProxyContext proxy;
   private final String sessionId;
-  /** Samples results for the recording (policy recording.results: Rows), else null. */
-  private final ResultSample sample;
   private final long startNanos;
   private final VerifiedIdentity identity;
   private final StartupParameters startup;
   private final UpstreamConnection upstream;
   private final SessionAudit audit;
-  private final StatementTracker tracker;
+  private final Exchange exchange;
   private final StatementGate gate;
+  private final ServerRelay relay;
   private ChannelHandlerContext ctx;
   /** The gate holds a statement: read nothing more from the client until it decides. */
   private boolean gatePaused;
   /** The upstream cannot take more: read nothing more from the client until it drains. */
   private boolean serverBusy;
-  /** The last bytes written to the client ended inside a message relayed in chunks. */
-  private boolean midMessage;
-  private final java.util.ArrayDeque<ByteBuf> noticesAtBoundary = new java.util.ArrayDeque<>();
   /** Null once the session has let go of its upstream connection. */
   private Channel server;
   private CancelRegistry.CancelKey cancelKey;
@@ -80,23 +75,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     this.startup = startup;
     this.upstream = upstream;
     this.server = upstream.channel();
-    SessionPolicy policy = new SessionPolicy(proxy.policy());
-    this.audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(), policy.runtime().name(),
-        proxy.upstream().database(), () -> policy.runtime().masking().enabled());
-    // Result sampling is set up per session: a reload that changes recording.results reaches new sessions.
-    Recording recording = policy.runtime().policy().getSpec().recording();
-    this.sample = recording != null && recording.resultsOrDefault() == RecordedResults.Rows
-        ? audit.sampleRows(recording.maxRowsOrDefault()) : null;
-    SessionCursors cursors = new SessionCursors();
-    this.tracker = new StatementTracker(audit, server.alloc(), policy.runtime().masking(), cursors);
-    GateContext gateContext = new GateContext(policy, proxy.classifier(), proxy.approvals(),
-        new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
-        sessionId, proxy.clock(), proxy.audit()::cannotRecord);
-    this.gate = new StatementGate(gateContext, tracker, new GateOutput(), cursors);
+    SessionWiring parts = SessionWiring.of(proxy, sessionId, identity, server.alloc(), new Output());
+    this.audit = parts.audit();
+    this.exchange = parts.exchange();
+    this.gate = parts.gate();
+    this.relay = new ServerRelay(this, exchange, parts.sample());
   }
 
   /** How the gate reaches the two connections; everything runs on this session's event loop. */
-  private final class GateOutput implements StatementGate.Output {
+  private final class Output implements GateOutput {
     @Override
     public void toServer(ByteBuf bytes) {
       if (server == null) {
@@ -114,13 +101,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void notice(ByteBuf notice) {
       // pgwarden's own notices (an approval request and how to approve it) are part of the session too.
-      ServerError n = ServerError.parse(notice.slice(notice.readerIndex() + 5, notice.readableBytes() - 5));
+      ErrorFields n = ErrorFields.ofFrame(notice);
       audit.notice(n.severity(), n.sqlState(), n.message());
-      if (midMessage) {
-        noticesAtBoundary.add(notice);
-      } else {
-        ctx.writeAndFlush(notice, ctx.voidPromise());
-      }
+      relay.notice(notice);
     }
 
     @Override
@@ -146,7 +129,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public io.netty.buffer.ByteBufAllocator alloc() {
+    public ByteBufAllocator alloc() {
       return ctx.alloc();
     }
 
@@ -167,11 +150,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /** Completes the client's startup (AuthenticationOk up to ReadyForQuery), then relays what was held. */
   void start(Queue<Object> held) {
-    server.pipeline().addLast("relay", new BackendRelay(this));
+    server.pipeline().addLast("relay", relay);
     cancelKey = proxy.cancels().register(this);
     proxy.metrics().sessionOpened();
     proxy.audit().emit(new SessionStarted(Instant.now().toString(), sessionId, identity.subject(), identity.issuer(),
-        identity.serviceAccount(), identity.pod(), identity.groups(), proxy.policy().runtime().name(),
+        identity.serviceAccount(), identity.pod(), identity.groups(), proxy.policy().version().name(),
         proxy.upstream().database(), ClientReplies.address(ctx.channel()), startup.clientUser(),
         startup.applicationName(), upstream.user(), upstream.processId(), startup.forwarded()));
 
@@ -210,7 +193,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    countFromClient(msg instanceof PgBatch batch ? batch.length() : ((RelayChunk) msg).bytes().readableBytes());
+    int n = msg instanceof PgBatch batch ? batch.length() : ((RelayChunk) msg).bytes().readableBytes();
+    bytesFromClient += n;
+    unreportedFromClient += n;
     gate.offer(msg);
   }
 
@@ -219,14 +204,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     endReason = "client terminated";
     Channel s = server;
     server = null;
-    s.pipeline().remove(BackendRelay.class);
+    s.pipeline().remove(relay);
     s.writeAndFlush(lastBytes).addListener(ChannelFutureListener.CLOSE);
     ctx.close();
-  }
-
-  private void countFromClient(int n) {
-    bytesFromClient += n;
-    unreportedFromClient += n;
   }
 
   @Override
@@ -254,16 +234,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (t instanceof ProtocolException p) {
-      endReason = "protocol violation: " + p.getMessage();
-      fatal(p.sqlState(), p.getMessage());
+      fatal("protocol violation: " + p.getMessage(), p.sqlState(), p.getMessage());
     } else if (t instanceof IOException) {
       endReason = "client connection lost: " + t.getMessage();
       close();
       ctx.close();
     } else {
       LOG.error("session {}: internal error", sessionId, t);
-      endReason = "internal error";
-      fatal(SqlState.INTERNAL_ERROR, "internal error in pgwarden (session " + sessionId + "); the session is closed");
+      fatal("internal error", SqlState.INTERNAL_ERROR,
+          "internal error in pgwarden (session " + sessionId + "); the session is closed");
     }
   }
 
@@ -275,211 +254,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ---------------------------------------------------------------- server to client
+  // ---------------------------------------------------------------- for the server side
 
-  void fromServer(PgBatch batch) {
-    if (closed) {
-      batch.release();
-      return;
-    }
-    int offset = 0;
-    int runStart = 0;
-    for (PgMessage m : batch.messages()) {
-      ByteBuf replacement;
-      try {
-        if (m.type() == ProtocolCodes.DATA_ROW) {
-          RowMasker masker = tracker.rowsFor(m);
-          if (masker != null) {
-            if (offset > runStart) {
-              // What came before this row, unmasked (after any masked rows gathered before it).
-              writeToClient(batch, runStart, offset);
-            }
-            if (maskedRows == null) {
-              maskedRows = ctx.alloc().buffer(batch.length() - offset + 256);
-            }
-            int at = maskedRows.writerIndex();
-            masker.maskInto(m.frame(), maskedRows);
-            if (sample != null) {
-              sample.row(maskedRows, at);
-            }
-            offset += m.length();
-            runStart = offset;
-            continue;
-          }
-        }
-        if (sample != null) {
-          sampleRow(m);
-        }
-        replacement = tracker.onServerMessage(m);
-      } catch (ProtocolException e) {
-        // A row pgwarden cannot mask: the session ends rather than pass it.
-        batch.release();
-        releaseMaskedRows();
-        endReason = "unmaskable row: " + e.getMessage();
-        fatal(e.sqlState(), "pgwarden: " + e.getMessage());
-        return;
-      } catch (RuntimeException e) {
-        batch.release();
-        releaseMaskedRows();
-        throw e;
-      }
-      if (m.type() == ProtocolCodes.PARAMETER_STATUS && !protectedSettingHolds(m)) {
-        batch.release();
-        releaseMaskedRows();
-        endReason = "protected setting changed";
-        fatal(SqlState.FEATURE_NOT_SUPPORTED, "pgwarden: client_encoding must stay UTF8 and standard_conforming_strings on"
-            + " (statements are classified and audited with them); the session is closed, reconnect without changing them");
-        return;
-      }
-      if (replacement != null) {
-        // A masked row, a scrubbed error, or the refusal that replaces a stand-in's error.
-        writeToClient(batch, runStart, offset);
-        if (replacement != StatementTracker.DROP) {
-          writeMaskedRows();
-          bytesToClient += replacement.readableBytes();
-          ctx.write(replacement, ctx.voidPromise());
-        }
-        runStart = offset + m.length();
-      }
-      offset += m.length();
-    }
-    writeToClient(batch, runStart, offset);
-    batch.release();
-    unreportedToClient += batch.length();
-    midMessage = false;
-    flushNotices();
+  ChannelHandlerContext client() {
+    return ctx;
   }
 
-  /** Rows and descriptions as they go out unmasked (masked rows are sampled after masking). */
-  private void sampleRow(PgMessage m) {
-    if (m.type() == ProtocolCodes.DATA_ROW) {
-      sample.row(m.frame(), m.frame().readerIndex());
-    } else if (m.type() == ProtocolCodes.ROW_DESCRIPTION) {
-      sample.describe(m.body());
-    }
+  boolean closed() {
+    return closed;
   }
 
-  /** Masked rows gathered from one read: they go out before anything that followed them. */
-  private ByteBuf maskedRows;
-
-  private void writeMaskedRows() {
-    if (maskedRows != null) {
-      bytesToClient += maskedRows.readableBytes();
-      ctx.write(maskedRows, ctx.voidPromise());
-      maskedRows = null;
-    }
-  }
-
-  private void releaseMaskedRows() {
-    if (maskedRows != null) {
-      maskedRows.release();
-      maskedRows = null;
-    }
-  }
-
-  private void writeToClient(PgBatch batch, int from, int to) {
-    writeMaskedRows();
-    if (to > from) {
-      bytesToClient += to - from;
-      ctx.write(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from), ctx.voidPromise());
-    }
-  }
-
-  private void flushNotices() {
-    while (!noticesAtBoundary.isEmpty()) {
-      ctx.write(noticesAtBoundary.poll(), ctx.voidPromise());
-    }
-  }
-
-  /**
-   * Another client_encoding would make the audit decode statements wrongly; standard_conforming_strings
-   * off would make backslashes end string literals where the classifier's lexer does not. SET of
-   * either is refused by the policy's guards; this catches every other way (ALTER ROLE ... SET,
-   * set_config approved by a reviewer).
-   */
-  private static boolean protectedSettingHolds(PgMessage parameterStatus) {
-    ByteBuf body = parameterStatus.body();
-    String name = Messages.readCString(body);
-    return switch (name) {
-      case "client_encoding" -> Messages.readCString(body).equalsIgnoreCase("UTF8");
-      case "standard_conforming_strings" -> Messages.readCString(body).equalsIgnoreCase("on");
-      default -> true;
-    };
-  }
-
-  void fromServer(RelayChunk c) {
-    if (closed) {
-      c.bytes().release();
-      return;
-    }
-    // Decided at a row's first chunk (midMessage is false there); one too short to show the column
-    // count is gathered too, and the whole row decides.
-    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null
-        || !midMessage && (c.bytes().readableBytes() < 7 || tracker.masksRows(columnCount(c.bytes()))))) {
-      gatherRow(c);
-      return;
-    }
-    if (sample != null && c.type() == ProtocolCodes.DATA_ROW && !midMessage) {
-      sample.skipped(); // streamed through in pieces: too large to keep
-    }
-    bytesToClient += c.bytes().readableBytes();
-    unreportedToClient += c.bytes().readableBytes();
-    ctx.write(c.bytes(), ctx.voidPromise());
-    midMessage = !c.last();
-    if (!midMessage) {
-      flushNotices();
-    }
-  }
-
-  /**
-   * A row too large to arrive in one read, in a result that is masked: gathered whole (up to
-   * {@link #MAX_MASKED_ROW} bytes) so its masked columns can be replaced. A larger one cannot be
-   * masked and ends the session rather than pass.
-   */
-  private void gatherRow(RelayChunk c) {
-    if (gatheredRow == null) {
-      gatheredRow = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
-    }
-    gatheredRow.addComponent(true, c.bytes());
-    if (gatheredRow.readableBytes() > MAX_MASKED_ROW) {
-      gatheredRow.release();
-      gatheredRow = null;
-      endReason = "masked row too large";
-      fatal(SqlState.PROGRAM_LIMIT_EXCEEDED, "pgwarden: a result row of more than " + MAX_MASKED_ROW
-          + " bytes holds masked columns, and pgwarden masks rows whole; select fewer or smaller columns");
-      return;
-    }
-    if (!c.last()) {
-      return;
-    }
-    CompositeByteBuf whole = gatheredRow;
-    gatheredRow = null;
-    try {
-      PgMessage row = new PgMessage(ProtocolCodes.DATA_ROW, whole);
-      RowMasker masker = tracker.rowsFor(row);
-      ByteBuf out = masker == null ? whole.retain() : masker.mask(whole, ctx.alloc());
-      if (sample != null) {
-        sample.row(out, out.readerIndex());
-      }
-      bytesToClient += out.readableBytes();
-      unreportedToClient += out.readableBytes();
-      ctx.write(out, ctx.voidPromise());
-    } finally {
-      whole.release();
-    }
-    midMessage = false;
-    flushNotices();
-  }
-
-  private static final int MAX_MASKED_ROW = 64 * 1024 * 1024;
-  private CompositeByteBuf gatheredRow;
-
-  private static int columnCount(ByteBuf firstChunk) {
-    return firstChunk.readableBytes() >= 7 ? firstChunk.getUnsignedShort(firstChunk.readerIndex() + 5) : 0;
-  }
-
-  void serverReadComplete() {
-    ctx.flush();
+  void countToClient(int n) {
+    bytesToClient += n;
+    unreportedToClient += n;
   }
 
   void serverWritabilityChanged(boolean writable) {
@@ -494,26 +281,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     if (cause != null) {
       LOG.warn("session {}: upstream connection failed: {}", sessionId, cause.toString());
     }
-    endReason = "database closed the connection";
     // What the server sent before closing (often its own FATAL error) goes out first.
     ctx.flush();
-    fatal(SqlState.CONNECTION_FAILURE, "pgwarden: the database connection was closed");
+    fatal("database closed the connection", SqlState.CONNECTION_FAILURE, "pgwarden: the database connection was closed");
   }
 
   // ---------------------------------------------------------------- endings
 
   /** Ends the session from any thread because pgwarden is stopping (the client may reconnect to the next one). */
   void shutDown() {
-    ctx.executor().execute(() -> {
-      endReason = "pgwarden shut down";
-      fatal(SqlState.ADMIN_SHUTDOWN, "pgwarden is shutting down; reconnect in a moment");
-    });
+    ctx.executor().execute(() -> fatal("pgwarden shut down", SqlState.ADMIN_SHUTDOWN,
+        "pgwarden is shutting down; reconnect in a moment"));
   }
 
-  private void fatal(String sqlState, String message) {
+  /** Ends the session with a FATAL error the client sees; {@code reason} is what the recording keeps. */
+  void fatal(String reason, String sqlState, String message) {
     if (closed) {
       return;
     }
+    endReason = reason;
     ClientReplies.fatal(ctx, sqlState, message);
     close();
   }
@@ -529,14 +315,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
     proxy.cancels().unregister(cancelKey);
     gate.close();
-    noticesAtBoundary.forEach(ReferenceCountUtil::safeRelease);
-    noticesAtBoundary.clear();
-    if (gatheredRow != null) {
-      gatheredRow.release();
-      gatheredRow = null;
-    }
-    releaseMaskedRows();
-    tracker.interrupted();
+    relay.release();
+    exchange.interrupted();
     reportBytes();
     proxy.metrics().sessionClosed();
     proxy.audit().emit(new SessionEnded(Instant.now().toString(), sessionId, identity.subject(),

@@ -1,7 +1,7 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.approval.ApprovalGate;
-import dev.pgwarden.sidecar.runtime.LivePolicy;
+import dev.pgwarden.sidecar.policy.live.LivePolicy;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
 import java.time.Clock;
 import dev.pgwarden.sidecar.audit.AuditSink;

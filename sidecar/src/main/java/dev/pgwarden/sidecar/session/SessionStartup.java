@@ -197,7 +197,7 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
 
   private Object verify(String token) {
     try {
-      return proxy.policy().runtime().verifier().verify(token);
+      return proxy.policy().version().verifier().verify(token);
     } catch (AuthenticationException e) {
       return e;
     }

@@ -2,6 +2,7 @@ package dev.pgwarden.sidecar.upstream;
 
 import com.ongres.scram.client.ScramClient;
 import com.ongres.scram.common.exception.ScramException;
+import dev.pgwarden.sidecar.protocol.CStrings;
 import dev.pgwarden.sidecar.protocol.Messages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -60,7 +61,7 @@ final class UpstreamAuthenticator {
   private ByteBuf scramStart(ByteBufAllocator alloc, ByteBuf body) throws UpstreamException {
     List<String> mechanisms = new ArrayList<>();
     while (body.isReadable() && body.getByte(body.readerIndex()) != 0) {
-      mechanisms.add(Messages.readCString(body));
+      mechanisms.add(CStrings.read(body));
     }
     if (!mechanisms.contains(SCRAM)) {
       throw new UpstreamException("the database offers SASL mechanisms " + mechanisms + " but not " + SCRAM);

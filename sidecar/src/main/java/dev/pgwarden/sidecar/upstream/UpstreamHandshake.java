@@ -4,7 +4,7 @@ import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
-import dev.pgwarden.sidecar.protocol.ServerError;
+import dev.pgwarden.sidecar.protocol.message.ErrorFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,7 +77,7 @@ final class UpstreamHandshake extends ChannelInboundHandlerAdapter {
         secretKey = b.readInt();
       }
       case ProtocolCodes.ERROR_RESPONSE -> {
-        ServerError e = ServerError.parse(m.body());
+        ErrorFields e = ErrorFields.read(m.body());
         fail(ctx, "the database refused the connection: " + e.message() + " (SQLSTATE " + e.sqlState() + ")");
       }
       case ProtocolCodes.NEGOTIATE_PROTOCOL_VERSION -> { }

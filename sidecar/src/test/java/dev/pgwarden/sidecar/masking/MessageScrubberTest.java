@@ -7,7 +7,7 @@ import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import dev.pgwarden.api.v1alpha1.MaskingRule;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
-import dev.pgwarden.sidecar.protocol.ServerError;
+import dev.pgwarden.sidecar.protocol.message.ErrorFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
@@ -47,7 +47,7 @@ class MessageScrubberTest {
         "Key (email)=(alice@example.com) already exists.", null);
     ByteBuf scrubbed = MessageScrubber.scrub(error, NAMES, "select email from customers", false, ByteBufAllocator.DEFAULT);
     try {
-      ServerError e = ServerError.parse(scrubbed.slice(5, scrubbed.readableBytes() - 5));
+      ErrorFields e = ErrorFields.read(scrubbed.slice(5, scrubbed.readableBytes() - 5));
       assertThat(e.sqlState()).isEqualTo("23505");
       String all = scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8);
       assertThat(all).doesNotContain("alice").contains(MessageScrubber.WITHHELD).contains("[redacted]");

@@ -1,0 +1,330 @@
+package dev.pgwarden.sidecar.exchange;
+
+import dev.pgwarden.sidecar.masking.RowMasker;
+import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.PgMessage;
+import dev.pgwarden.sidecar.protocol.ProtocolCodes;
+import dev.pgwarden.sidecar.protocol.message.Bind;
+import dev.pgwarden.sidecar.protocol.message.Close;
+import dev.pgwarden.sidecar.protocol.message.CommandComplete;
+import dev.pgwarden.sidecar.protocol.message.Describe;
+import dev.pgwarden.sidecar.protocol.message.ErrorFields;
+import dev.pgwarden.sidecar.protocol.message.Parse;
+import dev.pgwarden.sidecar.protocol.message.ReadyForQuery;
+import dev.pgwarden.sidecar.protocol.message.RowDescription;
+import dev.pgwarden.sidecar.sql.Classification;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * Pairs what the client sent with what the server answered, so every statement is audited with
+ * its decision and its outcome, and every result is masked as its statement was decided. Client
+ * messages that expect an answer join a queue of {@link PendingRequest}s; each server message goes
+ * to the request at its head. After an error in the extended protocol the server skips
+ * everything up to Sync, and so does the exchange (skipped statements are audited as such).
+ */
+public final class Exchange {
+  /** Returned by {@link #fromServer} for a message the client must not see (the answer to pgwarden's own Describe). */
+  public static final ByteBuf DROP = Unpooled.EMPTY_BUFFER;
+
+  private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+  private final SessionAudit audit;
+  private final SessionObjects objects;
+  private final ResultMasking masking;
+  private final ByteBufAllocator alloc;
+  /** The server skips the client's messages until the next Sync (an error with no Sync sent yet). */
+  private boolean discardingUntilSync;
+
+  public Exchange(SessionAudit audit, SessionObjects objects, ResultMasking masking, ByteBufAllocator alloc) {
+    this.audit = audit;
+    this.objects = objects;
+    this.masking = masking;
+    this.alloc = alloc;
+  }
+
+  SessionAudit audit() {
+    return audit;
+  }
+
+  public ResultMasking masking() {
+    return masking;
+  }
+
+  public SessionObjects objects() {
+    return objects;
+  }
+
+  void pop(PendingRequest r) {
+    if (queue.peek() == r) {
+      queue.poll();
+    } else {
+      queue.remove(r);
+    }
+  }
+
+  // ---------------------------------------------------------------- client side, in the order sent
+
+  /**
+   * A simple Query the gate let through.
+   *
+   * @param changes what each statement changes among the session's names (registered when judged)
+   */
+  public void query(List<String> statements, List<StatementDecision> decisions, List<PendingChanges> changes,
+      ApprovedRun approved) {
+    queue.add(new QueryRequest(statements, decisions, changes, new PendingChanges(objects.query()), approved));
+  }
+
+  /** A Query the server will skip (it follows a refused statement in the same extended-protocol batch). */
+  public void skippedQuery(ByteBuf body) {
+    List<String> statements = dev.pgwarden.sidecar.sql.StatementSplitter.split(
+        dev.pgwarden.sidecar.protocol.message.Query.read(body).sql());
+    queue.add(new QueryRequest(statements, List.of(), List.of(), PendingChanges.NONE, null));
+  }
+
+  /** A Parse the gate let through; {@code c} is its classification, null when it was not classified. */
+  public void parse(Parse p, Classification c) {
+    NameChange change = objects.parse(p, c);
+    if (discardingUntilSync) {
+      change.failed();
+    } else {
+      queue.add(new ParseRequest(change, p.sql()));
+    }
+  }
+
+  public void bind(ByteBuf body) {
+    Bind b = Bind.read(body, objects::parameterTypes);
+    NameChange change = objects.bind(b);
+    if (discardingUntilSync) {
+      change.failed();
+      return;
+    }
+    String sql = null;
+    for (PreparedStatement s : objects.statement(b.statement()).values()) {
+      sql = s.sql();
+      break;
+    }
+    queue.add(new BindRequest(change, sql, b.values()));
+  }
+
+  /** An Execute the gate let through, decided as {@code decision}. */
+  public void execute(String portal, String sql, List<String> parameters, StatementDecision decision,
+      PendingChanges changes, ApprovedRun approved) {
+    if (discardingUntilSync) {
+      audit.statement("extended", sql, parameters, "skipped", null, -1, null, decision);
+      changes.failed();
+      if (approved != null) {
+        approved.executed(false);
+      }
+      return;
+    }
+    queue.add(new ExecuteRequest(portal, sql, parameters, decision, changes, approved));
+  }
+
+  public void describe(Describe d) {
+    if (!discardingUntilSync) {
+      queue.add(new DescribeRequest(d.portal(), d.name(), false));
+    }
+  }
+
+  /** The gate sent a Describe of the portal ahead of its Execute: its answer is for pgwarden only. */
+  public void describeInjected(String portal) {
+    queue.add(new DescribeRequest(true, portal, true));
+  }
+
+  public void close(Close c) {
+    NameChange change = objects.close(c);
+    if (discardingUntilSync) {
+      change.failed();
+    } else {
+      queue.add(new CloseRequest(change));
+    }
+  }
+
+  public void sync() {
+    discardingUntilSync = false;
+    queue.add(new SyncRequest());
+  }
+
+  /**
+   * The gate refused a statement and sent a stand-in the server will fail: audited now, and its
+   * error is replaced when it arrives.
+   */
+  public void refused(boolean simple, List<String> statements, List<String> parameters,
+      List<StatementDecision> decisions, Refusal refusal) {
+    String protocol = simple ? "simple" : "extended";
+    for (int i = 0; i < statements.size(); i++) {
+      StatementDecision d = i < decisions.size() ? decisions.get(i) : null;
+      audit.statement(protocol, statements.get(i), parameters, "refused", null, -1, refusal.sqlState(),
+          refusal.message(), d);
+    }
+    if (simple) {
+      // The stand-in is a Query of its own: it drops the unnamed statement and portal too.
+      PendingChanges drops = new PendingChanges(objects.query());
+      queue.add(new RefusedRequest(refusal, true));
+      drops.completed(null);
+    } else if (!discardingUntilSync) {
+      queue.add(new RefusedRequest(refusal, false));
+    }
+  }
+
+  /** Whether the server skips the client's messages until its next Sync. */
+  public boolean discarding() {
+    return discardingUntilSync;
+  }
+
+  // ---------------------------------------------------------------- server side
+
+  /**
+   * @return a message to send the client instead of {@code m} (the refusal that replaces the
+   *     stand-in's error, an error or notice with its values scrubbed), {@link #DROP} for the
+   *     answer to pgwarden's own Describe, or null to relay {@code m} as it is. DataRows are
+   *     masked through {@link #rowsFor}.
+   */
+  public ByteBuf fromServer(PgMessage m, RowDescription description) {
+    PendingRequest head = queue.peek();
+    switch (m.type()) {
+      case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE -> {
+        if (head != null) {
+          head.acknowledged(this);
+        }
+      }
+      case ProtocolCodes.NO_DATA -> {
+        return head == null ? null : head.noData(this);
+      }
+      case ProtocolCodes.ROW_DESCRIPTION -> {
+        return head == null ? null : head.rowDescription(this, description);
+      }
+      case ProtocolCodes.COMMAND_COMPLETE -> {
+        masking.endRows();
+        if (head != null) {
+          head.commandComplete(this, CommandComplete.read(m.body()).tag());
+        }
+      }
+      case ProtocolCodes.EMPTY_QUERY -> {
+        masking.endRows();
+        if (head != null) {
+          head.emptyQuery(this);
+        }
+      }
+      case ProtocolCodes.PORTAL_SUSPENDED -> {
+        masking.endRows();
+        if (head != null) {
+          head.portalSuspended(this);
+        }
+      }
+      case ProtocolCodes.ERROR_RESPONSE -> {
+        return error(head, m);
+      }
+      case ProtocolCodes.NOTICE_RESPONSE -> {
+        ByteBuf scrubbed = head == null ? masking.scrub(m, null, null) : masking.scrub(m, head.decision(), head.sql());
+        ErrorFields seen = scrubbed == null ? ErrorFields.read(m.body()) : ErrorFields.ofFrame(scrubbed);
+        audit.notice(seen.severity(), seen.sqlState(), seen.message());
+        return scrubbed;
+      }
+      case ProtocolCodes.READY_FOR_QUERY -> readyForQuery(ReadyForQuery.read(m.body()));
+      default -> {
+      }
+    }
+    return null;
+  }
+
+  private ByteBuf error(PendingRequest head, PgMessage m) {
+    masking.endRows();
+    if (head != null && head.refusal() != null) {
+      Refusal r = head.refusal();
+      head.failed(this, null, null);
+      return Messages.report(alloc, ProtocolCodes.ERROR_RESPONSE, "ERROR", r.sqlState(), r.message(), r.detail(),
+          r.hint());
+    }
+    ByteBuf scrubbed = head == null ? masking.scrub(m, null, null) : masking.scrub(m, head.decision(), head.sql());
+    ErrorFields seen = scrubbed == null ? ErrorFields.read(m.body()) : ErrorFields.ofFrame(scrubbed);
+    if (head != null) {
+      head.failed(this, ErrorFields.read(m.body()).sqlState(), seen.message());
+    }
+    return scrubbed;
+  }
+
+  /**
+   * The server now ignores everything up to Sync: the failing statement is the first Execute at
+   * or after the failed message; later Executes never run.
+   */
+  void failUntilSync(String sqlState, String seen) {
+    PendingRequest failing = null;
+    boolean attributed = false;
+    while (!queue.isEmpty() && !queue.peek().isSync()) {
+      PendingRequest p = queue.poll();
+      failing = failing == null ? p : failing;
+      if (p instanceof ExecuteRequest e && !attributed && !(failing instanceof RefusedRequest)) {
+        e.failedHere(this, sqlState, seen);
+        attributed = true;
+      } else {
+        attributed |= p instanceof ExecuteRequest;
+        p.skipped(this);
+      }
+    }
+    if (!attributed && failing != null && !(failing instanceof RefusedRequest)) {
+      audit.statement("extended", failing.sql(), failing.parameters(), "error", null,
+          System.nanoTime() - failing.startNanos, sqlState, seen, null);
+    }
+    discardingUntilSync = queue.isEmpty();
+  }
+
+  private void readyForQuery(ReadyForQuery rfq) {
+    masking.endRows();
+    while (!queue.isEmpty()) {
+      if (queue.peek().readyForQuery(this)) {
+        break;
+      }
+    }
+    if (rfq.idle()) {
+      // Out of any transaction: portals are gone, and DDL sent in it is settled.
+      objects.transactionEnded();
+      masking.transactionEnded();
+    }
+  }
+
+  /** A Describe was answered. */
+  void described(boolean portal, String name, RowDescription d) {
+    if (portal) {
+      objects.portalDescribed(name, d);
+    } else {
+      objects.statementDescribed(name, d);
+    }
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  /** How to mask a DataRow of the current result (its column count), or null to relay it as it is. */
+  public RowMasker rowsFor(int columnCount) {
+    if (!masking.enabled()) {
+      return null;
+    }
+    if (!masking.rowsDecided()) {
+      decideRows(columnCount);
+    }
+    return masking.rows();
+  }
+
+  /** Decides the masking of an Execute's rows at its first row: they carry no description of their own. */
+  private void decideRows(int columnCount) {
+    PendingRequest head = queue.peek();
+    RowDescription columns = head instanceof ExecuteRequest e ? objects.rowsOf(e.portal()) : null;
+    if (columns == null || columns.size() != columnCount) {
+      // Never described (it should have been), or rows outside any known result: none passes.
+      masking.startRows(RowDescription.unknown(columnCount), null);
+    } else {
+      masking.startRows(columns, head.decision());
+    }
+  }
+
+  /** The client left: statements still waiting for an answer may or may not have run. */
+  public void interrupted() {
+    for (PendingRequest p : queue) {
+      p.interrupted(this);
+    }
+    queue.clear();
+  }
+}

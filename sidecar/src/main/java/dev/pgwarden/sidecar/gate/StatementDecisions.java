@@ -1,0 +1,365 @@
+package dev.pgwarden.sidecar.gate;
+
+import dev.pgwarden.api.v1alpha1.Action;
+import dev.pgwarden.sidecar.exchange.Exchange;
+import dev.pgwarden.sidecar.exchange.PendingChanges;
+import dev.pgwarden.sidecar.exchange.Portal;
+import dev.pgwarden.sidecar.exchange.SessionObjects;
+import dev.pgwarden.sidecar.exchange.StatementDecision;
+import dev.pgwarden.sidecar.gate.StatementGate.Step;
+import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.MaskingEngine;
+import dev.pgwarden.sidecar.policy.Verdict;
+import dev.pgwarden.sidecar.protocol.PgMessage;
+import dev.pgwarden.sidecar.protocol.ProtocolCodes;
+import dev.pgwarden.sidecar.protocol.message.Execute;
+import dev.pgwarden.sidecar.protocol.message.Parse;
+import dev.pgwarden.sidecar.protocol.message.Query;
+import dev.pgwarden.sidecar.protocol.message.ServerNames;
+import dev.pgwarden.sidecar.sql.Classification;
+import dev.pgwarden.sidecar.sql.SqlNames;
+import dev.pgwarden.sidecar.sql.StatementSplitter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What the gate decides for each statement message: a Query's statements, a Parse, an Execute.
+ * A decision that cannot be made at once (classification on the worker pool, an approval, the
+ * masking catalog) ends in {@link Step#WAIT}; when it is made, it is kept as a {@link Resolution}
+ * and the gate inspects the same message again, which then takes it.
+ */
+final class StatementDecisions {
+  /** How the message at the gate's cursor was resolved while the gate waited on it. */
+  private sealed interface Resolution {
+  }
+
+  private record Classified(List<String> statements, List<Classification> classes) implements Resolution {
+  }
+
+  /** Approved: it runs as judged. */
+  private record Run(List<StatementJudge.Judged> judged, List<StatementDecision> decisions, ApprovalFlow.Held held)
+      implements Resolution {
+  }
+
+  private record Refused(Refusals.Refuse refuse, PendingChanges changes) implements Resolution {
+  }
+
+  /** The masking catalog could not be read: statements cannot be judged for masking. */
+  private record CatalogFailed(Throwable cause) implements Resolution {
+  }
+
+  /** The masking catalog is current again: inspect the message afresh. */
+  private record CatalogReady() implements Resolution {
+  }
+
+  private final GateContext context;
+  private final Exchange exchange;
+  private final SessionObjects objects;
+  private final GateOutput out;
+  private final StatementGate gate;
+  private final StatementJudge judge;
+  private final ApprovalFlow approvals;
+  private Resolution resolution;
+
+  StatementDecisions(GateContext context, Exchange exchange, GateOutput out, StatementGate gate) {
+    this.context = context;
+    this.exchange = exchange;
+    this.objects = exchange.objects();
+    this.out = out;
+    this.gate = gate;
+    this.judge = new StatementJudge(context, objects, exchange.masking());
+    this.approvals = new ApprovalFlow(context, out);
+  }
+
+  void close() {
+    approvals.withdraw();
+  }
+
+  private void resume(Resolution r) {
+    if (gate.closed()) {
+      return;
+    }
+    resolution = r;
+    gate.resume();
+  }
+
+  private Resolution take() {
+    Resolution r = resolution;
+    resolution = null;
+    return r;
+  }
+
+  /**
+   * Before a Query, Parse or Execute: a fresh statement (not one resumed after a wait) is judged
+   * by the newest policy, once the masking catalog is current.
+   *
+   * @return the step when the statement cannot be judged now, else null
+   */
+  Step beforeStatement(PgMessage m) {
+    if (resolution == null) {
+      String broken = context.live().beforeStatement();
+      exchange.masking().use(context.masking());
+      if (broken != null) {
+        return refuseWithoutPolicy(m, broken);
+      }
+    }
+    return catalogCurrent() ? null : Step.WAIT;
+  }
+
+  // ---------------------------------------------------------------- Query
+
+  /** Simple protocol: every statement of the Query is judged; the strictest verdict is the Query's. */
+  Step query(PgMessage m) {
+    Resolution r = take();
+    String text = Query.read(m.body()).sql();
+    if (r instanceof CatalogFailed failed) {
+      return gate.refuseQuery(Refusals.catalogFailed(StatementSplitter.split(text), failed.cause()), PendingChanges.NONE);
+    }
+    if (r instanceof Run run) {
+      exchange.query(run.judged().stream().map(StatementJudge.Judged::sql).toList(), run.decisions(),
+          run.judged().stream().map(StatementJudge.Judged::changes).toList(), run.held());
+      return Step.FORWARD;
+    }
+    if (r instanceof Refused refused) {
+      return gate.refuseQuery(refused.refuse(), refused.changes());
+    }
+    String unrecordable = context.cannotRecord().get();
+    if (unrecordable != null) {
+      return gate.refuseQuery(Refusals.unrecordable(StatementSplitter.split(text), unrecordable), PendingChanges.NONE);
+    }
+    List<String> statements;
+    List<Classification> classes;
+    if (r instanceof Classified k) {
+      statements = k.statements();
+      classes = k.classes();
+    } else {
+      statements = StatementSplitter.split(text);
+      classes = classifyCached(statements);
+      if (classes == null) {
+        return Step.WAIT;
+      }
+    }
+    if (statements.isEmpty()) {
+      exchange.query(statements, List.of(), List.of(), null);
+      return Step.FORWARD;
+    }
+    List<StatementJudge.Judged> judged = new ArrayList<>(classes.size());
+    Verdict overall = null;
+    boolean sensitive = false;
+    for (int i = 0; i < classes.size(); i++) {
+      // In order, so an EXECUTE is judged with a PREPARE earlier in the same Query in view.
+      StatementJudge.Judged j = judge.statement(classes.get(i), statements.get(i));
+      judged.add(j);
+      overall = overall == null ? j.verdict() : overall.strictest(j.verdict());
+      sensitive |= sensitive(j.plan());
+    }
+    List<StatementDecision> decisions = judged.stream().map(StatementJudge.Judged::decision).toList();
+    PendingChanges changes = SessionObjects.all(judged.stream().map(StatementJudge.Judged::changes).toList());
+    return switch (overall.action()) {
+      case Allow -> {
+        exchange.query(statements, decisions, judged.stream().map(StatementJudge.Judged::changes).toList(), null);
+        yield Step.FORWARD;
+      }
+      case Deny -> gate.refuseQuery(new Refusals.Refuse(statements, decisions, Refusals.forVerdict(overall)), changes);
+      case RequireApproval -> {
+        boolean hide = sensitive;
+        approvals.request(statements.stream().map(s -> shown(s, hide)).collect(Collectors.joining(";\n")),
+            List.of(), overall,
+            held -> resume(new Run(judged, stamp(decisions, held.name(), "approved", held.reviewer()), held)),
+            refusal -> resume(new Refused(new Refusals.Refuse(statements,
+                stamp(decisions, refusal.approval(), refusal.approvalOutcome(), refusal.reviewer()), refusal), changes)));
+        yield Step.WAIT;
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- Parse
+
+  /** Extended protocol: classified when parsed, so Execute decides without parsing; a denied statement fails here. */
+  Step parse(PgMessage m) {
+    Resolution r = take();
+    Parse p = Parse.read(m.body());
+    if (r instanceof CatalogFailed failed) {
+      return gate.refuseExtended(p.sql(), List.of(), Refusals.catalogFailed(List.of(p.sql()), failed.cause()),
+          PendingChanges.NONE);
+    }
+    if (r instanceof Refused refused) {
+      return gate.refuseExtended(p.sql(), List.of(), refused.refuse(), refused.changes());
+    }
+    Classification c;
+    if (r instanceof Classified k) {
+      c = k.classes().isEmpty() ? null : k.classes().get(0);
+    } else {
+      List<String> statements = StatementSplitter.split(p.sql());
+      if (statements.size() > 1) {
+        // The server refuses several statements in one Parse; let it say so.
+        exchange.parse(p, null);
+        return Step.FORWARD;
+      }
+      List<Classification> classes = classifyCached(statements);
+      if (classes == null) {
+        return Step.WAIT;
+      }
+      c = classes.isEmpty() ? null : classes.get(0);
+    }
+    if (c != null) {
+      StatementJudge.Judged j = judge.parse(c, p.sql());
+      if (j.verdict().action() == Action.Deny) {
+        return gate.refuseExtended(p.sql(), List.of(), new Refusals.Refuse(List.of(p.sql()), List.of(j.decision()),
+            Refusals.forVerdict(j.verdict())), PendingChanges.NONE);
+      }
+    }
+    exchange.parse(p, c);
+    return Step.FORWARD;
+  }
+
+  // ---------------------------------------------------------------- Execute
+
+  /** @param described the portal the client described just before, whose answer precedes the rows */
+  Step execute(PgMessage m, String described) {
+    Resolution r = take();
+    String portal = Execute.portalOf(m.body());
+    Portal first = objects.portal(portal).stream().findFirst().orElse(null);
+    if (first == null && exchange.discarding()) {
+      exchange.execute(portal, null, null, null, PendingChanges.NONE, null);
+      return Step.FORWARD;
+    }
+    String sql = sqlOf(first);
+    List<String> params = first instanceof Portal.Bound b ? b.parameters() : List.of();
+    if (r instanceof CatalogFailed failed) {
+      return gate.refuseExtended(sql, params, Refusals.catalogFailed(List.of(sql == null ? "" : sql), failed.cause()),
+          PendingChanges.NONE);
+    }
+    if (r instanceof Run run) {
+      StatementJudge.Judged j = run.judged().get(0);
+      describeForMasking(portal, described);
+      exchange.execute(portal, j.sql(), j.parameters(), run.decisions().get(0), j.changes(), run.held());
+      return Step.FORWARD;
+    }
+    if (r instanceof Refused refused) {
+      return gate.refuseExtended(sql, params, refused.refuse(), refused.changes());
+    }
+    String unrecordable = context.cannotRecord().get();
+    if (unrecordable != null) {
+      return gate.refuseExtended(sql, params, Refusals.unrecordable(List.of(sql == null ? "" : sql), unrecordable),
+          PendingChanges.NONE);
+    }
+    StatementJudge.Judged j = judge.execute(portal);
+    StatementDecision d = j.decision();
+    boolean hide = sensitive(j.plan());
+    return switch (j.verdict().action()) {
+      case Allow -> {
+        describeForMasking(portal, described);
+        exchange.execute(portal, j.sql(), j.parameters(), d, j.changes(), null);
+        yield Step.FORWARD;
+      }
+      case Deny -> gate.refuseExtended(j.sql(), j.parameters(), new Refusals.Refuse(List.of(String.valueOf(j.sql())),
+          List.of(d), Refusals.forVerdict(j.verdict())), j.changes());
+      case RequireApproval -> {
+        approvals.request(shown(j.sql() == null ? "" : j.sql(), hide), shownParameters(j.parameters(), hide),
+            j.verdict(),
+            held -> resume(new Run(List.of(j), List.of(d.withApproval(held.name(), "approved", held.reviewer())), held)),
+            refusal -> resume(new Refused(new Refusals.Refuse(List.of(), List.of(d.withApproval(refusal.approval(),
+                refusal.approvalOutcome(), refusal.reviewer())), refusal), j.changes())));
+        yield Step.WAIT;
+      }
+    };
+  }
+
+  private static String sqlOf(Portal p) {
+    if (p instanceof Portal.Bound b) {
+      return b.statement().sql();
+    }
+    return p instanceof Portal.Cursor c ? c.sql() : null;
+  }
+
+  /**
+   * Rows of an Execute carry no description of their columns: unless the portal's columns are
+   * known, or the client's own Describe of it is answered just before, pgwarden asks the server
+   * itself, just before the Execute, and keeps the answer from the client.
+   */
+  private void describeForMasking(String portal, String described) {
+    if (!context.masking().enabled() || ServerNames.ofProtocolName(portal).equals(described)) {
+      return;
+    }
+    List<Portal> may = objects.portal(portal);
+    if (may.isEmpty() || !may.stream().allMatch(Portal::described)) {
+      gate.injectDescribe(portal);
+    }
+  }
+
+  // ---------------------------------------------------------------- refusals before judging
+
+  /** The newest policy is invalid: every statement is refused, saying why, until a valid one is mounted. */
+  private Step refuseWithoutPolicy(PgMessage m, String reason) {
+    if (m.type() == ProtocolCodes.QUERY) {
+      return gate.refuseQuery(Refusals.withoutPolicy(StatementSplitter.split(Query.read(m.body()).sql()), reason),
+          PendingChanges.NONE);
+    }
+    if (m.type() == ProtocolCodes.PARSE) {
+      String sql = Parse.sqlOf(m.body());
+      return gate.refuseExtended(sql, List.of(), Refusals.withoutPolicy(List.of(sql), reason), PendingChanges.NONE);
+    }
+    String portal = Execute.portalOf(m.body());
+    Portal first = objects.portal(portal).stream().findFirst().orElse(null);
+    if (first == null && exchange.discarding()) {
+      exchange.execute(portal, null, null, null, PendingChanges.NONE, null);
+      return Step.FORWARD;
+    }
+    String sql = sqlOf(first);
+    return gate.refuseExtended(sql, first instanceof Portal.Bound b ? b.parameters() : List.of(),
+        Refusals.withoutPolicy(List.of(sql == null ? "" : sql), reason), PendingChanges.NONE);
+  }
+
+  /**
+   * Masking decides from a catalog snapshot taken after the last DDL: when there is none, the
+   * gate waits for it (a failure refuses the statement, see {@link CatalogFailed}).
+   */
+  private boolean catalogCurrent() {
+    MaskingEngine masking = context.masking();
+    if (!masking.enabled() || resolution != null || masking.catalog().current() != null) {
+      if (resolution instanceof CatalogReady) {
+        resolution = null;
+      }
+      return true;
+    }
+    masking.catalog().refresh().whenComplete((s, failure) -> out.onLoop(() ->
+        resume(failure == null ? new CatalogReady() : new CatalogFailed(failure))));
+    return false;
+  }
+
+  // ---------------------------------------------------------------- classification
+
+  /** The classifications of all statements from the cache, or null after starting to parse the misses. */
+  private List<Classification> classifyCached(List<String> statements) {
+    List<Classification> classes = Classifications.cached(context.classifier(), statements);
+    if (classes != null) {
+      return classes;
+    }
+    Classifications.classify(context.classifier(), statements).whenComplete((all, failure) -> out.onLoop(() ->
+        resume(failure != null ? new Refused(Refusals.busy(statements), PendingChanges.NONE)
+            : new Classified(statements, all))));
+    return null;
+  }
+
+  // ---------------------------------------------------------------- what reviewers and the audit see
+
+  /** What a statement that may hold masked values shows reviewers: its fingerprint, its parameters withheld. */
+  private static String shown(String sql, boolean sensitive) {
+    return sensitive ? SqlNames.fingerprint(sql) : sql;
+  }
+
+  private static List<String> shownParameters(List<String> params, boolean sensitive) {
+    return sensitive ? params.stream().map(p -> p == null ? null : "[redacted]").toList() : params;
+  }
+
+  private boolean sensitive(MaskPlan plan) {
+    return context.masking().enabled() && (plan == null || plan.sensitive());
+  }
+
+  private static List<StatementDecision> stamp(List<StatementDecision> decisions, String approval, String outcome,
+      String reviewer) {
+    return decisions.stream().map(d -> d.withApproval(approval, outcome, reviewer)).toList();
+  }
+}
