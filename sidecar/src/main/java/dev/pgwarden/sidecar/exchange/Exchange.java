@@ -37,6 +37,8 @@ public final class Exchange {
   private final ByteBufAllocator alloc;
   /** The server skips the client's messages until the next Sync (an error with no Sync sent yet). */
   private boolean discardingUntilSync;
+  /** The transaction status of the last ReadyForQuery: idle, in a transaction block, or in a failed one. */
+  private char transactionStatus = ReadyForQuery.IDLE;
 
   public Exchange(SessionAudit audit, SessionObjects objects, ResultMasking masking, ByteBufAllocator alloc) {
     this.audit = audit;
@@ -170,6 +172,67 @@ public final class Exchange {
     }
   }
 
+  // ---------------------------------------------------------------- pgwarden's own statements
+
+  /**
+   * A Query pgwarden sent on its own; its answers reach only {@code done}.
+   *
+   * @param deliversReadyForQuery its ReadyForQuery goes to the client, as the end of a trial run
+   *     that stood
+   */
+  public void hidden(boolean deliversReadyForQuery, java.util.function.Consumer<HiddenRequest.Result> done) {
+    queue.add(new HiddenRequest(deliversReadyForQuery, done));
+  }
+
+  /** The client's Query, sent as a trial run: its answers are held until {@link #stand} or {@link #drop}. */
+  public TrialRun trial(List<String> statements, List<StatementDecision> decisions,
+      java.util.function.Consumer<TrialRun.Outcome> done) {
+    TrialRun t = new TrialRun(statements, decisions, done);
+    queue.add(t);
+    return t;
+  }
+
+  /** The trial stands as the real run: the client gets what it answered. */
+  public void stand(TrialRun trial, java.util.function.Consumer<ByteBuf> client) {
+    trial.stand(this, client);
+  }
+
+  /** The trial is rolled back and the client never sees it. */
+  public void drop(TrialRun trial) {
+    trial.drop();
+  }
+
+  /** The server's answers now arriving are a trial's: they are held rather than sent. */
+  public boolean holding() {
+    return queue.peek() instanceof TrialRun;
+  }
+
+  /** Output for the client that a trial holds. */
+  public void hold(ByteBuf bytes) {
+    if (queue.peek() instanceof TrialRun t) {
+      t.hold(bytes);
+    } else {
+      bytes.release();
+    }
+  }
+
+  /** The server's answers now arriving are pgwarden's own: rows are read here and nothing reaches the client. */
+  public boolean hiding() {
+    return queue.peek() instanceof HiddenRequest;
+  }
+
+  /** A row of pgwarden's own query. */
+  public void hiddenRow(PgMessage row) {
+    if (queue.peek() instanceof HiddenRequest h) {
+      h.row(dev.pgwarden.sidecar.protocol.message.DataRows.text(row.body()));
+    }
+  }
+
+  /** The transaction status of the last ReadyForQuery ('I', 'T' or 'E'). */
+  public char transactionStatus() {
+    return transactionStatus;
+  }
+
   /** Whether the server skips the client's messages until its next Sync. */
   public boolean discarding() {
     return discardingUntilSync;
@@ -185,6 +248,9 @@ public final class Exchange {
    */
   public ByteBuf fromServer(PgMessage m, RowDescription description) {
     PendingRequest head = queue.peek();
+    if (head instanceof HiddenRequest hidden) {
+      return hidden(hidden, m);
+    }
     switch (m.type()) {
       case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE -> {
         if (head != null) {
@@ -224,11 +290,32 @@ public final class Exchange {
         audit.notice(seen.severity(), seen.sqlState(), seen.message());
         return scrubbed;
       }
-      case ProtocolCodes.READY_FOR_QUERY -> readyForQuery(ReadyForQuery.read(m.body()));
+      case ProtocolCodes.READY_FOR_QUERY -> {
+        return readyForQuery(ReadyForQuery.read(m.body()));
+      }
       default -> {
       }
     }
     return null;
+  }
+
+  /** pgwarden's own query: every answer is its alone, but for a ReadyForQuery it hands on. */
+  private ByteBuf hidden(HiddenRequest head, PgMessage m) {
+    switch (m.type()) {
+      case ProtocolCodes.COMMAND_COMPLETE -> head.commandComplete(this, CommandComplete.read(m.body()).tag());
+      case ProtocolCodes.ERROR_RESPONSE -> {
+        ErrorFields e = ErrorFields.read(m.body());
+        head.failed(this, e.sqlState(), e.message());
+      }
+      case ProtocolCodes.READY_FOR_QUERY -> {
+        boolean delivers = head.deliversReadyForQuery();
+        readyForQuery(ReadyForQuery.read(m.body()));
+        return delivers ? null : DROP;
+      }
+      default -> {
+      }
+    }
+    return DROP;
   }
 
   private ByteBuf error(PendingRequest head, PgMessage m) {
@@ -272,8 +359,11 @@ public final class Exchange {
     discardingUntilSync = queue.isEmpty();
   }
 
-  private void readyForQuery(ReadyForQuery rfq) {
+  /** @return DROP when the ReadyForQuery ends a trial run (the client gets the one that settles it) */
+  private ByteBuf readyForQuery(ReadyForQuery rfq) {
     masking.endRows();
+    transactionStatus = rfq.status();
+    boolean trial = queue.peek() instanceof TrialRun;
     while (!queue.isEmpty()) {
       if (queue.peek().readyForQuery(this)) {
         break;
@@ -284,6 +374,7 @@ public final class Exchange {
       objects.transactionEnded();
       masking.transactionEnded();
     }
+    return trial ? DROP : null;
   }
 
   /** A Describe was answered. */

@@ -49,8 +49,17 @@ public final class StatementPolicy {
    *     when the name is unknown
    */
   public Verdict decide(Classification c, Function<String, List<Classification>> preparedBodies) {
+    return decide(c, preparedBodies, null);
+  }
+
+  /**
+   * @param rowsChanged how many rows a trial run of the statement changed, or null before any
+   *     trial: rules with {@code changesMoreThan} then match only once a trial says so (see
+   *     {@link #trial})
+   */
+  public Verdict decide(Classification c, Function<String, List<Classification>> preparedBodies, Long rowsChanged) {
     List<Verdict.Match> matches = new ArrayList<>();
-    evaluate(c, matches);
+    evaluate(c, matches, rowsChanged);
     if (c.hasHazard(Hazard.RUNS_PREPARED)) {
       List<Classification> bodies = preparedBodies.apply(c.setting());
       if (bodies.isEmpty()) {
@@ -58,7 +67,7 @@ public final class StatementPolicy {
             "it executes prepared statement \"" + c.setting() + "\", which pgwarden has not seen prepared in this session"));
       }
       for (Classification body : bodies) {
-        evaluate(body, matches);
+        evaluate(body, matches, rowsChanged);
       }
     }
     Verdict v = Verdict.of(matches);
@@ -76,7 +85,41 @@ public final class StatementPolicy {
     return decide(c, name -> List.of());
   }
 
-  private void evaluate(Classification c, List<Verdict.Match> matches) {
+  /**
+   * Whether a trial run must decide the statement: some rule with {@code changesMoreThan} names
+   * one of its kinds and would make the verdict stricter than it is without a trial.
+   *
+   * @return the rules a trial decides and the smallest limit among them, or null when no trial
+   *     can change the verdict
+   */
+  public Trial trial(Classification c, Function<String, List<Classification>> preparedBodies, Verdict withoutTrial) {
+    List<Classification> all = new ArrayList<>();
+    all.add(c);
+    if (c.hasHazard(Hazard.RUNS_PREPARED)) {
+      all.addAll(preparedBodies.apply(c.setting()));
+    }
+    long limit = Long.MAX_VALUE;
+    List<String> rules = new ArrayList<>();
+    for (StatementRule rule : spec.rulesOrEmpty()) {
+      if (rule.changesMoreThan() == null || rule.action().ordinal() <= withoutTrial.action().ordinal()) {
+        continue;
+      }
+      for (Classification one : all) {
+        if (matchesKinds(rule, one)) {
+          limit = Math.min(limit, rule.changesMoreThan());
+          rules.add(rule.name());
+          break;
+        }
+      }
+    }
+    return rules.isEmpty() ? null : new Trial(limit, List.copyOf(rules));
+  }
+
+  /** A trial the statement needs: more than {@code limit} rows changed makes a stricter rule match. */
+  public record Trial(long limit, List<String> rules) {
+  }
+
+  private void evaluate(Classification c, List<Verdict.Match> matches, Long rowsChanged) {
     if (c.kind() == StatementKind.UNPARSEABLE) {
       matches.add(new Verdict.Match(spec.onUnparseableOrDefault(), "onUnparseable",
           "pgwarden cannot classify it: " + c.problem()));
@@ -93,11 +136,18 @@ public final class StatementPolicy {
     }
     boolean ruleMatched = false;
     for (StatementRule rule : spec.rulesOrEmpty()) {
-      if (matches(rule, c)) {
-        ruleMatched = true;
-        matches.add(new Verdict.Match(rule.action(), rule.name(), "it matches rule \"" + rule.name() + "\""
-            + (Boolean.TRUE.equals(rule.withoutWhere()) ? " (an UPDATE or DELETE without a limiting WHERE)" : "")));
+      if (!matchesKinds(rule, c)) {
+        continue;
       }
+      if (rule.changesMoreThan() != null && (rowsChanged == null || rowsChanged <= rule.changesMoreThan())) {
+        // Decided by a trial run: before it, or at or under the limit, the rule does not match.
+        continue;
+      }
+      ruleMatched = true;
+      matches.add(new Verdict.Match(rule.action(), rule.name(), "it matches rule \"" + rule.name() + "\""
+          + (Boolean.TRUE.equals(rule.withoutWhere()) ? " (an UPDATE or DELETE without a limiting WHERE)" : "")
+          + (rule.changesMoreThan() != null ? " (a trial run changed " + rowsChanged + " rows, more than "
+              + rule.changesMoreThan() + ")" : "")));
     }
     if (!ruleMatched) {
       matches.add(new Verdict.Match(spec.defaultActionOrAllow(), "defaultAction", "no rule matches it"));
@@ -136,7 +186,7 @@ public final class StatementPolicy {
     }
   }
 
-  private static boolean matches(StatementRule rule, Classification c) {
+  private static boolean matchesKinds(StatementRule rule, Classification c) {
     if (rule.statements() == null || Boolean.TRUE.equals(rule.withoutWhere()) && !c.unbounded()) {
       return false;
     }

@@ -40,24 +40,37 @@ public final class StatementSplitter {
     return out;
   }
 
-  /** The indexes of the semicolon tokens that end statements (not those inside a BEGIN ATOMIC body). */
+  /**
+   * The indexes of the semicolon tokens that end statements, not those inside a BEGIN ATOMIC body.
+   * PostgreSQL's grammar reads such a body as {@code BEGIN ATOMIC (statement ;)* END}: the body
+   * ends at an END that starts a statement of the body, and at no other END (a CASE's END, or a
+   * column labelled {@code end}, belongs to the statement it is in). Any keyword may label a
+   * column ({@code SELECT 1 AS case}), so counting CASE and END would end the body in the wrong
+   * place; where a statement starts cannot be disguised.
+   */
   static List<Integer> ends(List<SqlToken> tokens) {
     List<Integer> ends = new ArrayList<>(1);
     int firstToken = 0;
     int atomicDepth = 0;
+    boolean bodyStatementStart = false;
     for (int i = 0; i < tokens.size(); i++) {
       SqlToken t = tokens.get(i);
-      if (t.isSymbol(";") && atomicDepth == 0) {
-        ends.add(i);
-        firstToken = i + 1;
+      boolean startsBodyStatement = false;
+      if (t.isSymbol(";")) {
+        if (atomicDepth == 0) {
+          ends.add(i);
+          firstToken = i + 1;
+        } else {
+          startsBodyStatement = true;
+        }
+      } else if (atomicDepth > 0 && bodyStatementStart && t.isWord("end")) {
+        atomicDepth--;
       } else if (t.isWord("atomic") && i > firstToken && tokens.get(i - 1).isWord("begin")
           && SqlLexer.declaresCode(tokens.subList(firstToken, i))) {
         atomicDepth++;
-      } else if (atomicDepth > 0 && t.isWord("case")) {
-        atomicDepth++;
-      } else if (atomicDepth > 0 && t.isWord("end")) {
-        atomicDepth--;
+        startsBodyStatement = true;
       }
+      bodyStatementStart = startsBodyStatement;
     }
     return ends;
   }

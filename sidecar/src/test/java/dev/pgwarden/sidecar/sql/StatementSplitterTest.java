@@ -41,6 +41,29 @@ class StatementSplitterTest {
   }
 
   @Test
+  void keywordsUsedAsLabelsInsideAnAtomicBodyDoNotHideTheNextStatement() {
+    // Any keyword may label a column; only an END that starts a body statement ends the body.
+    String fn = "create function f() returns int language sql begin atomic select 1 as case; end";
+    assertThat(StatementSplitter.split(fn + "; drop table t")).containsExactly(fn, "drop table t");
+    String cases = "create procedure p() language sql begin atomic select 1 as \"end\"; select 2 as case;"
+        + " select 3 case; select case when true then 1 else 2 end end; end";
+    assertThat(StatementSplitter.split(cases + ";grant all on t to public")).containsExactly(cases,
+        "grant all on t to public");
+    String empty = "create function e() returns void language sql begin atomic end";
+    assertThat(StatementSplitter.split(empty + "; create role r")).containsExactly(empty, "create role r");
+    String emptyStatements = "create function e() returns void language sql begin atomic ; ; end";
+    assertThat(StatementSplitter.split(emptyStatements + "; delete from t")).containsExactly(emptyStatements,
+        "delete from t");
+  }
+
+  @Test
+  void anEndThatDoesNotStartABodyStatementLeavesTheBodyOpen() {
+    // PostgreSQL reads "select 1 end" as a column labelled end: the body, and the statement, go on.
+    String open = "create function f() returns int language sql begin atomic select 1 end; select 2; end";
+    assertThat(StatementSplitter.split(open + "; drop table t")).containsExactly(open, "drop table t");
+  }
+
+  @Test
   void unterminatedInputDoesNotThrow() {
     assertThat(StatementSplitter.split("select 'unterminated; select 2")).hasSize(1);
     assertThat(StatementSplitter.split("select $x$ never closed; select 2")).hasSize(1);

@@ -177,6 +177,15 @@ public final class PolicyValidator {
       if (r.action() == null) {
         problems.add(new PolicyProblem(at + ".action", "required: Allow, RequireApproval or Deny"));
       }
+      if (r.changesMoreThan() != null) {
+        if (r.changesMoreThan() < 0) {
+          problems.add(new PolicyProblem(at + ".changesMoreThan", "must be 0 or more, was " + r.changesMoreThan()));
+        }
+        if (r.statements() != null && r.statements().stream().noneMatch(StatementRule.COUNTABLE::contains)) {
+          problems.add(new PolicyProblem(at + ".changesMoreThan", "counts changed rows, so the rule must name at least"
+              + " one of " + StatementRule.COUNTABLE + "; it names " + r.statements()));
+        }
+      }
     }
   }
 
