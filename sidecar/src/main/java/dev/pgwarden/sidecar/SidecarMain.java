@@ -9,7 +9,6 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.policy.Durations;
 import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.api.v1alpha1.S3Target;
-import dev.pgwarden.sidecar.audit.AuditOutputs;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.recording.ObjectStore;
 import dev.pgwarden.sidecar.recording.Recorder;

@@ -11,7 +11,7 @@ import dev.pgwarden.sidecar.Addresses;
 import dev.pgwarden.sidecar.ProxyConfig;
 import dev.pgwarden.sidecar.Gateway;
 import dev.pgwarden.sidecar.RelayOptions;
-import dev.pgwarden.sidecar.audit.AuditOutputs;
+import dev.pgwarden.sidecar.AuditOutputs;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.recording.DirectoryStore;
 import dev.pgwarden.sidecar.recording.Recorder;
