@@ -1,8 +1,8 @@
 package dev.pgwarden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pgwarden.sidecar.recording.RecordedLine;
-import dev.pgwarden.sidecar.recording.RecordingVisitor;
+import dev.pgwarden.cli.recordings.RecordedLine;
+import dev.pgwarden.cli.recordings.RecordingVisitor;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;

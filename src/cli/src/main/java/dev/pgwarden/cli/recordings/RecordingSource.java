@@ -1,5 +1,7 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.DirectoryStore;
+import dev.pgwarden.sidecar.recording.S3Store;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.ObjectStore;
+import dev.pgwarden.sidecar.recording.RecordingLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

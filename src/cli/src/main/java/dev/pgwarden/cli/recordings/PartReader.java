@@ -1,5 +1,7 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.ObjectStore;
+import dev.pgwarden.sidecar.recording.RecordingLayout;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
 import java.net.URI;
 import java.util.function.Function;
