@@ -38,7 +38,7 @@ final class StoredSessionReader implements SessionReader {
         continue;
       }
       for (int missing = lastPart + 1; missing < part.part(); missing++) {
-        visitor.problem(session, PartReader.fileName(missing) + " is missing: a part was removed");
+        visitor.problem(session, RecordingLayout.partFileName(missing) + " is missing: a part was removed");
       }
       PartReader.read(store, part, visitor);
       lastPart = part.part();
