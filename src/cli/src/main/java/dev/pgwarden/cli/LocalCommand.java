@@ -152,11 +152,11 @@ public final class LocalCommand implements Callable<Integer> {
           : Files.newOutputStream(auditFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       audit = audit(auditOut, metrics);
-      gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
-          List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          audit, metrics, approvals, maskKey()),
-          Addresses.parse(adminListen));
+      gateway = Gateway.start(ProxyConfig.builder()
+          .listen(Addresses.parse(listen)).policy(policy).upstream(upstream).audit(audit)
+          .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+          .relay(relay).metrics(metrics).approvals(approvals).maskKeyFile(maskKey())
+          .build(), Addresses.parse(adminListen));
     } catch (Exception e) {
       closeQuietly(audit);
       closeQuietly(approvalEndpoint);
