@@ -178,7 +178,7 @@ public final class LocalCommand implements Callable<Integer> {
     state.write(stateDir == null ? LocalState.defaultDirectory() : stateDir);
     String url = state.url("agent", issuer.mint("agent", Durations.parse(tokenTtl)));
 
-    InetSocketAddress ops = gateway.ops().address();
+    InetSocketAddress ops = gateway.opsAddress();
     info.printf("pgwarden: policy %s (%s) governs %s; ready in %d ms%n", policy.getMetadata().getName(),
         policy.getSpec().access().mode(), where, Duration.ofNanos(System.nanoTime() - began).toMillis());
     info.printf("pgwarden: metrics on http://%s:%d/metrics; audit events as JSON lines on %s%n",
