@@ -47,6 +47,11 @@ public final class Gateway implements AutoCloseable {
     return ops;
   }
 
+  /** Where health and metrics are served. */
+  public InetSocketAddress opsAddress() {
+    return ops.address();
+  }
+
   /** Something to close after the gateway itself, e.g. the database it fronts in local mode. */
   public Gateway closeAfterwards(AutoCloseable resource) {
     alsoClose.push(resource);

@@ -9,7 +9,6 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.policy.Durations;
 import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.api.v1alpha1.S3Target;
-import dev.pgwarden.sidecar.audit.AuditOutputs;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.recording.ObjectStore;
 import dev.pgwarden.sidecar.recording.Recorder;
@@ -26,7 +25,6 @@ import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -202,10 +200,12 @@ public final class SidecarMain implements Callable<Integer> {
             .withMaxSpoolBytes(spoolMaxBytes).withFlushTimeout(Durations.parse(flushTimeout)), metrics);
     Gateway gateway;
     try {
-      gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream, List.of(),
-          kubernetesIssuer, jwksUri, tlsCert, tlsKey, maxMessageSize,
-          ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          audit, metrics, approvalGate, maskKeyFile, policyDir, serviceAccountDir), Addresses.parse(adminListen));
+      gateway = Gateway.start(ProxyConfig.builder()
+          .listen(Addresses.parse(listen)).policy(policy).upstream(upstream).audit(audit)
+          .kubernetesIssuer(kubernetesIssuer).kubernetesJwksUri(jwksUri).serviceAccountDir(serviceAccountDir)
+          .tlsCertificate(tlsCert).tlsKey(tlsKey).maxMessageSize(maxMessageSize).relay(relay).metrics(metrics)
+          .approvals(approvalGate).maskKeyFile(maskKeyFile).policyDir(policyDir)
+          .build(), Addresses.parse(adminListen));
     } catch (Exception e) {
       audit.close();
       throw e;

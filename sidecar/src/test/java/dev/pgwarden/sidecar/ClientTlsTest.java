@@ -8,10 +8,7 @@ import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
-import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.testkit.TestPostgres;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -52,11 +49,13 @@ class ClientTlsTest {
         "openssl is needed to make a test certificate");
     issuer = LocalIssuer.start(null, 0);
     audit = new JsonLinesAuditSink(OutputStream.nullOutputStream());
-    proxy = ProxyServer.start(new ProxyConfig(new InetSocketAddress("127.0.0.1", 0),
-        new PolicyLoader(PolicyValidator.Use.LOCAL).parse(ProxyFixture.POLICY, "test"),
-        ProxyFixture.upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD),
-        List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, cert, key,
-        1 << 20, Duration.ofSeconds(10), 1, Transport.select("auto"), audit, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, null));
+    proxy = ProxyServer.start(ProxyConfig.builder()
+        .listen(new InetSocketAddress("127.0.0.1", 0))
+        .policy(new PolicyLoader(PolicyValidator.Use.LOCAL).parse(ProxyFixture.POLICY, "test"))
+        .upstream(ProxyFixture.upstream(TestPostgres.SCRAM_USER, TestPostgres.PASSWORD)).audit(audit)
+        .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+        .tlsCertificate(cert).tlsKey(key).maxMessageSize(1 << 20).authenticationTimeout(Duration.ofSeconds(10))
+        .build());
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
 import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
-import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.testkit.TestPostgres;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -125,12 +124,14 @@ class PolicyReloadTest {
     PolicyDirectory dir = new PolicyDirectory(volume.dir());
     PolicyDirectory.Contents contents = dir.read();
     DatabaseAccessPolicy policy = dir.policy(contents);
-    gateway = Gateway.start(new ProxyConfig(new InetSocketAddress("127.0.0.1", 0), policy,
-        dir.upstream(policy.getSpec().database(), contents),
-        List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-        ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, Duration.ofSeconds(10), 1, Transport.select("auto"),
-        new JsonLinesAuditSink(OutputStream.nullOutputStream()), metrics, null, ProxyFixture.MASK_KEY,
-        volume.dir(), null), new InetSocketAddress("127.0.0.1", 0));
+    gateway = Gateway.start(ProxyConfig.builder()
+        .listen(new InetSocketAddress("127.0.0.1", 0)).policy(policy)
+        .upstream(dir.upstream(policy.getSpec().database(), contents))
+        .audit(new JsonLinesAuditSink(OutputStream.nullOutputStream()))
+        .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+        .authenticationTimeout(Duration.ofSeconds(10)).metrics(metrics).maskKeyFile(ProxyFixture.MASK_KEY)
+        .policyDir(volume.dir())
+        .build(), new InetSocketAddress("127.0.0.1", 0));
   }
 
   private Connection connect() throws SQLException {

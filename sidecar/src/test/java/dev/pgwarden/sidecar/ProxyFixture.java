@@ -114,11 +114,12 @@ final class ProxyFixture implements AutoCloseable {
     try {
       issuer = LocalIssuer.start(null, 0);
       DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.LOCAL).parse(policyYaml, "test");
-      proxy = ProxyServer.start(new ProxyConfig(
-          new InetSocketAddress("127.0.0.1", 0), policy, upstream,
-          List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)),
-          null, null, null, null, maxMessageSize, authenticationTimeout, ProxyConfig.DEFAULT_EVENT_LOOPS, transport, audit, metrics,
-          approvals, MASK_KEY));
+      proxy = ProxyServer.start(ProxyConfig.builder()
+          .listen(new InetSocketAddress("127.0.0.1", 0)).policy(policy).upstream(upstream).audit(audit)
+          .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+          .maxMessageSize(maxMessageSize).authenticationTimeout(authenticationTimeout).transport(transport)
+          .metrics(metrics).approvals(approvals).maskKeyFile(MASK_KEY)
+          .build());
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the proxy fixture", e);
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgwarden.sidecar.audit.AuditChain;
-import dev.pgwarden.sidecar.audit.AuditOutputs;
 import dev.pgwarden.sidecar.recording.Recorder;
 import dev.pgwarden.sidecar.recording.S3Store;
 import dev.pgwarden.testkit.TestS3;

@@ -15,7 +15,6 @@ import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
 import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
-import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -23,8 +22,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -164,12 +161,13 @@ class OperatorToSidecarTest {
     PolicyDirectory.Contents contents = dir.read();
     DatabaseAccessPolicy policy = dir.policy(contents);
     // The agent's token comes from a local issuer here instead of the cluster's service-account issuer.
-    sidecar = Gateway.start(new ProxyConfig(new InetSocketAddress("127.0.0.1", 0), policy,
-        dir.upstream(policy.getSpec().database(), contents),
-        List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-        ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, Duration.ofSeconds(10), 1, Transport.select("auto"),
-        new JsonLinesAuditSink(OutputStream.nullOutputStream()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        null, mount.resolve("mask.key"), mount, null), new InetSocketAddress("127.0.0.1", 0));
+    sidecar = Gateway.start(ProxyConfig.builder()
+        .listen(new InetSocketAddress("127.0.0.1", 0)).policy(policy)
+        .upstream(dir.upstream(policy.getSpec().database(), contents))
+        .audit(new JsonLinesAuditSink(OutputStream.nullOutputStream()))
+        .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+        .authenticationTimeout(Duration.ofSeconds(10)).maskKeyFile(mount.resolve("mask.key")).policyDir(mount)
+        .build(), new InetSocketAddress("127.0.0.1", 0));
   }
 
   private Connection connectAgent() throws SQLException {

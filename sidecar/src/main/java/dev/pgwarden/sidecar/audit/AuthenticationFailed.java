@@ -8,9 +8,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonPropertyOrder({"ts", "event"})
 public record AuthenticationFailed(
     String ts, String session, String client, String clientUser, String reason, String sqlstate, String message) implements AuditEvent {
+  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+  public static final String EVENT = "auth_failure";
+
   @JsonProperty("event")
   public String event() {
-    return "auth_failure";
+    return EVENT;
   }
 
   /** A refused connection is a session of one event. */

@@ -1,7 +1,6 @@
 package dev.pgwarden.sidecar.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pgwarden.sidecar.recording.Recorder;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,7 +30,7 @@ public final class JsonLinesAuditSink implements AuditSink {
   private final OutputStream out;
   private final ObjectMapper json = new ObjectMapper();
   private final SessionChains chains;
-  private final Recorder recorder;
+  private final SessionRecorder recorder;
   private final Thread writer;
   private final AtomicLong emitted = new AtomicLong();
   private volatile long written;
@@ -46,7 +45,7 @@ public final class JsonLinesAuditSink implements AuditSink {
    * @param chains seals every line (owned by this sink's thread from now on)
    * @param recorder where sessions are recorded, or null; closed with this sink
    */
-  public JsonLinesAuditSink(OutputStream target, SessionChains chains, Recorder recorder) {
+  public JsonLinesAuditSink(OutputStream target, SessionChains chains, SessionRecorder recorder) {
     this.out = new BufferedOutputStream(target, 1 << 16);
     this.chains = chains;
     this.recorder = recorder;

@@ -17,8 +17,11 @@ import java.util.List;
 @JsonPropertyOrder({"ts", "event"})
 public record ResultRows(String ts, String session, List<String> columns, List<List<String>> rows, Boolean truncated)
     implements AuditEvent {
+  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+  public static final String EVENT = "result_rows";
+
   @JsonProperty("event")
   public String event() {
-    return "result_rows";
+    return EVENT;
   }
 }

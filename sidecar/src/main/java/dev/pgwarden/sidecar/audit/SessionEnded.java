@@ -9,9 +9,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 public record SessionEnded(
     String ts, String session, String subject, long durationMs, long statements,
     long bytesFromClient, long bytesToClient, String reason) implements AuditEvent {
+  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+  public static final String EVENT = "session_end";
+
   @JsonProperty("event")
   public String event() {
-    return "session_end";
+    return EVENT;
   }
 
   @Override

@@ -13,8 +13,11 @@ public record SessionStarted(
     List<String> groups, String policy, String database, String client, String clientUser,
     String applicationName, String upstreamRole, Integer upstreamPid,
     Map<String, String> parameters) implements AuditEvent {
+  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+  public static final String EVENT = "session_start";
+
   @JsonProperty("event")
   public String event() {
-    return "session_start";
+    return EVENT;
   }
 }

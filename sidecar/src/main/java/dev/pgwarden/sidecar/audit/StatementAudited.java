@@ -29,8 +29,11 @@ public record StatementAudited(
     Double durationMs, String sqlstate, String kind, List<String> effects, List<String> tables, String decision,
     String rule, String approval, String approvalOutcome, String reviewer, List<String> masked,
     String message) implements AuditEvent {
+  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+  public static final String EVENT = "statement";
+
   @JsonProperty("event")
   public String event() {
-    return "statement";
+    return EVENT;
   }
 }

@@ -52,13 +52,12 @@ final class PartWriter {
     boolean dirty;
 
     SessionParts(String session) {
-      String first = RecordingLayout.partPath(LocalDate.now(ZoneOffset.UTC), session, 1);
-      this.folder = first.substring(0, first.lastIndexOf('/') + 1);
+      this.folder = RecordingLayout.sessionFolder(LocalDate.now(ZoneOffset.UTC), session);
     }
 
     void open() throws IOException {
       part++;
-      file = spool.file(folder + String.format("part-%06d.jsonl.gz", part) + Spool.OPEN);
+      file = spool.file(folder + RecordingLayout.partFileName(part) + Spool.OPEN);
       out = new BufferedOutputStream(new FastGzip(new Counted(create(file))), 1 << 16);
       raw = 0;
       openedNanos = System.nanoTime();

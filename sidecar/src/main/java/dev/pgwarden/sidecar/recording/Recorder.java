@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.recording;
 
 import dev.pgwarden.sidecar.audit.SessionChains;
+import dev.pgwarden.sidecar.audit.SessionRecorder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #append}, {@link #end} and {@link #afterBatch} belong to the audit writer thread.
  */
-public final class Recorder implements AutoCloseable {
+public final class Recorder implements SessionRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
 
   /**
@@ -107,6 +108,7 @@ public final class Recorder implements AutoCloseable {
         .description("Failed part uploads (each is retried)").register(metrics);
   }
 
+  @Override
   public void append(String session, byte[] line) {
     try {
       writer.append(session, line);
@@ -115,6 +117,7 @@ public final class Recorder implements AutoCloseable {
     }
   }
 
+  @Override
   public void end(String session) {
     try {
       writer.end(session);
@@ -123,6 +126,7 @@ public final class Recorder implements AutoCloseable {
     }
   }
 
+  @Override
   public void afterBatch() {
     try {
       writer.flush();
@@ -140,6 +144,7 @@ public final class Recorder implements AutoCloseable {
   }
 
   /** Why statements cannot be recorded now, or null when they can. */
+  @Override
   public String cannotRecord() {
     String failure = writeFailure;
     if (failure != null) {

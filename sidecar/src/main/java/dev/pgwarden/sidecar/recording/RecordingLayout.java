@@ -17,8 +17,17 @@ public final class RecordingLayout {
 
   /** The part's path below the prefix. */
   public static String partPath(LocalDate day, String session, int part) {
-    return String.format("%04d/%02d/%02d/%s/part-%06d.jsonl.gz", day.getYear(), day.getMonthValue(), day.getDayOfMonth(),
-        session, part);
+    return sessionFolder(day, session) + partFileName(part);
+  }
+
+  /** The folder below the prefix that holds a session's parts, ending with '/'. */
+  public static String sessionFolder(LocalDate day, String session) {
+    return String.format("%04d/%02d/%02d/%s/", day.getYear(), day.getMonthValue(), day.getDayOfMonth(), session);
+  }
+
+  /** A part's file name in its session's folder; messages about a recording name parts by it. */
+  public static String partFileName(int part) {
+    return String.format("part-%06d.jsonl.gz", part);
   }
 
   /** A part's place, read back from its key or path; null when the name is not a part's. */

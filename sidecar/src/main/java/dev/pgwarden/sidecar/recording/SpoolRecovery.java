@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.sidecar.audit.AuditChain;
 import dev.pgwarden.sidecar.audit.SessionChains;
+import dev.pgwarden.sidecar.audit.SessionEnded;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,13 +70,13 @@ final class SpoolRecovery {
     }
     AuditChain.Unsealed sealed = AuditChain.unseal(last);
     String session = lastEvent.path("session").asText(null);
-    boolean ended = "session_end".equals(lastEvent.path("event").asText());
+    boolean ended = SessionEnded.EVENT.equals(lastEvent.path("event").asText());
     // Chained onto the last event as it stands: if that was altered, verification reports it there.
     if (!ended && sealed != null && session != null) {
       chains.resume(session, lastEvent.path("seq").asLong(), sealed.mac());
       Map<String, Object> end = new LinkedHashMap<>();
       end.put("ts", Instant.now().toString());
-      end.put("event", "session_end");
+      end.put("event", SessionEnded.EVENT);
       end.put("session", session);
       end.put("reason", CRASH_REASON);
       lines.add(new String(chains.seal(session, JSON.writeValueAsBytes(end)), StandardCharsets.UTF_8));

@@ -1,9 +1,9 @@
 package dev.pgwarden.cli;
 
-import dev.pgwarden.sidecar.recording.ChainVerifier;
-import dev.pgwarden.sidecar.recording.RecordingSource;
-import dev.pgwarden.sidecar.recording.SessionVerdict;
-import dev.pgwarden.sidecar.recording.VerificationReport;
+import dev.pgwarden.cli.recordings.ChainVerifier;
+import dev.pgwarden.cli.recordings.RecordingSource;
+import dev.pgwarden.cli.recordings.SessionVerdict;
+import dev.pgwarden.cli.recordings.VerificationReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

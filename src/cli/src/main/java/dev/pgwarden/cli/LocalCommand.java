@@ -11,7 +11,7 @@ import dev.pgwarden.sidecar.Addresses;
 import dev.pgwarden.sidecar.ProxyConfig;
 import dev.pgwarden.sidecar.Gateway;
 import dev.pgwarden.sidecar.RelayOptions;
-import dev.pgwarden.sidecar.audit.AuditOutputs;
+import dev.pgwarden.sidecar.AuditOutputs;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.recording.DirectoryStore;
 import dev.pgwarden.sidecar.recording.Recorder;
@@ -152,11 +152,11 @@ public final class LocalCommand implements Callable<Integer> {
           : Files.newOutputStream(auditFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       audit = audit(auditOut, metrics);
-      gateway = Gateway.start(new ProxyConfig(Addresses.parse(listen), policy, upstream,
-          List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)), null, null, null, null,
-          ProxyConfig.DEFAULT_MAX_MESSAGE_SIZE, ProxyConfig.DEFAULT_AUTHENTICATION_TIMEOUT, relay.eventLoops(), relay.transport(),
-          audit, metrics, approvals, maskKey()),
-          Addresses.parse(adminListen));
+      gateway = Gateway.start(ProxyConfig.builder()
+          .listen(Addresses.parse(listen)).policy(policy).upstream(upstream).audit(audit)
+          .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+          .relay(relay).metrics(metrics).approvals(approvals).maskKeyFile(maskKey())
+          .build(), Addresses.parse(adminListen));
     } catch (Exception e) {
       closeQuietly(audit);
       closeQuietly(approvalEndpoint);
@@ -178,7 +178,7 @@ public final class LocalCommand implements Callable<Integer> {
     state.write(stateDir == null ? LocalState.defaultDirectory() : stateDir);
     String url = state.url("agent", issuer.mint("agent", Durations.parse(tokenTtl)));
 
-    InetSocketAddress ops = gateway.ops().address();
+    InetSocketAddress ops = gateway.opsAddress();
     info.printf("pgwarden: policy %s (%s) governs %s; ready in %d ms%n", policy.getMetadata().getName(),
         policy.getSpec().access().mode(), where, Duration.ofNanos(System.nanoTime() - began).toMillis());
     info.printf("pgwarden: metrics on http://%s:%d/metrics; audit events as JSON lines on %s%n",

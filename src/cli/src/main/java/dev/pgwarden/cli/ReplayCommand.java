@@ -1,10 +1,10 @@
 package dev.pgwarden.cli;
 
-import dev.pgwarden.sidecar.recording.ChainCheck;
-import dev.pgwarden.sidecar.recording.RecordedLine;
-import dev.pgwarden.sidecar.recording.RecordingSource;
-import dev.pgwarden.sidecar.recording.RecordingVisitor;
-import dev.pgwarden.sidecar.recording.SessionReader;
+import dev.pgwarden.cli.recordings.ChainCheck;
+import dev.pgwarden.cli.recordings.RecordedLine;
+import dev.pgwarden.cli.recordings.RecordingSource;
+import dev.pgwarden.cli.recordings.RecordingVisitor;
+import dev.pgwarden.cli.recordings.SessionReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

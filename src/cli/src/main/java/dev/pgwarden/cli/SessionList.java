@@ -1,8 +1,12 @@
 package dev.pgwarden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pgwarden.sidecar.recording.RecordedLine;
-import dev.pgwarden.sidecar.recording.RecordingVisitor;
+import dev.pgwarden.cli.recordings.RecordedLine;
+import dev.pgwarden.cli.recordings.RecordingVisitor;
+import dev.pgwarden.sidecar.audit.AuthenticationFailed;
+import dev.pgwarden.sidecar.audit.SessionEnded;
+import dev.pgwarden.sidecar.audit.SessionStarted;
+import dev.pgwarden.sidecar.audit.StatementAudited;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -44,17 +48,17 @@ final class SessionList implements RecordingVisitor {
     }
     Row row = rows.computeIfAbsent(session, Row::new);
     switch (e.path("event").asText()) {
-      case "session_start" -> {
+      case SessionStarted.EVENT -> {
         row.ts = e.path("ts").asText("");
         row.subject = e.path("subject").asText("");
         row.policy = e.path("policy").asText("");
       }
-      case "statement" -> row.statements++;
-      case "session_end" -> {
+      case StatementAudited.EVENT -> row.statements++;
+      case SessionEnded.EVENT -> {
         row.state = "ended";
         row.recordedStatements = e.hasNonNull("statements") ? e.get("statements").asLong() : null;
       }
-      case "auth_failure" -> {
+      case AuthenticationFailed.EVENT -> {
         row.ts = e.path("ts").asText("");
         row.subject = e.path("clientUser").asText("");
         row.state = "auth failure";

@@ -1,7 +1,7 @@
 package dev.pgwarden.cli;
 
-import dev.pgwarden.sidecar.recording.RecordingSource;
-import dev.pgwarden.sidecar.recording.S3Settings;
+import dev.pgwarden.cli.recordings.RecordingSource;
+import dev.pgwarden.cli.recordings.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.util.function.Function;

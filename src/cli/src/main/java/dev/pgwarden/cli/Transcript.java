@@ -1,6 +1,12 @@
 package dev.pgwarden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgwarden.sidecar.audit.AuthenticationFailed;
+import dev.pgwarden.sidecar.audit.NoticeSent;
+import dev.pgwarden.sidecar.audit.ResultRows;
+import dev.pgwarden.sidecar.audit.SessionEnded;
+import dev.pgwarden.sidecar.audit.SessionStarted;
+import dev.pgwarden.sidecar.audit.StatementAudited;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -42,12 +48,12 @@ final class Transcript {
 
   void event(JsonNode e) {
     switch (e.path("event").asText()) {
-      case "session_start" -> start(e);
-      case "result_rows" -> pendingRows = e;
-      case "statement" -> statement(e);
-      case "notice" -> out.println(e.path("severity").asText("NOTICE") + ":  " + e.path("message").asText(""));
-      case "session_end" -> end(e);
-      case "auth_failure" -> authFailure(e);
+      case SessionStarted.EVENT -> start(e);
+      case ResultRows.EVENT -> pendingRows = e;
+      case StatementAudited.EVENT -> statement(e);
+      case NoticeSent.EVENT -> out.println(e.path("severity").asText("NOTICE") + ":  " + e.path("message").asText(""));
+      case SessionEnded.EVENT -> end(e);
+      case AuthenticationFailed.EVENT -> authFailure(e);
       default -> out.println("-- event " + e.path("event").asText("(unnamed)") + ": " + e);
     }
     out.flush();

@@ -2,6 +2,7 @@ package dev.pgwarden.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.cli.recordings.RecordingFixture;
 import dev.pgwarden.sidecar.audit.AuditChain;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.audit.NoticeSent;

@@ -2,6 +2,7 @@ package dev.pgwarden.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.cli.recordings.RecordingFixture;
 import dev.pgwarden.sidecar.recording.DirectoryStore;
 import dev.pgwarden.sidecar.recording.S3Store;
 import dev.pgwarden.testkit.TestS3;

@@ -1,5 +1,7 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.ObjectStore;
+import dev.pgwarden.sidecar.recording.RecordingLayout;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -15,12 +17,8 @@ final class PartReader {
   private PartReader() {
   }
 
-  static String fileName(int part) {
-    return String.format("part-%06d.jsonl.gz", part);
-  }
-
   static void read(ObjectStore store, RecordingLayout.PartName part, RecordingVisitor visitor) throws IOException {
-    String name = fileName(part.part());
+    String name = RecordingLayout.partFileName(part.part());
     byte[] compressed;
     // Fetched whole first (a part is a few MiB at most), so that an I/O error while reading it is
     // the store's and a decompression error is the part's.

@@ -1,7 +1,10 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgwarden.sidecar.audit.AuditChain;
+import dev.pgwarden.sidecar.audit.AuthenticationFailed;
+import dev.pgwarden.sidecar.audit.SessionEnded;
+import dev.pgwarden.sidecar.audit.SessionStarted;
 
 /**
  * Checks one session's chain as its lines arrive, in recorded order, and keeps the first break
@@ -69,7 +72,7 @@ public final class ChainCheck {
         fail(where, "the recording starts at seq " + seq + ", not 0: its first events were removed", Kind.OTHER);
         macKnown = false;
       } else {
-        if (!kind.equals("session_start") && !kind.equals("auth_failure")) {
+        if (!kind.equals(SessionStarted.EVENT) && !kind.equals(AuthenticationFailed.EVENT)) {
           fail(where, "the first event is " + kind + ", not session_start", Kind.OTHER);
         }
         instance = e.path("instance").asText(null);
@@ -88,7 +91,7 @@ public final class ChainCheck {
     macKnown = true;
     next = seq + 1;
     last = e;
-    ended = kind.equals("session_end") || kind.equals("auth_failure");
+    ended = kind.equals(SessionEnded.EVENT) || kind.equals(AuthenticationFailed.EVENT);
   }
 
   private void checkMac(AuditChain.Unsealed sealed, String where) {

@@ -1,5 +1,7 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.ObjectStore;
+import dev.pgwarden.sidecar.recording.RecordingLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +38,7 @@ final class StoredSessionReader implements SessionReader {
         continue;
       }
       for (int missing = lastPart + 1; missing < part.part(); missing++) {
-        visitor.problem(session, PartReader.fileName(missing) + " is missing: a part was removed");
+        visitor.problem(session, RecordingLayout.partFileName(missing) + " is missing: a part was removed");
       }
       PartReader.read(store, part, visitor);
       lastPart = part.part();

@@ -1,4 +1,4 @@
-package dev.pgwarden.cli;
+package dev.pgwarden.cli.recordings;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,8 +34,8 @@ import java.util.zip.GZIPOutputStream;
  * sealed into chains by {@link SessionChains} with a known key, stored as gzip parts under
  * {@link RecordingLayout}'s keys in a real store.
  */
-final class RecordingFixture {
-  static final byte[] KEY = "pgwarden-test-audit-key-32-bytes!".getBytes(StandardCharsets.US_ASCII);
+public final class RecordingFixture {
+  public static final byte[] KEY = "pgwarden-test-audit-key-32-bytes!".getBytes(StandardCharsets.US_ASCII);
   static final LocalDate DAY = LocalDate.of(2026, 11, 23);
   static final String SUBJECT = "system:serviceaccount:agents:claude";
 
@@ -43,11 +43,11 @@ final class RecordingFixture {
   private final SessionChains chains;
 
   /** @param instance names the sidecar run, as the sidecar stamps it on each session's first event */
-  RecordingFixture(String instance) {
+  public RecordingFixture(String instance) {
     this.chains = new SessionChains(AuditChain.of(KEY), instance);
   }
 
-  static Path keyFile(Path dir) throws IOException {
+  public static Path keyFile(Path dir) throws IOException {
     return Files.write(dir.resolve("audit.key"), KEY);
   }
 
@@ -63,7 +63,7 @@ final class RecordingFixture {
    * A short session with one of each thing a transcript shows: rows, parameters, a masked column,
    * an error, a notice, an approved statement, a refused one, the end. Eight events, seq 0 to 7.
    */
-  List<String> sample(String session) {
+  public List<String> sample(String session) {
     List<String> lines = new ArrayList<>();
     lines.add(seal(new SessionStarted("2026-11-23T22:27:31.254Z", session, SUBJECT, "https://kubernetes.default.svc",
         "agents/claude", "agents/claude-7d9c", null, "prod-app", "app", "10.0.0.7:51234", "agent", "psql",
@@ -88,7 +88,7 @@ final class RecordingFixture {
   }
 
   /** The transcript {@code replay} prints for {@link #sample}. */
-  static String sampleTranscript(String session) {
+  public static String sampleTranscript(String session) {
     return """
         Session %s (times in UTC)
           started      2026-11-23 22:27:31.254
@@ -128,13 +128,13 @@ final class RecordingFixture {
   }
 
   /** A refused connection: a session of one event. */
-  String authFailure(String session) {
+  public String authFailure(String session) {
     return seal(new AuthenticationFailed("2026-11-23T22:30:00.000Z", session, "10.0.0.9:40000", "agent",
         "token expired", "28P01", "password authentication failed"));
   }
 
   /** A session with just a start, {@code statements} plain statements, and an end. */
-  List<String> plain(String session, int statements) {
+  public List<String> plain(String session, int statements) {
     List<String> lines = new ArrayList<>();
     lines.add(seal(new SessionStarted("2026-11-23T23:00:00.000Z", session, SUBJECT, null, null, null, null,
         "prod-app", "app", "10.0.0.7:50000", "agent", null, null, null, null)));
@@ -156,12 +156,12 @@ final class RecordingFixture {
   }
 
   /** The key of a part, below the prefix. */
-  static String key(String prefix, String session, int part) {
+  public static String key(String prefix, String session, int part) {
     return RecordingLayout.normalizePrefix(prefix) + RecordingLayout.partPath(DAY, session, part);
   }
 
   /** Stores lines as one gzip part, as the uploader does. */
-  static void putPart(ObjectStore store, String prefix, String session, int part, List<String> lines)
+  public static void putPart(ObjectStore store, String prefix, String session, int part, List<String> lines)
       throws IOException {
     Path file = Files.createTempFile("part", ".jsonl.gz");
     try {
@@ -173,7 +173,7 @@ final class RecordingFixture {
   }
 
   /** Stores a session's lines split into parts at the given line counts (the rest in the last part). */
-  static void putSession(ObjectStore store, String prefix, String session, List<String> lines, int... partSizes)
+  public static void putSession(ObjectStore store, String prefix, String session, List<String> lines, int... partSizes)
       throws IOException {
     int from = 0;
     int part = 1;
@@ -196,14 +196,14 @@ final class RecordingFixture {
   }
 
   /** The lines of a part file, to alter them in a test. */
-  static List<String> readPart(Path file) throws IOException {
+  public static List<String> readPart(Path file) throws IOException {
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return new ArrayList<>(List.of(text.split("\n")));
     }
   }
 
-  static void writePart(Path file, List<String> lines) throws IOException {
+  public static void writePart(Path file, List<String> lines) throws IOException {
     Files.write(file, gzip(lines));
   }
 }

@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
 import dev.pgwarden.sidecar.audit.AuditChain;
 import java.io.BufferedInputStream;
@@ -15,11 +15,11 @@ import java.util.zip.GZIPInputStream;
  * captured with the log) are passed over; a line that starts like a sealed event but cannot be
  * read is reported, since it may be an event that was damaged.
  */
-public final class AuditLogSource implements RecordingSource {
+final class AuditLogSource implements RecordingSource {
   private final Path file;
   private final String name;
 
-  public AuditLogSource(Path file) {
+  AuditLogSource(Path file) {
     this.file = file;
     this.name = file.getFileName().toString();
   }

@@ -1,5 +1,8 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.DirectoryStore;
+import dev.pgwarden.sidecar.recording.S3Store;
+import dev.pgwarden.sidecar.recording.StoreCredentials;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +41,8 @@ public interface RecordingSource extends AutoCloseable {
         throw new IllegalArgumentException("no bucket in " + source + ": give s3://BUCKET/PREFIX");
       }
       if (s3 == null || s3.accessKeyId() == null || s3.secretAccessKey() == null) {
-        throw new IllegalArgumentException("reading " + source + " needs credentials: set AWS_ACCESS_KEY_ID and"
-            + " AWS_SECRET_ACCESS_KEY");
+        throw new IllegalArgumentException("reading " + source + " needs credentials: set "
+            + StoreCredentials.ACCESS_KEY + " and " + StoreCredentials.SECRET_KEY);
       }
       return new StoreSource(new S3Store(bucket, s3.endpoint(), s3.region(), s3.accessKeyId(), s3.secretAccessKey()),
           prefix, source);

@@ -1,15 +1,10 @@
-package dev.pgwarden.cli;
+package dev.pgwarden.cli.recordings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.pgwarden.sidecar.audit.AuditChain;
-import dev.pgwarden.sidecar.recording.AuditLogSource;
-import dev.pgwarden.sidecar.recording.ChainVerifier;
 import dev.pgwarden.sidecar.recording.DirectoryStore;
-import dev.pgwarden.sidecar.recording.SessionVerdict;
-import dev.pgwarden.sidecar.recording.StoreSource;
-import dev.pgwarden.sidecar.recording.VerificationReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

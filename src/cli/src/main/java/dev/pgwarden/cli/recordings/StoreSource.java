@@ -1,5 +1,7 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.ObjectStore;
+import dev.pgwarden.sidecar.recording.RecordingLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Recordings in an object store (a bucket or a directory) below a prefix. */
-public final class StoreSource implements RecordingSource {
+final class StoreSource implements RecordingSource {
   private final ObjectStore store;
   private final String prefix;
   private final String description;
@@ -17,7 +19,7 @@ public final class StoreSource implements RecordingSource {
    * @param prefix as the recorder was given it ("" for none)
    * @param description how the user named it, for messages
    */
-  public StoreSource(ObjectStore store, String prefix, String description) {
+  StoreSource(ObjectStore store, String prefix, String description) {
     this.store = store;
     this.prefix = RecordingLayout.normalizePrefix(prefix);
     this.description = description;

@@ -1,5 +1,6 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
+import dev.pgwarden.sidecar.recording.StoreCredentials;
 import java.net.URI;
 import java.util.function.Function;
 
@@ -23,7 +24,7 @@ public record S3Settings(URI endpoint, String region, String accessKeyId, String
       url = fromEnv == null ? null : URI.create(fromEnv);
     }
     String r = region != null ? region : first(env, "AWS_REGION", "AWS_DEFAULT_REGION");
-    return new S3Settings(url, r, first(env, "AWS_ACCESS_KEY_ID"), first(env, "AWS_SECRET_ACCESS_KEY"));
+    return new S3Settings(url, r, first(env, StoreCredentials.ACCESS_KEY), first(env, StoreCredentials.SECRET_KEY));
   }
 
   private static String first(Function<String, String> env, String... names) {

@@ -1,5 +1,8 @@
-package dev.pgwarden.sidecar.audit;
+package dev.pgwarden.sidecar;
 
+import dev.pgwarden.sidecar.audit.AuditChain;
+import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.audit.SessionChains;
 import dev.pgwarden.sidecar.recording.ObjectStore;
 import dev.pgwarden.sidecar.recording.Recorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,7 +11,11 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 
-/** Builds the audit sink the sidecar and {@code pgwarden local} run: chained lines, recorded when a store is given. */
+/**
+ * Builds the audit sink the sidecar and {@code pgwarden local} run: chained lines, recorded when a
+ * store is given. It lives beside the entry points, not in {@code audit}, because it joins the two:
+ * {@code recording} builds on the audit chain, so {@code audit} must not reach back to it.
+ */
 public final class AuditOutputs {
   private AuditOutputs() {
   }

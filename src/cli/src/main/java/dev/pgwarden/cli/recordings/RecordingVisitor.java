@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.recording;
+package dev.pgwarden.cli.recordings;
 
 /** Receives what a {@link RecordingSource} reads: each session's lines in order, and what is missing. */
 public interface RecordingVisitor {
