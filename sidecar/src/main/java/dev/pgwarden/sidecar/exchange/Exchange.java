@@ -180,7 +180,7 @@ public final class Exchange {
    * @param deliversReadyForQuery its ReadyForQuery goes to the client, as the end of a trial run
    *     that stood
    */
-  public void hidden(boolean deliversReadyForQuery, java.util.function.Consumer<HiddenRequest.Result> done) {
+  public void hidden(boolean deliversReadyForQuery, java.util.function.Consumer<HiddenResult> done) {
     queue.add(new HiddenRequest(deliversReadyForQuery, done));
   }
 

@@ -12,21 +12,14 @@ import java.util.function.Consumer;
  * stands for the client's own (the transaction status the client must see is the one after it).
  */
 final class HiddenRequest extends PendingRequest {
-  /** What the server answered. */
-  public record Result(List<String> tags, List<String> firstValues, String sqlState, String message, char status) {
-    public boolean failed() {
-      return sqlState != null;
-    }
-  }
-
   private final boolean deliversReadyForQuery;
-  private final Consumer<Result> done;
+  private final Consumer<HiddenResult> done;
   private final List<String> tags = new ArrayList<>();
   private List<String> firstValues = List.of();
   private String sqlState;
   private String message;
 
-  HiddenRequest(boolean deliversReadyForQuery, Consumer<Result> done) {
+  HiddenRequest(boolean deliversReadyForQuery, Consumer<HiddenResult> done) {
     this.deliversReadyForQuery = deliversReadyForQuery;
     this.done = done;
   }
@@ -57,7 +50,7 @@ final class HiddenRequest extends PendingRequest {
   @Override
   boolean readyForQuery(Exchange x) {
     x.pop(this);
-    done.accept(new Result(List.copyOf(tags), firstValues, sqlState, message, x.transactionStatus()));
+    done.accept(new HiddenResult(List.copyOf(tags), firstValues, sqlState, message, x.transactionStatus()));
     return true;
   }
 
@@ -67,6 +60,6 @@ final class HiddenRequest extends PendingRequest {
 
   @Override
   void interrupted(Exchange x) {
-    done.accept(new Result(List.copyOf(tags), firstValues, "08006", "the session ended", 'I'));
+    done.accept(new HiddenResult(List.copyOf(tags), firstValues, "08006", "the session ended", 'I'));
   }
 }

@@ -11,6 +11,9 @@ public interface GateOutput {
   /** The client said goodbye: {@code lastBytes} (its Terminate) go to the server, then both close. */
   void terminate(ByteBuf lastBytes);
 
+  /** Sends to the client at once (the answers of a trial run that stands). */
+  void toClient(ByteBuf bytes);
+
   /** Sends a NoticeResponse at the next message boundary of the server-to-client stream. */
   void notice(ByteBuf notice);
 

@@ -53,6 +53,10 @@ final class StatementDecisions {
   private record CatalogReady() implements Resolution {
   }
 
+  /** A trial run of the Query ended: its counts decide the rules that wait for them. */
+  private record TrialDone(List<StatementJudge.Judged> judged, TrialRuns.Done done) implements Resolution {
+  }
+
   private final GateContext context;
   private final Exchange exchange;
   private final SessionObjects objects;
@@ -60,6 +64,7 @@ final class StatementDecisions {
   private final StatementGate gate;
   private final StatementJudge judge;
   private final ApprovalFlow approvals;
+  private final TrialRuns trials;
   private Resolution resolution;
 
   StatementDecisions(GateContext context, Exchange exchange, GateOutput out, StatementGate gate) {
@@ -70,6 +75,7 @@ final class StatementDecisions {
     this.gate = gate;
     this.judge = new StatementJudge(context, objects, exchange.masking());
     this.approvals = new ApprovalFlow(context, out);
+    this.trials = new TrialRuns(exchange, out);
   }
 
   void close() {
@@ -124,6 +130,9 @@ final class StatementDecisions {
     if (r instanceof Refused refused) {
       return gate.refuseQuery(refused.refuse(), refused.changes());
     }
+    if (r instanceof TrialDone t) {
+      return afterTrial(text, t);
+    }
     String unrecordable = context.cannotRecord().get();
     if (unrecordable != null) {
       return gate.refuseQuery(Refusals.unrecordable(StatementSplitter.split(text), unrecordable), PendingChanges.NONE);
@@ -154,6 +163,53 @@ final class StatementDecisions {
       overall = overall == null ? j.verdict() : overall.strictest(j.verdict());
       sensitive |= sensitive(j.plan());
     }
+    if (overall.action() == Action.Allow && judged.stream().anyMatch(j -> judge.trial(j) != null)) {
+      // A rule with changesMoreThan may match: the rows the Query changes decide.
+      if (exchange.transactionStatus() == dev.pgwarden.sidecar.protocol.message.ReadyForQuery.FAILED_TRANSACTION) {
+        // Nothing runs in a failed transaction block: the server refuses it as it stands.
+        exchange.query(statements, judged.stream().map(StatementJudge.Judged::decision).toList(),
+            judged.stream().map(StatementJudge.Judged::changes).toList(), null);
+        return Step.FORWARD;
+      }
+      if (TrialRuns.trialable(judged)) {
+        List<StatementJudge.Judged> trialed = judged;
+        trials.start(text, statements, judged.stream().map(StatementJudge.Judged::decision).toList(),
+            done -> out.onLoop(() -> resume(new TrialDone(trialed, done))));
+        return Step.WAIT;
+      }
+      // It cannot run as a trial (it controls transactions, or its effects outlive a rollback):
+      // the rules that wait for a count apply as if the limit were passed.
+      judged = judged.stream().map(j -> judge.untrialable(j)).toList();
+      overall = judged.stream().map(StatementJudge.Judged::verdict).reduce(Verdict::strictest).orElseThrow();
+    }
+    return decide(statements, judged, overall, sensitive);
+  }
+
+  /** The trial's counts are in: it stands as the real run, or the rules it passed decide. */
+  private Step afterTrial(String text, TrialDone t) {
+    TrialRuns.Done done = t.done();
+    List<StatementJudge.Judged> judged = new ArrayList<>();
+    for (int i = 0; i < t.judged().size(); i++) {
+      judged.add(judge.withRowsChanged(t.judged().get(i), done.rows(i)));
+    }
+    Verdict overall = judged.stream().map(StatementJudge.Judged::verdict).reduce(Verdict::strictest).orElseThrow();
+    if (done.outcome().failed() || overall.action() == Action.Allow && !done.outcome().overflow()) {
+      // What the server answered is what the agent would have got: it stands, errors included.
+      trials.stand(done);
+      return Step.REPLACED;
+    }
+    trials.rollBack(done);
+    if (done.outcome().overflow()) {
+      judged = judged.stream().map(j -> judge.untrialable(j)).toList();
+      overall = judged.stream().map(StatementJudge.Judged::verdict).reduce(Verdict::strictest).orElseThrow();
+    }
+    List<String> statements = judged.stream().map(StatementJudge.Judged::sql).toList();
+    boolean sensitive = judged.stream().anyMatch(j -> sensitive(j.plan()));
+    return decide(statements, judged, overall, sensitive);
+  }
+
+  /** The Query's verdict applies: it runs, is refused, or waits for a reviewer. */
+  private Step decide(List<String> statements, List<StatementJudge.Judged> judged, Verdict overall, boolean sensitive) {
     List<StatementDecision> decisions = judged.stream().map(StatementJudge.Judged::decision).toList();
     PendingChanges changes = SessionObjects.all(judged.stream().map(StatementJudge.Judged::changes).toList());
     return switch (overall.action()) {

@@ -121,6 +121,22 @@ final class StatementJudge {
     return new Judged(c, s.sql(), bound.parameters(), v, plan, changes);
   }
 
+  /** The trial the statement needs before its verdict holds, or null. */
+  dev.pgwarden.sidecar.policy.StatementPolicy.Trial trial(Judged j) {
+    return context.policy().trial(j.classification(), objects::preparedBodies, j.verdict());
+  }
+
+  /** The statement judged again with the rows a trial run changed. */
+  Judged withRowsChanged(Judged j, long rows) {
+    Verdict v = withMasking(context.policy().decide(j.classification(), objects::preparedBodies, rows), j.plan());
+    return new Judged(j.classification(), j.sql(), j.parameters(), v, j.plan(), j.changes());
+  }
+
+  /** The statement judged as if a trial had passed every limit (it cannot run as one). */
+  Judged untrialable(Judged j) {
+    return withRowsChanged(j, dev.pgwarden.sidecar.policy.StatementPolicy.UNCOUNTED);
+  }
+
   /** What running prepared statement {@code name} is, as SQL EXECUTE says it. */
   private static Classification executing(String name) {
     return new Classification(StatementKind.EXECUTE, Set.of(StatementKind.EXECUTE), Set.of(), Set.of(), false,

@@ -30,6 +30,8 @@ public final class StatementPolicy {
       StatementKind.OTHER);
 
   private static final String READ_ONLY = "access.mode=ReadOnly";
+  /** Rows changed by a statement that cannot run as a trial: every changesMoreThan rule matches. */
+  public static final long UNCOUNTED = Long.MAX_VALUE;
 
   private final DatabaseAccessPolicySpec spec;
   private final boolean readOnly;
@@ -146,8 +148,9 @@ public final class StatementPolicy {
       ruleMatched = true;
       matches.add(new Verdict.Match(rule.action(), rule.name(), "it matches rule \"" + rule.name() + "\""
           + (Boolean.TRUE.equals(rule.withoutWhere()) ? " (an UPDATE or DELETE without a limiting WHERE)" : "")
-          + (rule.changesMoreThan() != null ? " (a trial run changed " + rowsChanged + " rows, more than "
-              + rule.changesMoreThan() + ")" : "")));
+          + (rule.changesMoreThan() == null ? "" : rowsChanged == UNCOUNTED
+              ? " (it cannot run as a trial, so it counts as changing more than " + rule.changesMoreThan() + " rows)"
+              : " (a trial run changed " + rowsChanged + " rows, more than " + rule.changesMoreThan() + ")")));
     }
     if (!ruleMatched) {
       matches.add(new Verdict.Match(spec.defaultActionOrAllow(), "defaultAction", "no rule matches it"));

@@ -99,6 +99,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void toClient(ByteBuf bytes) {
+      relay.toClient(bytes);
+      ctx.flush();
+    }
+
+    @Override
     public void notice(ByteBuf notice) {
       // pgwarden's own notices (an approval request and how to approve it) are part of the session too.
       ErrorFields n = ErrorFields.ofFrame(notice);

@@ -38,6 +38,8 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
   /** Masked rows gathered from one read: they go out before anything that followed them. */
   private ByteBuf maskedRows;
   private CompositeByteBuf gatheredRow;
+  /** The run of messages being relayed belongs to a trial: it is held, not sent (see Exchange#holding). */
+  private boolean runHeld;
 
   ServerRelay(ClientSession session, Exchange exchange, ResultSample sample) {
     this.session = session;
@@ -92,7 +94,22 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
     int runStart = 0;
     for (PgMessage m : batch.messages()) {
       ByteBuf replacement;
+      boolean held = exchange.holding();
+      if (held != runHeld) {
+        // Where the output goes changes here: what came before goes where it was going.
+        write(batch, runStart, offset);
+        runStart = offset;
+        runHeld = held;
+      }
       try {
+        if (m.type() == ProtocolCodes.DATA_ROW && exchange.hiding()) {
+          // A row of pgwarden's own query: read, never sent.
+          write(batch, runStart, offset);
+          exchange.hiddenRow(m);
+          offset += m.length();
+          runStart = offset;
+          continue;
+        }
         if (m.type() == ProtocolCodes.DATA_ROW) {
           RowMasker masker = exchange.rowsFor(m.body().getUnsignedShort(m.body().readerIndex()));
           if (masker != null) {
@@ -105,14 +122,14 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
             }
             int at = maskedRows.writerIndex();
             masker.maskInto(m.frame(), maskedRows);
-            if (sample != null) {
+            if (sample != null && !runHeld) {
               sample.row(maskedRows, at);
             }
             offset += m.length();
             runStart = offset;
             continue;
           }
-          if (sample != null) {
+          if (sample != null && !runHeld) {
             sample.row(m.frame(), m.frame().readerIndex());
           }
         }
@@ -146,8 +163,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
         write(batch, runStart, offset);
         if (replacement != Exchange.DROP) {
           writeMaskedRows();
-          session.countToClient(replacement.readableBytes());
-          session.client().write(replacement, session.client().voidPromise());
+          out(replacement);
         }
         runStart = offset + m.length();
       }
@@ -162,18 +178,30 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
   private void write(PgBatch batch, int from, int to) {
     writeMaskedRows();
     if (to > from) {
-      session.countToClient(to - from);
-      session.client().write(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from),
-          session.client().voidPromise());
+      out(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from));
     }
   }
 
   private void writeMaskedRows() {
     if (maskedRows != null) {
-      session.countToClient(maskedRows.readableBytes());
-      session.client().write(maskedRows, session.client().voidPromise());
+      out(maskedRows);
       maskedRows = null;
     }
+  }
+
+  /** Output for the client: sent, or held while it belongs to a trial run. */
+  private void out(ByteBuf bytes) {
+    if (runHeld) {
+      exchange.hold(bytes);
+    } else {
+      toClient(bytes);
+    }
+  }
+
+  /** Sends to the client (a trial's held output, once it stands, comes through here too). */
+  void toClient(ByteBuf bytes) {
+    session.countToClient(bytes.readableBytes());
+    session.client().write(bytes, session.client().voidPromise());
   }
 
   private void releaseMaskedRows() {
@@ -192,6 +220,13 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- messages in chunks
 
   private void relay(RelayChunk c) {
+    if (!midMessage && gatheredRow == null) {
+      runHeld = exchange.holding();
+    }
+    if (exchange.hiding()) {
+      c.bytes().release(); // pgwarden's own queries return nothing this large
+      return;
+    }
     // Decided at a row's first chunk (midMessage is false there); one too short to show the column
     // count is gathered too, and the whole row decides.
     if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null
@@ -202,8 +237,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
     if (sample != null && c.type() == ProtocolCodes.DATA_ROW && !midMessage) {
       sample.skipped(); // streamed through in pieces: too large to keep
     }
-    session.countToClient(c.bytes().readableBytes());
-    session.client().write(c.bytes(), session.client().voidPromise());
+    out(c.bytes());
     midMessage = !c.last();
     if (!midMessage) {
       flushNotices();
@@ -234,12 +268,11 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
     gatheredRow = null;
     try {
       RowMasker masker = exchange.rowsFor(whole.getUnsignedShort(whole.readerIndex() + 5));
-      ByteBuf out = masker == null ? whole.retain() : masker.mask(whole, session.client().alloc());
-      if (sample != null) {
-        sample.row(out, out.readerIndex());
+      ByteBuf masked = masker == null ? whole.retain() : masker.mask(whole, session.client().alloc());
+      if (sample != null && !runHeld) {
+        sample.row(masked, masked.readerIndex());
       }
-      session.countToClient(out.readableBytes());
-      session.client().write(out, session.client().voidPromise());
+      out(masked);
     } finally {
       whole.release();
     }
