@@ -1,5 +1,7 @@
 package dev.pgwarden.operator.policy;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.policy.Durations;
 import dev.pgwarden.api.policy.PolicyProblem;
 import dev.pgwarden.api.policy.PolicyValidator;
@@ -51,8 +53,6 @@ import org.slf4j.LoggerFactory;
 public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>, Cleaner<DatabaseAccessPolicy> {
   public static final String NAME = "databaseaccesspolicy";
   public static final String FINALIZER = "pgwarden.dev/database-roles";
-  /** Lets a policy whose database is gone for good be deleted without dropping its roles. */
-  public static final String SKIP_CLEANUP_ANNOTATION = "pgwarden.dev/skip-database-cleanup";
   static final Duration DEFAULT_TTL = Duration.ofHours(1);
   static final Duration MIN_TTL = Duration.ofMinutes(1);
   private static final Duration CLEANUP_RETRY = Duration.ofSeconds(30);
@@ -83,10 +83,10 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     InformerEventSourceConfiguration<Secret> secrets = InformerEventSourceConfiguration
         .from(Secret.class, DatabaseAccessPolicy.class)
         .withName("credentials-secrets")
-        .withLabelSelector(CredentialsSecret.MANAGED_BY_LABEL + "=" + CredentialsSecret.MANAGED_BY)
+        .withLabelSelector(PgwardenLabels.MANAGED_BY + "=" + PgwardenLabels.MANAGED_BY_PGWARDEN)
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper(secret -> {
-          String policy = secret.getMetadata().getLabels().get(CredentialsSecret.POLICY_LABEL);
+          String policy = secret.getMetadata().getLabels().get(PgwardenLabels.POLICY);
           return policy == null ? Set.of() : Set.of(new ResourceID(policy, secret.getMetadata().getNamespace()));
         })
         .build();
@@ -224,7 +224,7 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
   public DeleteControl cleanup(DatabaseAccessPolicy policy, Context<DatabaseAccessPolicy> context) {
     String id = policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName();
     boolean skip = "true".equals(policy.getMetadata().getAnnotations() == null ? null
-        : policy.getMetadata().getAnnotations().get(SKIP_CLEANUP_ANNOTATION));
+        : policy.getMetadata().getAnnotations().get(PgwardenAnnotations.SKIP_DATABASE_CLEANUP));
     try {
       if (!skip && policy.getSpec() != null && policy.getSpec().database() != null
           && policy.getSpec().database().adminSecretRef() != null) {
@@ -252,7 +252,7 @@ public final class PolicyReconciler implements Reconciler<DatabaseAccessPolicy>,
     } catch (ReconcileProblem | KubernetesClientException e) {
       String message = "could not remove the policy's database roles: " + e.getMessage() + ". pgwarden retries every "
           + CLEANUP_RETRY.toSeconds() + "s; to delete the policy without dropping them, annotate it "
-          + SKIP_CLEANUP_ANNOTATION + "=true";
+          + PgwardenAnnotations.SKIP_DATABASE_CLEANUP + "=true";
       log.warn("policy {}: {}", id, message);
       events.record(policy, EventRecorder.Type.Warning, "CleanupFailed", "Delete", message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY.toMillis());

@@ -3,6 +3,7 @@ package dev.pgwarden.operator.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
@@ -654,7 +655,7 @@ class PolicyReconcilerTest {
 
   private Secret adminSecret() {
     return new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
-        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
+        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true").endMetadata()
         .addToData(new java.util.HashMap<>(Map.of(
             "username", Base64.getEncoder().encodeToString(ADMIN.getBytes(StandardCharsets.UTF_8)),
             "password", Base64.getEncoder().encodeToString(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8)))))

@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.approval;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
@@ -135,7 +136,7 @@ public final class KubernetesApprovalGate implements ApprovalGate {
     List<QueryApproval> matching = list(request);
     Instant now = clock.instant();
     Optional<QueryApproval> approved = matching.stream()
-        .filter(a -> QueryApprovals.decision(a) == Decision.Approved)
+        .filter(a -> a.decisionOrPending() == Decision.Approved)
         .filter(a -> !QueryApprovals.consumedOrExpired(a) && !QueryApprovals.expired(a, now))
         .min(Comparator.comparing(QueryApprovals::requestedAt));
     if (approved.isPresent()) {
@@ -145,14 +146,14 @@ public final class KubernetesApprovalGate implements ApprovalGate {
           : Optional.empty();
     }
     Optional<QueryApproval> pending = matching.stream()
-        .filter(a -> QueryApprovals.decision(a) == Decision.Pending)
-        .filter(a -> QueryApprovals.phase(a) != ApprovalPhase.Expired && !QueryApprovals.expired(a, now))
+        .filter(a -> a.decisionOrPending() == Decision.Pending)
+        .filter(a -> a.phaseOrPending() != ApprovalPhase.Expired && !QueryApprovals.expired(a, now))
         .findFirst();
     if (pending.isPresent()) {
       return Optional.of(new ApprovalOutcome(pending.get().getMetadata().getName(), State.PENDING, null, null));
     }
     Optional<QueryApproval> newest = matching.stream().max(Comparator.comparing(QueryApprovals::requestedAt));
-    if (newest.isPresent() && QueryApprovals.decision(newest.get()) == Decision.Denied) {
+    if (newest.isPresent() && newest.get().decisionOrPending() == Decision.Denied) {
       return Optional.of(decided(newest.get(), State.DENIED));
     }
     String name = QueryApprovals.newName();
@@ -168,8 +169,8 @@ public final class KubernetesApprovalGate implements ApprovalGate {
     KubernetesResourceList<QueryApproval> list;
     try {
       list = resources()
-          .withLabel(QueryApprovals.KEY_LABEL, QueryApprovals.keyLabel(request.key()))
-          .withLabel(QueryApprovals.POLICY_LABEL, QueryApprovals.labelValue(request.policy()))
+          .withLabel(PgwardenLabels.APPROVAL_KEY, QueryApprovals.keyLabel(request.key()))
+          .withLabel(PgwardenLabels.POLICY, QueryApprovals.labelValue(request.policy()))
           .list();
     } catch (KubernetesClientException e) {
       throw unavailable("list QueryApprovals", e);
@@ -251,7 +252,7 @@ public final class KubernetesApprovalGate implements ApprovalGate {
 
   private Watching startWatching() {
     SharedIndexInformer<QueryApproval> informer = resources()
-        .withLabel(QueryApprovals.POD_LABEL, QueryApprovals.labelValue(pod))
+        .withLabel(PgwardenLabels.APPROVAL_POD, QueryApprovals.labelValue(pod))
         .runnableInformer(0);
     informer.addEventHandler(new ResourceEventHandler<QueryApproval>() {
       @Override
@@ -503,12 +504,12 @@ public final class KubernetesApprovalGate implements ApprovalGate {
 
     void observe(QueryApproval approval) {
       // A decision that lands after expiresAt does not count: the reviewer saw a stale request.
-      if (QueryApprovals.phase(approval) == ApprovalPhase.Expired
+      if (approval.phaseOrPending() == ApprovalPhase.Expired
           || QueryApprovals.expired(approval, clock.instant())) {
         expire();
         return;
       }
-      switch (QueryApprovals.decision(approval)) {
+      switch (approval.decisionOrPending()) {
         case Approved -> finish(decided(approval, State.APPROVED));
         case Denied -> finish(decided(approval, State.DENIED));
         default -> {
