@@ -3,6 +3,7 @@ package dev.pgwarden.operator.policy;
 import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
+import dev.pgwarden.database.AdminCredentials;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -7,6 +7,9 @@ import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.database.LoginRole;
+import dev.pgwarden.database.PolicyDatabase;
+import dev.pgwarden.database.RoleNames;
 import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
@@ -553,7 +556,7 @@ class PolicyReconcilerTest {
       }
     }
     try (Connection c = postgres.superuser(database)) {
-      assertThat(new RoleManager(c).logins(RoleNames.of(NS, "lapsing"))).as("nothing new was minted").isEmpty();
+      assertThat(new PolicyDatabase(c).logins(RoleNames.of(NS, "lapsing"))).as("nothing new was minted").isEmpty();
     }
     assertThat(value(client.secrets().inNamespace(NS).withName("pgwarden-lapsing").get(), "username"))
         .as("the Secret still carries the last valid policy's credential").isEqualTo(role);
