@@ -4,7 +4,7 @@ import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import dev.pgwarden.api.v1alpha1.QueryApprovalStatus;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;

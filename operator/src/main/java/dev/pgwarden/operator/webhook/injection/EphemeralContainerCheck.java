@@ -6,7 +6,7 @@ import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.PodChecks.list;
 
 import dev.pgwarden.api.cluster.PgwardenLabels;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -4,7 +4,7 @@ import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.VOLUMES;
 
 import dev.pgwarden.api.cluster.PgwardenAnnotations;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;

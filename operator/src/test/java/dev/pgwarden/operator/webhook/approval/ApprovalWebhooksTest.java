@@ -6,7 +6,7 @@ import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pgwarden.operator.webhook.Fixtures;
-import dev.pgwarden.operator.webhook.PolicyLookup;
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
