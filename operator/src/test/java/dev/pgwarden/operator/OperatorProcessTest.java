@@ -2,6 +2,7 @@ package dev.pgwarden.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
@@ -117,7 +118,7 @@ class OperatorProcessTest {
       s.execute("CREATE DATABASE process_db");
     }
     client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace("agents")
-        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
+        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true").endMetadata()
         .addToStringData("username", "postgres").addToStringData("password", "trust-on-loopback").build()).create();
     client.resource(client.getKubernetesSerialization().unmarshal("""
         apiVersion: pgwarden.dev/v1alpha1

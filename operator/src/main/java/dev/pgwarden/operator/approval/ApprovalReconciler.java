@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.approval;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
@@ -48,10 +49,10 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
   @Override
   public UpdateControl<QueryApproval> reconcile(QueryApproval approval, Context<QueryApproval> context) {
     Instant now = clock.instant();
-    ApprovalPhase phase = ApprovalReview.phase(approval);
-    Decision decision = ApprovalReview.decision(approval);
+    ApprovalPhase phase = approval.phaseOrPending();
+    Decision decision = approval.decisionOrPending();
     if (phase == ApprovalPhase.Pending) {
-      Instant expires = ApprovalReview.expiresAt(approval);
+      Instant expires = approval.expiresAtOrEpoch();
       // A decision only counts before the deadline (the webhook refuses late ones; this covers its absence).
       if (decision != Decision.Pending && expires.isAfter(now)) {
         recordDecision(approval, decision);
@@ -79,8 +80,8 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
   }
 
   private void recordDecision(QueryApproval approval, Decision decision) {
-    String reviewer = ApprovalReview.annotation(approval, ApprovalReview.REVIEWED_BY_ANNOTATION);
-    String reviewedAt = ApprovalReview.annotation(approval, ApprovalReview.REVIEWED_AT_ANNOTATION);
+    String reviewer = approval.annotation(PgwardenAnnotations.REVIEWED_BY);
+    String reviewedAt = approval.annotation(PgwardenAnnotations.REVIEWED_AT);
     ApprovalPhase phase = decision == Decision.Approved ? ApprovalPhase.Approved : ApprovalPhase.Denied;
     writeStatus(approval, phase, reviewer, reviewedAt);
     String by = reviewer == null ? "an unknown reviewer (the pgwarden webhook did not stamp it: check the"
@@ -92,10 +93,10 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
   /** A decision the sidecar marked Executed before this reconciler saw it still gets its reviewer. */
   private void fillReviewer(QueryApproval approval) {
     if (approval.getStatus() != null && approval.getStatus().reviewedBy() == null) {
-      String reviewer = ApprovalReview.annotation(approval, ApprovalReview.REVIEWED_BY_ANNOTATION);
+      String reviewer = approval.annotation(PgwardenAnnotations.REVIEWED_BY);
       if (reviewer != null) {
         writeStatus(approval, approval.getStatus().phase(), reviewer,
-            ApprovalReview.annotation(approval, ApprovalReview.REVIEWED_AT_ANNOTATION));
+            approval.annotation(PgwardenAnnotations.REVIEWED_AT));
       }
     }
   }

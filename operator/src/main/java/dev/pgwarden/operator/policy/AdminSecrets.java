@@ -1,7 +1,9 @@
 package dev.pgwarden.operator.policy;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
+import dev.pgwarden.database.AdminCredentials;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,7 +19,6 @@ import java.util.Map;
  * pin it to one server, and a policy naming another is refused.
  */
 public final class AdminSecrets {
-  public static final String OPT_IN_LABEL = "pgwarden.dev/admin-secret";
   private final KubernetesClient client;
 
   public AdminSecrets(KubernetesClient client) {
@@ -40,9 +41,9 @@ public final class AdminSecrets {
           + " of a role that may create roles and grant on the policy's schemas");
     }
     Map<String, String> labels = secret.getMetadata().getLabels();
-    if (labels == null || !"true".equals(labels.get(OPT_IN_LABEL))) {
+    if (labels == null || !"true".equals(labels.get(PgwardenLabels.ADMIN_SECRET))) {
       throw new ReconcileProblem(ReconcileProblem.Reason.AdminSecretRefused, "Secret " + namespace + "/" + name
-          + " is not marked for pgwarden: its owner must label it " + OPT_IN_LABEL + "=true (and may pin it with"
+          + " is not marked for pgwarden: its owner must label it " + PgwardenLabels.ADMIN_SECRET + "=true (and may pin it with"
           + " keys host, port and database) before a policy can use it");
     }
     DatabaseTarget db = policy.getSpec().database();

@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.policy;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.cluster.PolicySecret;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -20,9 +21,6 @@ import java.util.Map;
  * chain and hash masking. One Secret, so the kubelet swaps policy and credentials together.
  */
 public final class CredentialsSecret {
-  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-  public static final String MANAGED_BY = "pgwarden";
-  public static final String POLICY_LABEL = "pgwarden.dev/policy";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int KEY_BYTES = 48;
 
@@ -43,7 +41,7 @@ public final class CredentialsSecret {
 
   public static boolean managedByUs(Secret secret) {
     Map<String, String> labels = secret.getMetadata().getLabels();
-    return labels != null && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL));
+    return labels != null && PgwardenLabels.MANAGED_BY_PGWARDEN.equals(labels.get(PgwardenLabels.MANAGED_BY));
   }
 
   public static Issued issued(Secret secret) {
@@ -90,8 +88,8 @@ public final class CredentialsSecret {
     ObjectMeta meta = new ObjectMetaBuilder()
         .withName(name(name))
         .withNamespace(policy.getMetadata().getNamespace())
-        .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
-        .addToLabels(POLICY_LABEL, name)
+        .addToLabels(PgwardenLabels.MANAGED_BY, PgwardenLabels.MANAGED_BY_PGWARDEN)
+        .addToLabels(PgwardenLabels.POLICY, name)
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
             .withName(name).withUid(policy.getMetadata().getUid())

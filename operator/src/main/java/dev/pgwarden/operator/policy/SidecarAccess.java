@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.policy;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.Subject;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -45,8 +46,8 @@ public final class SidecarAccess {
     }
     RoleBinding desired = new RoleBindingBuilder()
         .withNewMetadata().withName(name).withNamespace(namespace)
-        .addToLabels(CredentialsSecret.MANAGED_BY_LABEL, CredentialsSecret.MANAGED_BY)
-        .addToLabels(CredentialsSecret.POLICY_LABEL, policy.getMetadata().getName())
+        .addToLabels(PgwardenLabels.MANAGED_BY, PgwardenLabels.MANAGED_BY_PGWARDEN)
+        .addToLabels(PgwardenLabels.POLICY, policy.getMetadata().getName())
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
             .withName(policy.getMetadata().getName()).withUid(policy.getMetadata().getUid())
@@ -75,7 +76,7 @@ public final class SidecarAccess {
 
   private static boolean ours(RoleBinding binding) {
     var labels = binding.getMetadata().getLabels();
-    return labels != null && CredentialsSecret.MANAGED_BY.equals(labels.get(CredentialsSecret.MANAGED_BY_LABEL));
+    return labels != null && PgwardenLabels.MANAGED_BY_PGWARDEN.equals(labels.get(PgwardenLabels.MANAGED_BY));
   }
 
   /** Service accounts named {@code namespace/name} in the policy's subjects, in the policy's namespace. */

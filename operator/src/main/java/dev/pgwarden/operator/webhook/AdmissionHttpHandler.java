@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.webhook;
 
+import dev.pgwarden.operator.webhook.admission.Admission;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;

@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.webhook;
 
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import dev.pgwarden.operator.webhook.approval.ApprovalValidator;
 import dev.pgwarden.operator.webhook.approval.StatusTransitions;
 import dev.pgwarden.operator.webhook.approval.ReviewStamper;

@@ -2,6 +2,7 @@ package dev.pgwarden.operator.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import dev.pgwarden.operator.Await;
@@ -50,7 +51,7 @@ class ApprovalReconcilerTest {
     String reviewedAt = clock.instant().toString();
     stamp("qa-approve", "alice@example.com", reviewedAt);
     decide("qa-approve", "Approved");
-    QueryApproval decided = await("qa-approve", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Approved);
+    QueryApproval decided = await("qa-approve", qa -> qa.phaseOrPending() == ApprovalPhase.Approved);
     assertThat(decided.getStatus().reviewedBy()).isEqualTo("alice@example.com");
     assertThat(decided.getStatus().reviewedAt()).isEqualTo(reviewedAt);
     awaitEvent("qa-approve", "Approved", "alice@example.com");
@@ -60,7 +61,7 @@ class ApprovalReconcilerTest {
   void aDecisionWithoutTheWebhookStampIsRecordedWithAWarning() throws Exception {
     client.resource(approval("qa-unstamped", clock.instant().plus(Duration.ofMinutes(10)))).create();
     decide("qa-unstamped", "Denied");
-    QueryApproval decided = await("qa-unstamped", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Denied);
+    QueryApproval decided = await("qa-unstamped", qa -> qa.phaseOrPending() == ApprovalPhase.Denied);
     assertThat(decided.getStatus().reviewedBy()).isNull();
     Event event = awaitEvent("qa-unstamped", "Denied", "unknown reviewer");
     assertThat(event.getType()).isEqualTo("Warning");
@@ -71,11 +72,11 @@ class ApprovalReconcilerTest {
     client.resource(approval("qa-late", clock.instant().minusSeconds(5))).create();
     client.resource(approval("qa-soon", clock.instant().plusSeconds(2))).create();
     client.resource(approval("qa-open", clock.instant().plus(Duration.ofMinutes(30)))).create();
-    await("qa-late", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
-    await("qa-soon", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
+    await("qa-late", qa -> qa.phaseOrPending() == ApprovalPhase.Expired);
+    await("qa-soon", qa -> qa.phaseOrPending() == ApprovalPhase.Expired);
     awaitEvent("qa-soon", "Expired", "the statement was not run");
     QueryApproval open = client.resources(QueryApproval.class).inNamespace(NS).withName("qa-open").get();
-    assertThat(ApprovalReview.phase(open)).isEqualTo(ApprovalPhase.Pending);
+    assertThat(open.phaseOrPending()).isEqualTo(ApprovalPhase.Pending);
   }
 
   @Test
@@ -94,7 +95,7 @@ class ApprovalReconcilerTest {
   void closedRequestsAreDeletedAfterTheRetentionAndOpenOnesAreKept() throws Exception {
     client.resource(approval("qa-old", clock.instant().minusSeconds(1))).create();
     client.resource(approval("qa-waiting", clock.instant().plus(Duration.ofHours(5)))).create();
-    await("qa-old", qa -> ApprovalReview.phase(qa) == ApprovalPhase.Expired);
+    await("qa-old", qa -> qa.phaseOrPending() == ApprovalPhase.Expired);
     // Retention is two hours: let them pass.
     clock.advance(Duration.ofHours(3));
     // A status change of its own is what brings the reconcile here now (in production, the reschedule at the deadline).
@@ -139,8 +140,8 @@ class ApprovalReconcilerTest {
    */
   private void stamp(String name, String reviewer, String at) {
     client.resources(QueryApproval.class).inNamespace(NS).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-        "{\"metadata\":{\"annotations\":{\"" + ApprovalReview.REVIEWED_BY_ANNOTATION + "\":\"" + reviewer + "\",\""
-            + ApprovalReview.REVIEWED_AT_ANNOTATION + "\":\"" + at + "\"}}}");
+        "{\"metadata\":{\"annotations\":{\"" + PgwardenAnnotations.REVIEWED_BY + "\":\"" + reviewer + "\",\""
+            + PgwardenAnnotations.REVIEWED_AT + "\":\"" + at + "\"}}}");
   }
 
   private void decide(String name, String decision) {

@@ -7,6 +7,7 @@ import static dev.pgwarden.operator.chart.RenderedChart.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
@@ -191,7 +192,7 @@ class ChartTest {
 
     MutatingWebhook pods = mutatingByPath.get("/mutate-pods");
     assertThat(rule(pods.getRules())).isEqualTo("[] v1 pods [CREATE]");
-    assertThat(pods.getObjectSelector().getMatchLabels()).containsExactly(Map.entry("pgwarden.dev/inject", "true"));
+    assertThat(pods.getObjectSelector().getMatchLabels()).containsExactly(Map.entry(PgwardenLabels.INJECT, "true"));
     var excluded = pods.getNamespaceSelector().getMatchExpressions().get(0);
     assertThat(excluded.getKey()).isEqualTo("kubernetes.io/metadata.name");
     assertThat(excluded.getOperator()).isEqualTo("NotIn");

@@ -2,6 +2,8 @@ package dev.pgwarden.operator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -28,8 +30,8 @@ class SamplesTest {
     ServiceAccount account = agent.stream().filter(ServiceAccount.class::isInstance).map(ServiceAccount.class::cast).findFirst().orElseThrow();
 
     var pod = deployment.getSpec().getTemplate();
-    assertThat(pod.getMetadata().getLabels()).containsEntry("pgwarden.dev/inject", "true");
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry("pgwarden.dev/policy", policy.getMetadata().getName());
+    assertThat(pod.getMetadata().getLabels()).containsEntry(PgwardenLabels.INJECT, "true");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(PgwardenAnnotations.POLICY, policy.getMetadata().getName());
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo(namespace);
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(account.getMetadata().getName());
     assertThat(account.getMetadata().getNamespace()).isEqualTo(namespace);
@@ -47,7 +49,7 @@ class SamplesTest {
     assertThat(admin.getMetadata().getNamespace()).isEqualTo(policy.getMetadata().getNamespace());
     assertThat(admin.getStringData()).containsOnlyKeys("username", "password", "host", "port", "database");
     assertThat(admin.getMetadata().getLabels()).as("the operator uses only admin Secrets that opt in")
-        .containsEntry("pgwarden.dev/admin-secret", "true");
+        .containsEntry(PgwardenLabels.ADMIN_SECRET, "true");
     // Pinned to the database the sample policy names, so the pin does not refuse the sample itself.
     assertThat(admin.getStringData().get("host")).isEqualTo(policy.get("spec", "database", "host"));
     assertThat(admin.getStringData().get("port")).isEqualTo(String.valueOf((Object) policy.get("spec", "database", "port")));

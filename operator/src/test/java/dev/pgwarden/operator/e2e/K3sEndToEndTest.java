@@ -2,11 +2,12 @@ package dev.pgwarden.operator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
+import dev.pgwarden.database.RoleNames;
 import dev.pgwarden.operator.policy.Conditions;
-import dev.pgwarden.operator.policy.RoleNames;
 import dev.pgwarden.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -53,7 +54,7 @@ class K3sEndToEndTest {
                   && "True".equals(c.getStatus())), 60, TimeUnit.SECONDS);
       client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
       client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
-        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
+        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true").endMetadata()
           .addToStringData("username", "postgres").addToStringData("password", "unused-with-trust").build()).create();
       Operator operator = ClusterFixture.startOperator(client, new MutableClock(), Duration.ofHours(1));
       try {

@@ -4,6 +4,7 @@ import static dev.pgwarden.testkit.Queries.one;
 import static dev.pgwarden.testkit.Queries.sqlState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
@@ -79,7 +80,7 @@ class OperatorToSidecarTest {
     }
     ClusterFixture.installCrds(client);
     client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
-        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
+        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true").endMetadata()
         .addToStringData("username", "postgres").addToStringData("password", "trust-on-loopback").build()).create();
     operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(1));
     mount = tmp.resolve("policy");

@@ -3,9 +3,13 @@ package dev.pgwarden.operator.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.database.LoginRole;
+import dev.pgwarden.database.PolicyDatabase;
+import dev.pgwarden.database.RoleNames;
 import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
@@ -552,7 +556,7 @@ class PolicyReconcilerTest {
       }
     }
     try (Connection c = postgres.superuser(database)) {
-      assertThat(new RoleManager(c).logins(RoleNames.of(NS, "lapsing"))).as("nothing new was minted").isEmpty();
+      assertThat(new PolicyDatabase(c).logins(RoleNames.of(NS, "lapsing"))).as("nothing new was minted").isEmpty();
     }
     assertThat(value(client.secrets().inNamespace(NS).withName("pgwarden-lapsing").get(), "username"))
         .as("the Secret still carries the last valid policy's credential").isEqualTo(role);
@@ -654,7 +658,7 @@ class PolicyReconcilerTest {
 
   private Secret adminSecret() {
     return new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
-        .addToLabels("pgwarden.dev/admin-secret", "true").endMetadata()
+        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true").endMetadata()
         .addToData(new java.util.HashMap<>(Map.of(
             "username", Base64.getEncoder().encodeToString(ADMIN.getBytes(StandardCharsets.UTF_8)),
             "password", Base64.getEncoder().encodeToString(ADMIN_PASSWORD.getBytes(StandardCharsets.UTF_8)))))

@@ -1,5 +1,6 @@
 package dev.pgwarden.operator.webhook;
 
+import dev.pgwarden.operator.webhook.admission.Admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.api.v1alpha1.Approval;

@@ -1,5 +1,7 @@
 package dev.pgwarden.sidecar.approval;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.api.v1alpha1.Decision;
@@ -22,17 +24,6 @@ import java.util.regex.Pattern;
  * functions only, so the gate's I/O logic stays small.
  */
 final class QueryApprovals {
-  static final String POLICY_LABEL = "pgwarden.dev/policy";
-  static final String KEY_LABEL = "pgwarden.dev/key";
-  static final String POD_LABEL = "pgwarden.dev/pod";
-  /** Why the policy held the statement: the spec has no field for it, reviewers still want it. */
-  static final String REASON_ANNOTATION = "pgwarden.dev/reason";
-  /**
-   * Creation time with sub-second precision: creationTimestamp has whole seconds only, and Retry
-   * mode must tell which of two requests made in the same second is the newest.
-   */
-  static final String REQUESTED_AT_ANNOTATION = "pgwarden.dev/requested-at";
-
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
   private static final Pattern LABEL_VALUE =
@@ -58,13 +49,13 @@ final class QueryApprovals {
       subject = new ApprovalSubject(subject.issuer(), subject.subject(), subject.serviceAccount(), pod);
     }
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(POLICY_LABEL, labelValue(request.policy()));
-    labels.put(KEY_LABEL, keyLabel(request.key()));
-    labels.put(POD_LABEL, labelValue(pod));
+    labels.put(PgwardenLabels.POLICY, labelValue(request.policy()));
+    labels.put(PgwardenLabels.APPROVAL_KEY, keyLabel(request.key()));
+    labels.put(PgwardenLabels.APPROVAL_POD, labelValue(pod));
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(REQUESTED_AT_ANNOTATION, now.toString());
+    annotations.put(PgwardenAnnotations.REQUESTED_AT, now.toString());
     if (request.reason() != null && !request.reason().isBlank()) {
-      annotations.put(REASON_ANNOTATION, request.reason());
+      annotations.put(PgwardenAnnotations.APPROVAL_REASON, request.reason());
     }
     QueryApproval approval = new QueryApproval();
     approval.setMetadata(new ObjectMetaBuilder()
@@ -105,15 +96,6 @@ final class QueryApprovals {
     return "h-" + base32(sha256(value));
   }
 
-  static Decision decision(QueryApproval approval) {
-    Decision decision = approval.getSpec() == null ? null : approval.getSpec().decision();
-    return decision == null ? Decision.Pending : decision;
-  }
-
-  static ApprovalPhase phase(QueryApproval approval) {
-    return approval.getStatus() == null ? null : approval.getStatus().phase();
-  }
-
   static String reviewer(QueryApproval approval) {
     return approval.getStatus() == null ? null : approval.getStatus().reviewedBy();
   }
@@ -125,24 +107,18 @@ final class QueryApprovals {
 
   /** An unreadable expiry counts as already past: fail closed. */
   static boolean expired(QueryApproval approval, Instant now) {
-    try {
-      return approval.getSpec() == null || approval.getSpec().expiresAt() == null
-          || !now.isBefore(Instant.parse(approval.getSpec().expiresAt()));
-    } catch (DateTimeParseException e) {
-      return true;
-    }
+    return !now.isBefore(approval.expiresAtOrEpoch());
   }
 
   /** Executed and Failed both mean the approval was used; Expired means it can never be. */
   static boolean consumedOrExpired(QueryApproval approval) {
-    ApprovalPhase phase = phase(approval);
+    ApprovalPhase phase = approval.phaseOrPending();
     return phase == ApprovalPhase.Executed || phase == ApprovalPhase.Failed || phase == ApprovalPhase.Expired;
   }
 
   /** When the request was made, for ordering; the requested-at annotation when present. */
   static Instant requestedAt(QueryApproval approval) {
-    Map<String, String> annotations = approval.getMetadata().getAnnotations();
-    String text = annotations == null ? null : annotations.get(REQUESTED_AT_ANNOTATION);
+    String text = approval.annotation(PgwardenAnnotations.REQUESTED_AT);
     if (text == null) {
       text = approval.getMetadata().getCreationTimestamp();
     }

@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.masking;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.api.jdbc.JdbcTarget;
 import dev.pgwarden.api.v1alpha1.SslMode;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.StatementClassifier;
@@ -390,14 +391,10 @@ public final class MaskCatalog implements AutoCloseable {
     }
     p.setProperty("connectTimeout", "10");
     p.setProperty("socketTimeout", "30");
-    connection = DriverManager.getConnection(
-        "jdbc:postgresql://" + hostForUrl(upstream.host()) + ":" + upstream.port() + "/" + upstream.database(), p);
+    connection = DriverManager.getConnection(JdbcTarget.of(upstream.host(), upstream.port(), upstream.database(),
+        upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode()).url(), p);
     connection.setAutoCommit(true);
     return connection;
-  }
-
-  private static String hostForUrl(String host) {
-    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   private void closeConnection() {

@@ -4,6 +4,8 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.api.v1alpha1.Decision;
@@ -83,11 +85,11 @@ class KubernetesApprovalGateTest {
     assertThat(Instant.parse(qa.getSpec().expiresAt())).isAfter(Instant.now());
     assertThat(qa.getSpec().decision()).isEqualTo(Decision.Pending);
     assertThat(qa.getMetadata().getLabels())
-        .containsEntry("pgwarden.dev/policy", "analytics-agent")
-        .containsEntry("pgwarden.dev/key", QueryApprovals.keyLabel("key-1"))
-        .containsEntry("pgwarden.dev/pod", POD);
+        .containsEntry(PgwardenLabels.POLICY, "analytics-agent")
+        .containsEntry(PgwardenLabels.APPROVAL_KEY, QueryApprovals.keyLabel("key-1"))
+        .containsEntry(PgwardenLabels.APPROVAL_POD, POD);
     assertThat(QueryApprovals.keyLabel("key-1")).matches("[a-z2-7]{52}");
-    assertThat(qa.getMetadata().getAnnotations()).containsEntry("pgwarden.dev/reason", "DELETE with a parameter");
+    assertThat(qa.getMetadata().getAnnotations()).containsEntry(PgwardenAnnotations.APPROVAL_REASON, "DELETE with a parameter");
     assertThat(qa.getStatus().phase()).isEqualTo(ApprovalPhase.Pending);
     assertThat(pending.outcome()).isNotDone();
   }

@@ -1,13 +1,13 @@
 package dev.pgwarden.operator.webhook.approval;
 
-import static dev.pgwarden.operator.webhook.approval.ReviewAnnotations.REVIEWED_AT;
-import static dev.pgwarden.operator.webhook.approval.ReviewAnnotations.REVIEWED_BY;
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.REVIEWED_AT;
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.REVIEWED_BY;
 
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
-import dev.pgwarden.operator.webhook.Admission;
-import dev.pgwarden.operator.webhook.PolicyLookup;
+import dev.pgwarden.operator.webhook.admission.Admission;
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
@@ -61,12 +61,12 @@ public final class ApprovalValidator implements AdmissionRequestHandler {
     if (approval == null) {
       return Admission.refused("pgwarden: the admission request carries no QueryApproval");
     }
-    if (ReviewAnnotations.decision(approval) != Decision.Pending) {
+    if (approval.decisionOrPending() != Decision.Pending) {
       return Admission.refused("pgwarden: a QueryApproval is created with decision Pending (the sidecar does"
-          + " that); it cannot be created already " + ReviewAnnotations.decision(approval)
+          + " that); it cannot be created already " + approval.decisionOrPending()
           + ". Create it Pending, and let a reviewer decide with " + HOW_TO_DECIDE);
     }
-    if (ReviewAnnotations.get(approval, REVIEWED_BY) != null || ReviewAnnotations.get(approval, REVIEWED_AT) != null) {
+    if (approval.annotation(REVIEWED_BY) != null || approval.annotation(REVIEWED_AT) != null) {
       return Admission.refused("pgwarden: annotations " + REVIEWED_BY + " and " + REVIEWED_AT
           + " are set by pgwarden when a reviewer decides; remove them from the new QueryApproval");
     }
@@ -83,14 +83,14 @@ public final class ApprovalValidator implements AdmissionRequestHandler {
           + " change; only spec.decision and spec.comment can. If the statement is different, the sidecar"
           + " makes a new request");
     }
-    Decision was = ReviewAnnotations.decision(before);
-    Decision now = ReviewAnnotations.decision(after);
+    Decision was = before.decisionOrPending();
+    Decision now = after.decisionOrPending();
     if (was != Decision.Pending && now != was) {
       return Admission.refused("pgwarden: this QueryApproval was already " + was + " by "
-          + Objects.requireNonNullElse(ReviewAnnotations.get(before, REVIEWED_BY), "a reviewer")
+          + Objects.requireNonNullElse(before.annotation(REVIEWED_BY), "a reviewer")
           + "; a decision is final. To run the statement again, let the agent retry so a new request is made");
     }
-    if (!ReviewAnnotations.decides(before, after)) {
+    if (!Decisions.decides(before, after)) {
       return unchangedStamp(before, after);
     }
     return decision(request, after, now);
@@ -134,8 +134,8 @@ public final class ApprovalValidator implements AdmissionRequestHandler {
 
   /** The stamp must be the mutating webhook's: this user, now. */
   private AdmissionResponse checkStamp(QueryApproval after, String username) {
-    String by = ReviewAnnotations.get(after, REVIEWED_BY);
-    String at = ReviewAnnotations.get(after, REVIEWED_AT);
+    String by = after.annotation(REVIEWED_BY);
+    String at = after.annotation(REVIEWED_AT);
     String missing = "; the pgwarden mutating webhook sets them, check that it is installed"
         + " (MutatingWebhookConfiguration) and do not set them yourself";
     if (!username.equals(by)) {
@@ -157,8 +157,8 @@ public final class ApprovalValidator implements AdmissionRequestHandler {
   /** Outside the decision the stamp is frozen: not added, changed or removed. */
   private static AdmissionResponse unchangedStamp(QueryApproval before, QueryApproval after) {
     for (String key : List.of(REVIEWED_BY, REVIEWED_AT)) {
-      String was = ReviewAnnotations.get(before, key);
-      String is = ReviewAnnotations.get(after, key);
+      String was = before.annotation(key);
+      String is = after.annotation(key);
       if (!Objects.equals(was, is)) {
         String what = was == null ? "added" : is == null ? "removed" : "changed";
         return Admission.refused("pgwarden: annotation " + key + " cannot be " + what + ": pgwarden sets it once,"

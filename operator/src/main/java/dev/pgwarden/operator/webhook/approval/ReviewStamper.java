@@ -1,7 +1,8 @@
 package dev.pgwarden.operator.webhook.approval;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;
@@ -30,14 +31,14 @@ public final class ReviewStamper implements AdmissionRequestHandler {
     QueryApproval before = Admission.oldObject(request, QueryApproval.class);
     QueryApproval after = Admission.object(request, QueryApproval.class);
     String user = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
-    if (before == null || after == null || user == null || user.isBlank() || !ReviewAnnotations.decides(before, after)) {
+    if (before == null || after == null || user == null || user.isBlank() || !Decisions.decides(before, after)) {
       return Admission.allowed();
     }
     QueryApproval stamped = Admission.SERIALIZATION.clone(after);
     Map<String, String> annotations = new LinkedHashMap<>(
         stamped.getMetadata().getAnnotations() == null ? Map.of() : stamped.getMetadata().getAnnotations());
-    annotations.put(ReviewAnnotations.REVIEWED_BY, user);
-    annotations.put(ReviewAnnotations.REVIEWED_AT, clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+    annotations.put(PgwardenAnnotations.REVIEWED_BY, user);
+    annotations.put(PgwardenAnnotations.REVIEWED_AT, clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
     stamped.getMetadata().setAnnotations(annotations);
     return Admission.patched(after, stamped);
   }

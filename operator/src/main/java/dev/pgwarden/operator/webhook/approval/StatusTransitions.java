@@ -1,9 +1,10 @@
 package dev.pgwarden.operator.webhook.approval;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import dev.pgwarden.api.v1alpha1.QueryApprovalStatus;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;
@@ -55,11 +56,11 @@ public final class StatusTransitions implements AdmissionRequestHandler {
       return Admission.refused("pgwarden: QueryApproval" + name + " already records its reviewer; status.reviewedBy"
           + " and status.reviewedAt never change");
     }
-    if (reviewerAfter != null && !reviewerAfter.equals(ReviewAnnotations.get(after, ReviewAnnotations.REVIEWED_BY))
-        || reviewedAtAfter != null && !reviewedAtAfter.equals(ReviewAnnotations.get(after, ReviewAnnotations.REVIEWED_AT))) {
+    if (reviewerAfter != null && !reviewerAfter.equals(after.annotation(PgwardenAnnotations.REVIEWED_BY))
+        || reviewedAtAfter != null && !reviewedAtAfter.equals(after.annotation(PgwardenAnnotations.REVIEWED_AT))) {
       return Admission.refused("pgwarden: QueryApproval" + name + ": status.reviewedBy and status.reviewedAt can only"
-          + " repeat the reviewer pgwarden's webhook stamped (annotations " + ReviewAnnotations.REVIEWED_BY + ", "
-          + ReviewAnnotations.REVIEWED_AT + ")");
+          + " repeat the reviewer pgwarden's webhook stamped (annotations " + PgwardenAnnotations.REVIEWED_BY + ", "
+          + PgwardenAnnotations.REVIEWED_AT + ")");
     }
     return Admission.allowed();
   }

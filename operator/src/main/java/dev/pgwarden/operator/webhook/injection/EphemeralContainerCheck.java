@@ -5,7 +5,8 @@ import static dev.pgwarden.operator.webhook.injection.InjectedNames.S3_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.PodChecks.list;
 
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.api.cluster.PgwardenLabels;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -86,7 +87,7 @@ public final class EphemeralContainerCheck implements AdmissionRequestHandler {
   /** Labelled for injection, or carrying the sidecar: either way the pod is one pgwarden guards. */
   private static boolean injected(Pod pod) {
     boolean labelled = pod.getMetadata() != null && pod.getMetadata().getLabels() != null
-        && "true".equals(pod.getMetadata().getLabels().get(InjectedNames.INJECT_LABEL));
+        && "true".equals(pod.getMetadata().getLabels().get(PgwardenLabels.INJECT));
     boolean hasSidecar = list(pod.getSpec().getInitContainers()).stream().anyMatch(c -> SIDECAR.equals(c.getName()));
     return labelled || hasSidecar;
   }

@@ -3,14 +3,12 @@ package dev.pgwarden.operator.webhook.injection;
 import dev.pgwarden.api.cluster.PolicySecret;
 import java.util.Set;
 
-/** Names and paths the injection contract fixes; the sidecar and the chart rely on them. */
+/**
+ * Names and paths the injection contract fixes; the sidecar and the chart rely on them. Labels and
+ * annotations are in {@link dev.pgwarden.api.cluster.PgwardenLabels} and
+ * {@link dev.pgwarden.api.cluster.PgwardenAnnotations}.
+ */
 public final class InjectedNames {
-  public static final String INJECT_LABEL = "pgwarden.dev/inject";
-  public static final String POLICY_ANNOTATION = "pgwarden.dev/policy";
-  public static final String STATUS_ANNOTATION = "pgwarden.dev/status";
-  public static final String STATUS_INJECTED = "injected";
-  public static final String AGENT_API_TOKEN_ANNOTATION = "pgwarden.dev/agent-api-token";
-
   public static final String SIDECAR = "pgwarden-sidecar";
   public static final String OPS_PORT_NAME = "pgwarden-ops";
   public static final int OPS_PORT = 9187;

@@ -3,7 +3,8 @@ package dev.pgwarden.operator.webhook.injection;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.VOLUMES;
 
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -25,6 +26,8 @@ final class InjectedPodVerifier {
   private static final Set<String> SERVER_DEFAULTS = Set.of(
       "terminationMessagePath", "terminationMessagePolicy", "timeoutSeconds", "successThreshold", "scheme",
       "defaultMode");
+  /** How a pod the webhook injected is marked, as messages show it. */
+  private static final String MARKED = PgwardenAnnotations.INJECTION_STATUS + ": " + PgwardenAnnotations.INJECTION_DONE;
 
   private final SidecarResources resources;
 
@@ -33,13 +36,13 @@ final class InjectedPodVerifier {
   }
 
   Optional<String> mismatch(PodSpec spec, String credentialsSecret, String s3Secret) {
-    String fix = ": remove the pgwarden.dev/status annotation, the " + SIDECAR
+    String fix = ": remove the " + PgwardenAnnotations.INJECTION_STATUS + " annotation, the " + SIDECAR
         + " container and the pgwarden-* volumes, and let pgwarden inject the pod";
     Container expected = resources.sidecar(s3Secret != null);
     Optional<Container> actual = PodChecks.list(spec.getInitContainers()).stream()
         .filter(c -> SIDECAR.equals(c.getName())).findFirst();
     if (actual.isEmpty() || !sameJson(expected, actual.get())) {
-      return Optional.of("the pod is marked pgwarden.dev/status: injected but its " + SIDECAR
+      return Optional.of("the pod is marked " + MARKED + " but its " + SIDECAR
           + " container is not the one this operator injects" + fix);
     }
     Map<String, Volume> present = PodChecks.list(spec.getVolumes()).stream()
@@ -49,7 +52,7 @@ final class InjectedPodVerifier {
     boolean volumesMatch = present.size() == wanted.size()
         && wanted.stream().allMatch(v -> present.containsKey(v.getName()) && sameJson(v, present.get(v.getName())));
     if (!volumesMatch) {
-      return Optional.of("the pod is marked pgwarden.dev/status: injected but its pgwarden-* volumes are not the"
+      return Optional.of("the pod is marked " + MARKED + " but its pgwarden-* volumes are not the"
           + " ones this operator injects for this policy" + fix);
     }
     return Optional.empty();

@@ -8,6 +8,7 @@ import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGWARDEN_CON
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.VOLUMES;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -79,7 +80,8 @@ final class PodChecks {
       boolean hasSidecar = list(spec.getInitContainers()).stream()
           .anyMatch(c -> SIDECAR.equals(c.getName()) && "Always".equals(c.getRestartPolicy()));
       if (!hasSidecar) {
-        problems.add("the pod is annotated pgwarden.dev/status: injected but has no " + SIDECAR
+        problems.add("the pod is annotated " + PgwardenAnnotations.INJECTION_STATUS + ": " + PgwardenAnnotations.INJECTION_DONE
+            + " but has no " + SIDECAR
             + " sidecar: remove the annotation so pgwarden can inject it");
       }
     } else {
@@ -93,7 +95,7 @@ final class PodChecks {
                 + " read (database credentials, audit and recording keys): remove the volume"));
         if (!allowApiToken && !automaticApiVolume(volume) && carriesApiToken(volume)) {
           problems.add("volume " + volume.getName() + " projects a Kubernetes API token for the agent: remove it,"
-              + " or annotate the pod pgwarden.dev/agent-api-token: \"true\" to accept the weaker setup");
+              + " or annotate the pod " + PgwardenAnnotations.AGENT_API_TOKEN + ": \"true\" to accept the weaker setup");
         }
       }
     }

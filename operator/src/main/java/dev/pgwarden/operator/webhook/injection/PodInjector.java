@@ -1,16 +1,16 @@
 package dev.pgwarden.operator.webhook.injection;
 
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_API_TOKEN_ANNOTATION;
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.INJECT_LABEL;
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.POLICY_ANNOTATION;
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.STATUS_ANNOTATION;
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.STATUS_INJECTED;
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.AGENT_API_TOKEN;
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.INJECTION_DONE;
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.INJECTION_STATUS;
+import static dev.pgwarden.api.cluster.PgwardenLabels.INJECT;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.api.v1alpha1.S3Target;
-import dev.pgwarden.operator.webhook.Admission;
-import dev.pgwarden.operator.webhook.PolicyLookup;
+import dev.pgwarden.operator.webhook.admission.Admission;
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
@@ -52,15 +52,15 @@ public final class PodInjector implements AdmissionRequestHandler {
     }
     Map<String, String> labels = orEmpty(pod.getMetadata().getLabels());
     Map<String, String> annotations = orEmpty(pod.getMetadata().getAnnotations());
-    if (!"true".equals(labels.get(INJECT_LABEL))) {
+    if (!"true".equals(labels.get(INJECT))) {
       // The webhook configuration selects on this label; a pod without it is not ours to change.
       return Admission.allowed();
     }
     String namespace = request.getNamespace() != null ? request.getNamespace() : pod.getMetadata().getNamespace();
-    String policyName = annotations.get(POLICY_ANNOTATION);
+    String policyName = annotations.get(PgwardenAnnotations.POLICY);
     if (policyName == null || policyName.isBlank()) {
-      return Admission.refused("pgwarden: pod is labelled " + INJECT_LABEL + "=true but has no " + POLICY_ANNOTATION
-          + " annotation: add annotation " + POLICY_ANNOTATION + ": <DatabaseAccessPolicy name in namespace "
+      return Admission.refused("pgwarden: pod is labelled " + INJECT + "=true but has no " + PgwardenAnnotations.POLICY
+          + " annotation: add annotation " + PgwardenAnnotations.POLICY + ": <DatabaseAccessPolicy name in namespace "
           + namespace + ">, or remove the label");
     }
     List<String> podWide = PodChecks.podWide(pod.getSpec());
@@ -77,7 +77,7 @@ public final class PodInjector implements AdmissionRequestHandler {
     }
     if (policy.isEmpty()) {
       return Admission.refused("pgwarden: DatabaseAccessPolicy " + policyName + " does not exist in namespace "
-          + namespace + ": create it first, or fix the " + POLICY_ANNOTATION + " annotation");
+          + namespace + ": create it first, or fix the " + PgwardenAnnotations.POLICY + " annotation");
     }
     String credentialsSecret = InjectedNames.credentialsSecret(policyName);
     String s3Secret = s3CredentialsSecret(policy.get());
@@ -86,8 +86,8 @@ public final class PodInjector implements AdmissionRequestHandler {
     if (s3Secret != null) {
       protectedSecrets.add(s3Secret);
     }
-    boolean allowApiToken = "true".equals(annotations.get(AGENT_API_TOKEN_ANNOTATION));
-    boolean injected = STATUS_INJECTED.equals(annotations.get(STATUS_ANNOTATION));
+    boolean allowApiToken = "true".equals(annotations.get(AGENT_API_TOKEN));
+    boolean injected = INJECTION_DONE.equals(annotations.get(INJECTION_STATUS));
 
     List<String> problems = checks.problems(pod.getSpec(), injected, protectedSecrets, allowApiToken);
     if (!problems.isEmpty()) {

@@ -1,8 +1,8 @@
 package dev.pgwarden.operator.webhook.injection;
 
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.INJECTION_DONE;
+import static dev.pgwarden.api.cluster.PgwardenAnnotations.INJECTION_STATUS;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_DIR;
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.STATUS_ANNOTATION;
-import static dev.pgwarden.operator.webhook.injection.InjectedNames.STATUS_INJECTED;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -27,7 +27,7 @@ final class PodMutation {
   void apply(Pod pod, String credentialsSecret, String s3Secret, boolean allowApiToken) {
     Map<String, String> annotations = new LinkedHashMap<>(
         pod.getMetadata().getAnnotations() == null ? Map.of() : pod.getMetadata().getAnnotations());
-    annotations.put(STATUS_ANNOTATION, STATUS_INJECTED);
+    annotations.put(INJECTION_STATUS, INJECTION_DONE);
     pod.getMetadata().setAnnotations(annotations);
 
     PodSpec spec = pod.getSpec();

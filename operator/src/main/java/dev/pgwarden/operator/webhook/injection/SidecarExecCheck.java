@@ -2,7 +2,7 @@ package dev.pgwarden.operator.webhook.injection;
 
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;

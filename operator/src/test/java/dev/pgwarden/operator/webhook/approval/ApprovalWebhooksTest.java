@@ -2,10 +2,11 @@ package dev.pgwarden.operator.webhook.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pgwarden.operator.webhook.Fixtures;
-import dev.pgwarden.operator.webhook.PolicyLookup;
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -66,10 +67,10 @@ class ApprovalWebhooksTest {
     Outcome outcome = decide(fixture);
 
     assertThat(outcome.validation().getAllowed()).as(String.valueOf(outcome.validation().getStatus())).isTrue();
-    assertThat(outcome.annotation(ReviewAnnotations.REVIEWED_BY)).isEqualTo(reviewer);
-    assertThat(outcome.annotation(ReviewAnnotations.REVIEWED_AT)).isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(outcome.annotation(PgwardenAnnotations.REVIEWED_BY)).isEqualTo(reviewer);
+    assertThat(outcome.annotation(PgwardenAnnotations.REVIEWED_AT)).isEqualTo("2030-01-01T00:00:00Z");
     // What the sidecar put there stays.
-    assertThat(outcome.annotation("pgwarden.dev/requested-at")).isEqualTo("2029-12-31T23:59:30.123Z");
+    assertThat(outcome.annotation(PgwardenAnnotations.REQUESTED_AT)).isEqualTo("2029-12-31T23:59:30.123Z");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -133,7 +134,7 @@ class ApprovalWebhooksTest {
     // Once decided, the stamper writes nothing, and the validator refuses a changed stamp.
     Outcome outcome = decide("change-reviewed-by");
 
-    assertThat(outcome.annotation(ReviewAnnotations.REVIEWED_BY)).isEqualTo("bob@example.com");
+    assertThat(outcome.annotation(PgwardenAnnotations.REVIEWED_BY)).isEqualTo("bob@example.com");
     assertThat(outcome.validation().getAllowed()).isFalse();
   }
 }

@@ -2,11 +2,12 @@ package dev.pgwarden.operator.webhook.injection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenLabels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import dev.pgwarden.operator.webhook.Fixtures;
-import dev.pgwarden.operator.webhook.PolicyLookup;
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.EphemeralContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -112,7 +113,7 @@ class EphemeralContainerCheckTest {
   @Test
   void podsPgwardenDoesNotGuardAreLeftAlone() {
     Pod plain = Admission.SERIALIZATION.clone(injected);
-    plain.getMetadata().getLabels().remove(InjectedNames.INJECT_LABEL);
+    plain.getMetadata().getLabels().remove(PgwardenLabels.INJECT);
     plain.getSpec().getInitContainers().removeIf(c -> c.getName().equals("pgwarden-sidecar"));
     AdmissionResponse response = debug(plain, new EphemeralContainerBuilder().withName("anything")
         .withImage("busybox").addNewVolumeMount().withName("pgwarden-policy").withMountPath("/x").endVolumeMount()

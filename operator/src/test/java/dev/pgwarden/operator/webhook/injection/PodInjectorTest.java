@@ -2,12 +2,13 @@ package dev.pgwarden.operator.webhook.injection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pgwarden.operator.webhook.Admission;
+import dev.pgwarden.operator.webhook.admission.Admission;
 import dev.pgwarden.operator.webhook.Fixtures;
-import dev.pgwarden.operator.webhook.PolicyLookup;
+import dev.pgwarden.operator.webhook.admission.PolicyLookup;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -120,7 +121,7 @@ class PodInjectorTest {
     // The pod's own init container still runs, after the sidecar.
     assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
         .containsExactly("pgwarden-sidecar", "migrate");
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry("pgwarden.dev/status", "injected");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(PgwardenAnnotations.INJECTION_STATUS, PgwardenAnnotations.INJECTION_DONE);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.pgwarden.operator.webhook;
+package dev.pgwarden.operator.webhook.admission;
 
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;

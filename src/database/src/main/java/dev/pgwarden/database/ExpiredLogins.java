@@ -1,10 +1,9 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database;
 
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Ends a policy's login roles whose {@code VALID UNTIL} has passed. PostgreSQL refuses new logins
@@ -12,19 +11,11 @@ import java.util.Optional;
  * working only when its role is dropped and its sessions are terminated.
  */
 final class ExpiredLogins {
-  /** What a sweep did: the roles it dropped and the ones still valid. */
-  record Sweep(List<String> dropped, List<LoginRole> remaining) {
-    /** When the next remaining role expires, the moment the next sweep is due. */
-    Optional<Instant> nextExpiry() {
-      return remaining.stream().map(LoginRole::validUntil).min(Instant::compareTo);
-    }
-  }
-
   private ExpiredLogins() {
   }
 
   /** Drops every expired login of the group but {@code current} (the one the Secret hands out). */
-  static Sweep end(RoleManager roles, RoleNames names, Instant now, String current) throws SQLException {
+  static ExpirySweep end(RoleManager roles, RoleNames names, Instant now, String current) throws SQLException {
     List<String> dropped = new ArrayList<>();
     List<LoginRole> remaining = new ArrayList<>();
     for (LoginRole role : roles.logins(names)) {
@@ -38,6 +29,6 @@ final class ExpiredLogins {
         remaining.add(role);
       }
     }
-    return new Sweep(List.copyOf(dropped), List.copyOf(remaining));
+    return new ExpirySweep(List.copyOf(dropped), List.copyOf(remaining));
   }
 }

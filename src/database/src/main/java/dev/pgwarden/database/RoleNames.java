@@ -1,4 +1,4 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

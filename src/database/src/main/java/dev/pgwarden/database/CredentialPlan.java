@@ -1,5 +1,7 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database;
 
+import dev.pgwarden.api.policy.Durations;
+import dev.pgwarden.api.v1alpha1.Access;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,12 +22,21 @@ import java.util.Optional;
  * @param shorten roles valid for longer than the policy now allows (its TTL was lowered)
  */
 public record CredentialPlan(Optional<LoginRole> keep, List<LoginRole> drop, List<LoginRole> shorten) {
+  /** A policy's credential lifetime when {@code spec.access.credentialTTL} is not set. */
+  public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+  /** The shortest lifetime a policy may ask for: a credential must be rotated before it expires. */
+  public static final Duration MIN_TTL = Duration.ofMinutes(1);
   /** Never look again sooner than this, whatever the TTL: a reconcile loop must not spin. */
   static final Duration MIN_RECHECK = Duration.ofSeconds(5);
   /** A role valid this much longer than the TTL allows was minted under an older, longer TTL. */
   private static final Duration SHORTEN_SLACK = Duration.ofMinutes(1);
 
-  public static CredentialPlan decide(Instant now, Duration ttl, List<LoginRole> logins, String currentUsername) {
+  /** The lifetime of the credentials a policy's access asks for. */
+  public static Duration ttl(Access access) {
+    return access.credentialTTL() == null ? DEFAULT_TTL : Durations.parse(access.credentialTTL());
+  }
+
+  static CredentialPlan decide(Instant now, Duration ttl, List<LoginRole> logins, String currentUsername) {
     Duration rotateWindow = ttl.dividedBy(3);
     Optional<LoginRole> current = logins.stream()
         .filter(l -> l.name().equals(currentUsername))
@@ -48,7 +59,7 @@ public record CredentialPlan(Optional<LoginRole> keep, List<LoginRole> drop, Lis
   }
 
   /** When the next reconcile is due: the issued role's rotation time or the next expiry, whichever is first. */
-  public static Duration recheckAfter(Instant now, Duration ttl, Instant issuedUntil, List<LoginRole> others) {
+  static Duration recheckAfter(Instant now, Duration ttl, Instant issuedUntil, List<LoginRole> others) {
     Instant next = issuedUntil.minus(ttl.dividedBy(3));
     for (LoginRole other : others) {
       if (other.validUntil().isBefore(next)) {

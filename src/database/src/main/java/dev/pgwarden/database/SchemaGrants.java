@@ -1,6 +1,7 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
  * <p>Tables are handled one by one, by name, and only where the admin holds the owner's
  * privileges: PostgreSQL refuses a GRANT or REVOKE outright on a table the admin has no rights on,
  * and {@code ON ALL TABLES IN SCHEMA} would then fail the whole schema for one table. Grants the
- * admin cannot make come back as sentences naming the statement the owner has to run.
+ * admin cannot make come back as drift naming the statement the owner has to run.
  */
 final class SchemaGrants {
   private static final String WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE";
@@ -49,10 +50,10 @@ final class SchemaGrants {
   }
 
   /** Grants the mode's privileges; returns the grants the admin could not make. */
-  List<String> apply(String schema, AccessMode mode, Set<String> creators) throws SQLException {
+  List<PrivilegeDrift> apply(String schema, AccessMode mode, Set<String> creators) throws SQLException {
     String s = Sql.ident(schema);
     String g = Sql.ident(group);
-    List<String> missing = new ArrayList<>();
+    List<PrivilegeDrift> missing = new ArrayList<>();
     schema(schema, missing);
     String tablePrivileges = mode == AccessMode.ReadWrite ? "SELECT, " + WRITE_PRIVILEGES : "SELECT";
     String sequencePrivileges = mode == AccessMode.ReadWrite ? "SELECT, USAGE" : "SELECT";
@@ -82,9 +83,9 @@ final class SchemaGrants {
       if (!relation.manageable()) {
         String lacking = lacking(relation, relation.sequence() ? sequencePrivileges : tablePrivileges);
         if (!lacking.isEmpty()) {
-          missing.add(lacking + " on " + relation.name() + " is not granted: the admin role does not hold the"
-              + " privileges of its owner " + relation.owner() + "; run as " + relation.owner() + ": GRANT "
-              + lacking + " ON " + relation.name() + " TO " + g);
+          missing.add(new PrivilegeDrift(PrivilegeDrift.Kind.MISSING_GRANT, lacking + " on " + relation.name()
+              + " is not granted: the admin role does not hold the privileges of its owner " + relation.owner(),
+              relation.owner(), "GRANT " + lacking + " ON " + relation.name() + " TO " + g));
         }
       }
     }
@@ -95,7 +96,7 @@ final class SchemaGrants {
    * USAGE on the schema and nothing else, where the admin acts as the schema's owner; elsewhere a
    * missing USAGE is reported (a GRANT would only warn) and extras are left to {@link ExcessPrivileges}.
    */
-  private void schema(String schema, List<String> missing) throws SQLException {
+  private void schema(String schema, List<PrivilegeDrift> missing) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT pg_has_role(current_user, n.nspowner, 'USAGE'), pg_get_userbyid(n.nspowner),"
             + " has_schema_privilege(?, n.oid, 'USAGE'),"
@@ -117,9 +118,9 @@ final class SchemaGrants {
             execute("GRANT USAGE ON SCHEMA " + s + " TO " + Sql.ident(group));
           }
         } else if (!rs.getBoolean(3)) {
-          missing.add("USAGE on schema " + s + " is not granted: the admin role does not hold the privileges of its"
-              + " owner " + rs.getString(2) + "; run as " + rs.getString(2) + ": GRANT USAGE ON SCHEMA " + s + " TO "
-              + Sql.ident(group));
+          missing.add(new PrivilegeDrift(PrivilegeDrift.Kind.MISSING_GRANT, "USAGE on schema " + s + " is not granted:"
+              + " the admin role does not hold the privileges of its owner " + rs.getString(2), rs.getString(2),
+              "GRANT USAGE ON SCHEMA " + s + " TO " + Sql.ident(group)));
         }
       }
     }

@@ -1,6 +1,7 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.Sql;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,12 +23,12 @@ import org.postgresql.PGConnection;
  * that are members of it. Every method is idempotent, so a reconcile that failed half way is
  * simply run again.
  */
-public final class RoleManager {
+final class RoleManager {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Connection connection;
 
-  public RoleManager(Connection connection) throws SQLException {
+  RoleManager(Connection connection) throws SQLException {
     this.connection = connection;
     if (serverVersion() >= 160000 && !isSuperuser()) {
       // Since PostgreSQL 16 a CREATEROLE admin gets only ADMIN OPTION on the roles it creates, not
@@ -45,13 +46,13 @@ public final class RoleManager {
    * schema's owner create; tables created by other roles need a grant by their owner.
    *
    * @return the grants the admin role could not make (tables whose owner's privileges it lacks),
-   *     each a sentence with the statement the owner has to run
+   *     each with the statement the owner has to run
    */
-  public List<String> ensureGroup(RoleNames names, String database, AccessMode mode, List<String> schemas)
+  List<PrivilegeDrift> ensureGroup(RoleNames names, String database, AccessMode mode, List<String> schemas)
       throws SQLException {
     String group = names.group();
     SchemaGrants grants = new SchemaGrants(connection, group);
-    List<String> missing = new ArrayList<>();
+    List<PrivilegeDrift> missing = new ArrayList<>();
     inTransaction(() -> {
       missing.clear();
       if (!roleExists(group)) {
@@ -62,9 +63,7 @@ public final class RoleManager {
           execute("ALTER ROLE " + Sql.ident(group) + " NOLOGIN");
         }
       } else {
-        throw new ReconcileProblem(ReconcileProblem.Reason.RoleConflict, "role " + group + " already exists on the"
-            + " server but pgwarden did not create it for this policy (its comment is not '" + names.owner()
-            + "'); pgwarden neither adopts nor changes it. Rename or drop that role, or give the policy another name");
+        throw new DatabaseProblemException(new DatabaseProblem.RoleConflict(group, names.owner()));
       }
       if (!grants.hasConnect(database)) {
         execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
@@ -72,8 +71,7 @@ public final class RoleManager {
       for (String schema : schemas) {
         String owner = schemaOwner(schema);
         if (owner == null) {
-          throw new ReconcileProblem(ReconcileProblem.Reason.SchemaNotFound, "schema " + schema
-              + " does not exist in database " + database + "; create it or remove it from spec.access.schemas");
+          throw new DatabaseProblemException(new DatabaseProblem.SchemaNotFound(schema, database));
         }
         missing.addAll(grants.apply(schema, mode, creators(owner)));
       }
@@ -139,7 +137,7 @@ public final class RoleManager {
    * The password is hashed (SCRAM) on this side, so it never appears in the server's statement
    * log, only its verifier does.
    */
-  public String mintLogin(String group, String login, Instant validUntil) throws SQLException {
+  String mintLogin(String group, String login, Instant validUntil) throws SQLException {
     String password = randomPassword();
     inTransaction(() -> {
       execute("CREATE ROLE " + Sql.ident(login) + " LOGIN INHERIT VALID UNTIL "
@@ -150,12 +148,12 @@ public final class RoleManager {
   }
 
   /** Moves a role's expiry earlier (its policy's TTL was lowered); sessions already open are not affected. */
-  public void expireAt(String login, Instant validUntil) throws SQLException {
+  void expireAt(String login, Instant validUntil) throws SQLException {
     execute("ALTER ROLE " + Sql.ident(login) + " VALID UNTIL " + Sql.literal(DateTimeFormatter.ISO_INSTANT.format(validUntil)));
   }
 
   /** The group's LOGIN roles that pgwarden minted, oldest first; none if the group is not pgwarden's. */
-  public List<LoginRole> logins(RoleNames names) throws SQLException {
+  List<LoginRole> logins(RoleNames names) throws SQLException {
     List<LoginRole> out = new ArrayList<>();
     if (!ours(names)) {
       return out;
@@ -183,7 +181,7 @@ public final class RoleManager {
    * through a connection opened before expiry), whatever it owns in this database is dropped,
    * and the role goes.
    */
-  public void dropLogin(String login) throws SQLException {
+  void dropLogin(String login) throws SQLException {
     if (!roleExists(login)) {
       return;
     }
@@ -204,7 +202,7 @@ public final class RoleManager {
    * group's name that pgwarden did not create is left alone (it was never this policy's), and
    * false says so.
    */
-  public boolean dropGroup(RoleNames names) throws SQLException {
+  boolean dropGroup(RoleNames names) throws SQLException {
     if (roleExists(names.group()) && !ours(names)) {
       return false;
     }
@@ -243,7 +241,7 @@ public final class RoleManager {
     }
   }
 
-  public boolean roleExists(String role) throws SQLException {
+  boolean roleExists(String role) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {

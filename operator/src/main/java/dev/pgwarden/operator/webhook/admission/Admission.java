@@ -1,4 +1,4 @@
-package dev.pgwarden.operator.webhook;
+package dev.pgwarden.operator.webhook.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.StatusBuilder;

@@ -1,18 +1,18 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database.sql;
 
 /** Quoting for the identifiers and literals pgwarden writes into DDL, which takes no bind parameters. */
-final class Sql {
+public final class Sql {
   private Sql() {
   }
 
-  static String ident(String name) {
+  public static String ident(String name) {
     if (name.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("identifier contains a NUL byte");
     }
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
-  static String literal(String text) {
+  public static String literal(String text) {
     if (text.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("literal contains a NUL byte");
     }

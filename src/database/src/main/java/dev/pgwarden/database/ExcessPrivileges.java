@@ -1,6 +1,7 @@
-package dev.pgwarden.operator.policy;
+package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +20,7 @@ import java.util.Set;
  * grant (granted by hand, by another grantor, or left in a schema the policy no longer names),
  * grants to PUBLIC beyond the mode inside the policy's schemas, and memberships in other roles
  * (a {@code pg_write_all_data} would undo any policy). What the admin can revoke, acting as the
- * object's owner, is revoked; the rest comes back as sentences, each with the statement to run
+ * object's owner, is revoked; the rest comes back as drift, each with the statement to run
  * and whom to run it as. Every statement commits on its own, so one that cannot be made never
  * undoes the others.
  */
@@ -42,12 +43,12 @@ final class ExcessPrivileges {
   }
 
   /**
-   * Revokes what it can, then looks again and returns what is left, one sentence each: a REVOKE
+   * Revokes what it can, then looks again and returns what is left: a REVOKE
    * PostgreSQL answers with a warning ("no privileges could be revoked") changes nothing, and only
    * a second look tells.
    */
-  List<String> revokeOrReport(RoleNames names, AccessMode mode, List<String> schemas) throws SQLException {
-    List<String> left = new ArrayList<>();
+  List<PrivilegeDrift> revokeOrReport(RoleNames names, AccessMode mode, List<String> schemas) throws SQLException {
+    List<PrivilegeDrift> left = new ArrayList<>();
     defaults(names.group(), wantedDefaults(schemas), left);
     String[] policySchemas = schemas.toArray(String[]::new);
     for (Entry entry : relationEntries(names.group(), policySchemas)) {
@@ -59,16 +60,17 @@ final class ExcessPrivileges {
     }
     for (Entry entry : relationEntries(names.group(), policySchemas)) {
       if (!allowed(entry, mode)) {
-        left.add(entry.privilege() + " on " + entry.object() + (entry.toPublic() ? " (granted to PUBLIC)" : "")
-            + " is beyond the policy; run as " + entry.grantor() + ": " + revoke(entry, names));
+        left.add(new PrivilegeDrift(PrivilegeDrift.Kind.EXCESS_PRIVILEGE, entry.privilege() + " on " + entry.object()
+            + (entry.toPublic() ? " (granted to PUBLIC)" : "") + " is beyond the policy", entry.grantor(),
+            revoke(entry, names)));
       }
     }
     for (Membership m : memberships(names)) {
       tryExecute(revoke(m));
     }
     for (Membership m : memberships(names)) {
-      left.add(m.member() + " is a member of " + m.role() + ", which the policy does not grant; run as a role with"
-          + " ADMIN on " + m.role() + ": " + revoke(m));
+      left.add(new PrivilegeDrift(PrivilegeDrift.Kind.EXCESS_MEMBERSHIP, m.member() + " is a member of " + m.role()
+          + ", which the policy does not grant", "a role with ADMIN on " + m.role(), revoke(m)));
     }
     return left;
   }
@@ -198,7 +200,7 @@ final class ExcessPrivileges {
     return wanted;
   }
 
-  private void defaults(String group, Set<String> wanted, List<String> left) throws SQLException {
+  private void defaults(String group, Set<String> wanted, List<PrivilegeDrift> left) throws SQLException {
     record DefaultAcl(String creator, String schema, String objects) {
     }
     List<DefaultAcl> found = new ArrayList<>();
@@ -232,9 +234,10 @@ final class ExcessPrivileges {
       if (roles.hasPrivilegesOf(acl.creator())) {
         execute(statement);
       } else {
-        left.add("default privileges of role " + acl.creator() + " give the group privileges on every new "
-            + acl.objects().toLowerCase(Locale.ROOT) + (acl.schema() == null ? "" : " in schema " + acl.schema())
-            + "; run as " + acl.creator() + " or a superuser: " + statement);
+        left.add(new PrivilegeDrift(PrivilegeDrift.Kind.EXCESS_DEFAULT_PRIVILEGES, "default privileges of role "
+            + acl.creator() + " give the group privileges on every new " + acl.objects().toLowerCase(Locale.ROOT)
+            + (acl.schema() == null ? "" : " in schema " + acl.schema()), acl.creator() + " or a superuser",
+            statement));
       }
     }
   }
