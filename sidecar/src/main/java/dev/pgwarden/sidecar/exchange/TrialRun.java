@@ -91,7 +91,8 @@ public final class TrialRun extends PendingRequest {
       Long n = tag == null || tag.startsWith("SELECT") ? null : CommandComplete.rows(tag);
       rows.add(n == null ? 0L : n);
     }
-    done.accept(new Outcome(List.copyOf(tags), List.copyOf(rows), sqlState, message, overflow));
+    done.accept(new Outcome(java.util.Collections.unmodifiableList(new ArrayList<>(tags)), List.copyOf(rows), sqlState,
+        message, overflow));
     return true;
   }
 

@@ -25,7 +25,7 @@ final class TrialRuns {
       StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.DO, StatementKind.CALL,
       StatementKind.EXPLAIN, StatementKind.SHOW);
   private static final String SAVEPOINT = "pgwarden_trial";
-  private static final String CHANGES = "SELECT pg_catalog.coalesce(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
+  private static final String CHANGES = "SELECT COALESCE(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
       + " 0)::pg_catalog.text FROM pg_catalog.pg_stat_xact_user_tables";
 
   /** How a trial ended, with what it counted. */

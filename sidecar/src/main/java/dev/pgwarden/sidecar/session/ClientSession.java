@@ -284,8 +284,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     if (closed) {
       return;
     }
-    if (cause != null) {
+    if (cause instanceof IOException) {
       LOG.warn("session {}: upstream connection failed: {}", sessionId, cause.toString());
+    } else if (cause != null) {
+      LOG.error("session {}: internal error relaying the database's answers", sessionId, cause);
     }
     // What the server sent before closing (often its own FATAL error) goes out first.
     ctx.flush();

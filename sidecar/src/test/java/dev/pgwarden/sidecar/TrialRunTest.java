@@ -1,0 +1,149 @@
+package dev.pgwarden.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgwarden.testkit.TestPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules with changesMoreThan: the statement runs first as a trial, its row count decides, and
+ * within the limit the trial stands as the real run, answers and transaction status as
+ * PostgreSQL gives them.
+ */
+class TrialRunTest {
+  private static final String POLICY = """
+      apiVersion: pgwarden.dev/v1alpha1
+      kind: DatabaseAccessPolicy
+      metadata: {name: trial-policy}
+      spec:
+        access: {mode: ReadWrite}
+        rules:
+          - name: big-writes
+            statements: [UPDATE, DELETE, INSERT, DO]
+            changesMoreThan: 2
+            action: Deny
+        onUnparseable: Deny
+      """;
+  private static ProxyFixture proxy;
+
+  @BeforeAll
+  static void start() {
+    proxy = new ProxyFixture(POLICY, null);
+  }
+
+  @AfterAll
+  static void stop() {
+    proxy.close();
+  }
+
+  @BeforeEach
+  void table() throws SQLException {
+    try (Connection c = direct(); Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS trial_t; CREATE TABLE trial_t (id int PRIMARY KEY, v text);"
+          + " INSERT INTO trial_t SELECT g, 'v' || g FROM generate_series(1, 10) g");
+    }
+  }
+
+  private static Connection direct() throws SQLException {
+    TestPostgres pg = TestPostgres.shared();
+    return DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + TestPostgres.DATABASE,
+        TestPostgres.SCRAM_USER, TestPostgres.PASSWORD);
+  }
+
+  private static Connection simple() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("preferQueryMode", "simple");
+    return proxy.connect(p);
+  }
+
+  private static List<String> values() throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = direct(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT v FROM trial_t ORDER BY id")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aWriteWithinTheLimitRunsOnceAndReturnsItsRows() throws SQLException {
+    try (Connection c = simple(); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("UPDATE trial_t SET v = 'x' WHERE id <= 2 RETURNING id")) {
+        List<Integer> ids = new ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getInt(1));
+        }
+        assertThat(ids).containsExactlyInAnyOrder(1, 2);
+      }
+      assertThat(c.getAutoCommit()).isTrue();
+      // Committed: another connection sees it, and the session is out of any transaction.
+      assertThat(values().subList(0, 3)).containsExactly("x", "x", "v3");
+      try (ResultSet rs = s.executeQuery("SELECT pg_catalog.txid_current_if_assigned() IS NULL")) {
+        rs.next();
+        assertThat(rs.getBoolean(1)).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aWriteOverTheLimitIsRefusedAndNothingChanges() throws SQLException {
+    try (Connection c = simple(); Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE trial_t SET v = 'y' WHERE id > 0"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("big-writes").hasMessageContaining("10 rows")
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+      assertThat(values()).noneMatch("y"::equals);
+      // The session goes on.
+      assertThat(s.executeUpdate("DELETE FROM trial_t WHERE id = 10")).isEqualTo(1);
+    }
+    assertThat(values()).hasSize(9);
+  }
+
+  @Test
+  void codeIsCountedByWhatItChanged() throws SQLException {
+    try (Connection c = simple(); Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.execute("DO $$ BEGIN DELETE FROM trial_t WHERE id > 5; END $$"))
+          .hasMessageContaining("big-writes");
+      assertThat(values()).hasSize(10);
+      s.execute("DO $$ BEGIN DELETE FROM trial_t WHERE id = 1; END $$");
+    }
+    assertThat(values()).hasSize(9);
+  }
+
+  @Test
+  void insideTheClientsTransactionTheTrialIsASavepointAndTheClientStillDecides() throws SQLException {
+    try (Connection c = simple(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      assertThat(s.executeUpdate("UPDATE trial_t SET v = 'z' WHERE id = 1")).isEqualTo(1);
+      assertThatThrownBy(() -> s.executeUpdate("DELETE FROM trial_t")).hasMessageContaining("big-writes");
+      c.rollback();
+      assertThat(values()).hasSize(10).doesNotContain("z");
+      assertThat(s.executeUpdate("UPDATE trial_t SET v = 'w' WHERE id = 1")).isEqualTo(1);
+      c.commit();
+    }
+    assertThat(values().get(0)).isEqualTo("w");
+  }
+
+  @Test
+  void aTrialThatFailsGivesTheClientPostgreSqlsOwnError() throws SQLException {
+    try (Connection c = simple(); Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE trial_t SET v = (1 / (id - 1))::text WHERE id <= 2"))
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22012"));
+      assertThat(s.executeUpdate("UPDATE trial_t SET v = 'ok' WHERE id = 3")).isEqualTo(1);
+    }
+    assertThat(values().get(2)).isEqualTo("ok");
+  }
+}
