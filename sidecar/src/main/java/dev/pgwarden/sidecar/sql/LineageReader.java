@@ -451,14 +451,8 @@ final class LineageReader {
     return SqlNames.of(text);
   }
 
-  /** A name as written in JSqlParser's tree: quoted keeps its case, unquoted folds to lower case. */
+  /** A name as written in JSqlParser's tree. */
   static String name(String raw) {
-    if (raw == null) {
-      return "?";
-    }
-    if (raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"")) {
-      return raw.substring(1, raw.length() - 1).replace("\"\"", "\"");
-    }
-    return raw.toLowerCase(java.util.Locale.ROOT);
+    return raw == null ? "?" : Identifiers.fold(raw);
   }
 }

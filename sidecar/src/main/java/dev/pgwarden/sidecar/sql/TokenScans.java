@@ -4,7 +4,6 @@ import dev.pgwarden.api.v1alpha1.StatementKind;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class TokenScans {
   /** A call in a code body: a name or quoted name, optionally schema-qualified, then '('. */
-  private static final Pattern CALL = Pattern.compile("(?:([A-Za-z_\\x80-\\uffff][A-Za-z0-9_$\\x80-\\uffff]*)|\"((?:[^\"]|\"\")+)\")\\s*\\(");
+  private static final Pattern CALL = Pattern.compile("([A-Za-z_\\x80-\\uffff][A-Za-z0-9_$\\x80-\\uffff]*|\"(?:[^\"]|\"\")+\")\\s*\\(");
 
   private TokenScans() {
   }
@@ -159,7 +158,7 @@ final class TokenScans {
   /**
    * Function names called in the string literals of a code-declaring statement (DO, CREATE
    * FUNCTION): a plain text search, nested literals and comments included, since the body's own
-   * syntax (PL/pgSQL, another language) is not SQL. Unquoted names are lower-cased.
+   * syntax (PL/pgSQL, another language) is not SQL. Names are folded as PostgreSQL folds them.
    */
   static Set<String> functionsInBodies(List<SqlToken> tokens) {
     Set<String> names = new LinkedHashSet<>();
@@ -169,7 +168,7 @@ final class TokenScans {
       }
       Matcher m = CALL.matcher(t.text());
       while (m.find()) {
-        names.add(m.group(1) != null ? m.group(1).toLowerCase(Locale.ROOT) : m.group(2).replace("\"\"", "\""));
+        names.add(Identifiers.fold(m.group(1)));
       }
     }
     return names;
