@@ -4,6 +4,7 @@ import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.Lineage;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -73,10 +74,10 @@ public final class MaskPlanner {
           : unknown(null);
     }
     if (c.kind() == StatementKind.FETCH) {
-      if (c.setting() != null && c.setting().startsWith("close ")) {
+      if (c.target() instanceof Target.CloseCursor) {
         return MaskPlan.NONE;
       }
-      MaskPlan p = c.setting() == null ? null : cursors.get(c.setting());
+      MaskPlan p = c.target() instanceof Target.Cursor cursor ? cursors.get(cursor.name()) : null;
       return p != null ? p : unknown(null);
     }
     for (String f : c.functions()) {

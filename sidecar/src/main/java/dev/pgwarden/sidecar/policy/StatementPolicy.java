@@ -7,6 +7,7 @@ import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.api.v1alpha1.StatementRule;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.Classification.Hazard;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -52,10 +53,11 @@ public final class StatementPolicy {
     List<Verdict.Match> matches = new ArrayList<>();
     evaluate(c, matches);
     if (c.hasHazard(Hazard.RUNS_PREPARED)) {
-      List<Classification> bodies = preparedBodies.apply(c.setting());
+      String name = c.target() instanceof Target.Execute e ? e.name() : "";
+      List<Classification> bodies = preparedBodies.apply(name);
       if (bodies.isEmpty()) {
         matches.add(new Verdict.Match(spec.onUnparseableOrDefault(), "onUnparseable",
-            "it executes prepared statement \"" + c.setting() + "\", which pgwarden has not seen prepared in this session"));
+            "it executes prepared statement \"" + name + "\", which pgwarden has not seen prepared in this session"));
       }
       for (Classification body : bodies) {
         evaluate(body, matches);
@@ -122,7 +124,8 @@ public final class StatementPolicy {
     }
     if (c.hasHazard(Hazard.PROTECTED_SETTING)) {
       matches.add(new Verdict.Match(Action.Deny, "pgwarden:protected-settings",
-          "pgwarden relies on " + c.setting() + " keeping the value it set at connection"));
+          "pgwarden relies on " + (c.target() instanceof Target.Setting s ? s.name() : "a setting")
+              + " keeping the value it set at connection"));
     }
     if (readOnly && c.hasHazard(Hazard.READ_WRITE_TRANSACTION)) {
       matches.add(new Verdict.Match(Action.Deny, READ_ONLY,

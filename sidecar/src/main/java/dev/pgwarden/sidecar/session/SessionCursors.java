@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -22,16 +23,15 @@ final class SessionCursors {
     plans.merge(name, plan, (old, now) -> old.equals(now) ? old : untraceable.get());
   }
 
-  /** @param setting the CLOSE statement's {@code close NAME} (or {@code close all}) */
-  void closed(String setting) {
-    if (setting == null || !setting.startsWith("close ")) {
+  /** @param target the CLOSE statement's target (a statement of another kind changes nothing) */
+  void closed(Target target) {
+    if (!(target instanceof Target.CloseCursor close)) {
       return;
     }
-    String name = setting.substring("close ".length());
-    if (name.equals("all")) {
+    if (close.all()) {
       plans.clear();
     } else {
-      plans.remove(name);
+      plans.remove(close.name());
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.sidecar.sql.Classification;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,22 +27,19 @@ final class SqlPreparedStatements {
 
   /** Takes note of a statement about to run. */
   void apply(Classification c) {
-    String setting = c.setting();
-    if (setting == null) {
-      return;
-    }
-    if (setting.startsWith("deallocate ")) {
-      String name = setting.substring("deallocate ".length());
-      if (name.equals("all")) {
+    Target target = c.target();
+    if (target instanceof Target.Deallocate d) {
+      if (d.all()) {
         bodies.clear();
       } else {
-        bodies.remove(name);
+        bodies.remove(d.name());
       }
-    } else if (c.kind() == StatementKind.PREPARE) {
-      bodies.computeIfAbsent(setting, n -> new ArrayList<>(1)).add(c);
-    } else if (c.kind() == StatementKind.SET && setting.equals("all")) {
-      // DISCARD ALL deallocates everything. RESET ALL reads the same and does not, but forgetting
-      // is the safe side: an EXECUTE of a forgotten name goes to onUnparseable.
+    } else if (target instanceof Target.Prepare p) {
+      bodies.computeIfAbsent(p.name(), n -> new ArrayList<>(1)).add(c);
+    } else if (target instanceof Target.Discard d && d.all()
+        || c.kind() == StatementKind.SET && target instanceof Target.Setting s && s.all()) {
+      // DISCARD ALL deallocates everything. RESET ALL does not, but forgetting is the safe side:
+      // an EXECUTE of a forgotten name goes to onUnparseable.
       bodies.clear();
     }
   }

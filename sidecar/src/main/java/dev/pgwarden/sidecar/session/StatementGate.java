@@ -12,6 +12,7 @@ import dev.pgwarden.sidecar.protocol.SqlState;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.sql.StatementSplitter;
+import dev.pgwarden.sidecar.sql.Target;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import dev.pgwarden.api.v1alpha1.StatementKind;
@@ -531,13 +532,13 @@ final class StatementGate {
     }
     CatalogSnapshot snapshot = masking.catalog().latest();
     MaskPlan plan = masking.planner().plan(c, sql, snapshot,
-        sqlPrepared.bodies(c.setting() == null ? "" : c.setting()), cursors.plans());
+        sqlPrepared.bodies(c.target() instanceof Target.Execute e ? e.name() : ""), cursors.plans());
     if (tracker.catalogDirty() && plan.refusal() == null) {
       // DDL earlier in this transaction: the snapshot may no longer describe what the statement reads.
       plan = masking.planner().untraceable();
     }
-    if (c.kind() == StatementKind.DECLARE && c.setting() != null) {
-      cursors.declared(c.setting(), plan, masking.planner()::untraceable);
+    if (c.kind() == StatementKind.DECLARE && c.target() instanceof Target.Cursor cursor) {
+      cursors.declared(cursor.name(), plan, masking.planner()::untraceable);
     }
     if (plan.refusal() == null && DDL_KINDS.contains(c.kind())) {
       tracker.ddlForwarded();

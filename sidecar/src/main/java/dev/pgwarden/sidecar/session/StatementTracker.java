@@ -503,7 +503,7 @@ final class StatementTracker {
     StatementDecision done = head.kind == Kind.QUERY ? head.decision(head.next) : head.decision(0);
     if (done != null && tag != null && tag.startsWith("CLOSE")) {
       // Only a CLOSE that ran forgets the cursor (one the server refused leaves it open).
-      cursors.closed(done.classification().setting());
+      cursors.closed(done.classification().target());
     }
     long now = System.nanoTime();
     if (head.kind == Kind.QUERY) {

@@ -115,14 +115,14 @@ public final class StatementClassifier {
         case "do" -> new Facts(StatementKind.DO);
         case "set" -> set();
         case "reset" -> reset();
-        case "show" -> named(StatementKind.SHOW, 1);
+        case "show" -> setting(StatementKind.SHOW, 1);
         case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> transaction();
         case "explain" -> explain();
         case "prepare" -> prepare();
         case "execute" -> execute();
         case "deallocate" -> deallocate();
         // DISCARD resets session state as RESET ALL does; it changes no data, so it is a SET.
-        case "discard" -> named(StatementKind.SET, 1);
+        case "discard" -> discard();
         case "declare" -> declare();
         // CLOSE only releases a cursor: a cursor operation like FETCH, so ReadOnly allows it.
         case "fetch", "move", "close" -> cursorOperation();
@@ -388,7 +388,7 @@ public final class StatementClassifier {
       int i = 1;
       if (word(i).equals("session") && word(i + 1).equals("characteristics")) {
         Facts f = new Facts(StatementKind.SET);
-        f.setting = "default_transaction_read_only";
+        f.target = new Target.Setting("default_transaction_read_only");
         readWrite(f);
         return f;
       }
@@ -397,8 +397,8 @@ public final class StatementClassifier {
       }
       // After the optional SESSION/LOCAL: SET LOCAL SESSION AUTHORIZATION is valid too.
       if (word(i).equals("session") && word(i + 1).equals("authorization")) {
-        Facts f = named(StatementKind.SET, -1);
-        f.setting = "session_authorization";
+        Facts f = new Facts(StatementKind.SET);
+        f.target = new Target.Setting("session_authorization");
         f.hazards.add(Hazard.IDENTITY_CHANGE);
         return f;
       }
@@ -407,23 +407,27 @@ public final class StatementClassifier {
         readWrite(f);
         return f;
       }
-      Facts f = new Facts(StatementKind.SET);
-      f.setting = settingName(i);
+      Facts f = setting(StatementKind.SET, i);
       settingHazards(f);
       return f;
     }
 
     private Facts reset() {
       Facts f = new Facts(StatementKind.SET);
-      f.setting = word(1).equals("session") && word(2).equals("authorization") ? "session_authorization" : settingName(1);
+      f.target = new Target.Setting(
+          word(1).equals("session") && word(2).equals("authorization") ? "session_authorization" : settingName(1));
       return f;
     }
 
-    private Facts named(StatementKind kind, int at) {
+    private Facts setting(StatementKind kind, int at) {
       Facts f = new Facts(kind);
-      if (at >= 0) {
-        f.setting = settingName(at);
-      }
+      f.target = new Target.Setting(settingName(at));
+      return f;
+    }
+
+    private Facts discard() {
+      Facts f = new Facts(StatementKind.SET);
+      f.target = new Target.Discard(settingName(1));
       return f;
     }
 
@@ -444,7 +448,7 @@ public final class StatementClassifier {
     }
 
     private void settingHazards(Facts f) {
-      switch (f.setting) {
+      switch (((Target.Setting) f.target).name()) {
         case "role", "session_authorization" -> f.hazards.add(Hazard.IDENTITY_CHANGE);
         case "default_transaction_read_only", "transaction_read_only" -> f.hazards.add(Hazard.READ_WRITE_TRANSACTION);
         // Not application_name: pgjdbc sets it after connecting. Sessions are tied to backends by
@@ -515,7 +519,7 @@ public final class StatementClassifier {
         return new Facts(StatementKind.TRANSACTION);
       }
       Facts f = new Facts(StatementKind.PREPARE);
-      f.setting = word(1);
+      f.target = new Target.Prepare(word(1));
       int as = -1;
       for (int i = 2; i < tokens.size(); i++) {
         if (tokens.get(i).depth() == 0 && tokens.get(i).isWord("as")) {
@@ -544,7 +548,7 @@ public final class StatementClassifier {
 
     private Facts execute() {
       Facts f = new Facts(StatementKind.EXECUTE);
-      f.setting = word(1);
+      f.target = new Target.Execute(word(1));
       f.hazards.add(Hazard.RUNS_PREPARED);
       return f;
     }
@@ -553,13 +557,14 @@ public final class StatementClassifier {
     private Facts deallocate() {
       Facts f = new Facts(StatementKind.PREPARE);
       int i = word(1).equals("prepare") ? 2 : 1;
-      f.setting = "deallocate " + word(i);
+      // ALL, quoted or not: forgetting every body is the safe side (see SqlPreparedStatements).
+      f.target = new Target.Deallocate(word(i).equals("all") ? null : word(i));
       return f;
     }
 
     /**
      * FETCH/MOVE [direction] [FROM|IN] cursor, CLOSE cursor|ALL: the cursor's name is the last
-     * name, kept in {@code setting} so masking can find the cursor's query.
+     * name, kept as the target so masking can find the cursor's query.
      */
     private Facts cursorOperation() {
       Facts f = new Facts(StatementKind.FETCH);
@@ -567,14 +572,20 @@ public final class StatementClassifier {
       if (last.isSymbol(";") && tokens.size() > 1) {
         last = tokens.get(tokens.size() - 2);
       }
-      f.setting = !last.isName() ? null : tokens.get(0).isWord("close") ? "close " + last.text() : last.text();
+      if (!last.isName()) {
+        return f;
+      }
+      // ALL, quoted or not: forgetting every cursor's plan is the safe side.
+      boolean close = tokens.get(0).isWord("close");
+      f.target = !close ? new Target.Cursor(last.text())
+          : new Target.CloseCursor(last.text().equals("all") ? null : last.text());
       return f;
     }
 
     /** DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR query: the query runs as it is fetched. */
     private Facts declare() throws ParsedStatements.NotUnderstood {
       Facts f = new Facts(StatementKind.DECLARE);
-      f.setting = tokens.size() > 1 && tokens.get(1).isName() ? tokens.get(1).text() : null;
+      f.target = tokens.size() > 1 && tokens.get(1).isName() ? new Target.Cursor(tokens.get(1).text()) : null;
       for (int i = 2; i + 1 < tokens.size(); i++) {
         if (tokens.get(i).depth() == 0 && tokens.get(i).isWord("for")) {
           Classification query = embedded(tokens.get(i + 1).start(), sql.length());
