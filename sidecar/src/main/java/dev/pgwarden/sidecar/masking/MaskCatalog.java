@@ -276,7 +276,7 @@ public final class MaskCatalog implements AutoCloseable {
         if (rs.getBoolean(3)) {
           // A view calling a function pgwarden cannot see into (or one running SQL text): its
           // columns may hold masked values.
-          if (userFunctions.containsKey((int) rs.getLong(2)) || MaskPlanner.runsSqlText(rs.getString(4))) {
+          if (userFunctions.containsKey((int) rs.getLong(2)) || MaskPlanner.untraceableFunction(rs.getString(4))) {
             overFunctions.add(view);
           }
         } else {

@@ -4,6 +4,8 @@ import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.Lineage;
+import dev.pgwarden.sidecar.sql.PgFunctions;
+import dev.pgwarden.sidecar.sql.PgFunctions.Trait;
 import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,21 +34,6 @@ public final class MaskPlanner {
       StatementKind.CREATE_ROLE, StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE, StatementKind.TRUNCATE,
       StatementKind.COPY_FROM, StatementKind.DROP);
 
-  /** Functions that run SQL given as text, or read a table given by name: nothing pgwarden can trace. */
-  private static final Set<String> RUNS_SQL_TEXT = Set.of("query_to_xml", "query_to_xml_and_xmlschema",
-      "query_to_xmlschema", "table_to_xml", "table_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
-      "schema_to_xml", "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xml_and_xmlschema", "ts_stat",
-      "ts_rewrite", "dblink", "dblink_exec", "dblink_open", "dblink_fetch", "dblink_send_query",
-      "dblink_get_result");
-  /**
-   * Functions that store a value where the session can read it back later (a setting, a
-   * sequence, a lock, a notification, a large object): fed a masked value, they would return it
-   * unmasked by another way.
-   */
-  private static final Set<String> STORES_VALUES = Set.of("set_config", "setval", "pg_notify", "pg_advisory_lock",
-      "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared", "pg_try_advisory_lock",
-      "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared",
-      "lo_from_bytea", "lo_put", "lowrite", "pg_logical_emit_message");
   /** Catalog relations that show sample values of any column (the planner's statistics). */
   private static final Set<String> SAMPLES_VALUES = Set.of("pg_stats", "pg_stats_ext", "pg_stats_ext_exprs",
       "pg_statistic", "pg_statistic_ext_data");
@@ -54,8 +41,23 @@ public final class MaskPlanner {
   private final MaskRules rules;
   private final MaskStrategy strictest;
 
-  static boolean runsSqlText(String function) {
-    return function != null && RUNS_SQL_TEXT.contains(function);
+  /**
+   * A function whose results come from SQL given as text, a relation given by name or another
+   * database: nothing pgwarden can trace to masked columns (and what it sends another database
+   * leaves pgwarden's sight).
+   */
+  static boolean untraceableFunction(String function) {
+    return PgFunctions.has(function, Trait.RUNS_SQL_TEXT) || PgFunctions.has(function, Trait.OTHER_DATABASES);
+  }
+
+  /**
+   * A function that stores a value where the session can read it back later (a setting, a
+   * sequence, a lock, a notification, a large object): fed a masked value, it would return it
+   * unmasked by another way.
+   */
+  static boolean storesValues(String function) {
+    return PgFunctions.has(function, Trait.STORES_VALUES) || PgFunctions.has(function, Trait.CHANGES_SETTINGS)
+        || PgFunctions.has(function, Trait.WRITES_LARGE_OBJECTS);
   }
 
   public MaskPlanner(MaskRules rules) {
@@ -81,9 +83,13 @@ public final class MaskPlanner {
       return p != null ? p : unknown(null);
     }
     for (String f : c.functions()) {
-      if (RUNS_SQL_TEXT.contains(f)) {
+      if (PgFunctions.has(f, Trait.RUNS_SQL_TEXT)) {
         return MaskPlan.refuse(f + "() runs SQL or reads a table given as text, which pgwarden cannot trace to"
             + " masked columns. Write the query itself instead", List.of());
+      }
+      if (untraceableFunction(f)) {
+        return MaskPlan.refuse(f + "() talks to another database, where pgwarden cannot follow values to or from"
+            + " masked columns. Use that database directly instead", List.of());
       }
     }
     Lineage l = c.lineage();
@@ -211,7 +217,7 @@ public final class MaskPlanner {
         }
       }
       for (String f : c.functions()) {
-        if (STORES_VALUES.contains(f)) {
+        if (storesValues(f)) {
           return MaskPlan.refuse(f + "() in a statement that reads masked columns would store a value where it"
               + " can be read back unmasked. Run it in a statement of its own", touchedList);
         }
