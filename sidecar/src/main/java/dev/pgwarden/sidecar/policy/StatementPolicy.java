@@ -30,8 +30,6 @@ public final class StatementPolicy {
       StatementKind.CALL, StatementKind.DO, StatementKind.VACUUM, StatementKind.ANALYZE, StatementKind.NOTIFY,
       StatementKind.OTHER);
 
-  private static final String READ_ONLY = "access.mode=ReadOnly";
-
   private final DatabaseAccessPolicySpec spec;
   private final boolean readOnly;
 
@@ -87,7 +85,7 @@ public final class StatementPolicy {
     if (readOnly) {
       for (StatementKind k : c.effectsInOrder()) {
         if (WRITES.contains(k)) {
-          matches.add(new Verdict.Match(Action.Deny, READ_ONLY,
+          matches.add(new Verdict.Match(Action.Deny, BuiltInRule.READ_ONLY,
               "the policy grants read-only access and this statement " + describe(k)));
           break;
         }
@@ -108,27 +106,27 @@ public final class StatementPolicy {
 
   private void guards(Classification c, List<Verdict.Match> matches) {
     if (c.hasHazard(Hazard.SERVER_PROGRAM)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-programs",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.SERVER_PROGRAMS,
           "COPY ... PROGRAM runs a command on the database server"));
     }
     if (c.hasHazard(Hazard.SERVER_FILE)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-files",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.SERVER_FILES,
           "COPY to or from a file reads or writes files on the database server; use STDIN or STDOUT"));
     }
     if (c.hasHazard(Hazard.LOAD_LIBRARY)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-libraries", "LOAD loads code into the database server"));
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.SERVER_LIBRARIES, "LOAD loads code into the database server"));
     }
     if (c.hasHazard(Hazard.IDENTITY_CHANGE)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:identity",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.IDENTITY,
           "it would run later statements as a different role from the one pgwarden grants and audits"));
     }
     if (c.hasHazard(Hazard.PROTECTED_SETTING)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:protected-settings",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.PROTECTED_SETTINGS,
           "pgwarden relies on " + (c.target() instanceof Target.Setting s ? s.name() : "a setting")
               + " keeping the value it set at connection"));
     }
     if (readOnly && c.hasHazard(Hazard.READ_WRITE_TRANSACTION)) {
-      matches.add(new Verdict.Match(Action.Deny, READ_ONLY,
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.READ_ONLY,
           "the policy grants read-only access and this statement makes transactions read-write"));
     }
     for (String f : c.functions()) {

@@ -9,6 +9,7 @@ import dev.pgwarden.sidecar.masking.MaskPlan;
 import dev.pgwarden.sidecar.masking.MaskPlanner;
 import dev.pgwarden.sidecar.masking.MaskRules;
 import dev.pgwarden.sidecar.masking.MaskedColumn;
+import dev.pgwarden.sidecar.policy.BuiltInRule;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.testkit.TestPostgres;
 import java.sql.Connection;
@@ -40,12 +41,12 @@ class PgFunctionsTest {
   private static final Classification OVER_MASKED = StatementClassifier.classify("SELECT f(email) FROM people");
 
   /** Guards for code that runs SQL or reaches another database, which masking cannot trace. */
-  private static final Set<String> UNTRACEABLE_GUARDS = Set.of("pgwarden:dynamic-sql", "pgwarden:other-databases");
+  private static final Set<BuiltInRule> UNTRACEABLE_GUARDS = Set.of(BuiltInRule.DYNAMIC_SQL, BuiltInRule.OTHER_DATABASES);
   /** Guards for functions that keep their arguments where the session can read them back. */
-  private static final Set<String> STORING_GUARDS = Set.of("pgwarden:settings", "pgwarden:large-objects");
+  private static final Set<BuiltInRule> STORING_GUARDS = Set.of(BuiltInRule.SETTINGS, BuiltInRule.LARGE_OBJECTS);
   /** Every guard the policy puts on function calls. */
-  private static final Set<String> FUNCTION_GUARDS = Set.of("pgwarden:server-files", "pgwarden:server-control",
-      "pgwarden:settings", "pgwarden:other-databases", "pgwarden:dynamic-sql", "pgwarden:large-objects");
+  private static final Set<BuiltInRule> FUNCTION_GUARDS = Set.of(BuiltInRule.SERVER_FILES, BuiltInRule.SERVER_CONTROL,
+      BuiltInRule.SETTINGS, BuiltInRule.OTHER_DATABASES, BuiltInRule.DYNAMIC_SQL, BuiltInRule.LARGE_OBJECTS);
 
   @Test
   void policyAndMaskingAgreeOnEveryFunction() throws SQLException {
@@ -54,7 +55,7 @@ class PgFunctionsTest {
     assertThat(functions).as("pg_proc was read").hasSizeGreaterThan(1000);
     List<String> disagreements = new ArrayList<>();
     for (String f : functions) {
-      String guard = guard(f);
+      BuiltInRule guard = guard(f);
       boolean untraceableGuard = guard != null && UNTRACEABLE_GUARDS.contains(guard);
       boolean untraceable = PLANNER.plan(calling(PLAIN, f), null, CATALOG, List.of(), Map.of()).refusal() != null;
       boolean storing = !untraceable
@@ -86,10 +87,11 @@ class PgFunctionsTest {
     }
   }
 
-  /** The rule of the policy's guard on calls of {@code f}, or null. */
-  private static String guard(String f) {
+  /** The policy's guard on calls of {@code f}, or null. */
+  private static BuiltInRule guard(String f) {
     Verdict v = TestPolicies.READ_WRITE.decide(calling(PLAIN, f));
-    return v.matched().stream().map(Verdict.Match::rule).filter(FUNCTION_GUARDS::contains).findFirst().orElse(null);
+    return v.matched().stream().map(Verdict.Match::builtIn).filter(r -> r != null && FUNCTION_GUARDS.contains(r))
+        .findFirst().orElse(null);
   }
 
   /** The classification {@code c} with {@code f} as the one function it calls. */
