@@ -18,7 +18,7 @@ import dev.pgwarden.sidecar.protocol.SqlState;
 import dev.pgwarden.sidecar.upstream.Transport;
 import dev.pgwarden.sidecar.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
-import dev.pgwarden.sidecar.masking.RowMasker;
+import dev.pgwarden.sidecar.masking.wire.RowMasker;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

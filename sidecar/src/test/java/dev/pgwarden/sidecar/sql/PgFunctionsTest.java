@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import dev.pgwarden.api.v1alpha1.StatementKind;
-import dev.pgwarden.sidecar.masking.CatalogSnapshot;
-import dev.pgwarden.sidecar.masking.MaskPlan;
-import dev.pgwarden.sidecar.masking.MaskPlanner;
-import dev.pgwarden.sidecar.masking.MaskRules;
-import dev.pgwarden.sidecar.masking.MaskedColumn;
+import dev.pgwarden.sidecar.masking.plan.CatalogSnapshot;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.MaskPlanner;
+import dev.pgwarden.sidecar.masking.plan.MaskRules;
+import dev.pgwarden.sidecar.masking.plan.MaskedColumn;
 import dev.pgwarden.sidecar.policy.BuiltInRule;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.testkit.TestPostgres;

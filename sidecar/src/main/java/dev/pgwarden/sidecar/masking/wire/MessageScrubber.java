@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.wire;
 
 import dev.pgwarden.sidecar.protocol.Messages;
 import io.netty.buffer.ByteBuf;
