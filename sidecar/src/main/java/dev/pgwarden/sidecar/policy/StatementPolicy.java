@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 public final class StatementPolicy {
   /** Kinds that change data, schema, privileges or server state: all refused in ReadOnly mode. */
-  public static final Set<StatementKind> WRITES = EnumSet.of(
+  private static final Set<StatementKind> WRITES = EnumSet.of(
       StatementKind.INSERT, StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.COPY_FROM,
       StatementKind.CREATE, StatementKind.ALTER, StatementKind.DROP, StatementKind.TRUNCATE, StatementKind.GRANT,
       StatementKind.REVOKE, StatementKind.CREATE_ROLE, StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE,

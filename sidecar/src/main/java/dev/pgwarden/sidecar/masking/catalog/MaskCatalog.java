@@ -47,7 +47,7 @@ public final class MaskCatalog implements AutoCloseable {
   private CompletableFuture<CatalogSnapshot> loading;
   private Connection connection;
 
-  public MaskCatalog(UpstreamConfig upstream, MaskRules rules) {
+  MaskCatalog(UpstreamConfig upstream, MaskRules rules) {
     this(() -> upstream, rules);
   }
 
