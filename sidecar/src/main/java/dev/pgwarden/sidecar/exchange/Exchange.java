@@ -1,6 +1,6 @@
 package dev.pgwarden.sidecar.exchange;
 
-import dev.pgwarden.sidecar.masking.RowMasker;
+import dev.pgwarden.sidecar.masking.wire.RowMasker;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;

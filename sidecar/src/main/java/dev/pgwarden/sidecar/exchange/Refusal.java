@@ -22,7 +22,7 @@ public record Refusal(String sqlState, String message, String detail, String hin
   }
 
   public static Refusal denied(Verdict v) {
-    boolean builtIn = v.rule().startsWith("pgwarden:") || v.rule().startsWith("access.");
+    boolean builtIn = v.builtIn() != null;
     return new Refusal(SqlState.INSUFFICIENT_PRIVILEGE,
         "pgwarden: statement denied by " + (builtIn ? "guard " : "rule ") + v.rule(),
         "Denied because " + v.reason() + ".",

@@ -1,11 +1,11 @@
 package dev.pgwarden.sidecar.exchange;
 
-import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
-import dev.pgwarden.sidecar.masking.MessageScrubber;
-import dev.pgwarden.sidecar.masking.ResultField;
-import dev.pgwarden.sidecar.masking.RowMasker;
-import dev.pgwarden.sidecar.masking.ValueMasker;
+import dev.pgwarden.sidecar.masking.wire.MessageScrubber;
+import dev.pgwarden.sidecar.masking.wire.ResultField;
+import dev.pgwarden.sidecar.masking.wire.RowMasker;
+import dev.pgwarden.sidecar.masking.wire.ValueMasker;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.message.ErrorFields;

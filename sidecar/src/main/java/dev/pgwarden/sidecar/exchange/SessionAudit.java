@@ -5,7 +5,7 @@ import dev.pgwarden.sidecar.audit.NoticeSent;
 import dev.pgwarden.sidecar.audit.ResultRows;
 import dev.pgwarden.sidecar.audit.StatementAudited;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
-import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.protocol.message.CommandComplete;
 import dev.pgwarden.sidecar.sql.SqlNames;
 import java.time.Instant;

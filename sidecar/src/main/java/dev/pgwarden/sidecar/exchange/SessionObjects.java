@@ -1,13 +1,14 @@
 package dev.pgwarden.sidecar.exchange;
 
 import dev.pgwarden.api.v1alpha1.StatementKind;
-import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.protocol.message.Bind;
 import dev.pgwarden.sidecar.protocol.message.Close;
 import dev.pgwarden.sidecar.protocol.message.Parse;
 import dev.pgwarden.sidecar.protocol.message.RowDescription;
 import dev.pgwarden.sidecar.protocol.message.ServerNames;
 import dev.pgwarden.sidecar.sql.Classification;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -139,37 +140,31 @@ public final class SessionObjects {
    * DEALLOCATE, DISCARD ALL, DECLARE, CLOSE. Nothing for other statements.
    */
   private List<NameChange> sql(Classification c, String sql, MaskPlan plan) {
-    String setting = c.setting();
-    if (setting == null) {
-      return List.of();
-    }
-    if (c.kind() == StatementKind.PREPARE && setting.startsWith("deallocate ")) {
-      String name = setting.substring("deallocate ".length());
-      return List.of(name.equals("all")
+    Target t = c.target();
+    if (t instanceof Target.Deallocate d) {
+      return List.of(d.all()
           ? NameChange.of(statements, new ServerNamespace.RemoveAll<>(s -> true), "DEALLOCATE ALL")
-          : NameChange.of(statements, new ServerNamespace.Remove<>(ServerNames.ofSqlIdentifier(name)), "DEALLOCATE"));
+          : NameChange.of(statements, new ServerNamespace.Remove<>(ServerNames.ofSqlIdentifier(d.name())), "DEALLOCATE"));
     }
-    if (c.kind() == StatementKind.PREPARE) {
-      PreparedStatement s = new PreparedStatement(setting, sql, null, c, true);
+    if (t instanceof Target.Prepare p) {
+      PreparedStatement s = new PreparedStatement(p.name(), sql, null, c, true);
       return List.of(NameChange.of(statements,
-          new ServerNamespace.Define<>(ServerNames.ofSqlIdentifier(setting), Set.of(s), false), "PREPARE"));
+          new ServerNamespace.Define<>(ServerNames.ofSqlIdentifier(p.name()), Set.of(s), false), "PREPARE"));
     }
-    if (c.kind() == StatementKind.SET && setting.equals("all")) {
-      // DISCARD ALL drops every prepared statement and cursor; RESET ALL classifies the same and
-      // drops nothing, which its tag (RESET) tells.
+    if (t instanceof Target.Discard d && d.all()) {
+      // DISCARD ALL drops every prepared statement and cursor (DISCARD PLANS drops none).
       return List.of(NameChange.of(statements, new ServerNamespace.RemoveAll<>(s -> true), "DISCARD ALL"),
           NameChange.of(portals, new ServerNamespace.RemoveAll<>(p -> true), "DISCARD ALL"));
     }
-    if (c.kind() == StatementKind.DECLARE) {
+    if (t instanceof Target.Cursor k && c.kind() == StatementKind.DECLARE) {
       Portal cursor = new Portal.Cursor(sql, c, plan, holdable(sql));
       return List.of(NameChange.of(portals,
-          new ServerNamespace.Define<>(ServerNames.ofSqlIdentifier(setting), Set.of(cursor), false), "DECLARE CURSOR"));
+          new ServerNamespace.Define<>(ServerNames.ofSqlIdentifier(k.name()), Set.of(cursor), false), "DECLARE CURSOR"));
     }
-    if (c.kind() == StatementKind.FETCH && setting.startsWith("close ")) {
-      String name = setting.substring("close ".length());
-      return List.of(name.equals("all")
+    if (t instanceof Target.CloseCursor k) {
+      return List.of(k.all()
           ? NameChange.of(portals, new ServerNamespace.RemoveAll<>(p -> true), "CLOSE CURSOR ALL")
-          : NameChange.of(portals, new ServerNamespace.Remove<>(ServerNames.ofSqlIdentifier(name)), "CLOSE CURSOR"));
+          : NameChange.of(portals, new ServerNamespace.Remove<>(ServerNames.ofSqlIdentifier(k.name())), "CLOSE CURSOR"));
     }
     return List.of();
   }

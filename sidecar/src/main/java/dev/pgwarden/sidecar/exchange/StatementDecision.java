@@ -1,6 +1,6 @@
 package dev.pgwarden.sidecar.exchange;
 
-import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
 

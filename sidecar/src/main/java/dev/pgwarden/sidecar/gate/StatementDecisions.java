@@ -7,7 +7,7 @@ import dev.pgwarden.sidecar.exchange.Portal;
 import dev.pgwarden.sidecar.exchange.SessionObjects;
 import dev.pgwarden.sidecar.exchange.StatementDecision;
 import dev.pgwarden.sidecar.gate.StatementGate.Step;
-import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.protocol.PgMessage;

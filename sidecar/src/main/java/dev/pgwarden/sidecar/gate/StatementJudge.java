@@ -8,11 +8,13 @@ import dev.pgwarden.sidecar.exchange.PreparedStatement;
 import dev.pgwarden.sidecar.exchange.ResultMasking;
 import dev.pgwarden.sidecar.exchange.SessionObjects;
 import dev.pgwarden.sidecar.exchange.StatementDecision;
-import dev.pgwarden.sidecar.masking.CatalogSnapshot;
-import dev.pgwarden.sidecar.masking.MaskPlan;
+import dev.pgwarden.sidecar.masking.plan.CatalogSnapshot;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
+import dev.pgwarden.sidecar.policy.BuiltInRule;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -140,7 +142,7 @@ final class StatementJudge {
   /** What running prepared statement {@code name} is, as SQL EXECUTE says it. */
   private static Classification executing(String name) {
     return new Classification(StatementKind.EXECUTE, Set.of(StatementKind.EXECUTE), Set.of(), Set.of(), false,
-        Set.of(), name, Set.of(Classification.Hazard.RUNS_PREPARED), null, null);
+        Set.of(), new Target.Execute(name), Set.of(Classification.Hazard.RUNS_PREPARED), null, null);
   }
 
   // ---------------------------------------------------------------- masking
@@ -159,8 +161,7 @@ final class StatementJudge {
       return engine.planner().untraceable();
     }
     CatalogSnapshot snapshot = engine.catalog().latest();
-    List<Classification> prepared = c.hasHazard(Classification.Hazard.RUNS_PREPARED) && c.setting() != null
-        ? bodies.apply(c.setting()) : List.of();
+    List<Classification> prepared = c.target() instanceof Target.Execute e ? bodies.apply(e.name()) : List.of();
     MaskPlan plan = engine.planner().plan(c, sql, snapshot, prepared, cursorPlans(c, depth));
     if (masking.catalogDirty() && plan.refusal() == null) {
       // DDL earlier in this transaction: the snapshot may no longer describe what the statement reads.
@@ -174,10 +175,10 @@ final class StatementJudge {
 
   /** For FETCH or MOVE: the plan of what the cursor it names may be. */
   private Map<String, MaskPlan> cursorPlans(Classification c, int depth) {
-    String name = c.setting();
-    if (c.kind() != StatementKind.FETCH || name == null || name.startsWith("close ")) {
+    if (c.kind() != StatementKind.FETCH || !(c.target() instanceof Target.Cursor cursor)) {
       return Map.of();
     }
+    String name = cursor.name();
     MaskPlan plan = objects.cursorPlan(name, this::untraceable, b -> {
       PreparedStatement s = b.statement();
       return s.classification() == null ? untraceable() : maskPlan(s.classification(), s.sql(), depth + 1);
@@ -195,6 +196,6 @@ final class StatementJudge {
     if (plan == null || plan.refusal() == null) {
       return v;
     }
-    return v.strictest(Verdict.of(List.of(new Verdict.Match(Action.Deny, Refusals.MASKING_RULE, plan.refusal()))));
+    return v.strictest(Verdict.of(List.of(new Verdict.Match(Action.Deny, BuiltInRule.MASKING, plan.refusal()))));
   }
 }

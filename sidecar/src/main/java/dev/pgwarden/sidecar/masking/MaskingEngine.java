@@ -1,6 +1,10 @@
 package dev.pgwarden.sidecar.masking;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.sidecar.masking.catalog.MaskCatalog;
+import dev.pgwarden.sidecar.masking.plan.MaskPlanner;
+import dev.pgwarden.sidecar.masking.plan.MaskRules;
+import dev.pgwarden.sidecar.masking.wire.ValueMasker;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

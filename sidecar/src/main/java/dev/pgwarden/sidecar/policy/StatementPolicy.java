@@ -7,6 +7,7 @@ import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.api.v1alpha1.StatementRule;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.Classification.Hazard;
+import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,14 +23,13 @@ import java.util.function.Function;
  */
 public final class StatementPolicy {
   /** Kinds that change data, schema, privileges or server state: all refused in ReadOnly mode. */
-  public static final Set<StatementKind> WRITES = EnumSet.of(
+  private static final Set<StatementKind> WRITES = EnumSet.of(
       StatementKind.INSERT, StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.COPY_FROM,
       StatementKind.CREATE, StatementKind.ALTER, StatementKind.DROP, StatementKind.TRUNCATE, StatementKind.GRANT,
       StatementKind.REVOKE, StatementKind.CREATE_ROLE, StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE,
       StatementKind.CALL, StatementKind.DO, StatementKind.VACUUM, StatementKind.ANALYZE, StatementKind.NOTIFY,
       StatementKind.OTHER);
 
-  private static final String READ_ONLY = "access.mode=ReadOnly";
   /** Rows changed by a statement that cannot run as a trial: every changesMoreThan rule matches. */
   public static final long UNCOUNTED = Long.MAX_VALUE;
 
@@ -63,10 +63,11 @@ public final class StatementPolicy {
     List<Verdict.Match> matches = new ArrayList<>();
     evaluate(c, matches, rowsChanged);
     if (c.hasHazard(Hazard.RUNS_PREPARED)) {
-      List<Classification> bodies = preparedBodies.apply(c.setting());
+      String name = c.target() instanceof Target.Execute e ? e.name() : "";
+      List<Classification> bodies = preparedBodies.apply(name);
       if (bodies.isEmpty()) {
         matches.add(new Verdict.Match(spec.onUnparseableOrDefault(), "onUnparseable",
-            "it executes prepared statement \"" + c.setting() + "\", which pgwarden has not seen prepared in this session"));
+            "it executes prepared statement \"" + name + "\", which pgwarden has not seen prepared in this session"));
       }
       for (Classification body : bodies) {
         evaluate(body, matches, rowsChanged);
@@ -98,7 +99,7 @@ public final class StatementPolicy {
     List<Classification> all = new ArrayList<>();
     all.add(c);
     if (c.hasHazard(Hazard.RUNS_PREPARED)) {
-      all.addAll(preparedBodies.apply(c.setting()));
+      all.addAll(preparedBodies.apply(c.target() instanceof Target.Execute e ? e.name() : ""));
     }
     long limit = Long.MAX_VALUE;
     List<String> rules = new ArrayList<>();
@@ -130,7 +131,7 @@ public final class StatementPolicy {
     if (readOnly) {
       for (StatementKind k : c.effectsInOrder()) {
         if (WRITES.contains(k)) {
-          matches.add(new Verdict.Match(Action.Deny, READ_ONLY,
+          matches.add(new Verdict.Match(Action.Deny, BuiltInRule.READ_ONLY,
               "the policy grants read-only access and this statement " + describe(k)));
           break;
         }
@@ -159,26 +160,27 @@ public final class StatementPolicy {
 
   private void guards(Classification c, List<Verdict.Match> matches) {
     if (c.hasHazard(Hazard.SERVER_PROGRAM)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-programs",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.SERVER_PROGRAMS,
           "COPY ... PROGRAM runs a command on the database server"));
     }
     if (c.hasHazard(Hazard.SERVER_FILE)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-files",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.SERVER_FILES,
           "COPY to or from a file reads or writes files on the database server; use STDIN or STDOUT"));
     }
     if (c.hasHazard(Hazard.LOAD_LIBRARY)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:server-libraries", "LOAD loads code into the database server"));
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.SERVER_LIBRARIES, "LOAD loads code into the database server"));
     }
     if (c.hasHazard(Hazard.IDENTITY_CHANGE)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:identity",
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.IDENTITY,
           "it would run later statements as a different role from the one pgwarden grants and audits"));
     }
     if (c.hasHazard(Hazard.PROTECTED_SETTING)) {
-      matches.add(new Verdict.Match(Action.Deny, "pgwarden:protected-settings",
-          "pgwarden relies on " + c.setting() + " keeping the value it set at connection"));
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.PROTECTED_SETTINGS,
+          "pgwarden relies on " + (c.target() instanceof Target.Setting s ? s.name() : "a setting")
+              + " keeping the value it set at connection"));
     }
     if (readOnly && c.hasHazard(Hazard.READ_WRITE_TRANSACTION)) {
-      matches.add(new Verdict.Match(Action.Deny, READ_ONLY,
+      matches.add(new Verdict.Match(Action.Deny, BuiltInRule.READ_ONLY,
           "the policy grants read-only access and this statement makes transactions read-write"));
     }
     for (String f : c.functions()) {

@@ -7,12 +7,20 @@ import java.util.List;
  * What the policy says about a statement.
  *
  * @param rule the rule that decided: a policy rule's name, {@code defaultAction},
- *     {@code onUnparseable}, {@code access.mode} or a built-in guard ({@code pgwarden:...})
+ *     {@code onUnparseable}, or a {@link BuiltInRule}'s name
  * @param reason one sentence on why, for the agent's error message and the audit
  * @param matched every rule or guard that matched, strictest first, for {@code pgwarden check}
  */
 public record Verdict(Action action, String rule, String reason, List<Match> matched) {
   public record Match(Action action, String rule, String reason) {
+    public Match(Action action, BuiltInRule rule, String reason) {
+      this(action, rule.ruleName(), reason);
+    }
+
+    /** The built-in rule that matched, or null for a policy's own. */
+    public BuiltInRule builtIn() {
+      return BuiltInRule.named(rule);
+    }
   }
 
   /** The strictest match decides; the first of equally strict ones wins. */
@@ -21,6 +29,11 @@ public record Verdict(Action action, String rule, String reason, List<Match> mat
     strictestFirst.sort((a, b) -> b.action().ordinal() - a.action().ordinal());
     Match decisive = strictestFirst.get(0);
     return new Verdict(decisive.action(), decisive.rule(), decisive.reason(), List.copyOf(strictestFirst));
+  }
+
+  /** The built-in rule that decided, or null when the policy's own rules did. */
+  public BuiltInRule builtIn() {
+    return BuiltInRule.named(rule);
   }
 
   /** The strictest of several verdicts (a multi-statement Query); the first wins a tie. */

@@ -2,7 +2,7 @@ package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.exchange.Exchange;
 import dev.pgwarden.sidecar.exchange.ResultSample;
-import dev.pgwarden.sidecar.masking.RowMasker;
+import dev.pgwarden.sidecar.masking.wire.RowMasker;
 import dev.pgwarden.sidecar.protocol.PgBatch;
 import dev.pgwarden.sidecar.protocol.PgMessage;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;

@@ -19,8 +19,8 @@ import java.util.Set;
  * @param writes tables written or changed
  * @param unbounded an UPDATE or DELETE (here or embedded) with no WHERE, or one that is always true
  * @param functions functions called, lower-cased, without schema
- * @param setting for SET/RESET/SHOW, the parameter name (lower-cased); for PREPARE, EXECUTE and
- *     DEALLOCATE, the prepared statement's name; otherwise null
+ * @param target the setting, prepared statement or cursor the statement names (an EXECUTE's
+ *     when the statement runs one), or null
  * @param hazards what the built-in guards look at beyond kinds and functions
  * @param problem why the statement is UNPARSEABLE, else null
  * @param lineage where its values come from and go, for masking; null when pgwarden could not
@@ -33,7 +33,7 @@ public record Classification(
     Set<String> writes,
     boolean unbounded,
     Set<String> functions,
-    String setting,
+    Target target,
     Set<Hazard> hazards,
     String problem,
     Lineage lineage) {

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * an insert evicts a few entries in the map's iteration order, which is effectively random:
  * cheap, and good enough for a working set of query shapes that is far smaller than the bound.
  */
-public final class ClassificationCache {
+final class ClassificationCache {
   /** Longer shapes are classified every time rather than pinning large keys in memory. */
   static final int MAX_KEY_CHARS = 16 * 1024;
   private static final int EVICT_BATCH = 16;
@@ -16,15 +16,15 @@ public final class ClassificationCache {
   private final ConcurrentHashMap<String, Classification> entries = new ConcurrentHashMap<>();
   private final int capacity;
 
-  public ClassificationCache(int capacity) {
+  ClassificationCache(int capacity) {
     this.capacity = capacity;
   }
 
-  public Classification get(String fingerprint) {
+  Classification get(String fingerprint) {
     return entries.get(fingerprint);
   }
 
-  public void put(String fingerprint, Classification c) {
+  void put(String fingerprint, Classification c) {
     if (fingerprint.length() > MAX_KEY_CHARS) {
       return;
     }
@@ -38,7 +38,7 @@ public final class ClassificationCache {
     entries.put(fingerprint, c);
   }
 
-  public int size() {
+  int size() {
     return entries.size();
   }
 }

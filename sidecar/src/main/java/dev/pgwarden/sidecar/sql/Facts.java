@@ -15,7 +15,7 @@ final class Facts {
   final Set<String> functions = new LinkedHashSet<>();
   final EnumSet<Classification.Hazard> hazards = EnumSet.noneOf(Classification.Hazard.class);
   boolean unbounded;
-  String setting;
+  Target target;
   Lineage lineage;
 
   Facts(StatementKind kind) {
@@ -35,13 +35,13 @@ final class Facts {
       lineage = inner.lineage();
     }
     if (inner.hasHazard(Classification.Hazard.RUNS_PREPARED)) {
-      setting = inner.setting();
+      target = inner.target();
     }
   }
 
   Classification build() {
     return new Classification(kind, Collections.unmodifiableSet(EnumSet.copyOf(effects)), Set.copyOf(reads),
-        Set.copyOf(writes), unbounded, Set.copyOf(functions), setting,
+        Set.copyOf(writes), unbounded, Set.copyOf(functions), target,
         hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)), null, lineage);
   }
 }

@@ -1,6 +1,8 @@
 package dev.pgwarden.sidecar.sql;
 
 import dev.pgwarden.api.v1alpha1.StatementKind;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -206,8 +208,21 @@ final class ParsedStatements {
     return new NotUnderstood("the SQL parser read it as " + statement.getClass().getSimpleName());
   }
 
+  /** A table's name as written, each part folded: {@code "S".T} is {@code S.t}. */
   static String name(Table t) {
-    return t == null ? "?" : t.getFullyQualifiedName().replace("\"", "");
+    if (t == null) {
+      return "?";
+    }
+    List<String> parts = new ArrayList<>(t.getNameParts());
+    Collections.reverse(parts);
+    StringBuilder b = new StringBuilder();
+    for (String part : parts) {
+      if (!b.isEmpty()) {
+        b.append('.');
+      }
+      b.append(part == null ? "" : Identifiers.fold(part));
+    }
+    return b.toString();
   }
 
   private static String firstLine(String s) {

@@ -2,7 +2,6 @@ package dev.pgwarden.sidecar.sql;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Tokenizes one statement the way PostgreSQL's scanner does (with standard_conforming_strings on,
@@ -45,7 +44,8 @@ public final class SqlLexer {
         i = end;
       } else if (c == '"') {
         int end = quotedEnd(sql, i, '"', false);
-        out.add(new SqlToken(SqlToken.Type.QUOTED_IDENTIFIER, sql.substring(i + 1, end - 1).replace("\"\"", "\""), i, end, depth));
+        out.add(new SqlToken(SqlToken.Type.QUOTED_IDENTIFIER, Identifiers.unquote(sql.substring(i + 1, end - 1)), i, end,
+            depth));
         i = end;
       } else if (c == '$' && isDigit(next(sql, i))) {
         int end = i + 1;
@@ -83,7 +83,7 @@ public final class SqlLexer {
             && (sql.charAt(end + 1) == '\'' || sql.charAt(end + 1) == '"')) {
           i = unicodeLiteral(sql, i, end + 1, depth, out);
         } else {
-          out.add(new SqlToken(SqlToken.Type.WORD, word.toLowerCase(Locale.ROOT), i, end, depth));
+          out.add(new SqlToken(SqlToken.Type.WORD, Identifiers.foldUnquoted(word), i, end, depth));
           i = end;
         }
       } else if (c == '(' || c == '[') {
@@ -142,7 +142,7 @@ public final class SqlLexer {
     if (quote == '\'') {
       out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(start, end), start, end, depth));
     } else {
-      String raw = sql.substring(quoteAt + 1, close - 1).replace("\"\"", "\"");
+      String raw = Identifiers.unquote(sql.substring(quoteAt + 1, close - 1));
       out.add(new SqlToken(SqlToken.Type.QUOTED_IDENTIFIER, decodeUnicodeEscapes(raw, escape), start, end, depth));
     }
     return end;

@@ -3,8 +3,9 @@ package dev.pgwarden.sidecar.sql;
 /**
  * One lexical token of a statement.
  *
- * @param text for words, lower-cased; for quoted identifiers, the name between the quotes; for
- *     literals, their source text; for symbols, the symbol
+ * @param text for words, folded as PostgreSQL folds unquoted names ({@link Identifiers}); for quoted
+ *     identifiers, the name between the quotes; for literals, their source text; for symbols, the
+ *     symbol
  * @param start offset of the token in the statement
  * @param end offset just after the token (a U&amp; literal's UESCAPE clause included)
  * @param depth parenthesis depth at the token (0 outside any parenthesis)
@@ -20,7 +21,7 @@ public record SqlToken(Type type, String text, int start, int end, int depth) {
     return type == Type.SYMBOL && text.equals(symbol);
   }
 
-  /** A name as PostgreSQL resolves it: unquoted words fold to lower case, quoted ones keep theirs. */
+  /** A name, whose text is as PostgreSQL resolves it ({@link Identifiers}). */
   public boolean isName() {
     return type == Type.WORD || type == Type.QUOTED_IDENTIFIER;
   }

@@ -2,12 +2,8 @@ package dev.pgwarden.sidecar.sql;
 
 import dev.pgwarden.api.v1alpha1.StatementKind;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Facts read straight from a statement's tokens, where JSqlParser's tree does not have them or
@@ -15,9 +11,6 @@ import java.util.regex.Pattern;
  * what it finds can only make a decision stricter.
  */
 final class TokenScans {
-  /** A call in a code body: a name or quoted name, optionally schema-qualified, then '('. */
-  private static final Pattern CALL = Pattern.compile("(?:([A-Za-z_\\x80-\\uffff][A-Za-z0-9_$\\x80-\\uffff]*)|\"((?:[^\"]|\"\")+)\")\\s*\\(");
-
   private TokenScans() {
   }
 
@@ -154,24 +147,5 @@ final class TokenScans {
       bySource |= t.isWord("by") && next.isWord("source");
     }
     return bySource;
-  }
-
-  /**
-   * Function names called in the string literals of a code-declaring statement (DO, CREATE
-   * FUNCTION): a plain text search, nested literals and comments included, since the body's own
-   * syntax (PL/pgSQL, another language) is not SQL. Unquoted names are lower-cased.
-   */
-  static Set<String> functionsInBodies(List<SqlToken> tokens) {
-    Set<String> names = new LinkedHashSet<>();
-    for (SqlToken t : tokens) {
-      if (t.type() != SqlToken.Type.STRING) {
-        continue;
-      }
-      Matcher m = CALL.matcher(t.text());
-      while (m.find()) {
-        names.add(m.group(1) != null ? m.group(1).toLowerCase(Locale.ROOT) : m.group(2).replace("\"\"", "\""));
-      }
-    }
-    return names;
   }
 }

@@ -138,7 +138,7 @@ final class WhereClauses {
   }
 
   private static String unquote(String name) {
-    return name == null ? "" : name.replace("\"", "").toLowerCase(Locale.ROOT);
+    return name == null ? "" : Identifiers.fold(name);
   }
 
   /** A column reference outside subqueries (true, false and null can parse as names). */

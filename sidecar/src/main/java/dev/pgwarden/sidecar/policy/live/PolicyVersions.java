@@ -8,7 +8,7 @@ import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.PolicySubjects;
 import dev.pgwarden.sidecar.identity.SigningKeys;
 import dev.pgwarden.sidecar.identity.TokenVerifier;
-import dev.pgwarden.sidecar.masking.MaskRules;
+import dev.pgwarden.sidecar.masking.plan.MaskRules;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.policy.StatementPolicy;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;

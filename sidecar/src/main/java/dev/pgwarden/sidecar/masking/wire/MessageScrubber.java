@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.wire;
 
 import dev.pgwarden.sidecar.protocol.CStrings;
 import io.netty.buffer.ByteBuf;
@@ -121,7 +121,7 @@ public final class MessageScrubber {
       return false;
     }
     for (String part : inner.split("\\.", -1)) {
-      if (!names.contains(part) && !names.contains(part.toLowerCase(java.util.Locale.ROOT))) {
+      if (!names.contains(part) && !names.contains(dev.pgwarden.sidecar.sql.Identifiers.foldUnquoted(part))) {
         return false;
       }
     }

@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.wire;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import java.nio.ByteBuffer;
@@ -30,7 +30,7 @@ import javax.crypto.spec.SecretKeySpec;
  * A NULL value stays NULL whatever the strategy. Not thread-safe (one per session).
  */
 public final class ValueMasker {
-  public static final String MARKER = "[redacted]";
+  static final String MARKER = "[redacted]";
   private static final byte[] MARKER_BYTES = MARKER.getBytes(StandardCharsets.UTF_8);
   private static final byte[] MARKER_JSON = ("\"" + MARKER + "\"").getBytes(StandardCharsets.UTF_8);
 
@@ -70,7 +70,7 @@ public final class ValueMasker {
    * @param binary the column is in binary format
    * @return the masked bytes, or null for SQL NULL
    */
-  public byte[] mask(MaskStrategy strategy, int typeOid, boolean binary, byte[] value) {
+  byte[] mask(MaskStrategy strategy, int typeOid, boolean binary, byte[] value) {
     return switch (strategy) {
       case NULL -> null;
       case REDACT -> redact(typeOid, binary);

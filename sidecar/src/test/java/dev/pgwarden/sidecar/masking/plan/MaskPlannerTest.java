@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

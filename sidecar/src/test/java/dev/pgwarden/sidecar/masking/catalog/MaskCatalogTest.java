@@ -1,10 +1,13 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import dev.pgwarden.api.v1alpha1.SslMode;
+import dev.pgwarden.sidecar.masking.plan.CatalogSnapshot;
+import dev.pgwarden.sidecar.masking.plan.MaskRules;
+import dev.pgwarden.sidecar.masking.plan.MaskedColumn;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.testkit.TestPostgres;
 import java.net.ServerSocket;

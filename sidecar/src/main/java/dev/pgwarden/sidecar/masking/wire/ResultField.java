@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.wire;
 
 import io.netty.buffer.ByteBuf;
 

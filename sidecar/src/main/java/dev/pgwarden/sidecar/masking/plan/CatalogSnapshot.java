@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.plan;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import java.util.Map;

@@ -1,6 +1,8 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.wire;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.sidecar.masking.plan.CatalogSnapshot;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ProtocolException;
 import dev.pgwarden.sidecar.protocol.SqlState;

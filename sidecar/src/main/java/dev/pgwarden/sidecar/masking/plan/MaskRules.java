@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.plan;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import dev.pgwarden.api.v1alpha1.MaskingRule;
@@ -44,7 +44,7 @@ public record MaskRules(List<MaskedColumn> columns) {
   }
 
   /** NULL shows nothing, REDACT a marker, HASH an opaque token that still joins, PARTIAL a part of the value. */
-  public static MaskStrategy stricter(MaskStrategy a, MaskStrategy b) {
+  static MaskStrategy stricter(MaskStrategy a, MaskStrategy b) {
     return rank(a) >= rank(b) ? a : b;
   }
 

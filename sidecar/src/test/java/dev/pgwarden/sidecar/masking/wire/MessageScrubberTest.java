@@ -1,16 +1,12 @@
-package dev.pgwarden.sidecar.masking;
+package dev.pgwarden.sidecar.masking.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pgwarden.api.v1alpha1.MaskStrategy;
-import dev.pgwarden.api.v1alpha1.MaskingRule;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.message.ErrorFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -70,17 +66,5 @@ class MessageScrubberTest {
       notice.release();
       scrubbed.release();
     }
-  }
-
-  @Test
-  void ruleColumnsAreSchemaTableColumnOrTableColumn() {
-    MaskRules rules = MaskRules.of(List.of(
-        new MaskingRule(List.of("customers.email", "crm.\"Leads\".\"E.Mail\""), MaskStrategy.PARTIAL, null),
-        new MaskingRule(List.of("public.customers.email"), MaskStrategy.NULL, true)));
-    assertThat(rules.columns()).extracting(MaskedColumn::qualifiedName)
-        .containsExactly("public.customers.email", "crm.Leads.E.Mail");
-    assertThat(rules.columns().get(0).strategy()).as("two rules on one column: the stricter").isEqualTo(MaskStrategy.NULL);
-    assertThat(rules.columns().get(0).denyPredicates()).isTrue();
-    assertThatThrownBy(() -> MaskRules.parts("just_a_column")).isInstanceOf(IllegalArgumentException.class);
   }
 }
