@@ -1,13 +1,13 @@
 package dev.pgwarden.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
+import dev.pgwarden.testkit.ServerCertificate;
 import dev.pgwarden.testkit.TestPostgres;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,16 +36,7 @@ class ClientTlsTest {
   static void start() throws Exception {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
-    Process openssl;
-    try {
-      openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-          "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost")
-          .redirectErrorStream(true).start();
-    } catch (java.io.IOException e) {
-      openssl = null;
-    }
-    assumeTrue(openssl != null && openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0,
-        "openssl is needed to make a test certificate");
+    ServerCertificate.selfSigned("localhost").writePem(cert, key);
     issuer = LocalIssuer.start(null, 0);
     audit = new JsonLinesAuditSink(OutputStream.nullOutputStream());
     proxy = ProxyServer.start(ProxyConfig.builder()

@@ -1,7 +1,6 @@
 package dev.pgwarden.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +13,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** libpq's psql through the proxy, when psql is installed (CI installs it). */
+/** libpq's psql through the proxy. psql is required, not optional: .ci/run installs it (postgresql-client). */
 class PsqlTest {
   private static ProxyFixture f;
 
   @BeforeAll
   static void start() {
-    assumeTrue(onPath("psql"), "psql is not on the PATH");
+    assertThat(onPath("psql")).as("psql is on the PATH (apt-get install postgresql-client; .ci/run does)").isTrue();
     f = new ProxyFixture();
   }
 

@@ -67,7 +67,7 @@ class UpstreamTest {
 
   @Test
   void requireTlsAgainstAServerWithoutIt() throws Exception {
-    // A second, plain server: the shared one has TLS whenever openssl could make it a certificate.
+    // A second, plain server: the shared one always offers TLS.
     try (EmbeddedPostgres plain = EmbeddedPostgres.builder().setServerConfig("ssl", "off").start()) {
       UpstreamConfig tls = new UpstreamConfig("127.0.0.1", plain.getPort(), "postgres", "postgres", null,
           SslMode.REQUIRE, null);

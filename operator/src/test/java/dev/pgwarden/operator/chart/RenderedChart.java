@@ -5,7 +5,6 @@ import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import org.junit.jupiter.api.Assumptions;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,23 +27,6 @@ final class RenderedChart {
 
   private RenderedChart(List<HasMetadata> objects) {
     this.objects = objects;
-  }
-
-  /**
-   * Skips the calling test, saying why, only where helm-java has no native Helm library for this
-   * platform (it ships linux-amd64 here); any other failure is a failure.
-   */
-  static void assumeHelmLoads() {
-    try {
-      Helm.version().call();
-    } catch (LinkageError | IllegalStateException e) {
-      String message = String.valueOf(e.getMessage());
-      if (e instanceof IllegalStateException && !message.contains("NativeLibrary") && !message.contains("native library")) {
-        throw e;
-      }
-      Assumptions.abort("helm-java's native Helm library does not load on " + System.getProperty("os.name") + "/"
-          + System.getProperty("os.arch") + " (" + e + "); the chart is not rendered here");
-    }
   }
 
   /** Renders the chart as `helm template pgwarden charts/pgwarden -n pgwarden-system --set k=v...`. */

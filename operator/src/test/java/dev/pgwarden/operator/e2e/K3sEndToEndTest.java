@@ -30,7 +30,7 @@ import org.testcontainers.utility.DockerImageName;
  * The operator against a real Kubernetes API server (K3s in a container): the CRDs as shipped,
  * the status subresource, finalizers and garbage collection behave as in production. The
  * operator runs in this JVM and reaches the embedded PostgreSQL on the host. Runs only where a
- * Docker engine answers; skipped (not failed) elsewhere, such as on machines without one.
+ * Docker engine answers; disabled elsewhere, the one skip the testkit's SkipGuard allows (AllowList).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class K3sEndToEndTest {

@@ -2,7 +2,6 @@ package dev.pgwarden.sidecar.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -15,22 +14,18 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.InputStream;
+import dev.pgwarden.testkit.ServerCertificate;
 import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,27 +48,12 @@ class ServiceAccountRetrieverTest {
 
   @BeforeEach
   void startApiServer() throws Exception {
-    Path crt = dir.resolve("server.crt");
-    Path key = dir.resolve("server.key");
-    Path p12 = dir.resolve("server.p12");
-    assumeTrue(run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-        "-keyout", key.toString(), "-out", crt.toString())
-        && run("openssl", "pkcs12", "-export", "-in", crt.toString(), "-inkey", key.toString(),
-        "-out", p12.toString(), "-passout", "pass:test"), "openssl is needed to make a test certificate");
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(p12)) {
-      store.load(in, "test".toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(store, "test".toCharArray());
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
+    ServerCertificate certificate = ServerCertificate.selfSigned("localhost");
 
     signingKey = new RSAKeyGenerator(2048).keyID("cluster-key").generate();
     byte[] jwks = new JWKSet(signingKey.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
     server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
     server.createContext("/openid/v1/jwks", ex -> {
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       authorizations.add(String.valueOf(auth));
@@ -91,23 +71,13 @@ class ServiceAccountRetrieverTest {
     jwksUri = "https://localhost:" + server.getAddress().getPort() + "/openid/v1/jwks";
 
     Files.writeString(dir.resolve("token"), "sa-token-1\n");
-    Files.copy(crt, dir.resolve("ca.crt"));
+    Files.writeString(dir.resolve("ca.crt"), certificate.certificatePem());
   }
 
   @AfterEach
   void stop() {
     if (server != null) {
       server.stop(0);
-    }
-  }
-
-  private static boolean run(String... command) throws Exception {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (java.io.IOException e) {
-      return false;
     }
   }
 
@@ -166,17 +136,10 @@ class ServiceAccountRetrieverTest {
 
   @Test
   void trustsOnlyTheClusterCa() throws Exception {
-    Files.writeString(dir.resolve("ca.crt"), otherCertificate());
+    // The same host name, from a CA the pod does not trust.
+    Files.writeString(dir.resolve("ca.crt"), ServerCertificate.selfSigned("localhost").certificatePem());
     ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
     assertThatThrownBy(() -> retriever.retrieveResource(new URL(jwksUri)))
         .isInstanceOf(javax.net.ssl.SSLException.class);
-  }
-
-  private String otherCertificate() throws Exception {
-    Path crt = dir.resolve("other.crt");
-    assumeTrue(run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-        "-keyout", dir.resolve("other.key").toString(), "-out", crt.toString()));
-    return Files.readString(crt);
   }
 }

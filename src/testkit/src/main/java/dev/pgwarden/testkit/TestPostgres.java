@@ -37,23 +37,20 @@ public final class TestPostgres {
   public static synchronized TestPostgres shared() {
     if (shared == null) {
       try {
-        Path tlsDir = Files.createTempDirectory("pgwarden-test-tls");
-        boolean tls = ServerCertificate.create(tlsDir);
+        ServerCertificate tls = ServerCertificate.selfSigned("localhost");
+        Path ca = Files.createTempDirectory("pgwarden-test-tls").resolve("server.crt");
+        Files.writeString(ca, tls.certificatePem());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
             .setServerConfig("password_encryption", "scram-sha-256")
             .setServerConfig("max_connections", "200")
             .setServerConfig("fsync", "off")
             .setServerConfig("synchronous_commit", "off")
+            .setServerConfig("ssl", "on")
             .setDataDirectoryCustomizer(dir -> {
               writeHba(dir.toPath());
-              if (tls) {
-                ServerCertificate.install(tlsDir, dir.toPath());
-              }
+              tls.install(dir.toPath());
             });
-        if (tls) {
-          builder.setServerConfig("ssl", "on");
-        }
-        shared = new TestPostgres(builder.start(), tls ? tlsDir.resolve("server.crt") : null);
+        shared = new TestPostgres(builder.start(), ca);
         shared.seedRoles();
       } catch (IOException e) {
         throw new UncheckedIOException("could not start embedded PostgreSQL", e);
@@ -99,8 +96,8 @@ public final class TestPostgres {
   }
 
   /**
-   * The server's self-signed certificate (subject alternative name DNS:localhost only), or null
-   * when openssl was not available to make one and the server runs without TLS.
+   * The server's self-signed certificate as a PEM file (subject alternative name DNS:localhost
+   * only): the CA file of a client that verifies the server. The server always offers TLS.
    */
   public Path certificate() {
     return certificate;
