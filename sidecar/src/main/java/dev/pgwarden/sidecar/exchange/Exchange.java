@@ -37,6 +37,9 @@ public final class Exchange {
   private final ByteBufAllocator alloc;
   /** The server skips the client's messages until the next Sync (an error with no Sync sent yet). */
   private boolean discardingUntilSync;
+  private Runnable whenIdle;
+  /** The trial run whose output is held now, until it stands or is dropped. */
+  private TrialRun trial;
   /** The transaction status of the last ReadyForQuery: idle, in a transaction block, or in a failed one. */
   private char transactionStatus = ReadyForQuery.IDLE;
 
@@ -64,6 +67,23 @@ public final class Exchange {
       queue.poll();
     } else {
       queue.remove(r);
+    }
+    if (queue.isEmpty() && whenIdle != null) {
+      Runnable then = whenIdle;
+      whenIdle = null;
+      then.run();
+    }
+  }
+
+  /**
+   * Runs {@code then} once the server has answered everything sent so far (at once when it has):
+   * a trial must know the transaction status the server will be in when it runs.
+   */
+  public void whenIdle(Runnable then) {
+    if (queue.isEmpty()) {
+      then.run();
+    } else {
+      whenIdle = then;
     }
   }
 
@@ -189,17 +209,24 @@ public final class Exchange {
       java.util.function.Consumer<TrialRun.Outcome> done) {
     TrialRun t = new TrialRun(statements, decisions, done);
     queue.add(t);
+    trial = t;
     return t;
   }
 
   /** The trial stands as the real run: the client gets what it answered. */
   public void stand(TrialRun trial, java.util.function.Consumer<ByteBuf> client) {
     trial.stand(this, client);
+    if (this.trial == trial) {
+      this.trial = null;
+    }
   }
 
   /** The trial is rolled back and the client never sees it. */
   public void drop(TrialRun trial) {
     trial.drop();
+    if (this.trial == trial) {
+      this.trial = null;
+    }
   }
 
   /** The server's answers now arriving are a trial's: they are held rather than sent. */
@@ -207,10 +234,14 @@ public final class Exchange {
     return queue.peek() instanceof TrialRun;
   }
 
-  /** Output for the client that a trial holds. */
+  /**
+   * Output for the client that a trial holds. It may arrive after the trial's ReadyForQuery took it
+   * off the queue (output is written at the end of a run of messages), until the trial stands or
+   * is dropped.
+   */
   public void hold(ByteBuf bytes) {
-    if (queue.peek() instanceof TrialRun t) {
-      t.hold(bytes);
+    if (trial != null) {
+      trial.hold(bytes);
     } else {
       bytes.release();
     }

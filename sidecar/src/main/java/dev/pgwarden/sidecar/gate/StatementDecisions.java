@@ -53,6 +53,10 @@ final class StatementDecisions {
   private record CatalogReady() implements Resolution {
   }
 
+  /** Everything sent before the Query is answered: the transaction status is known. */
+  private record Drained() implements Resolution {
+  }
+
   /** A trial run of the Query ended: its counts decide the rules that wait for them. */
   private record TrialDone(List<StatementJudge.Judged> judged, TrialRuns.Done done) implements Resolution {
   }
@@ -165,6 +169,12 @@ final class StatementDecisions {
     }
     if (overall.action() == Action.Allow && judged.stream().anyMatch(j -> judge.trial(j) != null)) {
       // A rule with changesMoreThan may match: the rows the Query changes decide.
+      if (!(r instanceof Drained)) {
+        // Whether the trial opens a transaction or a savepoint depends on the status the server
+        // will be in: wait for the answers to everything sent before.
+        exchange.whenIdle(() -> out.onLoop(() -> resume(new Drained())));
+        return Step.WAIT;
+      }
       if (exchange.transactionStatus() == dev.pgwarden.sidecar.protocol.message.ReadyForQuery.FAILED_TRANSACTION) {
         // Nothing runs in a failed transaction block: the server refuses it as it stands.
         exchange.query(statements, judged.stream().map(StatementJudge.Judged::decision).toList(),
