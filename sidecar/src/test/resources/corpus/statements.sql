@@ -414,20 +414,22 @@ END
 $fn$
 #> CREATE rw=Allow ro=Deny
 CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; SELECT a + 2; END
-#> CREATE rw=Allow ro=Deny
+## Creating code is judged by what its body does (read whole here): an unbounded DELETE.
+#> CREATE unbounded rw=RequireApproval@unbounded-writes ro=Deny
 CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM t; END $$
 #> CREATE rw=Deny@pgwarden:server-files ro=Deny
 CREATE FUNCTION leak() RETURNS text LANGUAGE sql AS $$ SELECT pg_read_file('/etc/passwd') $$
-#> CREATE rw=Allow ro=Deny
+## Triggers, rules, policies and event triggers plant code other statements run: every kind of write.
+#> CREATE rw=Deny@privileges ro=Deny
 CREATE TRIGGER trg BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch()
-#> CREATE rw=Allow ro=Deny
+#> CREATE rw=Deny@privileges ro=Deny
 CREATE TRIGGER audit AFTER INSERT OR DELETE ON orders REFERENCING NEW TABLE AS newrows
 FOR EACH STATEMENT EXECUTE PROCEDURE audit_fn()
-#> CREATE rw=Allow ro=Deny
+#> CREATE rw=Deny@privileges ro=Deny
 CREATE POLICY tenant_isolation ON orders USING (tenant_id = current_setting('app.tenant')::int)
-#> CREATE rw=Allow ro=Deny
+#> CREATE rw=Deny@privileges ro=Deny
 CREATE POLICY p_insert ON orders FOR INSERT TO app_user WITH CHECK (owner = current_user)
-#> CREATE rw=Allow ro=Deny
+#> CREATE rw=Deny@privileges ro=Deny
 CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING
 #> CREATE rw=Allow ro=Deny
 CREATE USER MAPPING FOR CURRENT_USER SERVER remote OPTIONS (user 'x', password 'y')
@@ -441,7 +443,7 @@ CREATE PUBLICATION pub FOR TABLE users
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)
 #> CREATE rw=Allow ro=Deny
 CREATE STATISTICS st (dependencies) ON a, b FROM t
-#> CREATE rw=Allow ro=Deny
+#> CREATE rw=Deny@privileges ro=Deny
 CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION f()
 #> CREATE rw=Allow ro=Deny
 IMPORT FOREIGN SCHEMA public FROM SERVER remote INTO staging
@@ -463,9 +465,10 @@ ALTER INDEX idx RENAME TO idx2
 ALTER SEQUENCE s RESTART WITH 1
 #> ALTER rw=RequireApproval ro=Deny
 ALTER VIEW v OWNER TO someone
-#> ALTER rw=RequireApproval ro=Deny
+## Changing code (here, whose privileges it runs with) counts as every kind of write.
+#> ALTER rw=Deny@privileges ro=Deny
 ALTER FUNCTION f(int) SECURITY DEFINER
-#> ALTER rw=RequireApproval ro=Deny
+#> ALTER rw=Deny@privileges ro=Deny
 ALTER POLICY tenant_isolation ON orders USING (true)
 #> ALTER rw=RequireApproval ro=Deny
 ALTER DATABASE app SET default_transaction_read_only = off
@@ -557,9 +560,10 @@ DROP USER bob
 REASSIGN OWNED BY bob TO alice
 
 ## ---------------------------------------------------------------- CALL and DO
-#> CALL effects=CALL rw=Allow ro=Deny
+## A procedure pgwarden cannot see into counts as every kind of write.
+#> CALL rw=Deny@privileges ro=Deny
 CALL refresh_stats()
-#> CALL rw=Allow ro=Deny
+#> CALL rw=Deny@privileges ro=Deny
 CALL reporting.rebuild(42, 'x')
 #> DO effects=DO rw=Allow ro=Deny
 DO $$ BEGIN RAISE NOTICE 'hello; world'; END $$

@@ -311,7 +311,11 @@ final class StatementDecisions {
       return gate.refuseExtended(sql, params, Refusals.unrecordable(List.of(sql == null ? "" : sql), unrecordable),
           PendingChanges.NONE);
     }
-    StatementJudge.Judged j = judge.execute(portal);
+    StatementJudge.Judged judged = judge.execute(portal);
+    // Trial runs are made for simple-protocol Queries; an Execute a changesMoreThan rule could
+    // match counts as passing the limit (the strict side).
+    StatementJudge.Judged j = judged.verdict().action() == Action.Allow && judge.trial(judged) != null
+        ? judge.untrialable(judged) : judged;
     StatementDecision d = j.decision();
     boolean hide = sensitive(j.plan());
     return switch (j.verdict().action()) {

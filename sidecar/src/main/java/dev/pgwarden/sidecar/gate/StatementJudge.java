@@ -142,7 +142,7 @@ final class StatementJudge {
   /** What running prepared statement {@code name} is, as SQL EXECUTE says it. */
   private static Classification executing(String name) {
     return new Classification(StatementKind.EXECUTE, Set.of(StatementKind.EXECUTE), Set.of(), Set.of(), false,
-        Set.of(), new Target.Execute(name), Set.of(Classification.Hazard.RUNS_PREPARED), null, null);
+        Set.of(), new Target.Execute(name), Set.of(Classification.Hazard.RUNS_PREPARED), null, null, Set.of());
   }
 
   // ---------------------------------------------------------------- masking

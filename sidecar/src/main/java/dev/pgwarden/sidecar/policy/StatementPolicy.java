@@ -108,7 +108,7 @@ public final class StatementPolicy {
         continue;
       }
       for (Classification one : all) {
-        if (matchesKinds(rule, one)) {
+        if (matchesKinds(rule, CodeEffects.judged(one, spec))) {
           limit = Math.min(limit, rule.changesMoreThan());
           rules.add(rule.name());
           break;
@@ -122,7 +122,9 @@ public final class StatementPolicy {
   public record Trial(long limit, List<String> rules) {
   }
 
-  private void evaluate(Classification c, List<Verdict.Match> matches, Long rowsChanged) {
+  private void evaluate(Classification written, List<Verdict.Match> matches, Long rowsChanged) {
+    Classification c = CodeEffects.judged(written, spec);
+    String code = c == written ? "" : " (" + CodeEffects.describe(c) + ")";
     if (c.kind() == StatementKind.UNPARSEABLE) {
       matches.add(new Verdict.Match(spec.onUnparseableOrDefault(), "onUnparseable",
           "pgwarden cannot classify it: " + c.problem()));
@@ -132,7 +134,7 @@ public final class StatementPolicy {
       for (StatementKind k : c.effectsInOrder()) {
         if (WRITES.contains(k)) {
           matches.add(new Verdict.Match(Action.Deny, BuiltInRule.READ_ONLY,
-              "the policy grants read-only access and this statement " + describe(k)));
+              "the policy grants read-only access and this statement " + describe(k) + code));
           break;
         }
       }
@@ -151,7 +153,8 @@ public final class StatementPolicy {
           + (Boolean.TRUE.equals(rule.withoutWhere()) ? " (an UPDATE or DELETE without a limiting WHERE)" : "")
           + (rule.changesMoreThan() == null ? "" : rowsChanged == UNCOUNTED
               ? " (it cannot run as a trial, so it counts as changing more than " + rule.changesMoreThan() + " rows)"
-              : " (a trial run changed " + rowsChanged + " rows, more than " + rule.changesMoreThan() + ")")));
+              : " (a trial run changed " + rowsChanged + " rows, more than " + rule.changesMoreThan() + ")")
+          + code));
     }
     if (!ruleMatched) {
       matches.add(new Verdict.Match(spec.defaultActionOrAllow(), "defaultAction", "no rule matches it"));

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param problem why the statement is UNPARSEABLE, else null
  * @param lineage where its values come from and go, for masking; null when pgwarden could not
  *     read it (masking then assumes the worst)
+ * @param code the code it runs or plants that pgwarden cannot see into ("a DO block", "function
+ *     f()", "CREATE TRIGGER"); the policy counts such code as every kind of write
  */
 public record Classification(
     StatementKind kind,
@@ -36,7 +38,8 @@ public record Classification(
     Target target,
     Set<Hazard> hazards,
     String problem,
-    Lineage lineage) {
+    Lineage lineage,
+    Set<String> code) {
 
   /** Properties of a statement that built-in guards refuse or hold whatever the rules say. */
   public enum Hazard {
@@ -73,7 +76,7 @@ public record Classification(
     effects.addAll(suspected);
     boolean unbounded = suspected.contains(StatementKind.UPDATE) || suspected.contains(StatementKind.DELETE);
     return new Classification(StatementKind.UNPARSEABLE, Collections.unmodifiableSet(effects), Set.of(), Set.of(),
-        unbounded, Set.of(), null, Set.of(), problem, null);
+        unbounded, Set.of(), null, Set.of(), problem, null, Set.of());
   }
 
   public boolean hasEffect(StatementKind k) {
@@ -82,6 +85,11 @@ public record Classification(
 
   public boolean hasHazard(Hazard h) {
     return hazards.contains(h);
+  }
+
+  /** Whether it runs or plants code pgwarden cannot see into. */
+  public boolean runsCode() {
+    return !code.isEmpty();
   }
 
   /** The effects in declaration order, for stable output. */

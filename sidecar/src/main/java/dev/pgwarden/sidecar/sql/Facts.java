@@ -13,6 +13,8 @@ final class Facts {
   final Set<String> reads = new LinkedHashSet<>();
   final Set<String> writes = new LinkedHashSet<>();
   final Set<String> functions = new LinkedHashSet<>();
+  /** Code it runs or plants out of pgwarden's sight (see {@link OpaqueCode}). */
+  final Set<String> code = new LinkedHashSet<>();
   final EnumSet<Classification.Hazard> hazards = EnumSet.noneOf(Classification.Hazard.class);
   boolean unbounded;
   Target target;
@@ -30,6 +32,7 @@ final class Facts {
     writes.addAll(inner.writes());
     functions.addAll(inner.functions());
     hazards.addAll(inner.hazards());
+    code.addAll(inner.code());
     unbounded |= inner.unbounded();
     if (lineage == null) {
       lineage = inner.lineage();
@@ -42,6 +45,7 @@ final class Facts {
   Classification build() {
     return new Classification(kind, Collections.unmodifiableSet(EnumSet.copyOf(effects)), Set.copyOf(reads),
         Set.copyOf(writes), unbounded, Set.copyOf(functions), target,
-        hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)), null, lineage);
+        hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)), null, lineage,
+        Set.copyOf(code));
   }
 }

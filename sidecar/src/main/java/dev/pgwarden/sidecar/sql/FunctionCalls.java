@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class FunctionCalls {
   /** Words that are followed by a parenthesis without being function calls. */
-  private static final Set<String> NOT_FUNCTIONS = Set.of(
+  static final Set<String> NOT_FUNCTIONS = Set.copyOf(List.of(
       "and", "or", "not", "in", "exists", "values", "as", "over", "filter", "within", "using", "on", "from",
       "where", "select", "join", "any", "all", "some", "array", "row", "table", "with", "into", "set",
       "returning", "lateral", "cast", "numeric", "decimal", "varchar", "char", "character", "varying", "bit",
@@ -25,7 +25,14 @@ final class FunctionCalls {
       "recursive", "materialized", "include", "only", "update", "delete", "insert", "explain", "analyze",
       "analyse", "verbose", "prepare", "execute", "grouping", "sets", "cube", "rollup", "tablesample",
       "window", "range", "rows", "groups", "nulls", "distinct", "for", "to", "if", "language", "returns",
-      "procedure", "function", "view", "index", "trigger", "type", "domain", "sequence", "schema");
+      "procedure", "function", "view", "index", "trigger", "type", "domain", "sequence", "schema", "lateral", "copy",
+      "vacuum", "cluster", "reindex", "lock", "call", "returns", "setof", "inout", "out", "variadic", "of", "hold",
+      "cursor", "constraint", "exclude", "generated", "identity", "stored", "virtual", "escape", "collate",
+      "natural", "cross", "left", "right", "full", "inner", "outer", "ties", "fetch", "next", "first", "last",
+      "asc", "desc", "volatile", "stable", "immutable", "strict", "leakproof", "cost", "support", "parallel",
+      "security", "definer", "invoker", "atomic", "begin", "end", "return", "default", "null", "true", "false",
+      "repeatable", "operator", "stdout", "stdin", "options", "version", "freeze", "header", "format", "encoding",
+      "replace", "like"));
 
   /** A call in a code body: a name or quoted name, optionally schema-qualified, then '('. */
   private static final Pattern CALL =

@@ -98,7 +98,7 @@ class PgFunctionsTest {
   private static Classification calling(Classification c, String f) {
     assertThat(c.kind()).isEqualTo(StatementKind.SELECT);
     return new Classification(c.kind(), c.effects(), c.reads(), c.writes(), c.unbounded(), Set.of(f), c.target(),
-        c.hazards(), c.problem(), c.lineage());
+        c.hazards(), c.problem(), c.lineage(), c.code());
   }
 
   private static Set<String> postgresFunctions() throws SQLException {
