@@ -197,6 +197,41 @@ class CursorIdentityTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("cursorEnds")
+  void aCursorNameFreedWhileTheSessionStaysInATransaction(String begin, String end) throws Exception {
+    try (RawClient c = raw()) {
+      exchange(c, query(begin));
+      exchange(c, query("DECLARE c CURSOR FOR " + HARMLESS_QUERY));
+      exchange(c, query(end));
+      String rows = exchange(c, query("DECLARE c CURSOR FOR " + SECRET_QUERY + "; FETCH ALL FROM c"));
+      exchange(c, query("COMMIT"));
+      assertMasked("FETCH", rows);
+      assertThat(rows).contains("[redacted]");
+    }
+  }
+
+  @Test
+  void aCursorWithHoldWhoseTransactionRolledBackIsGone() throws Exception {
+    try (RawClient c = raw()) {
+      exchange(c, query("BEGIN; DECLARE h CURSOR WITH HOLD FOR " + HARMLESS_QUERY));
+      exchange(c, query("ROLLBACK"));
+      String rows = exchange(c, query("BEGIN; DECLARE h CURSOR FOR " + SECRET_QUERY + "; FETCH ALL FROM h; COMMIT"));
+      assertMasked("FETCH", rows);
+      assertThat(rows).contains("[redacted]");
+    }
+  }
+
+  @Test
+  void aCursorWhoseQueryMentionsHoldEndsWithItsTransaction() throws Exception {
+    try (RawClient c = raw()) {
+      exchange(c, query("BEGIN; DECLARE h CURSOR FOR SELECT 'on hold '::text AS e; COMMIT"));
+      String rows = exchange(c, query("BEGIN; DECLARE h CURSOR FOR " + SECRET_QUERY + "; FETCH ALL FROM h; COMMIT"));
+      assertMasked("FETCH", rows);
+      assertThat(rows).contains("[redacted]");
+    }
+  }
+
   @Test
   void aCursorWithHoldOnTwoLinesOutlivesItsTransactionAndStaysMasked() throws Exception {
     try (RawClient c = raw()) {

@@ -278,6 +278,21 @@ class StatementIdentityTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("portalEnds")
+  void aPortalNameFreedWhileTheSessionStaysInATransaction(String begin, String end) throws Exception {
+    // The harmless portal is gone on the server: the name is free, and the next Bind of it to a
+    // DELETE succeeds there.
+    try (RawClient c = raw()) {
+      exchange(c, 1, query(begin));
+      String bound = exchange(c, 1, parse("", "SELECT 1"), bind("p", ""), sync());
+      exchange(c, 1, query(end));
+      String run = exchange(c, 1, parse("d", DELETE), bind("p", "d"), execute("p"), sync());
+      String commit = exchange(c, 1, query("COMMIT"));
+      assertThat(sentinelRows()).as("%s | %s | %s", bound, run, commit).isEqualTo(3);
+    }
+  }
+
   @Test
   void theServerKeepsTheUnnamedPortalAcrossAnEmptyQuery() throws Exception {
     // A Query drops the unnamed statement before it parses; the unnamed portal is replaced only by
@@ -304,7 +319,29 @@ class StatementIdentityTest {
     }
   }
 
+  @Test
+  void theUnnamedPortalStillRunsAfterAnEmptyQuery() throws Exception {
+    try (RawClient c = raw()) {
+      exchange(c, 1, query("BEGIN"));
+      exchange(c, 1, parse("", "SELECT 42"), bind("", ""), sync());
+      exchange(c, 1, query(""));
+      String run = exchange(c, 1, execute(""), sync());
+      exchange(c, 1, query("ROLLBACK"));
+      assertThat(run).as("the server runs the portal; pgwarden must know what it is").contains("D[").contains("42")
+          .doesNotContain("E[");
+    }
+  }
+
   // ---------------------------------------------------------------- names as the server folds them
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void anUpperCaseNonAsciiNameIsNotFolded(Client client) throws SQLException {
+    // PostgreSQL folds only A-Z in a UTF8 database: É and "é" are two names.
+    List<String> seen = attack(client, "PREPARE É AS " + DELETE, "PREPARE \"é\" AS SELECT 1",
+        "EXECUTE É");
+    assertThat(seen.get(2)).contains("error 42501");
+  }
 
   @ParameterizedTest
   @EnumSource(Client.class)
@@ -323,10 +360,48 @@ class StatementIdentityTest {
 
   @ParameterizedTest
   @EnumSource(Client.class)
+  void aUnicodeSpaceStartingANameIsPartOfIt(Client client) throws SQLException {
+    // Not whitespace to the server either where a name starts: "\u3000x" and "x" are two names.
+    List<String> seen = attack(client, "PREPARE \u3000x AS " + DELETE, "PREPARE x AS SELECT 1", "EXECUTE \u3000x");
+    assertThat(seen.get(2)).contains("error 42501");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
   void aUnicodeEscapedNameIsTheNameItSpells(Client client) throws SQLException {
     List<String> seen = attack(client, "PREPARE u AS SELECT 1",
         "DEALLOCATE U&\"\\0075\"; PREPARE u AS " + DELETE + "; EXECUTE u");
     assertThat(seen.get(1)).contains("error 42501");
+  }
+
+  static Stream<Arguments> namedPrepare() {
+    List<Arguments> out = new ArrayList<>();
+    for (Client client : Client.values()) {
+      out.add(arguments(client, "prepare"));
+      out.add(arguments(client, "\"prepare\""));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("namedPrepare")
+  void aStatementNamedPrepareDeallocated(Client client, String name) throws SQLException {
+    // DEALLOCATE prepare frees the statement named "prepare" (DEALLOCATE PREPARE needs a name after it).
+    List<String> seen = attack(client, "PREPARE " + name + " AS SELECT 1",
+        "DEALLOCATE " + name + "; PREPARE " + name + " AS " + DELETE + "; EXECUTE " + name);
+    assertThat(seen.get(1)).contains("error 42501");
+  }
+
+  @Test
+  void aStatementNamedTransaction() throws Exception {
+    // PREPARE "transaction" AS ... prepares a statement (PREPARE TRANSACTION takes a string).
+    try (RawClient c = raw()) {
+      String parsed = exchange(c, 1, parse("transaction", "SELECT 1"), sync());
+      String run = exchange(c, 1, query("DEALLOCATE \"transaction\"; PREPARE \"transaction\" AS " + DELETE
+          + "; EXECUTE \"transaction\""));
+      assertThat(sentinelRows()).as("%s | %s", parsed, run).isEqualTo(3);
+      assertThat(run).contains("E[42501");
+    }
   }
 
   @ParameterizedTest

@@ -180,11 +180,42 @@ class SessionObjectsTest {
   // ---------------------------------------------------------------- names as the server reads them
 
   @Test
+  void onlyAsciiLettersFoldToLowerCase() {
+    // In a UTF8 database PostgreSQL folds A-Z only: É and "é" are two statements.
+    run("PREPARE É AS " + DELETE, "PREPARE");
+    run("PREPARE \"é\" AS " + SELECT, "PREPARE");
+    assertThat(executeDeletes("É")).containsExactly(true);
+    assertThat(executeDeletes("é")).containsExactly(false);
+  }
+
+  @Test
   void aQuotedNameKeepsItsCaseAndAnUnquotedOneFolds() {
     run("PREPARE \"Q\" AS " + DELETE, "PREPARE");
     run("PREPARE Q AS " + SELECT, "PREPARE");
     assertThat(executeDeletes("Q")).containsExactly(true);
     assertThat(executeDeletes("q")).containsExactly(false);
+  }
+
+  @Test
+  void aUnicodeSpaceStartingANameIsPartOfIt() {
+    // Every byte above 0x7F is an identifier byte to the server's scanner, where a name starts too.
+    run("PREPARE \u3000x AS " + DELETE, "PREPARE");
+    run("PREPARE x AS " + SELECT, "PREPARE");
+    assertThat(executeDeletes("\u3000x")).containsExactly(true);
+    assertThat(executeDeletes("x")).containsExactly(false);
+  }
+
+  @Test
+  void deallocateOfAStatementNamedPrepare() {
+    run("PREPARE prepare AS " + SELECT, "PREPARE");
+    run("DEALLOCATE prepare", "DEALLOCATE");
+    assertThat(objects.preparedBodies("prepare")).isEmpty();
+  }
+
+  @Test
+  void aPrepareOfAStatementNamedTransaction() {
+    run("PREPARE \"transaction\" AS " + DELETE, "PREPARE");
+    assertThat(executeDeletes("transaction")).containsExactly(true);
   }
 
   // ---------------------------------------------------------------- created on acknowledgement
@@ -266,6 +297,21 @@ class SessionObjectsTest {
     run("SELECT 2", "SELECT 1", 'T');
     assertThat(statement("")).isEmpty();
     assertThat(portal("")).isEmpty();
+  }
+
+  @Test
+  void anEmptyQueryDropsTheUnnamedStatementButNotTheUnnamedPortal() {
+    // PostgreSQL drops the unnamed statement before it parses a Query, and replaces the unnamed
+    // portal only with a statement it runs: a Query of no statement leaves the portal as it was.
+    run("BEGIN", "BEGIN", 'T');
+    parse("", DELETE);
+    bind("", "");
+    x.sync();
+    server(parseComplete(), bindComplete(), readyForQuery('T'));
+    x.query(List.of(), List.of(), List.of(), null);
+    server(emptyQuery(), readyForQuery('T'));
+    assertThat(statement("")).isEmpty();
+    assertThat(portal("")).containsExactly(DELETE);
   }
 
   @Test
@@ -426,6 +472,17 @@ class SessionObjectsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
+      "DECLARE h CURSOR WITH\nHOLD FOR SELECT 1",
+      "DECLARE h CURSOR WITH\tHOLD\tFOR SELECT 1"})
+  void aCursorWithHoldWrittenWithOtherWhitespaceOutlivesItsTransaction(String declare) {
+    run("BEGIN", "BEGIN", 'T');
+    run(declare, "DECLARE CURSOR", 'T');
+    run("COMMIT", "COMMIT");
+    assertThat(portal("h")).hasSize(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
       "DECLARE c CURSOR FOR SELECT 1",
       "DECLARE c CURSOR WITHOUT HOLD FOR SELECT 1",
       "DECLARE c CURSOR WITHOUT\nHOLD FOR SELECT 1"})
@@ -436,4 +493,55 @@ class SessionObjectsTest {
     assertThat(portal("c")).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "DECLARE c CURSOR WITHOUT  HOLD FOR SELECT 1",
+      "DECLARE c CURSOR FOR SELECT 'on hold ' AS status",
+      "DECLARE c CURSOR FOR SELECT 1 AS \" hold \""})
+  void aCursorWhoseTextSaysHoldElsewhereEndsWithItsTransaction(String declare) {
+    run("BEGIN", "BEGIN", 'T');
+    run(declare, "DECLARE CURSOR", 'T');
+    run("COMMIT", "COMMIT");
+    assertThat(portal("c")).isEmpty();
+  }
+
+  @Test
+  void aCursorWithHoldWhoseTransactionIsRolledBackIsGone() {
+    run("BEGIN", "BEGIN", 'T');
+    run("DECLARE h CURSOR WITH HOLD FOR SELECT 1", "DECLARE CURSOR", 'T');
+    run("ROLLBACK", "ROLLBACK");
+    assertThat(portal("h")).isEmpty();
+  }
+
+  @Test
+  void portalsMadeAfterASavepointEndWhenItIsRolledBack() {
+    run("BEGIN", "BEGIN", 'T');
+    run("SAVEPOINT s", "SAVEPOINT", 'T');
+    run("DECLARE c CURSOR FOR SELECT 1", "DECLARE CURSOR", 'T');
+    parse("st", SELECT);
+    bind("p", "st");
+    x.sync();
+    server(parseComplete(), bindComplete(), readyForQuery('T'));
+    run("ROLLBACK TO SAVEPOINT s", "ROLLBACK", 'T');
+    assertThat(portal("c")).isEmpty();
+    assertThat(portal("p")).isEmpty();
+    assertThat(statement("st")).as("prepared statements are not transactional").hasSize(1);
+  }
+
+  @Test
+  void portalsEndWithACommitAndChain() {
+    run("BEGIN", "BEGIN", 'T');
+    run("DECLARE c CURSOR FOR SELECT 1", "DECLARE CURSOR", 'T');
+    run("COMMIT AND CHAIN", "COMMIT", 'T');
+    assertThat(portal("c")).isEmpty();
+  }
+
+  @Test
+  void portalsEndWhenOneQueryCommitsAndBeginsAgain() {
+    run("BEGIN", "BEGIN", 'T');
+    run("DECLARE c CURSOR FOR SELECT 1", "DECLARE CURSOR", 'T');
+    query("COMMIT", "BEGIN");
+    server(commandComplete("COMMIT"), commandComplete("BEGIN"), readyForQuery('T'));
+    assertThat(portal("c")).isEmpty();
+  }
 }
