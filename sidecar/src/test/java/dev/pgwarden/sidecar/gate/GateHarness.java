@@ -18,7 +18,7 @@ import dev.pgwarden.sidecar.exchange.Exchange;
 import dev.pgwarden.sidecar.exchange.ResultMasking;
 import dev.pgwarden.sidecar.exchange.SessionAudit;
 import dev.pgwarden.sidecar.exchange.SessionObjects;
-import dev.pgwarden.sidecar.masking.MaskRules;
+import dev.pgwarden.sidecar.masking.plan.MaskRules;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.policy.StatementPolicy;
@@ -301,6 +301,14 @@ final class GateHarness implements GateOutput, AutoCloseable {
   @Override
   public void notice(ByteBuf notice) {
     notices.addAll(Frames.decode(notice));
+  }
+
+  /** What pgwarden sent the client on its own (a trial run's held answers). */
+  final List<Frames.Msg> sentToClient = new ArrayList<>();
+
+  @Override
+  public void toClient(ByteBuf bytes) {
+    sentToClient.addAll(Frames.decode(bytes));
   }
 
   @Override
