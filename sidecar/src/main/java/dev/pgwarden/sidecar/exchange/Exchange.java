@@ -96,7 +96,8 @@ public final class Exchange {
    */
   public void query(List<String> statements, List<StatementDecision> decisions, List<PendingChanges> changes,
       ApprovedRun approved) {
-    queue.add(new QueryRequest(statements, decisions, changes, new PendingChanges(objects.query()), approved));
+    queue.add(new QueryRequest(statements, decisions, changes,
+        new PendingChanges(objects.query(!statements.isEmpty())), approved));
   }
 
   /** A Query the server will skip (it follows a refused statement in the same extended-protocol batch). */
@@ -183,12 +184,11 @@ public final class Exchange {
           refusal.message(), d);
     }
     if (simple) {
-      // The stand-in is a Query of its own: it drops the unnamed statement and portal too.
-      PendingChanges drops = new PendingChanges(objects.query());
-      queue.add(new RefusedRequest(refusal, true));
-      drops.completed(null);
+      // The stand-in is a Query of its own: it drops the unnamed statement (failing in the parser,
+      // it runs nothing that would replace the unnamed portal).
+      queue.add(new RefusedRequest(refusal, true, new PendingChanges(objects.query(false))));
     } else if (!discardingUntilSync) {
-      queue.add(new RefusedRequest(refusal, false));
+      queue.add(new RefusedRequest(refusal, false, PendingChanges.NONE));
     }
   }
 
@@ -383,6 +383,7 @@ public final class Exchange {
         p.skipped(this);
       }
     }
+    objects.failed();
     if (!attributed && failing != null && !(failing instanceof RefusedRequest)) {
       audit.statement("extended", failing.sql(), failing.parameters(), "error", null,
           System.nanoTime() - failing.startNanos, sqlState, seen, null);

@@ -52,6 +52,7 @@ final class ExecuteRequest extends PendingRequest {
     x.pop(this);
     x.audit().statement("extended", sql, parameters, outcome, tag, System.nanoTime() - startNanos, null, decision);
     changes.completed(tag);
+    x.objects().completed(decision == null ? null : decision.classification(), sql, tag);
     if (approved != null) {
       approved.executed(true);
     }

@@ -41,6 +41,7 @@ final class QueryRequest extends PendingRequest {
     long now = System.nanoTime();
     x.audit().statement("simple", sql(), null, "ok", tag, now - startNanos, null, decision());
     changes(next).completed(tag);
+    x.objects().completed(decision() == null ? null : decision().classification(), sql(), tag);
     next++;
     startNanos = now;
   }
@@ -50,6 +51,7 @@ final class QueryRequest extends PendingRequest {
     long now = System.nanoTime();
     x.audit().statement("simple", sql(), null, "error", null, now - startNanos, sqlState, seen, decision());
     changes(next).failed();
+    x.objects().failed();
     next++;
     failed = true;
   }

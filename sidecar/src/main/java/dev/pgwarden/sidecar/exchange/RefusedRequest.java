@@ -9,10 +9,12 @@ package dev.pgwarden.sidecar.exchange;
 final class RefusedRequest extends PendingRequest {
   private final Refusal refusal;
   private final boolean simple;
+  private final PendingChanges stands;
 
-  RefusedRequest(Refusal refusal, boolean simple) {
+  RefusedRequest(Refusal refusal, boolean simple, PendingChanges stands) {
     this.refusal = refusal;
     this.simple = simple;
+    this.stands = stands;
   }
 
   @Override
@@ -34,6 +36,12 @@ final class RefusedRequest extends PendingRequest {
   @Override
   boolean readyForQuery(Exchange x) {
     x.pop(this);
+    stands.completed(null);
     return simple;
+  }
+
+  @Override
+  void interrupted(Exchange x) {
+    stands.failed();
   }
 }

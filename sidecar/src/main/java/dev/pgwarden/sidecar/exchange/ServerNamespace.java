@@ -52,6 +52,9 @@ final class ServerNamespace<V> {
   }
 
   private final Map<String, Set<V>> confirmed = new HashMap<>();
+  /** When each confirmed name was made, counted in changes applied: savepoints roll back to a count. */
+  private final Map<String, Long> madeAt = new HashMap<>();
+  private long changesApplied;
   private final ArrayDeque<Change<V>> unanswered = new ArrayDeque<>();
 
   /** A change the client sent; settle it when the server answers. */
@@ -65,19 +68,34 @@ final class ServerNamespace<V> {
     if (!unanswered.remove(change) || !applied) {
       return;
     }
+    changesApplied++;
     if (change instanceof Define<V> d) {
       confirmed.put(d.key(), d.values());
+      madeAt.put(d.key(), changesApplied);
     } else if (change instanceof Remove<V> r) {
       confirmed.remove(r.key());
     } else if (change instanceof RemoveAll<V> all) {
       // A name is forgotten only when every value it may have is one the change removes.
       confirmed.values().removeIf(vs -> vs.stream().allMatch(all.which()));
     }
+    madeAt.keySet().retainAll(confirmed.keySet());
+  }
+
+  /** How many changes were applied so far: a mark to roll back to. */
+  long mark() {
+    return changesApplied;
   }
 
   /** Names the server dropped on its own (portals at the end of a transaction). */
   void dropConfirmed(Predicate<V> which) {
-    confirmed.values().removeIf(vs -> vs.stream().allMatch(which));
+    dropConfirmedSince(0, which);
+  }
+
+  /** Names made after {@code mark} that the server dropped on its own (rolled back to a savepoint). */
+  void dropConfirmedSince(long mark, Predicate<V> which) {
+    confirmed.entrySet().removeIf(e -> madeAt.getOrDefault(e.getKey(), 0L) > mark
+        && e.getValue().stream().allMatch(which));
+    madeAt.keySet().retainAll(confirmed.keySet());
   }
 
   /** The value acknowledged now, when there is exactly one; else null. */

@@ -8,6 +8,8 @@ import dev.pgwarden.sidecar.protocol.message.Parse;
 import dev.pgwarden.sidecar.protocol.message.RowDescription;
 import dev.pgwarden.sidecar.protocol.message.ServerNames;
 import dev.pgwarden.sidecar.sql.Classification;
+import dev.pgwarden.sidecar.sql.SqlLexer;
+import dev.pgwarden.sidecar.sql.SqlToken;
 import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,6 +26,21 @@ import java.util.function.Supplier;
 public final class SessionObjects {
   private final ServerNamespace<PreparedStatement> statements = new ServerNamespace<>();
   private final ServerNamespace<Portal> portals = new ServerNamespace<>();
+  /** Where the current transaction began, counted in portals made: its WITH HOLD cursors die with it. */
+  private long transactionMark;
+  /** The savepoints of the current transaction block, innermost last: rolling back to one drops the portals made since. */
+  private final java.util.ArrayDeque<Savepoint> savepoints = new java.util.ArrayDeque<>();
+  /** An error happened in the current transaction: if it ends there, it is rolled back. */
+  private boolean failedInTransaction;
+  /**
+   * A statement that may have made or dropped names ran without pgwarden knowing which (it could
+   * not be read, and a reviewer let it run): from then on, every name may stand for something
+   * unknown, and what runs a name is judged as unparseable.
+   */
+  private boolean unknownNames;
+
+  private record Savepoint(String name, long mark) {
+  }
 
   // ---------------------------------------------------------------- what names stand for
 
@@ -37,7 +54,16 @@ public final class SessionObjects {
    * message sent now; empty when it is none pgwarden knows.
    */
   public List<Portal> portal(String protocolName) {
-    return List.copyOf(portals.possible(ServerNames.ofProtocolName(protocolName)).values());
+    List<Portal> out = new ArrayList<>(portals.possible(ServerNames.ofProtocolName(protocolName)).values());
+    if (unknownNames) {
+      out.add(new Portal.Bound(unknown(protocolName), List.of(), null));
+    }
+    return out;
+  }
+
+  private static PreparedStatement unknown(String name) {
+    return new PreparedStatement(name, null, null, Classification.unparseable("a statement pgwarden could not read"
+        + " may have made or changed \"" + name + "\" earlier in this session"), false);
   }
 
   /**
@@ -48,6 +74,9 @@ public final class SessionObjects {
     List<Classification> out = new ArrayList<>();
     for (PreparedStatement s : statements.possible(ServerNames.ofSqlIdentifier(sqlName)).values()) {
       out.add(s.classification());
+    }
+    if (unknownNames) {
+      out.add(unknown(sqlName).classification());
     }
     return out;
   }
@@ -111,10 +140,14 @@ public final class SessionObjects {
         : NameChange.of(statements, new ServerNamespace.Remove<>(key), null);
   }
 
-  /** A simple Query drops the unnamed statement and portal before it runs its statements. */
-  List<NameChange> query() {
-    return List.of(NameChange.of(statements, new ServerNamespace.Remove<>(""), null),
-        NameChange.of(portals, new ServerNamespace.Remove<>(""), null));
+  /**
+   * A simple Query drops the unnamed statement before it parses; each statement it runs replaces
+   * the unnamed portal (a Query of no statement leaves the portal as it was).
+   */
+  List<NameChange> query(boolean runsStatements) {
+    NameChange statement = NameChange.of(statements, new ServerNamespace.Remove<>(""), null);
+    return runsStatements ? List.of(statement, NameChange.of(portals, new ServerNamespace.Remove<>(""), null))
+        : List.of(statement);
   }
 
   /**
@@ -169,14 +202,23 @@ public final class SessionObjects {
     return List.of();
   }
 
-  /**
-   * Whether a DECLARE says WITH HOLD. Reading it wrong is on the safe side either way: a cursor
-   * kept past its transaction is only a name pgwarden remembers longer than the server.
-   */
+  /** Whether a DECLARE says WITH HOLD, read from its tokens: DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR. */
   private static boolean holdable(String sql) {
-    String s = sql.toLowerCase(Locale.ROOT);
-    int hold = s.indexOf(" hold ");
-    return hold > 0 && !s.substring(0, hold).endsWith("without");
+    List<SqlToken> tokens;
+    try {
+      tokens = SqlLexer.tokenize(sql);
+    } catch (SqlLexer.LexException e) {
+      return true; // remembered longer than the server keeps it: the strict side
+    }
+    for (int i = 2; i + 1 < tokens.size(); i++) {
+      if (tokens.get(i).isWord("for") && tokens.get(i).depth() == 0) {
+        return false;
+      }
+      if (tokens.get(i).isWord("with") && tokens.get(i + 1).isWord("hold") && tokens.get(i - 1).isWord("cursor")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- what the server answered
@@ -203,8 +245,115 @@ public final class SessionObjects {
     return p == null ? null : p.description();
   }
 
+  // ---------------------------------------------------------------- transactions
+
+  /**
+   * A statement the client sent completed with {@code tag}: transaction control drops the portals
+   * the server drops (a COMMIT or ROLLBACK that leaves the session in a transaction, AND CHAIN or
+   * a COMMIT and BEGIN in one Query, reports no idle ReadyForQuery).
+   */
+  void completed(Classification c, String sql, String tag) {
+    if (tag == null) {
+      return;
+    }
+    if (c != null && c.kind() == StatementKind.UNPARSEABLE && mayChangeNames(sql)) {
+      unknownNames = true;
+    }
+    String word = tag.indexOf(' ') < 0 ? tag : tag.substring(0, tag.indexOf(' '));
+    switch (word) {
+      case "BEGIN", "START" -> {
+        transactionMark = portals.mark();
+        savepoints.clear();
+      }
+      case "SAVEPOINT" -> savepoints.add(new Savepoint(savepointName(sql), portals.mark()));
+      case "RELEASE" -> popTo(savepointName(sql), true);
+      case "COMMIT" -> ended(false);
+      case "ROLLBACK" -> {
+        String to = rollbackTo(sql);
+        if (to == null) {
+          ended(true);
+        } else {
+          Savepoint s = popTo(to, false);
+          // Portals made since the savepoint are gone, WITH HOLD cursors among them.
+          portals.dropConfirmedSince(s == null ? transactionMark : s.mark(), p -> true);
+        }
+      }
+      case "PREPARE" -> {
+        if (tag.startsWith("PREPARE TRANSACTION")) {
+          ended(false);
+        }
+      }
+      default -> {
+      }
+    }
+  }
+
+  /** An error: if the transaction ends without a savepoint taking it back, it is rolled back. */
+  void failed() {
+    failedInTransaction = true;
+  }
+
   /** The session is outside any transaction: portals other than holdable cursors are gone. */
   void transactionEnded() {
+    ended(failedInTransaction);
+  }
+
+  private void ended(boolean rolledBack) {
     portals.dropConfirmed(p -> !p.holdable());
+    if (rolledBack) {
+      // WITH HOLD cursors outlive a committed transaction only.
+      portals.dropConfirmedSince(transactionMark, p -> true);
+    }
+    transactionMark = portals.mark();
+    savepoints.clear();
+    failedInTransaction = false;
+  }
+
+  /** Pops savepoints down to {@code name}; {@code inclusive} pops it too (RELEASE). */
+  private Savepoint popTo(String name, boolean inclusive) {
+    java.util.Iterator<Savepoint> it = savepoints.descendingIterator();
+    while (it.hasNext()) {
+      Savepoint s = it.next();
+      if (s.name().equals(name)) {
+        if (inclusive) {
+          it.remove();
+        }
+        return s;
+      }
+      it.remove();
+    }
+    return null;
+  }
+
+  /** SAVEPOINT name, RELEASE [SAVEPOINT] name: the name. */
+  private static String savepointName(String sql) {
+    List<SqlToken> tokens = tokens(sql);
+    SqlToken last = tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
+    return last == null ? "" : last.text();
+  }
+
+  /** ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name: the name; null for a ROLLBACK of the transaction. */
+  private static String rollbackTo(String sql) {
+    List<SqlToken> tokens = tokens(sql);
+    for (int i = 0; i < tokens.size(); i++) {
+      if (tokens.get(i).isWord("to")) {
+        return tokens.get(tokens.size() - 1).text();
+      }
+    }
+    return null;
+  }
+
+  private static boolean mayChangeNames(String sql) {
+    List<SqlToken> tokens = tokens(sql);
+    return !tokens.isEmpty() && tokens.get(0).type() == SqlToken.Type.WORD && Set.of("prepare", "deallocate",
+        "declare", "close", "discard", "execute", "do", "call").contains(tokens.get(0).text());
+  }
+
+  private static List<SqlToken> tokens(String sql) {
+    try {
+      return sql == null ? List.of() : SqlLexer.tokenize(sql);
+    } catch (SqlLexer.LexException e) {
+      return List.of();
+    }
   }
 }

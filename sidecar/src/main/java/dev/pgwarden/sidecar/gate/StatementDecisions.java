@@ -327,7 +327,10 @@ final class StatementDecisions {
       case Deny -> gate.refuseExtended(j.sql(), j.parameters(), new Refusals.Refuse(List.of(String.valueOf(j.sql())),
           List.of(d), Refusals.forVerdict(j.verdict())), j.changes());
       case RequireApproval -> {
-        approvals.request(shown(j.sql() == null ? "" : j.sql(), hide), shownParameters(j.parameters(), hide),
+        // A portal pgwarden does not know gets a request of its own: no approval may cover another.
+        String shownSql = j.sql() == null ? "-- Execute of portal \"" + portal + "\", which pgwarden does not know ("
+            + java.util.UUID.randomUUID() + ")" : shown(j.sql(), hide);
+        approvals.request(shownSql, shownParameters(j.parameters(), hide),
             j.verdict(),
             held -> resume(new Run(List.of(j), List.of(d.withApproval(held.name(), "approved", held.reviewer())), held)),
             refusal -> resume(new Refused(new Refusals.Refuse(List.of(), List.of(d.withApproval(refusal.approval(),

@@ -13,7 +13,9 @@ final class PreparedStatementReader {
 
   /** PREPARE name [(types)] AS stmt: prepares without running; EXECUTE runs the body. */
   static Facts prepare(StatementText t) throws ParsedStatements.NotUnderstood {
-    if (t.word(1).equals("transaction")) {
+    // PREPARE TRANSACTION 'gid' (two-phase commit); PREPARE transaction AS ... names a statement.
+    if (t.tokens.size() > 2 && t.tokens.get(1).isWord("transaction")
+        && t.tokens.get(2).type() == SqlToken.Type.STRING) {
       return new Facts(StatementKind.TRANSACTION);
     }
     Facts f = new Facts(StatementKind.PREPARE);
@@ -55,10 +57,10 @@ final class PreparedStatementReader {
   /** DEALLOCATE forgets a prepared statement: counted with PREPARE, so ReadOnly allows it. */
   static Facts deallocate(StatementText t) {
     Facts f = new Facts(StatementKind.PREPARE);
-    int i = t.word(1).equals("prepare") ? 2 : 1;
-    // ALL, quoted or not: forgetting every body is the safe side (EXECUTE of a forgotten name is
-    // judged as unparseable).
-    f.target = new Target.Deallocate(t.word(i).equals("all") ? null : t.word(i));
+    // DEALLOCATE [PREPARE] name | ALL: "DEALLOCATE prepare" frees the statement named prepare, and
+    // a quoted "all" is a name, as PostgreSQL reads them.
+    int i = t.tokens.size() > 2 && t.tokens.get(1).isWord("prepare") ? 2 : 1;
+    f.target = new Target.Deallocate(i < t.tokens.size() && t.tokens.get(i).isWord("all") ? null : t.word(i));
     return f;
   }
 }

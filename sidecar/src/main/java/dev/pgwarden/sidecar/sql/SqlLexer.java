@@ -31,7 +31,7 @@ public final class SqlLexer {
     int i = 0;
     while (i < n) {
       char c = sql.charAt(i);
-      if (Character.isWhitespace(c)) {
+      if (isSpace(c)) {
         i++;
       } else if (c == '-' && next(sql, i) == '-') {
         int end = sql.indexOf('\n', i);
@@ -182,7 +182,7 @@ public final class SqlLexer {
 
   private static int skipBlanksAndComments(String s, int i) throws LexException {
     while (i < s.length()) {
-      if (Character.isWhitespace(s.charAt(i))) {
+      if (isSpace(s.charAt(i))) {
         i++;
       } else if (s.startsWith("--", i)) {
         int nl = s.indexOf('\n', i);
@@ -240,6 +240,14 @@ public final class SqlLexer {
 
   private static char next(String s, int i) {
     return i + 1 < s.length() ? s.charAt(i + 1) : 0;
+  }
+
+  /**
+   * PostgreSQL's whitespace: ASCII only. Every other character, U+3000 and the like included,
+   * is part of an identifier to the server, so it must be to pgwarden.
+   */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
   }
 
   private static boolean isDigit(char c) {
