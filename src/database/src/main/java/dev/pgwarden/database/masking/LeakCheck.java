@@ -1,0 +1,99 @@
+package dev.pgwarden.database.masking;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * After the changes, asks PostgreSQL itself whether the group can read a masked column or a
+ * withheld view, through anything: a grant to PUBLIC, another grantor's grant, or a role the group
+ * inherits from (pg_read_all_data). Each one is reported with where it comes from; what the apply
+ * changed is not trusted to be all there is.
+ */
+final class LeakCheck {
+  private LeakCheck() {
+  }
+
+  static List<MaskingProblem> run(Connection connection, long groupOid, String group, Map<Relation, Set<String>> restricted,
+      List<Relation> withheld) throws SQLException {
+    Map<Relation, List<String>> readable = new LinkedHashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT has_column_privilege(?::oid, ?::oid, ?::text, 'SELECT')")) {
+      for (Map.Entry<Relation, Set<String>> e : restricted.entrySet()) {
+        for (String column : e.getValue()) {
+          ps.setLong(1, groupOid);
+          ps.setLong(2, e.getKey().oid());
+          ps.setString(3, column);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next() && rs.getBoolean(1)) {
+              readable.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(column);
+            }
+          }
+        }
+      }
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT has_any_column_privilege(?::oid, ?::oid, 'SELECT')")) {
+      for (Relation v : withheld) {
+        ps.setLong(1, groupOid);
+        ps.setLong(2, v.oid());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getBoolean(1)) {
+            readable.put(v, List.of());
+          }
+        }
+      }
+    }
+    List<MaskingProblem> out = new ArrayList<>();
+    for (Map.Entry<Relation, List<String>> e : readable.entrySet()) {
+      out.add(explain(connection, groupOid, group, e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  private static MaskingProblem explain(Connection connection, long groupOid, String group, Relation r,
+      List<String> columns) throws SQLException {
+    String what = columns.isEmpty() ? r.qualified() + ", a view over a masked table,"
+        : "masked column" + (columns.size() > 1 ? "s " : " ") + String.join(", ", columns) + " of " + r.qualified();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "WITH acl(grantee, grantor) AS (SELECT x.grantee, x.grantor FROM pg_class c, aclexplode(c.relacl) x"
+            + " WHERE c.oid = ?::oid AND x.privilege_type = 'SELECT' UNION SELECT x.grantee, x.grantor"
+            + " FROM pg_attribute a, aclexplode(a.attacl) x WHERE a.attrelid = ?::oid AND x.privilege_type = 'SELECT')"
+            + " SELECT EXISTS (SELECT 1 FROM acl WHERE grantee = 0),"
+            + " (SELECT string_agg(DISTINCT quote_ident(pg_get_userbyid(grantor)), ', ') FROM acl WHERE grantee = ?::oid),"
+            + " (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname) FROM pg_roles r WHERE r.oid <> ?::oid"
+            + " AND pg_has_role(?::oid, r.oid, 'USAGE') AND has_any_column_privilege(r.oid, ?::oid, 'SELECT'))")) {
+      ps.setLong(1, r.oid());
+      ps.setLong(2, r.oid());
+      ps.setLong(3, groupOid);
+      ps.setLong(4, groupOid);
+      ps.setLong(5, groupOid);
+      ps.setLong(6, r.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String g = Quoting.ident(group);
+        if (rs.getBoolean(1)) {
+          return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + ": PUBLIC holds SELECT on it",
+              "run as " + Quoting.ident(r.owner()) + ": REVOKE SELECT ON TABLE " + r.qualified() + " FROM PUBLIC");
+        }
+        if (rs.getString(2) != null) {
+          return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + ": " + rs.getString(2)
+              + " granted it SELECT", "run as " + rs.getString(2) + ": REVOKE SELECT ON TABLE " + r.qualified()
+                  + " FROM " + g + " CASCADE");
+        }
+        if (rs.getString(3) != null) {
+          return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + " through role "
+              + rs.getString(3) + ", which it is a member of", "REVOKE " + rs.getString(3) + " FROM " + g);
+        }
+        return MaskingProblem.inPolicy(r.qualified(), "the agent's group can read " + what
+            + " (PostgreSQL says so; pgwarden found no grant that explains it)");
+      }
+    }
+  }
+}

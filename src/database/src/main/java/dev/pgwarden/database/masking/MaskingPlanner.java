@@ -1,0 +1,260 @@
+package dev.pgwarden.database.masking;
+
+import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Decides the {@link MaskingPlan} of one apply from the policy and what the catalog holds. */
+final class MaskingPlanner {
+  private final MaskingPolicy policy;
+  private final CatalogReader reader;
+  private final Map<String, MaskingObjects.Schema> schemas;
+  private final Map<String, List<MaskingObjects.View>> existing;
+  private final String admin;
+  private final List<MaskingProblem> problems = new ArrayList<>();
+
+  /**
+   * @param schemas the schemas by the names masking uses, and the group's masking schemas
+   * @param existing the views in each of the group's masking schemas, by schema name
+   * @param admin the role applying, named in the statements it asks others to run
+   */
+  MaskingPlanner(MaskingPolicy policy, CatalogReader reader, Map<String, MaskingObjects.Schema> schemas,
+      Map<String, List<MaskingObjects.View>> existing, String admin) {
+    this.policy = policy;
+    this.reader = reader;
+    this.schemas = schemas;
+    this.existing = existing;
+    this.admin = admin;
+  }
+
+  MaskingPlan plan() throws SQLException {
+    Set<String> inPolicy = new HashSet<>(policy.schemas());
+    Map<List<String>, Map<String, MaskStrategy>> rules = new LinkedHashMap<>();
+    for (ColumnMask c : policy.columns()) {
+      if (inPolicy.contains(c.schema())) {
+        rules.computeIfAbsent(List.of(c.schema(), c.table()), k -> new LinkedHashMap<>()).put(c.column(), c.strategy());
+      }
+    }
+    Map<List<String>, Relation> named = reader.byName(rules.keySet());
+    Map<Long, Map<String, MaskStrategy>> own = new HashMap<>();
+    for (Map.Entry<List<String>, Relation> e : named.entrySet()) {
+      own.put(e.getValue().oid(), present(e.getValue(), rules.get(e.getKey())));
+    }
+    Map<Long, List<Long>> parents = reader.descendants(own.keySet());
+    Map<Long, Relation> all = new LinkedHashMap<>();
+    named.values().forEach(r -> all.put(r.oid(), r));
+    reader.relations(parents.keySet()).forEach(r -> all.putIfAbsent(r.oid(), r));
+
+    Map<Relation, Set<String>> restricted = new LinkedHashMap<>();
+    List<Relation> outside = new ArrayList<>();
+    Map<Long, Map<String, MaskStrategy>> effective = new HashMap<>();
+    Set<Long> governed = new HashSet<>();
+    for (Relation r : all.values()) {
+      Map<String, MaskStrategy> masks = masks(r.oid(), own, parents, effective);
+      if (masks.isEmpty()) {
+        continue; // a rule whose columns are all missing masks nothing (and is reported)
+      }
+      governed.add(r.oid());
+      if (inPolicy.contains(r.schema())) {
+        restricted.put(r, masks.keySet());
+      } else if (r.anyHeld()) {
+        outside.add(r);
+      }
+    }
+
+    String functionSchema = MaskingSchemas.functionSchema(policy.group());
+    boolean viewsPossible = functionSchemaUsable(functionSchema);
+    List<ViewDefinition> views = new ArrayList<>();
+    Map<String, String> viewSchemas = new LinkedHashMap<>();
+    Set<String> refusedSchemas = new HashSet<>();
+    for (Relation r : named.values()) {
+      String viewSchema = MaskingSchemas.viewSchema(policy.group(), r.schema());
+      if (!effective.get(r.oid()).isEmpty() && viewsPossible && viewable(r)
+          && viewSchemaUsable(viewSchema, r.schema(), refusedSchemas)) {
+        views.add(new ViewDefinition(r, viewSchema, effective.get(r.oid()), functionSchema));
+        viewSchemas.put(r.schema(), viewSchema);
+      }
+    }
+
+    List<Relation> withheld = new ArrayList<>();
+    for (Relation v : reader.relations(reader.dependentViews(Set.copyOf(governed)))) {
+      if (governed.add(v.oid())) {
+        if (inPolicy.contains(v.schema())) {
+          withheld.add(v);
+        } else if (v.anyHeld()) {
+          outside.add(v);
+        }
+      }
+    }
+
+    Set<String> wanted = new HashSet<>();
+    views.forEach(v -> wanted.add(v.qualified()));
+    Map<MaskingObjects.View, List<Relation>> obsolete = new LinkedHashMap<>();
+    for (List<MaskingObjects.View> inSchema : existing.values()) {
+      for (MaskingObjects.View v : inSchema) {
+        if (!wanted.contains(v.qualified())) {
+          obsolete.put(v, restorable(v, governed, inPolicy, outside));
+        }
+      }
+    }
+
+    List<Relation> kept = new ArrayList<>();
+    for (Relation r : reader.relations(reader.withColumnGrants())) {
+      if (governed.add(r.oid())) {
+        if (!inPolicy.contains(r.schema())) {
+          outside.add(r);
+        } else {
+          kept.add(r);
+          problems.add(MaskingProblem.of(r.qualified(), "the agent's group holds column privileges on " + r.qualified()
+              + " as on a masked table, but no rule masks it (was it renamed, or detached from a masked table?);"
+              + " it stays restricted to those columns. Name it in a rule, or give it back whole",
+              "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
+                  + "; GRANT " + Privileges.whole(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
+        }
+      }
+    }
+    return new MaskingPlan(views, restricted, withheld, outside, kept, obsolete, viewSchemas, problems);
+  }
+
+  /** The rule's columns that exist; a missing one is reported, and may hold the table's other columns masked. */
+  private Map<String, MaskStrategy> present(Relation r, Map<String, MaskStrategy> rule) {
+    Map<String, MaskStrategy> out = new LinkedHashMap<>();
+    Set<String> columns = new HashSet<>();
+    r.columns().forEach(c -> columns.add(c.name()));
+    List<String> missing = new ArrayList<>();
+    rule.forEach((column, strategy) -> {
+      if (columns.contains(column)) {
+        out.put(column, strategy);
+      } else {
+        missing.add(column);
+      }
+    });
+    if (missing.isEmpty()) {
+      return out;
+    }
+    // A masked column renamed by a migration leaves the rule naming nothing and the column looking
+    // unmasked. Until the rule is fixed, a table that had a view keeps every column the group
+    // cannot read masked (as null), so that no rename turns a masked column into a plain one.
+    List<String> held = new ArrayList<>();
+    if (hadView(r)) {
+      for (Relation.Column c : r.columns()) {
+        if (!out.containsKey(c.name()) && !c.held().equals(Privileges.COLUMN)) {
+          out.put(c.name(), MaskStrategy.NULL);
+          held.add(c.name());
+        }
+      }
+    }
+    problems.add(MaskingProblem.inPolicy(r.qualified(), "a masking rule names column" + (missing.size() > 1 ? "s " : " ")
+        + String.join(", ", missing) + " of " + r.qualified() + ", which it does not have"
+        + (held.isEmpty() ? "" : "; until the rule names the table's columns, its view shows "
+            + String.join(", ", held) + " as NULL (the agent's group could not read them)")));
+    return out;
+  }
+
+  private boolean hadView(Relation r) {
+    String viewSchema = MaskingSchemas.viewSchema(policy.group(), r.schema());
+    return existing.getOrDefault(viewSchema, List.of()).stream().anyMatch(v -> v.name().equals(r.name()));
+  }
+
+  /** A relation's masks: its own rules over what its parents mask, by column name. */
+  private static Map<String, MaskStrategy> masks(long oid, Map<Long, Map<String, MaskStrategy>> own,
+      Map<Long, List<Long>> parents, Map<Long, Map<String, MaskStrategy>> memo) {
+    Map<String, MaskStrategy> known = memo.get(oid);
+    if (known != null) {
+      return known;
+    }
+    Map<String, MaskStrategy> out = new LinkedHashMap<>();
+    for (long parent : parents.getOrDefault(oid, List.of())) {
+      out.putAll(masks(parent, own, parents, memo));
+    }
+    out.putAll(own.getOrDefault(oid, Map.of()));
+    memo.put(oid, out);
+    return out;
+  }
+
+  private boolean viewable(Relation r) {
+    if (r.rowSecurity()) {
+      problems.add(MaskingProblem.inPolicy(r.qualified(), r.qualified() + " has row-level security enabled; a masking"
+          + " view reads as its owner and would not apply the policies, so it gets none: the agent reads only the"
+          + " table's unmasked columns, from the table itself"));
+      return false;
+    }
+    if (!r.adminReads()) {
+      problems.add(MaskingProblem.of(r.qualified(), "the admin role " + admin + " cannot read " + r.qualified()
+          + ", so a masking view of it would fail; the agent reads only the table's unmasked columns",
+          "run as " + Quoting.ident(r.owner()) + ": GRANT SELECT ON TABLE " + r.qualified() + " TO " + Quoting.ident(admin)));
+      return false;
+    }
+    return true;
+  }
+
+  private boolean functionSchemaUsable(String name) {
+    MaskingObjects.Schema s = schemas.get(name);
+    if (s == null || s.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ")) {
+      if (s != null && !s.manageable()) {
+        problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name) + " holds the"
+            + " masking functions of role " + policy.group() + " but the admin role " + admin + " does not own it;"
+            + " no masking view is made or changed, and the agent reads masked tables' unmasked columns only"));
+        return false;
+      }
+      return true;
+    }
+    problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name) + " exists but pgwarden"
+        + " did not create it for role " + policy.group() + "; no masking view is made, and the agent reads masked"
+        + " tables' unmasked columns only. Rename or drop that schema"));
+    return false;
+  }
+
+  private boolean viewSchemaUsable(String name, String source, Set<String> refused) {
+    MaskingObjects.Schema s = schemas.get(name);
+    if (s == null || s.source().equals(Optional.of(source)) && s.manageable()) {
+      return true;
+    }
+    if (refused.add(name)) {
+      problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name)
+          + (s.source().equals(Optional.of(source)) ? " holds masking views but the admin role " + admin + " does not own it"
+              : " exists but pgwarden did not create it for the masking views of schema " + source)
+          + "; masked tables in " + source + " get no view, and the agent reads their unmasked columns only."
+          + " Rename or drop that schema"));
+    }
+    return false;
+  }
+
+  /**
+   * What gets its plain privileges back once an obsolete view is dropped: the table it masked if
+   * that still has the view's name (a rule was removed; a renamed table stays restricted), and the
+   * table's children, unless they are governed otherwise.
+   */
+  private List<Relation> restorable(MaskingObjects.View view, Set<Long> governed, Set<String> inPolicy,
+      List<Relation> outside) throws SQLException {
+    if (view.source().isEmpty() || governed.contains(view.source().get())) {
+      return List.of();
+    }
+    Set<Long> oids = new LinkedHashSet<>();
+    oids.add(view.source().get());
+    oids.addAll(reader.descendants(List.of(view.source().get())).keySet());
+    List<Relation> out = new ArrayList<>();
+    for (Relation r : reader.relations(oids)) {
+      if (governed.add(r.oid())) {
+        if (inPolicy.contains(r.schema())) {
+          out.add(r);
+        } else if (r.anyHeld()) {
+          outside.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  private String group() {
+    return Quoting.ident(policy.group());
+  }
+}
