@@ -288,6 +288,8 @@ class MaskingBypassTest {
     empty(out, "statistics of an expression index on a masked column",
         "SELECT * FROM pg_stats WHERE tablename = 'customers_lower_email'");
     empty(out, "statistics of partitions and children", "SELECT * FROM pg_stats WHERE attname IN ('customer_email', 'secret')");
+    empty(out, "statistics of the application's materialized view",
+        "SELECT * FROM pg_stats WHERE tablename = 'customer_emails'");
     empty(out, "extended statistics", "SELECT * FROM pg_stats_ext");
     empty(out, "extended statistics of expressions", "SELECT * FROM pg_stats_ext_exprs");
     empty(out, "statistics of the key table", "SELECT * FROM pg_stats WHERE tablename = 'key'");
