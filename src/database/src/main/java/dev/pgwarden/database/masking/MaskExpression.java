@@ -89,12 +89,12 @@ final class MaskExpression {
 
   /**
    * The text a client receives for a text-like value: {@code char(n)} keeps its padding (a cast
-   * to text would strip it), and the C collation lets the functions' pattern match and replace run
-   * on a column with a nondeterministic collation, which they refuse.
+   * to text would strip it). The column's collation does not reach the functions' pattern matches
+   * and searches (a nondeterministic one would make PostgreSQL refuse them): the functions' bodies
+   * were parsed with the database's default collation, and inlining keeps it.
    */
   private static String textForm(String value, long type) {
-    String text = type == BPCHAR ? "pg_catalog.textin(pg_catalog.bpcharout(" + value + "))"
+    return type == BPCHAR ? "pg_catalog.textin(pg_catalog.bpcharout(" + value + "))"
         : type == TEXT ? value : value + "::pg_catalog.text";
-    return "(" + text + " COLLATE pg_catalog.\"C\")";
   }
 }

@@ -55,6 +55,10 @@ class MaskedValuesTest {
           + " '00000000-0000-0000-0000-000000000000', '\\x', 0, '1999-12-31', '{}')",
       "(4, 'x@y', 'a@', 'back\\slash@x', 'with space @', 'trailing@', '\"s\"', '\"s\"', -32768, 2147483647,"
           + " -9223372036854775808, 'ffffffff-ffff-ffff-ffff-ffffffffffff', '\\x00ff', -1.5, '2000-02-29', '{\"a b\"}')",
+      "(5, '@@x', '@x', 'ab@@', '@abc', 'a@b@c@', '{}', '{}', 7, 8, 9, '12345678-1234-1234-1234-123456789abc',"
+          + " '\\x41', 1, '2001-01-01', '{x}')",
+      "(6, 'ü@ñ.de', 'é@', 'ÜÜÜÜÜÜÜÜÜÜ', 'ñ@x', '日本語のテキストです', 'null', 'null', 1, 2, 3,"
+          + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '\\x5c78', 2, '2002-02-02', NULL)",
   };
 
   private static MaskingFixture fixture;
@@ -73,6 +77,11 @@ class MaskedValuesTest {
         s.execute("INSERT INTO " + table + " VALUES " + String.join(", ", ROWS));
         masks.addAll(MaskingFixture.masks(table, strategy, COLUMNS.keySet().toArray(String[]::new)));
       }
+      s.execute("CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
+      s.execute("CREATE TABLE values_collated (id int, email text COLLATE case_blind, ssn varchar(20) COLLATE case_blind)");
+      s.execute("INSERT INTO values_collated VALUES (1, 'Alice.Secret@Example.com', '123-45-6789'), (2, 'a@b@', 'X')");
+      masks.add(MaskingFixture.mask("values_collated", "email", MaskStrategy.PARTIAL));
+      masks.add(MaskingFixture.mask("values_collated", "ssn", MaskStrategy.HASH));
       s.execute("GRANT USAGE ON SCHEMA public TO " + fixture.group);
       s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + fixture.group);
     }
@@ -111,6 +120,23 @@ class MaskedValuesTest {
     }
     softly.assertAll();
     assertThat(compared).isEqualTo(MaskStrategy.values().length * ROWS.length * COLUMNS.size());
+  }
+
+  /**
+   * A nondeterministic collation makes PostgreSQL refuse pattern matching and substring searches
+   * on a column; masking must work on it all the same, and masked values keep the column's
+   * collation (they compare case-blind).
+   */
+  @Test
+  void columnsWithANondeterministicCollation() throws SQLException {
+    ProxyMasking proxy = new ProxyMasking(MaskingFixture.SECRET, MaskingFixture.POLICY);
+    try (Connection agent = fixture.agent(report); Statement s = agent.createStatement()) {
+      assertThat(rows(agent, "SELECT email, ssn FROM values_collated ORDER BY id")).containsExactly(
+          Map.of("email", "****@Example.com", "ssn", proxy.mask(MaskStrategy.HASH, "text", "123-45-6789")),
+          Map.of("email", "****@b@", "ssn", proxy.mask(MaskStrategy.HASH, "text", "X")));
+      assertThat(Queries.text(s, "SELECT count(*) FROM values_collated WHERE email = '****@EXAMPLE.COM'"))
+          .isEqualTo("1");
+    }
   }
 
   /** The README's examples, spelled out, so that a shared mistake of both implementations shows. */
