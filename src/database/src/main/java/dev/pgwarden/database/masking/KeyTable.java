@@ -36,8 +36,8 @@ final class KeyTable {
   /** Makes the row hold {@code key} (or no row without one), writing only what differs. */
   static void converge(Changes changes, String functionSchema, Optional<MaskKey> key) throws SQLException {
     String table = name(functionSchema);
-    Boolean same = null;
     boolean present = false;
+    boolean same = false;
     try (PreparedStatement ps = changes.connection().prepareStatement(
         "SELECT ipad = ? AND opad = ? FROM " + table)) {
       ps.setBytes(1, key.map(MaskKey::ipad).orElse(new byte[0]));
@@ -55,7 +55,7 @@ final class KeyTable {
       }
       return;
     }
-    if (present && Boolean.TRUE.equals(same)) {
+    if (same) {
       return;
     }
     try (PreparedStatement ps = changes.connection().prepareStatement(

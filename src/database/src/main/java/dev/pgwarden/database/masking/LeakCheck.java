@@ -59,22 +59,28 @@ final class LeakCheck {
 
   private static MaskingProblem explain(Connection connection, long groupOid, String group, Relation r,
       List<String> columns) throws SQLException {
+    // The grants that give what is readable: table-level ones, and column ones on the masked
+    // columns (not the group's own grants on the unmasked columns).
     String what = columns.isEmpty() ? r.qualified() + ", a view over a masked table,"
         : "masked column" + (columns.size() > 1 ? "s " : " ") + String.join(", ", columns) + " of " + r.qualified();
     try (PreparedStatement ps = connection.prepareStatement(
         "WITH acl(grantee, grantor) AS (SELECT x.grantee, x.grantor FROM pg_class c, aclexplode(c.relacl) x"
             + " WHERE c.oid = ?::oid AND x.privilege_type = 'SELECT' UNION SELECT x.grantee, x.grantor"
-            + " FROM pg_attribute a, aclexplode(a.attacl) x WHERE a.attrelid = ?::oid AND x.privilege_type = 'SELECT')"
+            + " FROM pg_attribute a, aclexplode(a.attacl) x WHERE a.attrelid = ?::oid AND x.privilege_type = 'SELECT'"
+            + " AND (cardinality(?::text[]) = 0 OR a.attname = ANY(?::text[])))"
             + " SELECT EXISTS (SELECT 1 FROM acl WHERE grantee = 0),"
             + " (SELECT string_agg(DISTINCT quote_ident(pg_get_userbyid(grantor)), ', ') FROM acl WHERE grantee = ?::oid),"
             + " (SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname) FROM pg_roles r WHERE r.oid <> ?::oid"
             + " AND pg_has_role(?::oid, r.oid, 'USAGE') AND has_any_column_privilege(r.oid, ?::oid, 'SELECT'))")) {
+      java.sql.Array names = connection.createArrayOf("text", columns.toArray());
       ps.setLong(1, r.oid());
       ps.setLong(2, r.oid());
-      ps.setLong(3, groupOid);
-      ps.setLong(4, groupOid);
+      ps.setArray(3, names);
+      ps.setArray(4, names);
       ps.setLong(5, groupOid);
-      ps.setLong(6, r.oid());
+      ps.setLong(6, groupOid);
+      ps.setLong(7, groupOid);
+      ps.setLong(8, r.oid());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         String g = Quoting.ident(group);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.testkit.Queries;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -130,11 +131,11 @@ class MaskedValuesTest {
   @Test
   void columnsWithANondeterministicCollation() throws SQLException {
     ProxyMasking proxy = new ProxyMasking(MaskingFixture.SECRET, MaskingFixture.POLICY);
-    try (Connection agent = fixture.agent(report); Statement s = agent.createStatement()) {
+    try (Connection agent = fixture.agent(report)) {
       assertThat(rows(agent, "SELECT email, ssn FROM values_collated ORDER BY id")).containsExactly(
           Map.of("email", "****@Example.com", "ssn", proxy.mask(MaskStrategy.HASH, "text", "123-45-6789")),
           Map.of("email", "****@b@", "ssn", proxy.mask(MaskStrategy.HASH, "text", "X")));
-      assertThat(Queries.text(s, "SELECT count(*) FROM values_collated WHERE email = '****@EXAMPLE.COM'"))
+      assertThat(Queries.one(agent, "SELECT count(*) FROM values_collated WHERE email = '****@EXAMPLE.COM'"))
           .isEqualTo("1");
     }
   }
@@ -163,10 +164,10 @@ class MaskedValuesTest {
 
   @Test
   void hashOfByteaDoesNotDependOnTheSessionsByteaOutput() throws SQLException {
-    try (Connection agent = fixture.agent(report); Statement s = agent.createStatement()) {
-      String hex = Queries.text(s, "SELECT encode(c_bytea, 'hex') FROM values_hash WHERE id = 1");
-      s.execute("SET bytea_output = 'escape'");
-      assertThat(Queries.text(s, "SELECT encode(c_bytea, 'hex') FROM values_hash WHERE id = 1")).isEqualTo(hex);
+    try (Connection agent = fixture.agent(report)) {
+      String hex = Queries.one(agent, "SELECT encode(c_bytea, 'hex') FROM values_hash WHERE id = 1");
+      MaskingFixture.sql(agent, "SET bytea_output = 'escape'");
+      assertThat(Queries.one(agent, "SELECT encode(c_bytea, 'hex') FROM values_hash WHERE id = 1")).isEqualTo(hex);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.testkit.Queries;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -41,7 +42,7 @@ class MaskingConvergenceTest {
       admin.setAutoCommit(false);
       MaskingReport second = MaskingViews.apply(admin, policy);
       assertThat(second.changes()).isEmpty();
-      assertThat(Queries.text(admin.createStatement(), "SELECT pg_current_xact_id_if_assigned()"))
+      assertThat(Queries.one(admin, "SELECT pg_current_xact_id_if_assigned()"))
           .as("no transaction id: nothing at all was written").isNull();
       assertThat(second.problems()).isEqualTo(first.problems()).hasSize(1);
       assertThat(second.searchPath()).isEqualTo(first.searchPath());
@@ -277,6 +278,39 @@ class MaskingConvergenceTest {
     try (Connection agent = f.agent(report)) {
       assertThat(state(agent, "SELECT email FROM public.events_2")).isEqualTo("42501");
       assertThat(row(agent, "SELECT id, email FROM events")).containsExactly("2", "[redacted]");
+    }
+  }
+
+  @Test
+  void whatElseLetsTheGroupReadAMaskedColumnIsReported() throws SQLException {
+    MaskingFixture f = customers("mask_leaks", "GRANT SELECT ON customers TO PUBLIC");
+    MaskingPolicy policy = f.policy(AccessMode.ReadOnly, EMAIL);
+    assertThat(f.apply(policy).problems()).singleElement().satisfies(p -> {
+      assertThat(p.message()).contains("email", "PUBLIC");
+      assertThat(p.statement()).contains("run as \"" + f.admin + "\": REVOKE SELECT ON TABLE \"public\".\"customers\""
+          + " FROM PUBLIC");
+    });
+    f.admin("REVOKE SELECT ON customers FROM PUBLIC");
+    try (Connection su = f.superuser()) {
+      MaskingFixture.sql(su, "GRANT pg_read_all_data TO " + f.group);
+    }
+    assertThat(f.apply(policy).problems()).singleElement().satisfies(p -> {
+      assertThat(p.message()).contains("pg_read_all_data");
+      assertThat(p.statement()).contains("REVOKE pg_read_all_data FROM \"" + f.group + "\"");
+    });
+  }
+
+  @Test
+  void aRuleMayNameAView() throws SQLException {
+    MaskingFixture f = customers("mask_on_view", "CREATE VIEW contacts AS SELECT id, email FROM customers");
+    MaskingReport report = f.apply(f.policy(AccessMode.ReadOnly, mask("contacts", "email", MaskStrategy.REDACT)));
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.withheld()).isEmpty();
+    try (Connection agent = f.agent(report)) {
+      assertThat(row(agent, "SELECT * FROM contacts")).containsExactly("1", "[redacted]");
+      assertThat(state(agent, "SELECT email FROM public.contacts")).isEqualTo("42501");
+      assertThat(row(agent, "SELECT email FROM customers")).as("the table itself is not masked")
+          .containsExactly("alice.secret@example.com");
     }
   }
 
