@@ -117,6 +117,33 @@ final class CatalogReader {
     return out;
   }
 
+  /**
+   * By relation, its generated columns and the columns each is computed from: a column generated
+   * from a masked one carries its value.
+   */
+  Map<Long, Map<String, Set<String>>> generatedFrom(Collection<Long> oids) throws SQLException {
+    Map<Long, Map<String, Set<String>>> out = new HashMap<>();
+    if (oids.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT ad.adrelid, g.attname, s.attname FROM pg_attrdef ad"
+            + " JOIN pg_attribute g ON g.attrelid = ad.adrelid AND g.attnum = ad.adnum AND g.attgenerated <> ''"
+            + " JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid"
+            + " AND d.refclassid = 'pg_class'::regclass AND d.refobjid = ad.adrelid AND d.refobjsubid > 0"
+            + " JOIN pg_attribute s ON s.attrelid = ad.adrelid AND s.attnum = d.refobjsubid"
+            + " WHERE ad.adrelid = ANY(?::oid[]) ORDER BY 1, 2, 3")) {
+      ps.setArray(1, oidArray(oids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>())
+              .computeIfAbsent(rs.getString(2), k -> new LinkedHashSet<>()).add(rs.getString(3));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every partition and inheritance child below {@code roots}, each with its direct parents. */
   Map<Long, List<Long>> descendants(Collection<Long> roots) throws SQLException {
     Map<Long, List<Long>> parents = new LinkedHashMap<>();

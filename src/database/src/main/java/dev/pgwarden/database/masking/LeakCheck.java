@@ -14,7 +14,8 @@ import java.util.Set;
  * After the changes, asks PostgreSQL itself whether the group can read a masked column or a
  * withheld view, through anything: a grant to PUBLIC, another grantor's grant, or a role the group
  * inherits from (pg_read_all_data). Each one is reported with where it comes from; what the apply
- * changed is not trusted to be all there is.
+ * changed is not trusted to be all there is. SECURITY DEFINER functions that read as a role who
+ * can read masked columns are reported too.
  */
 final class LeakCheck {
   private LeakCheck() {
@@ -53,6 +54,50 @@ final class LeakCheck {
     List<MaskingProblem> out = new ArrayList<>();
     for (Map.Entry<Relation, List<String>> e : readable.entrySet()) {
       out.add(explain(connection, groupOid, group, e.getKey(), e.getValue()));
+    }
+    out.addAll(definers(connection, groupOid, restricted));
+    return out;
+  }
+
+  /**
+   * SECURITY DEFINER functions the group may call whose owner can read a masked column: they run
+   * as their owner, so what they return is not masked by the database. Privileges cannot tell
+   * what a function reads, so each is reported, not revoked (the application may need it).
+   * Functions of extensions are left out.
+   */
+  private static List<MaskingProblem> definers(Connection connection, long groupOid,
+      Map<Relation, Set<String>> restricted) throws SQLException {
+    List<Long> relations = new ArrayList<>();
+    List<String> columns = new ArrayList<>();
+    restricted.forEach((r, masked) -> masked.forEach(c -> {
+      relations.add(r.oid());
+      columns.add(c);
+    }));
+    List<MaskingProblem> out = new ArrayList<>();
+    if (relations.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT p.oid::regprocedure::text, quote_ident(pg_get_userbyid(p.proowner)) FROM pg_proc p"
+            + " WHERE p.prosecdef AND has_function_privilege(?::oid, p.oid, 'EXECUTE')"
+            + " AND has_schema_privilege(?::oid, p.pronamespace, 'USAGE')"
+            + " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid"
+            + " AND e.deptype = 'e')"
+            + " AND EXISTS (SELECT 1 FROM unnest(?::oid[], ?::text[]) m(rel, col)"
+            + " WHERE has_column_privilege(p.proowner, m.rel, m.col, 'SELECT')) ORDER BY 1")) {
+      ps.setLong(1, groupOid);
+      ps.setLong(2, groupOid);
+      ps.setArray(3, connection.createArrayOf("int8", relations.toArray()));
+      ps.setArray(4, connection.createArrayOf("text", columns.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(MaskingProblem.of(rs.getString(1), "the agent's group may execute " + rs.getString(1)
+              + ", a SECURITY DEFINER function whose owner " + rs.getString(2) + " can read masked columns: what it"
+              + " returns is not masked by the database. Take EXECUTE from PUBLIC (and give it back to the roles"
+              + " of the application that need it), or mask what it returns",
+              "run as " + rs.getString(2) + ": REVOKE EXECUTE ON FUNCTION " + rs.getString(1) + " FROM PUBLIC"));
+        }
+      }
     }
     return out;
   }

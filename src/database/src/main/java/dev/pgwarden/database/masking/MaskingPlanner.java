@@ -56,9 +56,14 @@ final class MaskingPlanner {
     Map<Relation, Set<String>> restricted = new LinkedHashMap<>();
     List<Relation> outside = new ArrayList<>();
     Map<Long, Map<String, MaskStrategy>> effective = new HashMap<>();
+    for (Relation r : all.values()) {
+      masks(r.oid(), own, parents, effective);
+    }
+    Map<Long, Map<String, Set<String>>> generated = reader.generatedFrom(all.keySet());
     Set<Long> governed = new HashSet<>();
     for (Relation r : all.values()) {
-      Map<String, MaskStrategy> masks = masks(r.oid(), own, parents, effective);
+      Map<String, MaskStrategy> masks = withGenerated(r, effective.get(r.oid()), generated.getOrDefault(r.oid(), Map.of()));
+      effective.put(r.oid(), masks);
       if (masks.isEmpty()) {
         continue; // a rule whose columns are all missing masks nothing (and is reported)
       }
@@ -156,6 +161,26 @@ final class MaskingPlanner {
         + String.join(", ", missing) + " of " + r.qualified() + ", which it does not have"
         + (held.isEmpty() ? "" : "; until the rule names the table's columns, its view shows "
             + String.join(", ", held) + " as NULL (the agent's group could not read them)")));
+    return out;
+  }
+
+  /**
+   * A generated column computed from a masked column carries its value: until a rule names it, it
+   * is masked whole (NULL), and reported, so that no expression of the schema's own shows what the
+   * rule hides. (The proxy masks what the rules name; the rule is the fix.)
+   */
+  private Map<String, MaskStrategy> withGenerated(Relation r, Map<String, MaskStrategy> masks,
+      Map<String, Set<String>> generated) {
+    Map<String, MaskStrategy> out = new LinkedHashMap<>(masks);
+    for (Map.Entry<String, Set<String>> g : generated.entrySet()) {
+      List<String> sources = g.getValue().stream().filter(masks::containsKey).toList();
+      if (!masks.containsKey(g.getKey()) && !sources.isEmpty()) {
+        out.put(g.getKey(), MaskStrategy.NULL);
+        problems.add(MaskingProblem.inPolicy(r.qualified(), "column " + g.getKey() + " of " + r.qualified()
+            + " is generated from masked column" + (sources.size() > 1 ? "s " : " ") + String.join(", ", sources)
+            + "; it shows as NULL until a masking rule names it"));
+      }
+    }
     return out;
   }
 

@@ -71,15 +71,16 @@ public final class MaskingViews {
     }
 
     MaskingReport apply() throws SQLException {
-      String searchPath = one("SELECT current_setting('search_path')");
-      // Names in the DDL and in pg_get_viewdef resolve in pg_catalog only, whatever the admin's
-      // session or an object someone created in its schemas says.
-      one("SELECT set_config('search_path', 'pg_catalog, pg_temp', true)");
+      // Names in the DDL, the catalog queries and pg_get_viewdef resolve in pg_catalog only,
+      // whatever the admin's session says: a function the agent created in a schema on the
+      // admin's search_path must never run as the admin. Until then, every name is qualified.
+      String searchPath = one("SELECT pg_catalog.current_setting('search_path')");
+      one("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)");
       // Two applies for one group at once (two operator replicas) would race on the same objects.
       one("SELECT pg_advisory_xact_lock(hashtext('pgwarden-mask/' || " + Quoting.literal(policy.group()) + ")::bigint)");
       MaskingReport report = steps();
       // Not in a finally: after an error the transaction is rolled back, which restores it anyway.
-      try (PreparedStatement ps = connection.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT pg_catalog.set_config('search_path', ?, true)")) {
         ps.setString(1, searchPath);
         ps.execute();
       }

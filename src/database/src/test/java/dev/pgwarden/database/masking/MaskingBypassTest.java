@@ -283,6 +283,15 @@ class MaskingBypassTest {
     refused(out, "the key table", "SELECT * FROM " + fs + ".key");
     refused(out, "the masking functions", "SELECT " + fs + ".partial('x')");
     refused(out, "pg_statistic", "SELECT * FROM pg_statistic");
+    refused(out, "the table's TOAST table", "DO $$ DECLARE t text; r record; BEGIN SELECT reltoastrelid::regclass::text"
+        + " INTO t FROM pg_class WHERE oid = 'public.customers'::regclass; FOR r IN EXECUTE 'SELECT * FROM ' || t LOOP"
+        + " RAISE NOTICE '%', r; END LOOP; END $$");
+    // Oracles that remain with ReadWrite: the agent's own guesses, confirmed by an error or a hash.
+    failing(out, "a unique violation confirms a guessed email exists (no detail shows it)",
+        "INSERT INTO public.customers (id, name, email) VALUES (6000, 'guess', 'alice.secret+2@example.com')");
+    masked(out, "a guessed value inserted shows the same hash as the row that holds it",
+        "INSERT INTO public.customers (id, name, ssn) VALUES (6001, 'guess', '123-45-6789')",
+        "SELECT count(DISTINCT ssn) FROM customers WHERE id IN (1, 6001)");
     empty(out, "statistics of masked columns", "SELECT * FROM pg_stats WHERE tablename = 'customers'"
         + " AND attname IN ('email', 'ssn', 'phone', 'born')");
     empty(out, "statistics of an expression index on a masked column",
