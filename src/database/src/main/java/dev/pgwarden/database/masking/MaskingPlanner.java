@@ -3,6 +3,7 @@ package dev.pgwarden.database.masking;
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +20,13 @@ final class MaskingPlanner {
   private final Map<String, MaskingObjects.Schema> schemas;
   private final Map<String, List<MaskingObjects.View>> existing;
   private final String admin;
+  private final Set<String> inPolicy;
   private final List<MaskingProblem> problems = new ArrayList<>();
+  /** The masked relations (named by rules, and their children), by oid. */
+  private final Map<Long, Relation> relations = new LinkedHashMap<>();
+  /** Relations placed in the plan so far: each goes to one place only. */
+  private final Set<Long> governed = new HashSet<>();
+  private final List<Relation> outside = new ArrayList<>();
 
   /**
    * @param schemas the schemas by the names masking uses, and the group's masking schemas
@@ -33,10 +40,10 @@ final class MaskingPlanner {
     this.schemas = schemas;
     this.existing = existing;
     this.admin = admin;
+    this.inPolicy = Set.copyOf(policy.schemas());
   }
 
   MaskingPlan plan() throws SQLException {
-    Set<String> inPolicy = new HashSet<>(policy.schemas());
     Map<List<String>, Map<String, MaskStrategy>> rules = new LinkedHashMap<>();
     for (ColumnMask c : policy.columns()) {
       if (inPolicy.contains(c.schema())) {
@@ -48,85 +55,116 @@ final class MaskingPlanner {
     for (Map.Entry<List<String>, Relation> e : named.entrySet()) {
       own.put(e.getValue().oid(), present(e.getValue(), rules.get(e.getKey())));
     }
-    Map<Long, List<Long>> parents = reader.descendants(own.keySet());
-    Map<Long, Relation> all = new LinkedHashMap<>();
-    named.values().forEach(r -> all.put(r.oid(), r));
-    reader.relations(parents.keySet()).forEach(r -> all.putIfAbsent(r.oid(), r));
-
+    Map<Long, Map<String, MaskStrategy>> masks = masks(named.values(), own);
     Map<Relation, Set<String>> restricted = new LinkedHashMap<>();
-    List<Relation> outside = new ArrayList<>();
-    Map<Long, Map<String, MaskStrategy>> effective = new HashMap<>();
-    for (Relation r : all.values()) {
-      masks(r.oid(), own, parents, effective);
-    }
-    Map<Long, Map<String, Set<String>>> generated = reader.generatedFrom(all.keySet());
-    Set<Long> governed = new HashSet<>();
-    for (Relation r : all.values()) {
-      Map<String, MaskStrategy> masks = withGenerated(r, effective.get(r.oid()), generated.getOrDefault(r.oid(), Map.of()));
-      effective.put(r.oid(), masks);
-      if (masks.isEmpty()) {
-        continue; // a rule whose columns are all missing masks nothing (and is reported)
-      }
-      governed.add(r.oid());
-      if (inPolicy.contains(r.schema())) {
-        restricted.put(r, masks.keySet());
-      } else if (r.anyHeld()) {
-        outside.add(r);
+    for (Relation r : relations.values()) {
+      if (!masks.get(r.oid()).isEmpty()) {
+        governed.add(r.oid());
+        if (inPolicy.contains(r.schema())) {
+          restricted.put(r, masks.get(r.oid()).keySet());
+        } else if (r.anyHeld()) {
+          outside.add(r);
+        }
       }
     }
-
-    String functionSchema = MaskingSchemas.functionSchema(policy.group());
-    boolean viewsPossible = functionSchemaUsable(functionSchema);
-    List<ViewDefinition> views = new ArrayList<>();
     Map<String, String> viewSchemas = new LinkedHashMap<>();
+    List<ViewDefinition> views = views(named.values(), masks, viewSchemas);
+    List<Relation> withheld = withheld();
+    Map<MaskingObjects.View, List<Relation>> obsolete = obsolete(views);
+    List<Relation> kept = kept();
+    return new MaskingPlan(views, restricted, withheld, outside, kept, obsolete, viewSchemas, problems);
+  }
+
+  /**
+   * What each relation masks, by column: the tables the rules name and their partitions and
+   * inheritance children (which keeps {@link #relations}), each with its own rules over what its
+   * parents mask, and the generated columns that derive from a masked one.
+   */
+  private Map<Long, Map<String, MaskStrategy>> masks(Collection<Relation> named, Map<Long, Map<String, MaskStrategy>> own)
+      throws SQLException {
+    Map<Long, List<Long>> parents = reader.descendants(own.keySet());
+    named.forEach(r -> relations.put(r.oid(), r));
+    reader.relations(parents.keySet()).forEach(r -> relations.putIfAbsent(r.oid(), r));
+    Map<Long, Map<String, MaskStrategy>> inherited = new HashMap<>();
+    for (Relation r : relations.values()) {
+      inherit(r.oid(), own, parents, inherited);
+    }
+    Map<Long, Map<String, Set<String>>> generated = reader.generatedFrom(relations.keySet());
+    Map<Long, Map<String, MaskStrategy>> out = new HashMap<>();
+    for (Relation r : relations.values()) {
+      out.put(r.oid(), withGenerated(r, inherited.get(r.oid()), generated.getOrDefault(r.oid(), Map.of())));
+    }
+    return out;
+  }
+
+  /** A view for each named table with something to mask, where one can be made. */
+  private List<ViewDefinition> views(Collection<Relation> named, Map<Long, Map<String, MaskStrategy>> masks,
+      Map<String, String> viewSchemas) {
+    String functionSchema = MaskingSchemas.functionSchema(policy.group());
+    List<ViewDefinition> out = new ArrayList<>();
+    if (named.stream().noneMatch(r -> !masks.get(r.oid()).isEmpty()) || !functionSchemaUsable(functionSchema)) {
+      return out;
+    }
     Set<String> refusedSchemas = new HashSet<>();
-    for (Relation r : named.values()) {
+    for (Relation r : named) {
       String viewSchema = MaskingSchemas.viewSchema(policy.group(), r.schema());
-      if (!effective.get(r.oid()).isEmpty() && viewsPossible && viewable(r)
-          && viewSchemaUsable(viewSchema, r.schema(), refusedSchemas)) {
-        views.add(new ViewDefinition(r, viewSchema, effective.get(r.oid()), functionSchema));
+      if (!masks.get(r.oid()).isEmpty() && viewable(r) && viewSchemaUsable(viewSchema, r.schema(), refusedSchemas)) {
+        out.add(new ViewDefinition(r, viewSchema, masks.get(r.oid()), functionSchema));
         viewSchemas.put(r.schema(), viewSchema);
       }
     }
+    return out;
+  }
 
-    List<Relation> withheld = new ArrayList<>();
+  /** The application's views and materialized views over masked relations. */
+  private List<Relation> withheld() throws SQLException {
+    List<Relation> out = new ArrayList<>();
     for (Relation v : reader.relations(reader.dependentViews(Set.copyOf(governed)))) {
       if (governed.add(v.oid())) {
         if (inPolicy.contains(v.schema())) {
-          withheld.add(v);
+          out.add(v);
         } else if (v.anyHeld()) {
           outside.add(v);
         }
       }
     }
+    return out;
+  }
 
+  /** The group's masking views no rule asks for, each with what gets its privileges back once it is dropped. */
+  private Map<MaskingObjects.View, List<Relation>> obsolete(List<ViewDefinition> views) throws SQLException {
     Set<String> wanted = new HashSet<>();
     views.forEach(v -> wanted.add(v.qualified()));
-    Map<MaskingObjects.View, List<Relation>> obsolete = new LinkedHashMap<>();
+    Map<MaskingObjects.View, List<Relation>> out = new LinkedHashMap<>();
     for (List<MaskingObjects.View> inSchema : existing.values()) {
       for (MaskingObjects.View v : inSchema) {
         if (!wanted.contains(v.qualified())) {
-          obsolete.put(v, restorable(v, governed, inPolicy, outside));
+          out.put(v, restorable(v));
         }
       }
     }
+    return out;
+  }
 
-    List<Relation> kept = new ArrayList<>();
+  /** Relations an earlier apply restricted (the group holds column privileges) that nothing above explains. */
+  private List<Relation> kept() throws SQLException {
+    List<Relation> out = new ArrayList<>();
     for (Relation r : reader.relations(reader.withColumnGrants())) {
-      if (governed.add(r.oid())) {
-        if (!inPolicy.contains(r.schema())) {
-          outside.add(r);
-        } else {
-          kept.add(r);
-          problems.add(MaskingProblem.of(r.qualified(), "the agent's group holds column privileges on " + r.qualified()
-              + " as on a masked table, but no rule masks it (was it renamed, or detached from a masked table?);"
-              + " it stays restricted to those columns. Name it in a rule, or give it back whole",
-              "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
-                  + "; GRANT " + Privileges.whole(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
-        }
+      if (!governed.add(r.oid())) {
+        continue;
       }
+      if (!inPolicy.contains(r.schema())) {
+        outside.add(r);
+        continue;
+      }
+      out.add(r);
+      problems.add(MaskingProblem.of(r.qualified(), "the agent's group holds column privileges on " + r.qualified()
+          + " as on a masked table, but no rule masks it (was it renamed, or detached from a masked table?);"
+          + " it stays restricted to those columns. Name it in a rule, or give it back whole",
+          "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
+              + "; GRANT " + Privileges.whole(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
     }
-    return new MaskingPlan(views, restricted, withheld, outside, kept, obsolete, viewSchemas, problems);
+    return out;
   }
 
   /** The rule's columns that exist; a missing one is reported, and may hold the table's other columns masked. */
@@ -190,7 +228,7 @@ final class MaskingPlanner {
   }
 
   /** A relation's masks: its own rules over what its parents mask, by column name. */
-  private static Map<String, MaskStrategy> masks(long oid, Map<Long, Map<String, MaskStrategy>> own,
+  private static Map<String, MaskStrategy> inherit(long oid, Map<Long, Map<String, MaskStrategy>> own,
       Map<Long, List<Long>> parents, Map<Long, Map<String, MaskStrategy>> memo) {
     Map<String, MaskStrategy> known = memo.get(oid);
     if (known != null) {
@@ -198,7 +236,7 @@ final class MaskingPlanner {
     }
     Map<String, MaskStrategy> out = new LinkedHashMap<>();
     for (long parent : parents.getOrDefault(oid, List.of())) {
-      out.putAll(masks(parent, own, parents, memo));
+      out.putAll(inherit(parent, own, parents, memo));
     }
     out.putAll(own.getOrDefault(oid, Map.of()));
     memo.put(oid, out);
@@ -258,8 +296,7 @@ final class MaskingPlanner {
    * that still has the view's name (a rule was removed; a renamed table stays restricted), and the
    * table's children, unless they are governed otherwise.
    */
-  private List<Relation> restorable(MaskingObjects.View view, Set<Long> governed, Set<String> inPolicy,
-      List<Relation> outside) throws SQLException {
+  private List<Relation> restorable(MaskingObjects.View view) throws SQLException {
     if (view.source().isEmpty() || governed.contains(view.source().get())) {
       return List.of();
     }
