@@ -336,6 +336,49 @@ class MaskingConvergenceTest {
   }
 
   @Test
+  void twoPoliciesMaskTheSameTableEachTheirOwnWay() throws SQLException {
+    MaskingFixture f = customers("mask_two");
+    String other = "pgw_mask_two_other";
+    try (Connection su = f.superuser()) {
+      MaskingFixture.sql(su, "DROP ROLE IF EXISTS " + other + "_login", "DROP ROLE IF EXISTS " + other,
+          "CREATE ROLE " + other + " NOLOGIN", "CREATE ROLE " + other + "_login LOGIN PASSWORD '" + MaskingFixture.PASSWORD
+              + "' IN ROLE " + other, "GRANT USAGE ON SCHEMA public TO " + other,
+          "GRANT SELECT ON customers TO " + other);
+    }
+    MaskingReport mine = f.apply(f.policy(AccessMode.ReadOnly, EMAIL));
+    MaskingReport theirs = f.apply(new MaskingPolicy(other, AccessMode.ReadOnly, List.of("public"),
+        List.of(mask("customers", "email", MaskStrategy.REDACT), SSN), Optional.of(MaskKey.derive(MaskingFixture.SECRET,
+            "agents/other"))));
+    assertThat(theirs.searchPath().get(0)).isNotEqualTo(mine.searchPath().get(0));
+    try (Connection agent = f.agent(mine)) {
+      assertThat(row(agent, "SELECT email, ssn FROM customers")).containsExactly("****@example.com", "123-45-6789");
+    }
+    try (Connection agent = f.connect(other + "_login")) {
+      MaskingFixture.sql(agent, "SET search_path TO " + theirs.searchPathSetting());
+      assertThat(row(agent, "SELECT email, ssn FROM customers")).containsExactly("[redacted]",
+          new ProxyMasking(MaskingFixture.SECRET, "agents/other").mask(MaskStrategy.HASH, "text", "123-45-6789"));
+    }
+    assertThat(f.apply(f.policy(AccessMode.ReadOnly, EMAIL)).changes()).as("one policy's apply leaves the other's alone")
+        .isEmpty();
+  }
+
+  @Test
+  void anApplyRolledBackLeavesNothing() throws SQLException {
+    MaskingFixture f = customers("mask_rollback");
+    try (Connection admin = f.admin()) {
+      admin.setAutoCommit(false);
+      assertThat(MaskingViews.apply(admin, f.policy(AccessMode.ReadOnly, EMAIL)).changes()).isNotEmpty();
+      admin.rollback();
+      assertThat(Queries.one(admin, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '" + f.group + "%'"))
+          .isEqualTo("0");
+      assertThat(Queries.one(admin, "SELECT has_table_privilege('" + f.group + "', 'public.customers', 'SELECT')"))
+          .isEqualTo("t");
+      assertThat(Queries.one(admin, "SHOW search_path")).as("the admin's session is as it was")
+          .isEqualTo("\"$user\", public");
+    }
+  }
+
+  @Test
   void aRuleMayNameAView() throws SQLException {
     MaskingFixture f = customers("mask_on_view", "CREATE VIEW contacts AS SELECT id, email FROM customers");
     MaskingReport report = f.apply(f.policy(AccessMode.ReadOnly, mask("contacts", "email", MaskStrategy.REDACT)));
