@@ -87,6 +87,28 @@ final class CatalogQueries {
     }
   }
 
+  /**
+   * The views pgwarden keeps in the database for masking (in a schema whose comment says so and
+   * which the session's role does not own): their columns hold masked values already, and masking
+   * them again would change them (a partial of a partial, a hash of a hash).
+   */
+  static Set<Integer> maskingViews(Connection c) throws SQLException {
+    Set<Integer> out = new HashSet<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT c.oid FROM pg_class c JOIN pg_namespace n"
+        + " ON n.oid = c.relnamespace WHERE c.relkind = 'v'"
+        + " AND starts_with(coalesce(pg_catalog.obj_description(n.oid, 'pg_namespace'), ''), ?)"
+        + " AND NOT pg_catalog.pg_has_role(current_user, n.nspowner, 'USAGE')"
+        + " AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')")) {
+      s.setString(1, dev.pgwarden.database.masking.MaskingSchemas.VIEW_SCHEMA_COMMENT);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add((int) rs.getLong(1));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Functions outside pg_catalog and information_schema that no extension owns: OID to name. */
   static Map<Integer, String> userFunctions(Connection c) throws SQLException {
     Map<Integer, String> out = new HashMap<>();

@@ -46,7 +46,11 @@ final class ViewTaint {
       Map<Long, CatalogSnapshot.Attribute> attributes) throws SQLException {
     Map<Integer, Set<Integer>> dependsOn = new HashMap<>();
     Set<Integer> overFunctions = new HashSet<>();
+    Set<Integer> premasked = CatalogQueries.maskingViews(c);
     for (CatalogQueries.ViewDependency d : CatalogQueries.viewDependencies(c)) {
+      if (premasked.contains(d.view())) {
+        continue; // pgwarden's own masking views: what they show is masked already
+      }
       if (d.function()) {
         // A view calling a function pgwarden cannot see into (or one running SQL text): its
         // columns may hold masked values.

@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 final class MaskingObjects {
   /** The start of every masking schema's comment, whatever the group. */
-  static final String VIEW_SCHEMA_COMMENT = "pgwarden masking views of role ";
+  static final String VIEW_SCHEMA_COMMENT = MaskingSchemas.VIEW_SCHEMA_COMMENT;
   static final String FUNCTION_SCHEMA_COMMENT = "pgwarden masking functions and key of role ";
 
   /**

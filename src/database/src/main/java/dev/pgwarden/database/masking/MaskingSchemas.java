@@ -23,6 +23,12 @@ import java.util.HexFormat;
  * comment and checked, so a clash is reported, never adopted.
  */
 public final class MaskingSchemas {
+  /**
+   * The start of every masking view schema's comment, whatever the group. The proxy reads it too:
+   * the views in such a schema (one the agent does not own) hold masked values already.
+   */
+  public static final String VIEW_SCHEMA_COMMENT = "pgwarden masking views of role ";
+
   /** PostgreSQL's NAMEDATALEN - 1. */
   static final int MAX_NAME_BYTES = 63;
 
