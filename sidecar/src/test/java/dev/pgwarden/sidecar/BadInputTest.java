@@ -50,7 +50,7 @@ class BadInputTest {
     RawClient.Message m = c.read();
     assertThat(m.type()).as("message type").isEqualTo('E');
     Map<Character, String> fields = m.fields();
-    assertThat(fields.get('S')).isEqualTo("FATAL");
+    assertThat(fields.get('S')).as("%s", fields).isEqualTo("FATAL");
     assertThat(fields.get('C')).isEqualTo(sqlState);
     assertThat(c.closedByServer()).as("connection closed after the error").isTrue();
     return fields;
@@ -195,8 +195,13 @@ class BadInputTest {
 
   @Test
   void changingClientEncodingAnotherWayEndsTheSession() throws Exception {
-    try (RawClient c = new RawClient(f.port())) {
-      c.authenticate(f.token());
+    // A policy that trusts the database's own functions (an Allow rule naming CALL): the call runs,
+    // and the server's ParameterStatus is what the proxy must catch.
+    String trusting = ProxyFixture.POLICY.replace("  rules:\n", "  rules:\n"
+        + "    - name: our-functions\n      statements: [CALL]\n      action: Allow\n");
+    assertThat(trusting).contains("our-functions");
+    try (ProxyFixture trusted = new ProxyFixture(trusting, null); RawClient c = new RawClient(trusted.port())) {
+      c.authenticate(trusted.token());
       // A function hides the change from classification: the server's ParameterStatus is the last line of defence.
       try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
         s.execute("create or replace function latin1_please() returns text language sql"

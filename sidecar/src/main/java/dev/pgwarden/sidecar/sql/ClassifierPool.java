@@ -27,6 +27,12 @@ public final class ClassifierPool implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final ScheduledExecutorService watchdog;
   private final Duration timeLimit;
+  /**
+   * Loading the parser's classes takes a second or more in a fresh JVM, longer on a busy node: it
+   * happens once, in the background from the start, and no statement's time limit runs before it
+   * is done (else the first statements of a sidecar would time out as unparseable).
+   */
+  private final CompletableFuture<Void> warmedUp;
 
   public ClassifierPool(int threads, int queueCapacity, Duration timeLimit, int cacheCapacity) {
     this.cache = new ClassificationCache(cacheCapacity);
@@ -35,6 +41,12 @@ public final class ClassifierPool implements AutoCloseable {
     this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(queueCapacity), r -> daemon(r, "pgwarden-classifier-" + n.incrementAndGet()));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "pgwarden-classifier-watchdog"));
+    this.warmedUp = CompletableFuture.runAsync(() -> {
+      for (String s : List.of("SELECT a, count(*) FROM t WHERE b = $1 GROUP BY a", "INSERT INTO t (a) VALUES (1)",
+          "UPDATE t SET a = 1 WHERE b = 2", "DELETE FROM t WHERE a = 1", "WITH c AS (SELECT 1) SELECT * FROM c")) {
+        StatementClassifier.classify(s);
+      }
+    }, r -> daemon(r, "pgwarden-classifier-warm-up").start());
   }
 
   public static ClassifierPool withDefaults() {
@@ -83,6 +95,7 @@ public final class ClassifierPool implements AutoCloseable {
   }
 
   private Classification parse(String statement) {
+    warmedUp.join();
     AtomicBoolean timedOut = new AtomicBoolean();
     AtomicReference<CCJSqlParser> current = new AtomicReference<>();
     ScheduledFuture<?> alarm = watchdog.schedule(() -> {
