@@ -172,8 +172,11 @@ SELECT lo_import('/etc/passwd')
 SELECT lo_export(12345, '/tmp/out')
 #> SELECT rw=RequireApproval@pgwarden:server-control ro=RequireApproval
 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'bob'
-#> SELECT rw=RequireApproval@pgwarden:settings ro=RequireApproval
+## set_config of a setting named plainly is judged as the SET it is (pg_dump sends such calls).
+#> SELECT rw=Allow ro=Allow
 SELECT set_config('search_path', 'evil', false)
+#> SELECT rw=RequireApproval@pgwarden:settings ro=RequireApproval
+SELECT set_config(name, 'x', false) FROM pg_settings
 #> SELECT rw=RequireApproval@pgwarden:dynamic-sql ro=RequireApproval
 SELECT query_to_xml('select * from secrets', true, false, '')
 #> SELECT rw=RequireApproval@pgwarden:other-databases ro=RequireApproval
@@ -728,9 +731,10 @@ ANALYZE users (id, name)
 ANALYZE VERBOSE
 #> ANALYZE rw=Allow ro=Deny
 ANALYSE users
-#> OTHER rw=Allow ro=Deny
+## A lock stronger than ROW SHARE is a LOCK, which rules can name (it can stop the application).
+#> LOCK rw=Allow ro=Deny
 LOCK TABLE users IN ACCESS EXCLUSIVE MODE
-#> OTHER rw=Allow ro=Deny
+#> LOCK rw=Allow ro=Deny
 LOCK users IN SHARE ROW EXCLUSIVE MODE NOWAIT
 #> OTHER rw=Allow ro=Deny
 REFRESH MATERIALIZED VIEW mv

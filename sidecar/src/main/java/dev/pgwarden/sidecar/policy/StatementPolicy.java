@@ -28,7 +28,7 @@ public final class StatementPolicy {
       StatementKind.CREATE, StatementKind.ALTER, StatementKind.DROP, StatementKind.TRUNCATE, StatementKind.GRANT,
       StatementKind.REVOKE, StatementKind.CREATE_ROLE, StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE,
       StatementKind.CALL, StatementKind.DO, StatementKind.VACUUM, StatementKind.ANALYZE, StatementKind.NOTIFY,
-      StatementKind.OTHER);
+      StatementKind.LOCK, StatementKind.SETVAL, StatementKind.OTHER);
 
   /** Rows changed by a statement that cannot run as a trial: every changesMoreThan rule matches. */
   public static final long UNCOUNTED = Long.MAX_VALUE;
@@ -188,6 +188,9 @@ public final class StatementPolicy {
     }
     for (String f : c.functions()) {
       DangerousFunctions.Guard g = DangerousFunctions.lookup(f);
+      if (g != null && f.equals("set_config") && c.hasHazard(Hazard.SETTINGS_NAMED)) {
+        continue; // judged as the SETs they are: the identity, read-only and protected-settings guards above
+      }
       if (g != null) {
         matches.add(new Verdict.Match(g.action(), g.rule(), "it calls " + f + "(), and " + g.reason()));
       }

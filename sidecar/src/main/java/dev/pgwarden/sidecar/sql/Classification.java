@@ -57,6 +57,11 @@ public record Classification(
     PROTECTED_SETTING,
     /** EXECUTE of a prepared statement: the decision is the prepared body's. */
     RUNS_PREPARED,
+    /**
+     * Every set_config call names its setting with a literal, and the guards SET meets were applied
+     * to each: the calls need no approval of their own.
+     */
+    SETTINGS_NAMED,
     /** DO, CREATE FUNCTION/PROCEDURE/RULE/TRIGGER: code whose reads pgwarden cannot follow. */
     DECLARES_CODE
   }

@@ -208,12 +208,15 @@ public final class SqlLexer {
   public static String fingerprint(List<SqlToken> tokens) {
     boolean code = declaresCode(tokens);
     StringBuilder b = new StringBuilder(tokens.size() * 6);
-    for (SqlToken t : tokens) {
+    for (int i = 0; i < tokens.size(); i++) {
+      SqlToken t = tokens.get(i);
       if (!b.isEmpty()) {
         b.append(' ');
       }
       switch (t.type()) {
-        case STRING -> b.append(code ? t.text() : "?");
+        // The setting set_config changes decides its verdict (search_path passes, role does not):
+        // it is part of the statement's shape.
+        case STRING -> b.append(code || SettingCalls.namesSetting(tokens, i) ? t.text() : "?");
         case NUMBER -> b.append('?');
         case QUOTED_IDENTIFIER -> b.append('"').append(t.text().replace("\"", "\"\"")).append('"');
         default -> b.append(t.text());

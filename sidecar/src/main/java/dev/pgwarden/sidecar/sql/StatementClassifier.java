@@ -39,6 +39,7 @@ public final class StatementClassifier {
       StatementText text = new StatementText(sql, tokens, onParser);
       Facts f = read(text);
       FunctionCalls.collect(text, f);
+      SettingCalls.read(tokens, f);
       OpaqueCode.mark(tokens, f);
       if (SqlLexer.declaresCode(tokens) && CodeBodies.read(tokens, f)) {
         // The body was read whole: the code is judged by what it does, not by being code.
@@ -108,7 +109,8 @@ public final class StatementClassifier {
       case "call" -> UtilityReader.call(t);
       case "load" -> UtilityReader.load();
       case "do" -> new Facts(StatementKind.DO);
-      case "lock", "cluster", "reindex", "checkpoint", "refresh" -> new Facts(StatementKind.OTHER);
+      case "lock" -> UtilityReader.lock(t);
+      case "cluster", "reindex", "checkpoint", "refresh" -> new Facts(StatementKind.OTHER);
       case "listen", "unlisten" -> new Facts(StatementKind.LISTEN);
       case "notify" -> new Facts(StatementKind.NOTIFY);
       case "vacuum" -> new Facts(StatementKind.VACUUM);

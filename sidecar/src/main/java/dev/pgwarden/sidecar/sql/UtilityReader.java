@@ -107,4 +107,27 @@ final class UtilityReader {
     f.hazards.add(Hazard.LOAD_LIBRARY);
     return f;
   }
+
+  /**
+   * LOCK [TABLE] name [IN mode MODE] [NOWAIT]: a LOCK, a write kind rules can name, unless the mode
+   * is ACCESS SHARE or ROW SHARE (what SELECT and SELECT FOR UPDATE take: they stop no one's reads).
+   * Without a mode it is ACCESS EXCLUSIVE.
+   */
+  static Facts lock(StatementText t) {
+    var tokens = t.tokens;
+    for (int i = 0; i + 2 < tokens.size(); i++) {
+      if (tokens.get(i).isWord("in") && (tokens.get(i + 1).isWord("access") || tokens.get(i + 1).isWord("row"))
+          && tokens.get(i + 2).isWord("share") && i + 3 < tokens.size() && tokens.get(i + 3).isWord("mode")) {
+        return new Facts(StatementKind.OTHER);
+      }
+    }
+    Facts f = new Facts(StatementKind.LOCK);
+    for (int i = 1; i < tokens.size(); i++) {
+      if (tokens.get(i).isName() && !tokens.get(i).isWord("table") && !tokens.get(i).isWord("only")) {
+        f.writes.add(Identifiers.fold(tokens.get(i).text()));
+        break;
+      }
+    }
+    return f;
+  }
 }

@@ -271,7 +271,9 @@ class StatementEvasionTest {
         new String[] {"lo_import('/etc/passwd')", "Deny", SERVER_FILES},
         new String[] {"dblink_exec('host=h', 'drop table t')", "RequireApproval", "pgwarden:other-databases"},
         new String[] {"pg_terminate_backend(4242)", "RequireApproval", "pgwarden:server-control"},
-        new String[] {"set_config('role', 'postgres', false)", "RequireApproval", "pgwarden:settings"},
+        // set_config of a setting named plainly is judged as the SET it is: SET ROLE is denied.
+        new String[] {"set_config('role', 'postgres', false)", "Deny", "pgwarden:identity"},
+        new String[] {"set_config(current_user, 'postgres', false)", "RequireApproval", "pgwarden:settings"},
         new String[] {"query_to_xml('select * from secrets', true, false, '')", "RequireApproval",
             "pgwarden:dynamic-sql"});
     List<String> places = List.of(
