@@ -57,6 +57,11 @@ final class StatementDecisions {
   private record Drained() implements Resolution {
   }
 
+  /** PostgreSQL said whether it can parse the statements pgwarden could not read. */
+  private record Checked(List<StatementJudge.Judged> judged, dev.pgwarden.sidecar.exchange.HiddenResult result)
+      implements Resolution {
+  }
+
   /** A trial run of the Query ended: its counts decide the rules that wait for them. */
   private record TrialDone(List<StatementJudge.Judged> judged, TrialRuns.Done done) implements Resolution {
   }
@@ -69,6 +74,7 @@ final class StatementDecisions {
   private final StatementJudge judge;
   private final ApprovalFlow approvals;
   private final TrialRuns trials;
+  private final SyntaxCheck syntax;
   private Resolution resolution;
 
   StatementDecisions(GateContext context, Exchange exchange, GateOutput out, StatementGate gate) {
@@ -80,6 +86,7 @@ final class StatementDecisions {
     this.judge = new StatementJudge(context, objects, exchange.masking());
     this.approvals = new ApprovalFlow(context, out);
     this.trials = new TrialRuns(exchange, out);
+    this.syntax = new SyntaxCheck(exchange, out);
   }
 
   void close() {
@@ -137,6 +144,20 @@ final class StatementDecisions {
     if (r instanceof TrialDone t) {
       return afterTrial(text, t);
     }
+    if (r instanceof Checked checked) {
+      List<String> pieces = checked.judged().stream().map(StatementJudge.Judged::sql).toList();
+      if (SyntaxCheck.syntaxError(checked.result())) {
+        // What PostgreSQL would have answered: its own syntax error, and nothing of the Query runs.
+        return gate.refuseQuery(new Refusals.Refuse(pieces, checked.judged().stream()
+            .map(StatementJudge.Judged::decision).toList(), new dev.pgwarden.sidecar.exchange.Refusal(
+                dev.pgwarden.sidecar.protocol.SqlState.SYNTAX_ERROR, checked.result().message(),
+                "PostgreSQL could not parse the statement, so nothing of it ran.", null, null, null, null)),
+            SessionObjects.all(checked.judged().stream().map(StatementJudge.Judged::changes).toList()));
+      }
+      List<StatementJudge.Judged> judged = checked.judged();
+      Verdict overall = judged.stream().map(StatementJudge.Judged::verdict).reduce(Verdict::strictest).orElseThrow();
+      return decide(pieces, judged, overall, judged.stream().anyMatch(j -> sensitive(j.plan())));
+    }
     String unrecordable = context.cannotRecord().get();
     if (unrecordable != null) {
       return gate.refuseQuery(Refusals.unrecordable(StatementSplitter.split(text), unrecordable), PendingChanges.NONE);
@@ -166,6 +187,22 @@ final class StatementDecisions {
       judged.add(j);
       overall = overall == null ? j.verdict() : overall.strictest(j.verdict());
       sensitive |= sensitive(j.plan());
+    }
+    if (overall.action() != Action.Allow && judged.stream().anyMatch(j -> j.classification().kind()
+        == dev.pgwarden.api.v1alpha1.StatementKind.UNPARSEABLE)) {
+      // Before onUnparseable: PostgreSQL may reject it as a syntax error, which is its answer to give.
+      if (!(r instanceof Drained)) {
+        exchange.whenIdle(() -> out.onLoop(() -> resume(new Drained())));
+        return Step.WAIT;
+      }
+      if (syntax.possible()) {
+        List<StatementJudge.Judged> checked = judged;
+        String unreadable = judged.stream().filter(j -> j.classification().kind()
+            == dev.pgwarden.api.v1alpha1.StatementKind.UNPARSEABLE).map(StatementJudge.Judged::sql).findFirst()
+            .orElseThrow();
+        syntax.check(unreadable, result -> out.onLoop(() -> resume(new Checked(checked, result))));
+        return Step.WAIT;
+      }
     }
     if (overall.action() == Action.Allow && judged.stream().anyMatch(j -> judge.trial(j) != null)) {
       // A rule with changesMoreThan may match: the rows the Query changes decide.
@@ -271,7 +308,12 @@ final class StatementDecisions {
     }
     if (c != null) {
       StatementJudge.Judged j = judge.parse(c, p.sql());
-      if (j.verdict().action() == Action.Deny) {
+      // A Parse runs nothing: text pgwarden cannot read goes to the server, which answers a syntax
+      // error itself; onUnparseable decides at Execute.
+      boolean unreadableOnly = c.kind() == dev.pgwarden.api.v1alpha1.StatementKind.UNPARSEABLE
+          && j.verdict().matched().stream().filter(match -> match.action() == Action.Deny)
+              .allMatch(match -> match.rule().equals("onUnparseable"));
+      if (j.verdict().action() == Action.Deny && !unreadableOnly) {
         return gate.refuseExtended(p.sql(), List.of(), new Refusals.Refuse(List.of(p.sql()), List.of(j.decision()),
             Refusals.forVerdict(j.verdict())), PendingChanges.NONE);
       }

@@ -36,6 +36,23 @@ public final class Messages {
     return end(b);
   }
 
+  /**
+   * A Parse of {@code sql} under {@code statementName}, a Close of it, and a Sync: asks the server
+   * whether it can parse the text, running nothing and leaving no statement behind.
+   */
+  public static ByteBuf parseCheck(ByteBufAllocator alloc, String statementName, String sql) {
+    ByteBuf b = parse(alloc, statementName, sql);
+    ByteBuf close = begin(alloc, ProtocolCodes.CLOSE);
+    close.writeByte('S');
+    cstring(close, statementName);
+    b.writeBytes(end(close));
+    close.release();
+    ByteBuf sync = begin(alloc, ProtocolCodes.SYNC);
+    b.writeBytes(end(sync));
+    sync.release();
+    return b;
+  }
+
   /** A Parse with no declared parameter types. */
   public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql) {
     ByteBuf b = begin(alloc, ProtocolCodes.PARSE);

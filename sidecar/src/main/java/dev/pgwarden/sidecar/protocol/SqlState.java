@@ -20,6 +20,7 @@ public final class SqlState {
   public static final String INSUFFICIENT_RESOURCES = "53000";
   public static final String DISK_FULL = "53100";
   public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
+  public static final String SYNTAX_ERROR = "42601";
 
   private SqlState() {
   }
