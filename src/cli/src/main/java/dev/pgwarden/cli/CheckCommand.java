@@ -47,7 +47,7 @@ public final class CheckCommand implements Callable<Integer> {
       Classification c = StatementClassifier.classify(s);
       Verdict v = rules.decide(c);
       overall = overall == null ? v : overall.strictest(v);
-      print(s, c, v);
+      print(s, c, v, rules.trial(c, name -> List.of(), v));
     }
     if (statements.size() > 1) {
       System.out.println("query: " + overall.action() + " (" + overall.rule() + "): the strictest of its statements");
@@ -63,7 +63,7 @@ public final class CheckCommand implements Callable<Integer> {
     };
   }
 
-  private static void print(String statement, Classification c, Verdict v) {
+  private static void print(String statement, Classification c, Verdict v, StatementPolicy.Trial trial) {
     System.out.println("statement: " + statement.replace("\n", "\n           "));
     System.out.println("  kind:      " + c.kind() + (c.effects().size() > 1 ? "  (performs " + c.effectsInOrder() + ")" : ""));
     if (c.problem() != null) {
@@ -80,6 +80,15 @@ public final class CheckCommand implements Callable<Integer> {
     }
     if (!c.functions().isEmpty()) {
       System.out.println("  functions: " + String.join(", ", c.functions()));
+    }
+    if (c.runsCode()) {
+      System.out.println("  code:      " + String.join(", ", c.code()) + " (pgwarden cannot see into it: it counts as"
+          + " every kind of write, unless an Allow rule names DO, CALL or CREATE)");
+    }
+    if (trial != null) {
+      System.out.println("  trial:     needed: changesMoreThan " + trial.limit() + " (rules " + String.join(", ",
+          trial.rules()) + ") decides once a trial run has counted the rows it changes; the decision below is"
+          + " the one within the limit");
     }
     for (Verdict.Match m : v.matched()) {
       System.out.println("  matched:   " + m.rule() + " -> " + m.action() + " (" + m.reason() + ")");

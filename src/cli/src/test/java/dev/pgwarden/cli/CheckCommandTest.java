@@ -51,6 +51,19 @@ class CheckCommandTest {
   }
 
   @Test
+  void whatTheDecisionRestsOnIsShown() throws Exception {
+    String limited = POLICY.replace("  rules:\n", "  rules:\n"
+        + "    - {name: big-deletes, statements: [DELETE], changesMoreThan: 100, action: RequireApproval}\n");
+    assertThat(limited).contains("big-deletes");
+    Run trial = check(limited, "DELETE FROM orders WHERE created_at < now() - interval '1 year'");
+    assertThat(trial.out()).contains("trial:     needed: changesMoreThan 100 (rules big-deletes)");
+    assertThat(trial.exit()).isZero();
+    Run code = check(POLICY, "SELECT purge_everything()");
+    assertThat(code.out()).contains("code:      function purge_everything()").contains("every kind of write");
+    assertThat(code.exit()).isEqualTo(4);
+  }
+
+  @Test
   void allowedStatementExitsZeroAndShowsItsClassification() throws Exception {
     Run r = check(POLICY, "select c.name from customers c join orders o on o.customer_id = c.id");
     assertThat(r.exit()).isZero();
