@@ -137,6 +137,109 @@ class TrialRunTest {
     assertThat(values().get(0)).isEqualTo("w");
   }
 
+  // ---------------------------------------------------------------- extended protocol
+
+  private static Connection extended(boolean binary) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("prepareThreshold", binary ? "-1" : "1");
+    p.setProperty("binaryTransfer", String.valueOf(binary));
+    p.setProperty("socketTimeout", "20");
+    return proxy.connect(p);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void aPreparedWriteWithinTheLimitRunsOnceWithItsRowsAndCommits(boolean binary) throws SQLException {
+    try (Connection c = extended(binary)) {
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id <= ? RETURNING id")) {
+        ps.setString(1, "p");
+        ps.setInt(2, 2);
+        List<Integer> ids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getInt(1));
+          }
+        }
+        assertThat(ids).containsExactlyInAnyOrder(1, 2);
+      }
+      assertThat(values().subList(0, 3)).containsExactly("p", "p", "v3");
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          "SELECT pg_catalog.txid_current_if_assigned() IS NULL")) {
+        rs.next();
+        assertThat(rs.getBoolean(1)).as("the session is out of any transaction").isTrue();
+      }
+      for (int i = 0; i < 3; i++) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM trial_t WHERE id = ?")) {
+          ps.setInt(1, 10 - i);
+          assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+      }
+    }
+    assertThat(values()).hasSize(7);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void aPreparedWriteOverTheLimitIsRefusedAndRolledBack(boolean binary) throws SQLException {
+    try (Connection c = extended(binary)) {
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id > ?")) {
+        ps.setString(1, "q");
+        ps.setInt(2, 0);
+        assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class).hasMessageContaining("big-writes")
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+      }
+      assertThat(values()).noneMatch("q"::equals);
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id = ?")) {
+        ps.setString(1, "r");
+        ps.setInt(2, 4);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+    }
+    assertThat(values().get(3)).isEqualTo("r");
+  }
+
+  @Test
+  void aPreparedTrialInsideTheClientsTransactionLeavesTheClientInCharge() throws SQLException {
+    try (Connection c = extended(false)) {
+      c.setAutoCommit(false);
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'in-tx' WHERE id = ?")) {
+        ps.setInt(1, 5);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+      try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM trial_t WHERE id > ?")) {
+        ps.setInt(1, 0);
+        assertThatThrownBy(ps::executeUpdate).hasMessageContaining("big-writes");
+      }
+      // As after any error, the client's transaction is failed until it rolls back.
+      assertThatThrownBy(() -> c.createStatement().execute("SELECT 1"))
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25P02"));
+      c.rollback();
+      assertThat(values()).hasSize(10).doesNotContain("in-tx");
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'kept' WHERE id = ?")) {
+        ps.setInt(1, 6);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+      c.commit();
+    }
+    assertThat(values().get(5)).isEqualTo("kept");
+  }
+
+  @Test
+  void aPreparedTrialThatFailsGivesTheServersError() throws SQLException {
+    try (Connection c = extended(false)) {
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = (1 / (id - ?))::text WHERE id <= 2")) {
+        ps.setInt(1, 1);
+        assertThatThrownBy(ps::executeUpdate)
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22012"));
+      }
+      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'after' WHERE id = ?")) {
+        ps.setInt(1, 7);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+    }
+    assertThat(values().get(6)).isEqualTo("after");
+  }
+
   @Test
   void aTrialThatFailsGivesTheClientPostgreSqlsOwnError() throws SQLException {
     try (Connection c = simple(); Statement s = c.createStatement()) {

@@ -38,8 +38,13 @@ public final class Exchange {
   /** The server skips the client's messages until the next Sync (an error with no Sync sent yet). */
   private boolean discardingUntilSync;
   private Runnable whenIdle;
-  /** The trial run whose output is held now, until it stands or is dropped. */
-  private TrialRun trial;
+  /**
+   * The statement whose Parse or Bind failed before its Execute came: the error was audited for
+   * it, and the Execute the server skips is not audited again.
+   */
+  private String failedWithoutExecute;
+  /** The output of the trial run now in progress, held until it stands or is dropped. */
+  private HeldOutput held;
   /** The transaction status of the last ReadyForQuery: idle, in a transaction block, or in a failed one. */
   private char transactionStatus = ReadyForQuery.IDLE;
 
@@ -136,7 +141,10 @@ public final class Exchange {
   public void execute(String portal, String sql, List<String> parameters, StatementDecision decision,
       PendingChanges changes, ApprovedRun approved) {
     if (discardingUntilSync) {
-      audit.statement("extended", sql, parameters, "skipped", null, -1, null, decision);
+      if (sql == null || !sql.equals(failedWithoutExecute)) {
+        audit.statement("extended", sql, parameters, "skipped", null, -1, null, decision);
+      }
+      failedWithoutExecute = null; // the error audited for its Parse or Bind is this Execute's
       changes.failed();
       if (approved != null) {
         approved.executed(false);
@@ -167,8 +175,18 @@ public final class Exchange {
   }
 
   public void sync() {
+    sync(false);
+  }
+
+  /**
+   * @param ending the batch ran inside a transaction or savepoint pgwarden opened for a trial: its
+   *     ReadyForQuery is not the client's (the statement that settles pgwarden's own follows, and its
+   *     ReadyForQuery goes to the client instead)
+   */
+  public void sync(boolean ending) {
     discardingUntilSync = false;
-    queue.add(new SyncRequest());
+    failedWithoutExecute = null;
+    queue.add(new SyncRequest(ending));
   }
 
   /**
@@ -209,29 +227,44 @@ public final class Exchange {
       java.util.function.Consumer<TrialRun.Outcome> done) {
     TrialRun t = new TrialRun(statements, decisions, done);
     queue.add(t);
-    trial = t;
+    held = t.held();
     return t;
+  }
+
+  /** An Execute the gate sent as a trial: its answers are held until {@link #stand} or {@link #drop}. */
+  public TrialExecute trialExecute(String portal, String sql, List<String> parameters, StatementDecision decision,
+      PendingChanges changes, java.util.function.Consumer<TrialRun.Outcome> done) {
+    TrialExecute t = new TrialExecute(portal, sql, parameters, decision, changes, done);
+    queue.add(t);
+    held = t.held();
+    return t;
+  }
+
+  public void stand(TrialExecute trial, java.util.function.Consumer<ByteBuf> client) {
+    trial.stand(this, client);
+    held = null;
+  }
+
+  public void drop(TrialExecute trial) {
+    trial.drop();
+    held = null;
   }
 
   /** The trial stands as the real run: the client gets what it answered. */
   public void stand(TrialRun trial, java.util.function.Consumer<ByteBuf> client) {
     trial.stand(this, client);
-    if (this.trial == trial) {
-      this.trial = null;
-    }
+    held = null;
   }
 
   /** The trial is rolled back and the client never sees it. */
   public void drop(TrialRun trial) {
     trial.drop();
-    if (this.trial == trial) {
-      this.trial = null;
-    }
+    held = null;
   }
 
   /** The server's answers now arriving are a trial's: they are held rather than sent. */
   public boolean holding() {
-    return queue.peek() instanceof TrialRun;
+    return queue.peek() instanceof TrialRun || queue.peek() instanceof TrialExecute;
   }
 
   /**
@@ -240,8 +273,8 @@ public final class Exchange {
    * is dropped.
    */
   public void hold(ByteBuf bytes) {
-    if (trial != null) {
-      trial.hold(bytes);
+    if (held != null) {
+      held.add(bytes);
     } else {
       bytes.release();
     }
@@ -256,6 +289,18 @@ public final class Exchange {
   public void hiddenRow(PgMessage row) {
     if (queue.peek() instanceof HiddenRequest h) {
       h.row(dev.pgwarden.sidecar.protocol.message.DataRows.text(row.body()));
+    }
+  }
+
+  /**
+   * Follows BEGIN, COMMIT and ROLLBACK between ReadyForQuery messages: in the middle of an
+   * extended-protocol batch the last ReadyForQuery no longer says where the session is.
+   */
+  private void transactionTag(String tag) {
+    if (tag.equals("BEGIN") || tag.equals("START TRANSACTION")) {
+      transactionStatus = ReadyForQuery.IN_TRANSACTION;
+    } else if ((tag.equals("COMMIT") || tag.equals("ROLLBACK")) && transactionStatus != ReadyForQuery.IDLE) {
+      transactionStatus = ReadyForQuery.IDLE;
     }
   }
 
@@ -296,8 +341,10 @@ public final class Exchange {
       }
       case ProtocolCodes.COMMAND_COMPLETE -> {
         masking.endRows();
+        String tag = CommandComplete.read(m.body()).tag();
+        transactionTag(tag);
         if (head != null) {
-          head.commandComplete(this, CommandComplete.read(m.body()).tag());
+          head.commandComplete(this, tag);
         }
       }
       case ProtocolCodes.EMPTY_QUERY -> {
@@ -387,15 +434,22 @@ public final class Exchange {
     if (!attributed && failing != null && !(failing instanceof RefusedRequest)) {
       audit.statement("extended", failing.sql(), failing.parameters(), "error", null,
           System.nanoTime() - failing.startNanos, sqlState, seen, null);
+      failedWithoutExecute = failing.sql();
     }
     discardingUntilSync = queue.isEmpty();
+    if (queue.isEmpty() && whenIdle != null) {
+      Runnable then = whenIdle;
+      whenIdle = null;
+      then.run();
+    }
   }
 
   /** @return DROP when the ReadyForQuery ends a trial run (the client gets the one that settles it) */
   private ByteBuf readyForQuery(ReadyForQuery rfq) {
     masking.endRows();
     transactionStatus = rfq.status();
-    boolean trial = queue.peek() instanceof TrialRun;
+    boolean trial = queue.peek() instanceof TrialRun
+        || queue.peek() instanceof SyncRequest sync && sync.swallowsReadyForQuery();
     while (!queue.isEmpty()) {
       if (queue.peek().readyForQuery(this)) {
         break;

@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBuf;
  * every message up to the next Sync, as the server skips them.
  */
 abstract sealed class PendingRequest permits QueryRequest, ParseRequest, BindRequest, ExecuteRequest,
-    DescribeRequest, CloseRequest, SyncRequest, RefusedRequest, HiddenRequest, TrialRun {
+    DescribeRequest, CloseRequest, SyncRequest, RefusedRequest, HiddenRequest, TrialRun, TrialExecute {
   long startNanos = System.nanoTime();
 
   /** ParseComplete, BindComplete, CloseComplete or NoData: the message did what it asked. */

@@ -95,6 +95,17 @@ public final class SessionObjects {
     return plans.isEmpty() ? null : plans.size() == 1 ? plans.iterator().next() : untraceable.get();
   }
 
+  /** What a prepared statement named in a Bind may run: the classification of each thing it may be. */
+  public List<Classification> statementClassifications(String protocolName) {
+    List<Classification> out = new ArrayList<>();
+    for (PreparedStatement s : statement(protocolName).values()) {
+      if (s.classification() != null) {
+        out.add(s.classification());
+      }
+    }
+    return out;
+  }
+
   /** The parameter types declared for a statement, for rendering a Bind's binary values. */
   public int[] parameterTypes(String protocolName) {
     for (PreparedStatement s : statement(protocolName).values()) {

@@ -3,7 +3,6 @@ package dev.pgwarden.sidecar.exchange;
 import dev.pgwarden.sidecar.protocol.message.CommandComplete;
 import dev.pgwarden.sidecar.protocol.message.RowDescription;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,9 +15,6 @@ import java.util.function.Consumer;
  * rolled back, which is the strict side.
  */
 public final class TrialRun extends PendingRequest {
-  /** More than this much held output (RETURNING rows, say) ends the trial as if the limit was passed. */
-  static final int MAX_HELD_BYTES = 8 * 1024 * 1024;
-
   /** What the trial saw. */
   public record Outcome(List<String> tags, List<Long> rows, String sqlState, String message, boolean overflow) {
     public boolean failed() {
@@ -31,9 +27,7 @@ public final class TrialRun extends PendingRequest {
   private final Consumer<Outcome> done;
   private final List<String> tags = new ArrayList<>();
   private final List<Long> durations = new ArrayList<>();
-  private final List<ByteBuf> held = new ArrayList<>();
-  private long heldBytes;
-  private boolean overflow;
+  private final HeldOutput held = new HeldOutput();
   private String sqlState;
   private String message;
   private int next;
@@ -44,19 +38,8 @@ public final class TrialRun extends PendingRequest {
     this.done = done;
   }
 
-  /** Output the client would have got now. */
-  void hold(ByteBuf bytes) {
-    if (overflow) {
-      bytes.release();
-      return;
-    }
-    heldBytes += bytes.readableBytes();
-    held.add(bytes);
-    if (heldBytes > MAX_HELD_BYTES) {
-      overflow = true;
-      held.forEach(ReferenceCountUtil::safeRelease);
-      held.clear();
-    }
+  HeldOutput held() {
+    return held;
   }
 
   @Override
@@ -92,7 +75,7 @@ public final class TrialRun extends PendingRequest {
       rows.add(n == null ? 0L : n);
     }
     done.accept(new Outcome(java.util.Collections.unmodifiableList(new ArrayList<>(tags)), List.copyOf(rows), sqlState,
-        message, overflow));
+        message, held.overflow()));
     return true;
   }
 
@@ -102,8 +85,7 @@ public final class TrialRun extends PendingRequest {
    * the audit records each statement as run.
    */
   void stand(Exchange x, Consumer<ByteBuf> client) {
-    held.forEach(client);
-    held.clear();
+    held.release(client);
     for (int i = 0; i < statements.size(); i++) {
       boolean ran = i < tags.size();
       boolean failedHere = ran && tags.get(i) == null;
@@ -115,8 +97,7 @@ public final class TrialRun extends PendingRequest {
 
   /** The trial is rolled back: the client never sees it. */
   void drop() {
-    held.forEach(ReferenceCountUtil::safeRelease);
-    held.clear();
+    held.drop();
   }
 
   @Override

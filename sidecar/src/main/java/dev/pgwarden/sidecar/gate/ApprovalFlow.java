@@ -56,8 +56,17 @@ final class ApprovalFlow {
   }
 
   void request(String statement, List<String> parameters, Verdict verdict, Consumer<Held> onApproved, Consumer<Refusal> onRefused) {
+    request(statement, parameters, verdict, false, onApproved, onRefused);
+  }
+
+  /**
+   * @param retry ask as Retry mode asks whatever the policy's mode: the agent is told now, and the
+   *     identical statement runs once approved (for a trial already run, which cannot be held)
+   */
+  void request(String statement, List<String> parameters, Verdict verdict, boolean retry, Consumer<Held> onApproved,
+      Consumer<Refusal> onRefused) {
     ApprovalRequest request = request(statement, parameters, verdict);
-    if (context.approvalMode() == ApprovalMode.Retry) {
+    if (retry || context.approvalMode() == ApprovalMode.Retry) {
       context.approvals().retry(request).whenComplete((outcome, failure) -> out.onLoop(() -> {
         if (failure != null) {
           onRefused.accept(unavailable(failure));

@@ -62,6 +62,16 @@ final class StatementDecisions {
       implements Resolution {
   }
 
+  /** An Execute run as a trial ended: its count decides the rules that wait for it. */
+  private record ExecuteTried(StatementJudge.Judged judged, dev.pgwarden.sidecar.exchange.TrialExecute trial,
+      dev.pgwarden.sidecar.exchange.TrialRun.Outcome outcome) implements Resolution {
+  }
+
+  /** A trial over the limit was approved (it stands) or not (it is rolled back and refused). */
+  private record TrialDecided(StatementJudge.Judged judged, dev.pgwarden.sidecar.exchange.TrialExecute trial,
+      ApprovalFlow.Held held, dev.pgwarden.sidecar.exchange.Refusal refusal) implements Resolution {
+  }
+
   /** A trial run of the Query ended: its counts decide the rules that wait for them. */
   private record TrialDone(List<StatementJudge.Judged> judged, TrialRuns.Done done) implements Resolution {
   }
@@ -75,6 +85,7 @@ final class StatementDecisions {
   private final ApprovalFlow approvals;
   private final TrialRuns trials;
   private final SyntaxCheck syntax;
+  private final ExtendedTrial extended;
   private Resolution resolution;
 
   StatementDecisions(GateContext context, Exchange exchange, GateOutput out, StatementGate gate) {
@@ -87,6 +98,63 @@ final class StatementDecisions {
     this.approvals = new ApprovalFlow(context, out);
     this.trials = new TrialRuns(exchange, out);
     this.syntax = new SyntaxCheck(exchange, out);
+    this.extended = new ExtendedTrial(exchange, out);
+  }
+
+  // ---------------------------------------------------------------- extended-protocol trials
+
+  /**
+   * The first message of a batch (a Parse or a Bind) naming a statement a changesMoreThan rule may
+   * match: a savepoint is opened first, so the batch's Execute can run as a trial.
+   *
+   * @param named what the message prepares or binds: its classifications
+   * @return WAIT while earlier answers are awaited, else null (the message goes on as usual)
+   */
+  Step batchStarts(List<Classification> named) {
+    if (extended.open()) {
+      return null;
+    }
+    boolean needs = false;
+    for (Classification c : named) {
+      StatementJudge.Judged j = judge.parse(c, null);
+      needs |= j.verdict().action() == Action.Allow && judge.trial(j) != null;
+    }
+    if (!needs) {
+      return null;
+    }
+    if (!(resolution instanceof Drained)) {
+      // Whether the trial opens a transaction or a savepoint depends on where the session is.
+      exchange.whenIdle(() -> out.onLoop(() -> resume(new Drained())));
+      return Step.WAIT;
+    }
+    resolution = null;
+    if (exchange.transactionStatus() == dev.pgwarden.sidecar.protocol.message.ReadyForQuery.FAILED_TRANSACTION) {
+      return null; // nothing runs in a failed transaction
+    }
+    gate.injectNow(extended.arm());
+    return null;
+  }
+
+  /** What a Parse prepares, classified from the cache; null when it is not cached yet (the Parse decides). */
+  List<Classification> parsed(PgMessage m) {
+    List<String> statements = StatementSplitter.split(Parse.sqlOf(m.body()));
+    List<Classification> cached = statements.size() != 1 ? null : Classifications.cached(context.classifier(), statements);
+    return cached == null ? List.of() : cached;
+  }
+
+  /** What a Bind's statement may be. */
+  List<Classification> bound(PgMessage m) {
+    return objects.statementClassifications(dev.pgwarden.sidecar.protocol.message.Bind.statementOf(m.body()));
+  }
+
+  /** Whether the client's Sync must settle a trial's savepoint first. */
+  boolean extendedTrialOpen() {
+    return extended.open();
+  }
+
+  /** The Sync and what settles the trial, to send instead of the client's Sync alone. */
+  io.netty.buffer.ByteBuf finishExtendedTrial(io.netty.buffer.ByteBuf sync) {
+    return extended.finish(sync);
   }
 
   void close() {
@@ -353,9 +421,57 @@ final class StatementDecisions {
       return gate.refuseExtended(sql, params, Refusals.unrecordable(List.of(sql == null ? "" : sql), unrecordable),
           PendingChanges.NONE);
     }
+    if (r instanceof ExecuteTried tried) {
+      return afterExecuteTrial(m, tried);
+    }
+    if (r instanceof TrialDecided decided) {
+      if (decided.held() != null) {
+        exchange.stand(decided.trial(), out::toClient);
+        decided.held().executed(true);
+        return Step.REPLACED;
+      }
+      exchange.drop(decided.trial());
+      extended.refused();
+      return gate.refuseExtended(decided.judged().sql(), decided.judged().parameters(), new Refusals.Refuse(
+          List.of(String.valueOf(decided.judged().sql())), List.of(decided.judged().decision().withApproval(
+              decided.refusal().approval(), decided.refusal().approvalOutcome(), decided.refusal().reviewer())),
+          decided.refusal()), PendingChanges.NONE);
+    }
     StatementJudge.Judged judged = judge.execute(portal);
-    // Trial runs are made for simple-protocol Queries; an Execute a changesMoreThan rule could
-    // match counts as passing the limit (the strict side).
+    if (judged.verdict().action() != Action.Allow
+        && judged.classification().kind() == dev.pgwarden.api.v1alpha1.StatementKind.UNPARSEABLE) {
+      // pgwarden could not read it, but PostgreSQL parsed or rejected it at Parse: wait for that
+      // answer (a Flush asks for it now). A syntax error is the server's to report, and the
+      // Execute is skipped with it; only a statement PostgreSQL could read meets onUnparseable.
+      if (!(r instanceof Drained)) {
+        gate.sendBeforeWaiting(dev.pgwarden.sidecar.protocol.Messages.flush(out.alloc()));
+        exchange.whenIdle(() -> out.onLoop(() -> resume(new Drained())));
+        return Step.WAIT;
+      }
+      if (exchange.discarding()) {
+        exchange.execute(portal, judged.sql(), judged.parameters(), judged.decision(), PendingChanges.NONE, null);
+        return Step.FORWARD;
+      }
+    }
+    if (judged.verdict().action() == Action.Allow && judge.trial(judged) != null && extended.armed()) {
+      // The batch's savepoint is open: the Execute runs as a trial, its answers held. The gate
+      // sends it (and a Flush, so the answers come now) after what precedes it, then waits.
+      extended.used();
+      describeForMasking(portal, described);
+      io.netty.buffer.ByteBuf execute = out.alloc().buffer(m.length() + 5);
+      execute.writeBytes(m.frame(), m.frame().readerIndex(), m.length());
+      io.netty.buffer.ByteBuf flush = dev.pgwarden.sidecar.protocol.Messages.flush(out.alloc());
+      execute.writeBytes(flush);
+      flush.release();
+      gate.sendBeforeWaiting(execute);
+      StatementJudge.Judged trialed = judged;
+      dev.pgwarden.sidecar.exchange.TrialExecute[] trial = new dev.pgwarden.sidecar.exchange.TrialExecute[1];
+      trial[0] = exchange.trialExecute(portal, judged.sql(), judged.parameters(), judged.decision(), judged.changes(),
+          outcome -> out.onLoop(() -> resume(new ExecuteTried(trialed, trial[0], outcome))));
+      return Step.WAIT;
+    }
+    // A trial is made per batch, for the portal its first Bind makes: any other Execute a
+    // changesMoreThan rule could match counts as passing the limit (the strict side).
     StatementJudge.Judged j = judged.verdict().action() == Action.Allow && judge.trial(judged) != null
         ? judge.untrialable(judged) : judged;
     StatementDecision d = j.decision();
@@ -380,6 +496,34 @@ final class StatementDecisions {
         yield Step.WAIT;
       }
     };
+  }
+
+  /** The trial's count is in: it stands, or the rules it passed decide (Deny, or approval asked as Retry asks). */
+  private Step afterExecuteTrial(PgMessage m, ExecuteTried tried) {
+    dev.pgwarden.sidecar.exchange.TrialRun.Outcome o = tried.outcome();
+    StatementJudge.Judged j = judge.withRowsChanged(tried.judged(), o.rows().isEmpty() ? 0 : o.rows().get(0));
+    if (o.failed() || j.verdict().action() == Action.Allow && !o.overflow()) {
+      exchange.stand(tried.trial(), out::toClient);
+      return Step.REPLACED;
+    }
+    if (o.overflow()) {
+      j = judge.untrialable(j);
+    }
+    if (j.verdict().action() == Action.Deny) {
+      exchange.drop(tried.trial());
+      extended.refused();
+      return gate.refuseExtended(j.sql(), j.parameters(), new Refusals.Refuse(List.of(String.valueOf(j.sql())),
+          List.of(j.decision()), Refusals.forVerdict(j.verdict())), PendingChanges.NONE);
+    }
+    // The trial has run and cannot be held: the reviewer is asked as in Retry mode, and an
+    // approval already given for this very statement lets the trial stand.
+    StatementJudge.Judged decided = j;
+    boolean hide = sensitive(j.plan());
+    approvals.request(shown(j.sql() == null ? "" : j.sql(), hide), shownParameters(j.parameters(), hide),
+        j.verdict(), true,
+        held -> resume(new TrialDecided(decided, tried.trial(), held, null)),
+        refusal -> resume(new TrialDecided(decided, tried.trial(), null, refusal)));
+    return Step.WAIT;
   }
 
   private static String sqlOf(Portal p) {

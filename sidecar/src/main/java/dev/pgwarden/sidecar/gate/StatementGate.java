@@ -63,6 +63,8 @@ public final class StatementGate {
   private boolean refusedUntilSync;
   /** The portal the client's last message described (its answer comes before an Execute's rows). */
   private String describedPortal;
+  /** The next message starts a batch (nothing was sent since the last Sync or Query). */
+  private boolean batchStart = true;
 
   public StatementGate(GateContext context, Exchange exchange, GateOutput out) {
     this.exchange = exchange;
@@ -130,6 +132,12 @@ public final class StatementGate {
         }
         writeRange(batch, runStart, cursorOffset);
         if (step == Step.WAIT) {
+          // What the decision sends while it waits (a trial's Execute) goes after what preceded it.
+          sendInjected();
+          if (replaceWith != null) {
+            out.toServer(replaceWith);
+            replaceWith = null;
+          }
           paused = true;
           out.pauseReading(true);
           return;
@@ -141,6 +149,7 @@ public final class StatementGate {
           releaseAll();
           return;
         }
+        sendInjected();
         if (replaceWith != null) {
           out.toServer(replaceWith);
           replaceWith = null;
@@ -189,6 +198,15 @@ public final class StatementGate {
   // ---------------------------------------------------------------- per message
 
   private Step inspect(PgMessage m) {
+    Step step = inspectMessage(m);
+    if (step != Step.WAIT && m.type() != ProtocolCodes.FLUSH) {
+      byte t = m.type();
+      batchStart = t == ProtocolCodes.SYNC || t == ProtocolCodes.QUERY || t == ProtocolCodes.FUNCTION_CALL;
+    }
+    return step;
+  }
+
+  private Step inspectMessage(PgMessage m) {
     byte type = m.type();
     String described = describedPortal;
     if (type != ProtocolCodes.FLUSH) {
@@ -201,6 +219,10 @@ public final class StatementGate {
       // The server skips everything up to Sync after the refused statement's stand-in failed.
       if (type == ProtocolCodes.SYNC) {
         refusedUntilSync = false;
+        if (decisions.extendedTrialOpen()) {
+          replaceWith = decisions.finishExtendedTrial(m.frame().retainedDuplicate());
+          return Step.REPLACED;
+        }
       }
       skipped(m);
       return Step.FORWARD;
@@ -214,11 +236,18 @@ public final class StatementGate {
     }
     return switch (type) {
       case ProtocolCodes.QUERY -> decisions.query(m);
-      case ProtocolCodes.PARSE -> decisions.parse(m);
+      case ProtocolCodes.PARSE -> {
+        Step early = batchStart ? decisions.batchStarts(decisions.parsed(m)) : null;
+        yield early != null ? early : decisions.parse(m);
+      }
       case ProtocolCodes.EXECUTE -> decisions.execute(m, described);
       case ProtocolCodes.FUNCTION_CALL -> refuseQuery(Refusals.functionCall(FunctionCall.read(m.body()).functionOid()),
           PendingChanges.NONE);
       case ProtocolCodes.BIND -> {
+        Step early = batchStart ? decisions.batchStarts(decisions.bound(m)) : null;
+        if (early != null) {
+          yield early;
+        }
         exchange.bind(m.body());
         yield Step.FORWARD;
       }
@@ -233,6 +262,11 @@ public final class StatementGate {
         yield Step.FORWARD;
       }
       case ProtocolCodes.SYNC -> {
+        if (decisions.extendedTrialOpen()) {
+          // The batch ran inside a trial's savepoint: the Sync, then what settles it.
+          replaceWith = decisions.finishExtendedTrial(m.frame().retainedDuplicate());
+          yield Step.REPLACED;
+        }
         exchange.sync();
         yield Step.FORWARD;
       }
@@ -281,9 +315,35 @@ public final class StatementGate {
     return Step.REPLACED;
   }
 
+  /** Sends {@code bytes} just before the message being inspected. */
+  void injectNow(ByteBuf bytes) {
+    if (injectBefore != null) {
+      ByteBuf both = out.alloc().buffer(injectBefore.readableBytes() + bytes.readableBytes());
+      both.writeBytes(injectBefore).writeBytes(bytes);
+      injectBefore.release();
+      bytes.release();
+      injectBefore = both;
+    } else {
+      injectBefore = bytes;
+    }
+  }
+
+  /** Sends {@code bytes} once what precedes the message being inspected is sent, as the gate starts waiting. */
+  void sendBeforeWaiting(ByteBuf bytes) {
+    replaceWith = bytes;
+  }
+
+  /** Sends what waits to go before the message being inspected now (the gate sends that message itself). */
+  void sendInjected() {
+    if (injectBefore != null) {
+      out.toServer(injectBefore);
+      injectBefore = null;
+    }
+  }
+
   /** pgwarden's own Describe of {@code portal}, sent just before the Execute being inspected. */
   void injectDescribe(String portal) {
-    injectBefore = Messages.describePortal(out.alloc(), portal);
+    injectNow(Messages.describePortal(out.alloc(), portal));
     exchange.describeInjected(portal);
   }
 }

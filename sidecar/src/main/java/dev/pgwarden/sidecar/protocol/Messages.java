@@ -53,6 +53,11 @@ public final class Messages {
     return b;
   }
 
+  /** A Flush: the server sends what it has buffered, ending nothing. */
+  public static ByteBuf flush(ByteBufAllocator alloc) {
+    return end(begin(alloc, ProtocolCodes.FLUSH));
+  }
+
   /** A Parse with no declared parameter types. */
   public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql) {
     ByteBuf b = begin(alloc, ProtocolCodes.PARSE);

@@ -45,13 +45,22 @@ class StatementGateRefusalTest {
 
   /** The client's Query was refused: the server got the stand-in instead, and its error becomes the refusal. */
   private static Frames.Msg refusedQuery(GateHarness h) {
-    assertThat(h.toServer).extracting(Frames.Msg::type).containsExactly('Q');
+    Frames.Msg refusal = refusedWith(h);
+    assertThat(refusal.message()).startsWith("pgwarden: ").doesNotContain("syntax error");
+    return refusal;
+  }
+
+  /**
+   * The client's Query was refused: the only Query the server got is the stand-in (a syntax check
+   * sends a Parse, never a Query, outside a transaction), and the stand-in's error is what the
+   * client gets.
+   */
+  private static Frames.Msg refusedWith(GateHarness h) {
+    assertThat(h.toServer).extracting(Frames.Msg::type).last().isEqualTo('Q');
     assertThat(h.queriesSent()).containsExactly(StatementGate.REFUSED_SQL);
     List<Frames.Msg> toClient = h.server(STAND_IN_ERROR, readyForQuery('I'));
     assertThat(toClient).extracting(Frames.Msg::type).containsExactly('E', 'Z');
-    Frames.Msg refusal = toClient.get(0);
-    assertThat(refusal.message()).startsWith("pgwarden: ").doesNotContain("syntax error");
-    return refusal;
+    return toClient.get(0);
   }
 
   @Test
@@ -130,10 +139,35 @@ class StatementGateRefusalTest {
     }
   }
 
+  /**
+   * Answers pgwarden's syntax check of a statement it could not read: PostgreSQL parsed it (so the
+   * statement goes to onUnparseable).
+   */
+  private static void serverParses(GateHarness h) {
+    h.until(() -> h.toServer.stream().anyMatch(m -> m.type() == 'S'), "the syntax check to be sent");
+    h.server(Frames.parseComplete(), Frames.closeComplete(), Frames.readyForQuery('I'));
+  }
+
+  @Test
+  void aSyntaxErrorIsAnsweredWithTheServersOwnError() {
+    try (GateHarness h = new GateHarness()) {
+      h.client(query("SELEC 1 FROMM WHERE"));
+      h.until(() -> h.toServer.stream().anyMatch(m -> m.type() == 'S'), "the syntax check to be sent");
+      h.server(Frames.error("42601", "syntax error at or near \"SELEC\""), Frames.readyForQuery('I'));
+      h.settle();
+      Frames.Msg refusal = refusedWith(h);
+      assertThat(refusal.sqlState()).isEqualTo("42601");
+      assertThat(refusal.message()).isEqualTo("syntax error at or near \"SELEC\"");
+      assertThat(h.onlyStatement().outcome()).isEqualTo("refused");
+    }
+  }
+
   @Test
   void anUnparseableStatementGetsOnUnparseable() {
     try (GateHarness h = new GateHarness()) {
-      h.client(query("SELEC 1 FROMM WHERE")).settle();
+      h.client(query("SELEC 1 FROMM WHERE"));
+      serverParses(h);
+      h.settle();
       Frames.Msg refusal = refusedQuery(h);
       assertThat(refusal.sqlState()).isEqualTo("42501");
       assertThat(refusal.message()).isEqualTo("pgwarden: statement denied by rule onUnparseable");
@@ -147,7 +181,9 @@ class StatementGateRefusalTest {
   @Test
   void anUnparseableStatementUnderRequireApprovalAsksForApproval() {
     try (GateHarness h = new GateHarness(GateHarness.policy("ReadWrite", "RequireApproval", "Retry"))) {
-      h.client(query("SELEC 1 FROMM WHERE")).settle();
+      h.client(query("SELEC 1 FROMM WHERE"));
+      serverParses(h);
+      h.settle();
       Frames.Msg refusal = refusedQuery(h);
       assertThat(refusal.sqlState()).isEqualTo("42501");
       assertThat(refusal.message()).contains("needs approval; requested as pgw-").contains("rule onUnparseable");

@@ -1,0 +1,95 @@
+package dev.pgwarden.sidecar.gate;
+
+import dev.pgwarden.sidecar.exchange.Exchange;
+import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.message.ReadyForQuery;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A trial run in the extended protocol. A savepoint (and, outside a transaction, a transaction)
+ * is opened by a Query of pgwarden's own before the batch whose first message (its Parse or Bind)
+ * names a statement a changesMoreThan rule may match, so the batch's Execute runs as a trial
+ * inside it without re-binding anything. (A Query cannot go inside a batch: it would end the
+ * batch's implicit transaction and drop its unnamed statement.) The trial then stands
+ * (the savepoint is released, the transaction committed) or is rolled back (and the statement is
+ * refused) when the client's Sync comes, and the ReadyForQuery the client gets is the one after
+ * that: the transaction status PostgreSQL would have reported without the trial.
+ *
+ * <p>One trial per batch: a batch that runs more than one Execute a changesMoreThan rule may match
+ * counts the others as over the limit (see {@link StatementDecisions}).
+ */
+final class ExtendedTrial {
+  static final String SAVEPOINT = "pgwarden_trial";
+
+  private final Exchange exchange;
+  private final GateOutput out;
+  /** A savepoint is open for the batch being sent. */
+  private boolean open;
+  private boolean opened;
+  private boolean used;
+  private boolean refused;
+
+  ExtendedTrial(Exchange exchange, GateOutput out) {
+    this.exchange = exchange;
+    this.out = out;
+  }
+
+  boolean open() {
+    return open;
+  }
+
+  /** A savepoint is open for this batch and no Execute has run as its trial yet. */
+  boolean armed() {
+    return open && !used;
+  }
+
+  /** The trial's Execute was sent. */
+  void used() {
+    used = true;
+  }
+
+  /** The trial was rolled back: the statement is refused. */
+  void refused() {
+    refused = true;
+  }
+
+  /**
+   * Opens the savepoint for the batch about to start: the Query to send just before its first
+   * message (registered with the exchange already).
+   */
+  ByteBuf arm() {
+    open = true;
+    opened = exchange.transactionStatus() == ReadyForQuery.IDLE;
+    used = false;
+    refused = false;
+    exchange.hidden(false, r -> {
+    });
+    return Messages.query(out.alloc(), (opened ? "BEGIN; " : "") + "SAVEPOINT " + SAVEPOINT);
+  }
+
+  /**
+   * The client's Sync ends the batch: the Sync, then what settles pgwarden's savepoint or
+   * transaction, whose ReadyForQuery the client gets. Registered with the exchange already.
+   */
+  ByteBuf finish(ByteBuf sync) {
+    exchange.sync(true);
+    String settle;
+    if (refused) {
+      // Undo the trial, and leave the client's own transaction failed, as any refused statement does.
+      settle = opened ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT
+          + "; SELECT pg_catalog.int4('pgwarden refused a statement')";
+    } else {
+      settle = opened ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT;
+    }
+    exchange.hidden(true, r -> {
+    });
+    ByteBuf both = out.alloc().buffer(sync.readableBytes() + settle.length() + 8);
+    both.writeBytes(sync);
+    sync.release();
+    ByteBuf q = Messages.query(out.alloc(), settle);
+    both.writeBytes(q);
+    q.release();
+    open = false;
+    return both;
+  }
+}
