@@ -1,6 +1,7 @@
 package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.ModePrivileges;
 import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -88,10 +89,10 @@ final class ExcessPrivileges {
     if (!entry.inPolicy()) {
       return false;
     }
-    Set<String> allowed = switch (entry.kind()) {
-      case "schema" -> Set.of("USAGE");
-      case "sequence" -> mode == AccessMode.ReadWrite ? Set.of("SELECT", "USAGE") : Set.of("SELECT");
-      default -> mode == AccessMode.ReadWrite ? Set.of("SELECT", "INSERT", "UPDATE", "DELETE") : Set.of("SELECT");
+    List<String> allowed = switch (entry.kind()) {
+      case "schema" -> List.of("USAGE");
+      case "sequence" -> ModePrivileges.each(ModePrivileges.sequences(mode));
+      default -> ModePrivileges.each(ModePrivileges.tables(mode));
     };
     return allowed.contains(entry.privilege());
   }

@@ -1,6 +1,7 @@
 package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.ModePrivileges;
 import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,7 +28,6 @@ import java.util.stream.Collectors;
  * admin cannot make come back as drift naming the statement the owner has to run.
  */
 final class SchemaGrants {
-  private static final String WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE";
   /** Objects per GRANT statement: one round trip per batch, statements of a sane size. */
   private static final int BATCH = 200;
   /** The group's oid, with the group's name bound as the statement's last parameter. */
@@ -55,11 +55,11 @@ final class SchemaGrants {
     String g = Sql.ident(group);
     List<PrivilegeDrift> missing = new ArrayList<>();
     schema(schema, missing);
-    String tablePrivileges = mode == AccessMode.ReadWrite ? "SELECT, " + WRITE_PRIVILEGES : "SELECT";
-    String sequencePrivileges = mode == AccessMode.ReadWrite ? "SELECT, USAGE" : "SELECT";
+    String tablePrivileges = ModePrivileges.tables(mode);
+    String sequencePrivileges = ModePrivileges.sequences(mode);
     List<Relation> relations = relations(schema);
     List<Relation> differing = relations.stream()
-        .filter(r -> !r.held().equals(canonical(r.sequence() ? sequencePrivileges : tablePrivileges))).toList();
+        .filter(r -> !r.held().equals(ModePrivileges.canonical(r.sequence() ? sequencePrivileges : tablePrivileges))).toList();
     for (List<String> batch : batches(differing, false)) {
       execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
       execute("GRANT " + tablePrivileges + " ON TABLE " + String.join(", ", batch) + " TO " + g);
@@ -70,11 +70,11 @@ final class SchemaGrants {
     }
     for (String creator : creators) {
       String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
-      if (!canonical(tablePrivileges).equals(heldDefault(creator, schema, "r"))) {
+      if (!ModePrivileges.canonical(tablePrivileges).equals(heldDefault(creator, schema, "r"))) {
         execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
         execute(prefix + " GRANT " + tablePrivileges + " ON TABLES TO " + g);
       }
-      if (!canonical(sequencePrivileges).equals(heldDefault(creator, schema, "S"))) {
+      if (!ModePrivileges.canonical(sequencePrivileges).equals(heldDefault(creator, schema, "S"))) {
         execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
         execute(prefix + " GRANT " + sequencePrivileges + " ON SEQUENCES TO " + g);
       }
@@ -217,11 +217,6 @@ final class SchemaGrants {
     }
   }
 
-  /** "SELECT, INSERT, UPDATE, DELETE" as the ACL queries spell it: "DELETE,INSERT,SELECT,UPDATE". */
-  private static String canonical(String privileges) {
-    return java.util.Arrays.stream(privileges.split(", ")).sorted().collect(Collectors.joining(","));
-  }
-
   private static List<List<String>> batches(List<Relation> relations, boolean sequences) {
     List<String> names = relations.stream().filter(r -> r.manageable() && r.sequence() == sequences)
         .map(Relation::name).toList();
@@ -236,7 +231,7 @@ final class SchemaGrants {
   private String lacking(Relation relation, String privileges) throws SQLException {
     String check = relation.sequence() ? "has_sequence_privilege" : "has_table_privilege";
     List<String> lacking = new ArrayList<>();
-    for (String privilege : privileges.split(", ")) {
+    for (String privilege : ModePrivileges.each(privileges)) {
       try (PreparedStatement ps = connection.prepareStatement("SELECT " + check + "(?, ?, ?)")) {
         ps.setString(1, group);
         ps.setString(2, relation.name());

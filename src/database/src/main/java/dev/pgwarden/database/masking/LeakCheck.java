@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -128,10 +129,10 @@ final class LeakCheck {
       ps.setLong(8, r.oid());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        String g = Quoting.ident(group);
+        String g = Sql.ident(group);
         if (rs.getBoolean(1)) {
           return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + ": PUBLIC holds SELECT on it",
-              "run as " + Quoting.ident(r.owner()) + ": REVOKE SELECT ON TABLE " + r.qualified() + " FROM PUBLIC");
+              "run as " + Sql.ident(r.owner()) + ": REVOKE SELECT ON TABLE " + r.qualified() + " FROM PUBLIC");
         }
         if (rs.getString(2) != null) {
           return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + ": " + rs.getString(2)

@@ -1,6 +1,8 @@
 package dev.pgwarden.database.masking;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.database.sql.ModePrivileges;
+import dev.pgwarden.database.sql.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -161,8 +163,8 @@ final class MaskingPlanner {
       problems.add(MaskingProblem.of(r.qualified(), "the agent's group holds column privileges on " + r.qualified()
           + " as on a masked table, but no rule masks it (was it renamed, or detached from a masked table?);"
           + " it stays restricted to those columns. Name it in a rule, or give it back whole",
-          "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
-              + "; GRANT " + Privileges.whole(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
+          "run as " + Sql.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
+              + "; GRANT " + ModePrivileges.tables(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
     }
     return out;
   }
@@ -253,7 +255,7 @@ final class MaskingPlanner {
     if (!r.adminReads()) {
       problems.add(MaskingProblem.of(r.qualified(), "the admin role " + admin + " cannot read " + r.qualified()
           + ", so a masking view of it would fail; the agent reads only the table's unmasked columns",
-          "run as " + Quoting.ident(r.owner()) + ": GRANT SELECT ON TABLE " + r.qualified() + " TO " + Quoting.ident(admin)));
+          "run as " + Sql.ident(r.owner()) + ": GRANT SELECT ON TABLE " + r.qualified() + " TO " + Sql.ident(admin)));
       return false;
     }
     return true;
@@ -263,14 +265,14 @@ final class MaskingPlanner {
     MaskingObjects.Schema s = schemas.get(name);
     if (s == null || s.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ")) {
       if (s != null && !s.manageable()) {
-        problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name) + " holds the"
+        problems.add(MaskingProblem.inPolicy(Sql.ident(name), "schema " + Sql.ident(name) + " holds the"
             + " masking functions of role " + policy.group() + " but the admin role " + admin + " does not own it;"
             + " no masking view is made or changed, and the agent reads masked tables' unmasked columns only"));
         return false;
       }
       return true;
     }
-    problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name) + " exists but pgwarden"
+    problems.add(MaskingProblem.inPolicy(Sql.ident(name), "schema " + Sql.ident(name) + " exists but pgwarden"
         + " did not create it for role " + policy.group() + "; no masking view is made, and the agent reads masked"
         + " tables' unmasked columns only. Rename or drop that schema"));
     return false;
@@ -282,7 +284,7 @@ final class MaskingPlanner {
       return true;
     }
     if (refused.add(name)) {
-      problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name)
+      problems.add(MaskingProblem.inPolicy(Sql.ident(name), "schema " + Sql.ident(name)
           + (s.source().equals(Optional.of(source)) ? " holds masking views but the admin role " + admin + " does not own it"
               : " exists but pgwarden did not create it for the masking views of schema " + source)
           + "; masked tables in " + source + " get no view, and the agent reads their unmasked columns only."
@@ -317,6 +319,6 @@ final class MaskingPlanner {
   }
 
   private String group() {
-    return Quoting.ident(policy.group());
+    return Sql.ident(policy.group());
   }
 }
