@@ -89,7 +89,7 @@ public final class MaskingViews {
     }
 
     private MaskingReport steps() throws SQLException {
-      String admin = one("SELECT current_user");
+      AdminRole admin = AdminRole.read(connection);
       long groupOid = CatalogReader.roleOid(connection, policy.group());
       if (groupOid < 0) {
         return new MaskingReport(policy.schemas(), Set.of(), List.of(), List.of(MaskingProblem.inPolicy(
@@ -103,6 +103,11 @@ public final class MaskingViews {
       names.add(functionSchema);
       policy.schemas().forEach(s -> names.add(MaskingSchemas.viewSchema(policy.group(), s)));
       Map<String, MaskingObjects.Schema> schemas = MaskingObjects.schemas(connection, policy.group(), groupOid, names);
+      if (policy.columns().isEmpty() && schemas.values().stream().noneMatch(s -> ours(s, functionSchema))) {
+        // Nothing to mask and nothing left of earlier masking: what the group holds is the
+        // schema-wide grants' business, column privileges made by hand included.
+        return new MaskingReport(policy.schemas(), Set.of(), List.of(), List.of(), List.of());
+      }
       Map<String, List<MaskingObjects.View>> existing = new LinkedHashMap<>();
       for (MaskingObjects.Schema s : schemas.values()) {
         if (s.source().isPresent()) {
@@ -181,11 +186,16 @@ public final class MaskingViews {
         }
       }
       MaskingObjects.Schema functions = schemas.get(functionSchema);
-      if (plan.views().isEmpty() && functions != null && functions.manageable()
-          && functions.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ")
+      if (plan.views().isEmpty() && functions != null && functions.manageable() && ours(functions, functionSchema)
           && !anyMaskingViewLeft(functionSchema)) {
         FunctionSchema.drop(changes, functionSchema);
       }
+    }
+
+    /** Whether a schema holds the group's masking views or functions. */
+    private boolean ours(MaskingObjects.Schema s, String functionSchema) {
+      return s.source().isPresent() || s.name().equals(functionSchema)
+          && s.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ");
     }
 
     /** Whether a view still calls the functions (one that could not be dropped). */

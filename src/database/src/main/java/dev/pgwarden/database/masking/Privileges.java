@@ -43,9 +43,9 @@ final class Privileges {
       boolean differs = !r.held().equals(ModePrivileges.canonical(writes)) || r.columns().stream()
           .anyMatch(c -> !c.held().equals(masked.contains(c.name()) ? "" : COLUMN));
       if (differs) {
-        problems.add(MaskingProblem.of(r.qualified(), "the admin role does not hold the privileges of the owner of "
+        problems.add(MaskingProblem.runAs(r.qualified(), "the admin role does not hold the privileges of the owner of "
             + r.qualified() + ", so it cannot limit the agent's group to the table's unmasked columns",
-            "run as " + Sql.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group
+            Sql.ident(r.owner()), "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group
                 + (readable.isEmpty() ? "" : "; GRANT SELECT (" + columnList(readable) + ") ON TABLE " + r.qualified()
                     + " TO " + group)
                 + (writes.isEmpty() ? "" : "; GRANT " + writes + " ON TABLE " + r.qualified() + " TO " + group)));
@@ -92,9 +92,9 @@ final class Privileges {
     String statements = "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE; GRANT " + whole
         + " ON TABLE " + r.qualified() + " TO " + group;
     if (!r.manageable()) {
-      problems.add(MaskingProblem.of(r.qualified(), "no rule masks " + r.qualified() + " any more, but the admin role"
+      problems.add(MaskingProblem.runAs(r.qualified(), "no rule masks " + r.qualified() + " any more, but the admin role"
           + " does not hold its owner's privileges to give the agent's group the whole table back",
-          "run as " + Sql.ident(r.owner()) + ": " + statements));
+          Sql.ident(r.owner()), statements));
       return;
     }
     changes.run("REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE");
@@ -107,9 +107,9 @@ final class Privileges {
       return;
     }
     if (!r.manageable()) {
-      problems.add(MaskingProblem.of(r.qualified(), r.qualified() + " reads a masked table as its owner, and the"
+      problems.add(MaskingProblem.runAs(r.qualified(), r.qualified() + " reads a masked table as its owner, and the"
           + " admin role does not hold that owner's privileges to take the agent's group's privileges on it",
-          "run as " + Sql.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group));
+          Sql.ident(r.owner()), "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group));
       return;
     }
     changes.run("REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE");
