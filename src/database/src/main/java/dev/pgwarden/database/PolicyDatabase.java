@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A policy's roles in its database, over an administrative connection: a NOLOGIN group holding
- * exactly the policy's privileges, short-lived LOGIN roles in it, rotation before expiry, expired
- * roles dropped with their sessions, and everything removed when the policy goes. The operator
+ * exactly the policy's privileges, the masking through which it reads masked tables, short-lived
+ * LOGIN roles in it, rotation before expiry, expired roles dropped with their sessions, and
+ * everything removed when the policy goes. The operator
  * drives it from a DatabaseAccessPolicy; {@code pgwarden local} from a policy file and an admin
  * login. No Kubernetes here: problems are {@link DatabaseProblem}s, SQL failures {@link SQLException}s.
  *
