@@ -74,16 +74,36 @@ public final class CredentialsSecret {
     }
   }
 
-  /** The Secret as it should be; keys already generated in {@code existing} are kept. */
-  public static Secret desired(DatabaseAccessPolicy policy, Issued issued, Secret existing,
+  /**
+   * The Secret's keys, as its data holds them (base64): the ones {@code existing} holds, else new
+   * random ones. Read before the database work, since the masking views hash with the same key.
+   */
+  public record Keys(String audit, String mask) {
+    public static Keys of(Secret existing) {
+      return new Keys(keep(existing, PolicySecret.AUDIT_KEY), keep(existing, PolicySecret.MASK_KEY));
+    }
+
+    /** The bytes the sidecar reads from its {@code mask.key} file. */
+    public byte[] maskSecret() {
+      return Base64.getDecoder().decode(mask);
+    }
+
+    @Override
+    public String toString() {
+      return "Keys[***]";
+    }
+  }
+
+  /** The Secret as it should be, with {@code keys} (those of {@code existing}, or new ones). */
+  public static Secret desired(DatabaseAccessPolicy policy, Issued issued, Keys keys, Secret existing,
       KubernetesSerialization serialization) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(PolicySecret.POLICY, encode(policyYaml(policy, serialization)));
     data.put(PolicySecret.USERNAME, encode(issued.username()));
     data.put(PolicySecret.PASSWORD, encode(issued.password()));
     data.put(PolicySecret.EXPIRES_AT, encode(issued.expiresAt().toString()));
-    data.put(PolicySecret.AUDIT_KEY, keep(existing, PolicySecret.AUDIT_KEY));
-    data.put(PolicySecret.MASK_KEY, keep(existing, PolicySecret.MASK_KEY));
+    data.put(PolicySecret.AUDIT_KEY, keys.audit());
+    data.put(PolicySecret.MASK_KEY, keys.mask());
     String name = policy.getMetadata().getName();
     ObjectMeta meta = new ObjectMetaBuilder()
         .withName(name(name))

@@ -67,10 +67,11 @@ final class CredentialsSecretStore {
     return secret == null ? LastApplied.NONE : read(secret);
   }
 
-  /** Writes the Secret for {@code issued}, keeping the keys {@code applied} already holds. */
-  void write(DatabaseAccessPolicy policy, Issued issued, LastApplied applied, Context<DatabaseAccessPolicy> context) {
+  /** Writes the Secret for {@code issued} with {@code keys} (those {@code applied} holds, or new ones). */
+  void write(DatabaseAccessPolicy policy, Issued issued, CredentialsSecret.Keys keys, LastApplied applied,
+      Context<DatabaseAccessPolicy> context) {
     Secret existing = applied.secret();
-    Secret desired = CredentialsSecret.desired(policy, issued, existing, client.getKubernetesSerialization());
+    Secret desired = CredentialsSecret.desired(policy, issued, keys, existing, client.getKubernetesSerialization());
     if (existing == null) {
       cache(context).handleRecentResourceCreate(ResourceID.fromResource(policy), client.resource(desired).create());
     } else if (!CredentialsSecret.sameData(existing, desired)) {

@@ -10,6 +10,7 @@ import dev.pgwarden.operator.policy.CredentialsSecret.Issued;
 import dev.pgwarden.operator.policy.ReconcileProblem.Reason;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -31,12 +32,15 @@ final class PolicyStatus {
     this.events = events;
   }
 
-  /** Applied: Ready, and Degraded when the group's privileges still differ where the admin has no say. */
+  /**
+   * Applied: Ready, and Degraded when the group's privileges or masking still differ from the
+   * policy where the admin has no say.
+   */
   DatabaseAccessPolicy ready(DatabaseAccessPolicy policy, Rotated rotated, Instant now) {
     Issued issued = rotated.issued();
     String secretName = CredentialsSecret.name(policy.getMetadata().getName());
     String message = "role " + issued.username() + " is valid until " + issued.expiresAt() + "; sidecars read it"
-        + " from Secret " + secretName;
+        + " from Secret " + secretName + MaskingSummary.inForce(rotated.masking());
     IssuedCredentials credentials = new IssuedCredentials(secretName, issued.username(), issued.expiresAt().toString());
     log.info("policy {}/{}: {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), message);
     List<PrivilegeDrift> drift = rotated.drift();
@@ -44,15 +48,29 @@ final class PolicyStatus {
       return withStatus(policy, true, "CredentialsIssued", message, false, "NoProblem", "", credentials, now);
     }
     // Still Ready: agents get their credentials, with privileges that differ from the policy only
-    // where the admin role has no say; Degraded lists each difference and who can fix it.
-    String shown = String.join(" | ", drift.subList(0, Math.min(SHOWN_DRIFT, drift.size())).stream()
+    // where the admin role has no say, and masked columns they cannot read where masking could
+    // not be made; Degraded lists each difference and who can fix it, masking's first.
+    String group = PolicyDatabases.names(policy).group();
+    List<PrivilegeDrift> masking = drift.stream().filter(d -> d.kind().masking()).toList();
+    List<PrivilegeDrift> grants = drift.stream().filter(d -> !d.kind().masking()).toList();
+    List<String> parts = new ArrayList<>();
+    if (!masking.isEmpty()) {
+      parts.add("masking for group " + group + " is not what the policy says: " + shown(masking));
+    }
+    if (!grants.isEmpty()) {
+      parts.add("the privileges of group " + group + " differ from the policy where the admin role cannot change"
+          + " them: " + shown(grants));
+    }
+    String degraded = String.join("; and ", parts);
+    Reason reason = masking.isEmpty() ? Reason.PrivilegeDrift : Reason.MaskingDrift;
+    events.record(policy, EventRecorder.Type.Warning, reason.name(), masking.isEmpty() ? "Grant" : "Mask", degraded);
+    return withStatus(policy, true, "CredentialsIssued", message, true, reason.name(), degraded, credentials, now);
+  }
+
+  private static String shown(List<PrivilegeDrift> drift) {
+    return String.join(" | ", drift.subList(0, Math.min(SHOWN_DRIFT, drift.size())).stream()
         .map(PrivilegeDrift::toString).toList())
         + (drift.size() > SHOWN_DRIFT ? " | and " + (drift.size() - SHOWN_DRIFT) + " more" : "");
-    String degraded = "the privileges of group " + PolicyDatabases.names(policy).group() + " differ from the policy"
-        + " where the admin role cannot change them: " + shown;
-    events.record(policy, EventRecorder.Type.Warning, Reason.PrivilegeDrift.name(), "Grant", degraded);
-    return withStatus(policy, true, "CredentialsIssued", message, true, Reason.PrivilegeDrift.name(), degraded,
-        credentials, now);
   }
 
   /**

@@ -23,6 +23,13 @@ public final class ReconcileProblem extends RuntimeException {
      * grant it cannot make or one it cannot revoke (Degraded, still Ready).
      */
     PrivilegeDrift,
+    /**
+     * Masking in the database differs from the policy where the admin role cannot make it so (a
+     * masked table it does not own, a view it cannot make, a grant that lets the group read a
+     * masked column anyway), or an application view over a masked table is withheld from the
+     * agent: Degraded, still Ready (what cannot be masked is not readable either).
+     */
+    MaskingDrift,
     KubernetesError
   }
 

@@ -10,9 +10,11 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.database.LoginRole;
 import dev.pgwarden.database.PolicyDatabase;
 import dev.pgwarden.database.RoleNames;
+import dev.pgwarden.database.masking.MaskingSchemas;
 import dev.pgwarden.operator.Await;
 import dev.pgwarden.operator.ClusterFixture;
 import dev.pgwarden.operator.MutableClock;
+import dev.pgwarden.testkit.Queries;
 import dev.pgwarden.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -24,6 +26,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,12 +34,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +60,9 @@ class PolicyReconcilerTest {
   private static final String ADMIN = "pgwarden_admin";
   private static final String ADMIN_PASSWORD = "adm1n-Passw0rd";
   private static final String CREATOR = "pgwarden_creator";
+  /** Masking rules, as items of spec.masking in a policy's YAML. */
+  private static final String EMAIL_PARTIAL = "  - {columns: [sales.customers.email], strategy: partial}";
+  private static final String SSN_HASH = "  - {columns: [sales.customers.ssn], strategy: hash}";
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -601,7 +611,139 @@ class PolicyReconcilerTest {
     assertThat(untouched.getData()).doesNotContainKey("password");
   }
 
+  @Test
+  void aMaskedPolicyIsReadyWithItsMaskingViewsAndEditsOfItsRulesConverge() throws Exception {
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("SET ROLE app_owner");
+      s.execute("CREATE TABLE sales.customers (id int, name text, email text, ssn text)");
+      s.execute("INSERT INTO sales.customers VALUES (1, 'Alice', 'alice.secret@example.com', '123-45-6789')");
+    }
+    client.resource(masked("masked", "pg-admin", EMAIL_PARTIAL, SSN_HASH)).create();
+    DatabaseAccessPolicy ready = awaitCondition("masked", "Ready", "True");
+
+    assertThat(condition(ready, "Degraded").getStatus()).isEqualTo("False");
+    assertThat(condition(ready, "Ready").getMessage()).contains("the database masks \"sales\".\"customers\"");
+    String viewSchema = MaskingSchemas.viewSchema(RoleNames.of(NS, "masked").group(), "sales");
+    assertThat(firstValue("SELECT string_agg(viewname, ',') FROM pg_views WHERE schemaname = '" + viewSchema + "'"))
+        .isEqualTo("customers");
+    Secret secret = client.secrets().inNamespace(NS).withName("pgwarden-masked").get();
+    try (Connection agent = login(secret)) {
+      assertThat(row(agent, "SELECT name, email, ssn FROM customers")).as("hashed with the sidecars' mask.key")
+          .containsExactly("Alice", "****@example.com", hash(secret, "masked", "123-45-6789"));
+      assertThat(Queries.sqlState(agent, "SELECT email FROM sales.customers")).isEqualTo("42501");
+      assertThat(row(agent, "SELECT total FROM sales.orders")).containsExactly("10");
+    }
+    awaitEvent("MaskingApplied", "the database masks \"sales\".\"customers\"");
+
+    long generation = ready.getMetadata().getGeneration();
+    ClusterFixture.replaceSpec(client, masked("masked", "pg-admin",
+        "  - {columns: [sales.customers.email], strategy: redact}"));
+    awaitPolicy("masked", p -> p.getStatus().observedGeneration() > generation);
+    try (Connection agent = login(secret)) {
+      assertThat(row(agent, "SELECT email, ssn FROM customers")).containsExactly("[redacted]", "123-45-6789");
+      assertThat(row(agent, "SELECT ssn FROM sales.customers")).containsExactly("123-45-6789");
+    }
+
+    long masking = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("masked").get()
+        .getMetadata().getGeneration();
+    ClusterFixture.replaceSpec(client, masked("masked", "pg-admin"));
+    DatabaseAccessPolicy unmasked = awaitPolicy("masked", p -> p.getStatus().observedGeneration() > masking);
+    assertThat(condition(unmasked, "Ready").getMessage()).doesNotContain("the database masks");
+    try (Connection agent = login(secret)) {
+      assertThat(row(agent, "SELECT email FROM sales.customers")).containsExactly("alice.secret@example.com");
+    }
+    assertThat(firstValue("SELECT count(*) FROM pg_namespace WHERE nspname = '" + viewSchema + "'")).isEqualTo("0");
+    awaitEvent("MaskingApplied", "masking removed");
+  }
+
+  @Test
+  void maskingTheAdminCannotMakeIsDegradedWithTheStatementsThatFixIt() throws Exception {
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      s.execute("CREATE ROLE ledger_owner NOLOGIN");
+      s.execute("CREATE TABLE sales.ledger (id int, iban text)");
+      s.execute("INSERT INTO sales.ledger VALUES (1, 'DE89370400440532013000')");
+      s.execute("ALTER TABLE sales.ledger OWNER TO ledger_owner");
+      s.execute("GRANT SELECT ON sales.ledger TO " + CREATOR);
+    }
+    createCreatorAdminSecret();
+    // The admin may neither restrict the ledger (not its owner's privileges) nor create the masking schemas.
+    client.resource(masked("ledger", "pg-creator", "  - {columns: [sales.ledger.iban], strategy: hash}")).create();
+    DatabaseAccessPolicy degraded = awaitCondition("ledger", "Degraded", "True");
+
+    assertThat(condition(degraded, "Ready").getStatus()).as("agents still get credentials").isEqualTo("True");
+    assertThat(condition(degraded, "Degraded").getReason()).isEqualTo("MaskingDrift");
+    String group = "\"" + RoleNames.of(NS, "ledger").group() + "\"";
+    String restrict = "REVOKE ALL ON TABLE \"sales\".\"ledger\" FROM " + group + "; GRANT SELECT (\"id\") ON TABLE"
+        + " \"sales\".\"ledger\" TO " + group;
+    String create = "GRANT CREATE ON DATABASE \"" + database + "\" TO \"" + CREATOR + "\"";
+    assertThat(condition(degraded, "Degraded").getMessage()).startsWith("masking for group")
+        .contains("run as \"ledger_owner\": " + restrict).contains("run as \"postgres\": " + create);
+    awaitEvent("MaskingDrift", create);
+    try (Connection agent = login(client.secrets().inNamespace(NS).withName("pgwarden-ledger").get())) {
+      assertThat(Queries.sqlState(agent, "SELECT iban FROM sales.ledger")).as("what cannot be masked is not readable")
+          .isEqualTo("42501");
+      assertThat(row(agent, "SELECT total FROM sales.orders")).containsExactly("10");
+    }
+
+    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
+      for (String statement : (create + "; " + restrict).split("; ")) {
+        s.execute(statement);
+      }
+    }
+    ClusterFixture.replaceSpec(client, masked("ledger", "pg-creator",
+        "  - {columns: [sales.ledger.iban], strategy: hash}"));
+    awaitCondition("ledger", "Degraded", "False");
+    try (Connection agent = login(client.secrets().inNamespace(NS).withName("pgwarden-ledger").get())) {
+      assertThat(row(agent, "SELECT id, iban FROM ledger")).containsExactly("1", hash(
+          client.secrets().inNamespace(NS).withName("pgwarden-ledger").get(), "ledger", "DE89370400440532013000"));
+      assertThat(Queries.sqlState(agent, "SELECT iban FROM sales.ledger")).isEqualTo("42501");
+    }
+  }
+
   // --- fixtures
+
+  /**
+   * A ReadOnly policy with masking rules (YAML list items under {@code spec.masking}), a statement
+   * rule that makes every call a new generation, and the admin Secret given.
+   */
+  private DatabaseAccessPolicy masked(String name, String adminSecret, String... rules) {
+    String yaml = client.getKubernetesSerialization().asYaml(withAdminSecret(policy(name, "ReadOnly", "1h",
+        postgres.port()), adminSecret));
+    String masking = rules.length == 0 ? "" : "masking:\n" + String.join("\n", rules) + "\n  ";
+    yaml = yaml.replace("access:", masking + "rules:\n  - {name: r" + System.nanoTime()
+        + ", statements: [DROP], action: Deny}\n  access:");
+    return client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class);
+  }
+
+  /** What the proxy's hash strategy shows for a text value, keyed as it keys it from the Secret's mask.key. */
+  private static String hash(Secret secret, String policy, String value) throws GeneralSecurityException {
+    byte[] policyKey = hmac(Base64.getDecoder().decode(secret.getData().get("mask.key")), "pgwarden-mask/" + policy);
+    return "hmac:" + HexFormat.of().formatHex(hmac(policyKey, value), 0, 12);
+  }
+
+  private static byte[] hmac(byte[] key, String message) throws GeneralSecurityException {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(key, "HmacSHA256"));
+    return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The first row's values. */
+  private static List<String> row(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).as(sql + " returns a row").isTrue();
+      List<String> out = new ArrayList<>();
+      for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+        out.add(rs.getString(i));
+      }
+      return out;
+    }
+  }
+
+  private void awaitEvent(String reason, String noteContains) throws InterruptedException {
+    Await.until(() -> client.events().v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> reason.equals(e.getReason()) && e.getNote().contains(noteContains)),
+        "an event " + reason + " saying " + noteContains);
+  }
 
   private DatabaseAccessPolicy policy(String name, String mode, String ttl, int port) {
     String yaml = """

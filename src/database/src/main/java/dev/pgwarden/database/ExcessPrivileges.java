@@ -1,6 +1,7 @@
 package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.ModePrivileges;
 import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,8 +22,12 @@ import java.util.Set;
  * grants to PUBLIC beyond the mode inside the policy's schemas, and memberships in other roles
  * (a {@code pg_write_all_data} would undo any policy). What the admin can revoke, acting as the
  * object's owner, is revoked; the rest comes back as drift, each with the statement to run
- * and whom to run it as. Every statement commits on its own, so one that cannot be made never
- * undoes the others.
+ * and whom to run it as. Each revoke runs in a savepoint of the apply's transaction, so one that
+ * cannot be made never undoes the others.
+ *
+ * <p>What masking grants is masking's to keep exact and is left alone here: the privileges the
+ * owner gave the group on governed relations (SELECT on unmasked columns, the mode's writes), on
+ * the masking views and on their schemas.
  */
 final class ExcessPrivileges {
   private static final String GROUP_OID = "(SELECT oid FROM pg_roles WHERE rolname = ?)";
@@ -37,9 +42,16 @@ final class ExcessPrivileges {
     this.roles = roles;
   }
 
-  /** One ACL entry: on what, which privilege, to whom (0 = PUBLIC), granted by whom, whose object. */
+  /**
+   * One ACL entry: on what, which privilege, to whom (0 = PUBLIC), granted by whom, whose object;
+   * {@code masked} when masking decides the object's privileges.
+   */
   private record Entry(String object, String privilege, boolean toPublic, String grantor, String owner,
-      boolean inPolicy, String kind) {
+      boolean inPolicy, String kind, boolean masked) {
+    /** An entry masking made (or would make): the owner's grant to the group on what masking decides. */
+    boolean masking() {
+      return masked && !toPublic && grantor.equals(owner);
+    }
   }
 
   /**
@@ -47,18 +59,19 @@ final class ExcessPrivileges {
    * PostgreSQL answers with a warning ("no privileges could be revoked") changes nothing, and only
    * a second look tells.
    */
-  List<PrivilegeDrift> revokeOrReport(RoleNames names, AccessMode mode, List<String> schemas) throws SQLException {
+  List<PrivilegeDrift> revokeOrReport(RoleNames names, AccessMode mode, List<String> schemas, MaskingScope masking)
+      throws SQLException {
     List<PrivilegeDrift> left = new ArrayList<>();
     defaults(names.group(), wantedDefaults(schemas), left);
     String[] policySchemas = schemas.toArray(String[]::new);
-    for (Entry entry : relationEntries(names.group(), policySchemas)) {
+    for (Entry entry : relationEntries(names.group(), policySchemas, masking)) {
       // PUBLIC's entries are never revoked here: that would change every role's access.
       if (!allowed(entry, mode) && !entry.toPublic() && entry.grantor().equals(entry.owner())
           && roles.hasPrivilegesOf(entry.owner())) {
         tryExecute(revoke(entry, names) + " CASCADE");
       }
     }
-    for (Entry entry : relationEntries(names.group(), policySchemas)) {
+    for (Entry entry : relationEntries(names.group(), policySchemas, masking)) {
       if (!allowed(entry, mode)) {
         left.add(new PrivilegeDrift(PrivilegeDrift.Kind.EXCESS_PRIVILEGE, entry.privilege() + " on " + entry.object()
             + (entry.toPublic() ? " (granted to PUBLIC)" : "") + " is beyond the policy", entry.grantor(),
@@ -85,13 +98,16 @@ final class ExcessPrivileges {
   }
 
   private static boolean allowed(Entry entry, AccessMode mode) {
+    if (entry.masking()) {
+      return true;
+    }
     if (!entry.inPolicy()) {
       return false;
     }
-    Set<String> allowed = switch (entry.kind()) {
-      case "schema" -> Set.of("USAGE");
-      case "sequence" -> mode == AccessMode.ReadWrite ? Set.of("SELECT", "USAGE") : Set.of("SELECT");
-      default -> mode == AccessMode.ReadWrite ? Set.of("SELECT", "INSERT", "UPDATE", "DELETE") : Set.of("SELECT");
+    List<String> allowed = switch (entry.kind()) {
+      case "schema" -> List.of("USAGE");
+      case "sequence" -> ModePrivileges.each(ModePrivileges.sequences(mode));
+      default -> ModePrivileges.each(ModePrivileges.tables(mode));
     };
     return allowed.contains(entry.privilege());
   }
@@ -100,7 +116,8 @@ final class ExcessPrivileges {
    * The group's entries on schemas, relations and columns outside the system schemas, and
    * PUBLIC's entries on relations and columns inside the policy's schemas.
    */
-  private List<Entry> relationEntries(String group, String[] policySchemas) throws SQLException {
+  private List<Entry> relationEntries(String group, String[] policySchemas, MaskingScope masking)
+      throws SQLException {
     String inPolicy = "n.nspname = ANY (?)";
     String grantee = "(a.grantee = " + GROUP_OID + " OR (a.grantee = 0 AND " + inPolicy + "))";
     String sql = "SELECT n.nspname, NULL, NULL, a.privilege_type, a.grantee = 0, pg_get_userbyid(a.grantor),"
@@ -141,8 +158,10 @@ final class ExcessPrivileges {
           // A column privilege is written "UPDATE (col) ON TABLE t"; the policy grants none at column level.
           String privilege = "column".equals(kind) ? rs.getString(4) + " (" + Sql.ident(rs.getString(3)) + ")"
               : rs.getString(4);
+          boolean masked = "schema".equals(kind) ? masking.viewSchemas().contains(rs.getString(1))
+              : masking.decides(rs.getString(1), rs.getString(2));
           out.add(new Entry(object, privilege, rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getBoolean(8),
-              kind));
+              kind, masked));
         }
       }
     }
@@ -178,12 +197,8 @@ final class ExcessPrivileges {
   }
 
   /** A revoke whose failure the second look reports; the error itself adds nothing to that. */
-  private void tryExecute(String sql) {
-    try {
-      execute(sql);
-    } catch (SQLException e) {
-      // reported by the look that follows
-    }
+  private void tryExecute(String sql) throws SQLException {
+    Transactions.attempt(connection, () -> execute(sql));
   }
 
   /** The (creator, schema) pairs whose default privileges the policy explains. */

@@ -38,20 +38,14 @@ final class RoleManager {
   }
 
   /**
-   * Creates the group if needed and makes its privileges exactly what the policy asks for:
-   * USAGE on the schemas and SELECT (plus INSERT, UPDATE, DELETE for ReadWrite) on their tables,
-   * present and future. Schemas dropped from the policy lose every grant.
+   * Creates the group if needed (NOLOGIN, CONNECT on the database) and checks that the policy's
+   * schemas exist; the grants on them come after masking has said which relations it governs.
    *
-   * <p>"Future" tables are covered with default privileges for the tables the admin role and each
-   * schema's owner create; tables created by other roles need a grant by their owner.
-   *
-   * @return the grants the admin role could not make (tables whose owner's privileges it lacks),
-   *     each with the statement the owner has to run
+   * @return CONNECT, when the admin cannot grant it and the group cannot connect otherwise
+   * @throws DatabaseProblemException when the group's name is taken or a schema does not exist
    */
-  List<PrivilegeDrift> ensureGroup(RoleNames names, String database, AccessMode mode, List<String> schemas)
-      throws SQLException {
+  List<PrivilegeDrift> ensureGroup(RoleNames names, String database, List<String> schemas) throws SQLException {
     String group = names.group();
-    SchemaGrants grants = new SchemaGrants(connection, group);
     List<PrivilegeDrift> missing = new ArrayList<>();
     inTransaction(() -> {
       missing.clear();
@@ -65,18 +59,40 @@ final class RoleManager {
       } else {
         throw new DatabaseProblemException(new DatabaseProblem.RoleConflict(group, names.owner()));
       }
-      if (!grants.hasConnect(database)) {
-        execute("GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group));
-      }
+      new SchemaGrants(connection, group).connect(database, missing);
       for (String schema : schemas) {
-        String owner = schemaOwner(schema);
-        if (owner == null) {
+        if (schemaOwner(schema) == null) {
           throw new DatabaseProblemException(new DatabaseProblem.SchemaNotFound(schema, database));
         }
-        missing.addAll(grants.apply(schema, mode, creators(owner)));
+      }
+    });
+    return List.copyOf(missing);
+  }
+
+  /**
+   * Makes the group's privileges in the policy's schemas exactly what the mode asks for: USAGE on
+   * the schemas and SELECT (plus INSERT, UPDATE, DELETE for ReadWrite) on their tables, present
+   * and future, except where masking decides. Schemas dropped from the policy lose every grant.
+   *
+   * <p>"Future" tables are covered with default privileges for the tables the admin role and each
+   * schema's owner create; tables created by other roles need a grant by their owner.
+   *
+   * @return the grants the admin role could not make (tables whose owner's privileges it lacks),
+   *     each with the statement the owner has to run
+   */
+  List<PrivilegeDrift> grantSchemas(RoleNames names, AccessMode mode, List<String> schemas, MaskingScope masking)
+      throws SQLException {
+    String group = names.group();
+    SchemaGrants grants = new SchemaGrants(connection, group);
+    List<PrivilegeDrift> missing = new ArrayList<>();
+    inTransaction(() -> {
+      missing.clear();
+      for (String schema : schemas) {
+        missing.addAll(grants.apply(schema, mode, creators(schemaOwner(schema)), masking));
       }
       Set<String> stale = grantedSchemas(group);
       stale.removeAll(schemas);
+      stale.removeAll(masking.viewSchemas());
       for (String schema : stale) {
         grants.revoke(schema, creators(schemaOwner(schema)));
       }
@@ -150,6 +166,30 @@ final class RoleManager {
   /** Moves a role's expiry earlier (its policy's TTL was lowered); sessions already open are not affected. */
   void expireAt(String login, Instant validUntil) throws SQLException {
     execute("ALTER ROLE " + Sql.ident(login) + " VALID UNTIL " + Sql.literal(DateTimeFormatter.ISO_INSTANT.format(validUntil)));
+  }
+
+  /**
+   * Makes a login's own search_path the schemas given, in order, or removes the setting for an
+   * empty list. Written only where it differs, so a steady apply writes nothing; sessions read it
+   * when they start.
+   */
+  void searchPath(String login, List<String> schemas) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT (SELECT s FROM pg_db_role_setting d, unnest(d.setconfig) s WHERE d.setrole = r.oid"
+            + " AND d.setdatabase = 0 AND s LIKE 'search_path=%'),"
+            // How PostgreSQL writes the setting down: each name quoted only where it must be.
+            + " 'search_path=' || (SELECT string_agg(quote_ident(x), ', ' ORDER BY n) FROM unnest(?::text[])"
+            + " WITH ORDINALITY AS t(x, n)) FROM pg_roles r WHERE r.rolname = ?")) {
+      ps.setArray(1, connection.createArrayOf("text", schemas.toArray()));
+      ps.setString(2, login);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || java.util.Objects.equals(rs.getString(1), schemas.isEmpty() ? null : rs.getString(2))) {
+          return;
+        }
+      }
+    }
+    execute("ALTER ROLE " + Sql.ident(login) + (schemas.isEmpty() ? " RESET search_path"
+        : " SET search_path TO " + String.join(", ", schemas.stream().map(Sql::ident).toList())));
   }
 
   /** The group's LOGIN roles that pgwarden minted, oldest first; none if the group is not pgwarden's. */
@@ -231,7 +271,7 @@ final class RoleManager {
   }
 
   /** Whether the group carries the comment pgwarden gave it when it created it. */
-  private boolean ours(RoleNames names) throws SQLException {
+  boolean ours(RoleNames names) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?")) {
       ps.setString(1, names.group());
@@ -279,7 +319,7 @@ final class RoleManager {
     return out;
   }
 
-  private String currentUser() throws SQLException {
+  String currentUser() throws SQLException {
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
       rs.next();
       return rs.getString(1);
@@ -292,22 +332,11 @@ final class RoleManager {
     }
   }
 
-  private interface Work {
-    void run() throws SQLException;
-  }
-
-  private void inTransaction(Work work) throws SQLException {
-    boolean auto = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try {
+  private void inTransaction(Transactions.Statement work) throws SQLException {
+    Transactions.run(connection, () -> {
       work.run();
-      connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(auto);
-    }
+      return null;
+    });
   }
 
   static String randomPassword() {

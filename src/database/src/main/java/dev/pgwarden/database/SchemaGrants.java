@@ -1,6 +1,7 @@
 package dev.pgwarden.database;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.ModePrivileges;
 import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,13 +22,16 @@ import java.util.stream.Collectors;
  * not rewrite catalog rows that the application's own DDL and grants update too (concurrent
  * updates of one row fail with "tuple concurrently updated").
  *
+ * <p>Relations whose privileges masking sets (masked tables, their children, views over them) are
+ * left alone, and a policy that masks anything gives future tables no SELECT: see
+ * {@link MaskingScope#futureTables}.
+ *
  * <p>Tables are handled one by one, by name, and only where the admin holds the owner's
  * privileges: PostgreSQL refuses a GRANT or REVOKE outright on a table the admin has no rights on,
  * and {@code ON ALL TABLES IN SCHEMA} would then fail the whole schema for one table. Grants the
  * admin cannot make come back as drift naming the statement the owner has to run.
  */
 final class SchemaGrants {
-  private static final String WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE";
   /** Objects per GRANT statement: one round trip per batch, statements of a sane size. */
   private static final int BATCH = 200;
   /** The group's oid, with the group's name bound as the statement's last parameter. */
@@ -49,17 +53,21 @@ final class SchemaGrants {
   private record Relation(String name, String owner, boolean sequence, boolean manageable, String held) {
   }
 
-  /** Grants the mode's privileges; returns the grants the admin could not make. */
-  List<PrivilegeDrift> apply(String schema, AccessMode mode, Set<String> creators) throws SQLException {
+  /**
+   * Grants the mode's privileges on the schema's relations, leaving alone those whose privileges
+   * masking sets; returns the grants the admin could not make.
+   */
+  List<PrivilegeDrift> apply(String schema, AccessMode mode, Set<String> creators, MaskingScope masking)
+      throws SQLException {
     String s = Sql.ident(schema);
     String g = Sql.ident(group);
     List<PrivilegeDrift> missing = new ArrayList<>();
     schema(schema, missing);
-    String tablePrivileges = mode == AccessMode.ReadWrite ? "SELECT, " + WRITE_PRIVILEGES : "SELECT";
-    String sequencePrivileges = mode == AccessMode.ReadWrite ? "SELECT, USAGE" : "SELECT";
-    List<Relation> relations = relations(schema);
-    List<Relation> differing = relations.stream()
-        .filter(r -> !r.held().equals(canonical(r.sequence() ? sequencePrivileges : tablePrivileges))).toList();
+    String tablePrivileges = ModePrivileges.tables(mode);
+    String sequencePrivileges = ModePrivileges.sequences(mode);
+    List<Relation> relations = relations(schema).stream().filter(r -> !masking.governed().contains(r.name())).toList();
+    List<Relation> differing = relations.stream().filter(r -> !r.held().equals(
+        ModePrivileges.canonical(r.sequence() ? sequencePrivileges : tablePrivileges))).toList();
     for (List<String> batch : batches(differing, false)) {
       execute("REVOKE ALL ON TABLE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
       execute("GRANT " + tablePrivileges + " ON TABLE " + String.join(", ", batch) + " TO " + g);
@@ -68,13 +76,16 @@ final class SchemaGrants {
       execute("REVOKE ALL ON SEQUENCE " + String.join(", ", batch) + " FROM " + g + " CASCADE");
       execute("GRANT " + sequencePrivileges + " ON SEQUENCE " + String.join(", ", batch) + " TO " + g);
     }
+    String futureTables = masking.futureTables(mode);
     for (String creator : creators) {
       String prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Sql.ident(creator) + " IN SCHEMA " + s;
-      if (!canonical(tablePrivileges).equals(heldDefault(creator, schema, "r"))) {
+      if (!ModePrivileges.canonical(futureTables).equals(heldDefault(creator, schema, "r"))) {
         execute(prefix + " REVOKE ALL ON TABLES FROM " + g);
-        execute(prefix + " GRANT " + tablePrivileges + " ON TABLES TO " + g);
+        if (!futureTables.isEmpty()) {
+          execute(prefix + " GRANT " + futureTables + " ON TABLES TO " + g);
+        }
       }
-      if (!canonical(sequencePrivileges).equals(heldDefault(creator, schema, "S"))) {
+      if (!ModePrivileges.canonical(sequencePrivileges).equals(heldDefault(creator, schema, "S"))) {
         execute(prefix + " REVOKE ALL ON SEQUENCES FROM " + g);
         execute(prefix + " GRANT " + sequencePrivileges + " ON SEQUENCES TO " + g);
       }
@@ -158,9 +169,35 @@ final class SchemaGrants {
     }
   }
 
-  /** Whether the group's own ACL entry on the database has CONNECT (PUBLIC's does not count). */
-  boolean hasConnect(String database) throws SQLException {
-    return held("SELECT d.datacl FROM pg_database d WHERE d.datname = ?", database).contains("CONNECT");
+  /**
+   * CONNECT on the database in the group's own ACL entry, so that a later REVOKE from PUBLIC does
+   * not lock the agents out. Only a role acting as the database's owner (or holding the grant
+   * option) can grant it: anyone else's GRANT only warns, yet rewrites the database's catalog row
+   * on every apply, so it is not attempted; it is reported only when the group cannot connect.
+   */
+  void connect(String database, List<PrivilegeDrift> missing) throws SQLException {
+    boolean own = held("SELECT d.datacl FROM pg_database d WHERE d.datname = ?", database).contains("CONNECT");
+    if (own) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT pg_has_role(current_user, d.datdba, 'USAGE') OR has_database_privilege(d.oid, 'CONNECT WITH GRANT"
+            + " OPTION'), has_database_privilege(" + GROUP_OID + ", d.oid, 'CONNECT'), pg_get_userbyid(d.datdba)"
+            + " FROM pg_database d WHERE d.datname = ?")) {
+      ps.setString(1, group);
+      ps.setString(2, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String grant = "GRANT CONNECT ON DATABASE " + Sql.ident(database) + " TO " + Sql.ident(group);
+        if (rs.getBoolean(1)) {
+          execute(grant);
+        } else if (!rs.getBoolean(2)) {
+          missing.add(new PrivilegeDrift(PrivilegeDrift.Kind.MISSING_GRANT, "CONNECT on database " + database
+              + " is not granted: the admin role does not hold the privileges of its owner " + rs.getString(3),
+              rs.getString(3), grant));
+        }
+      }
+    }
   }
 
   /** Tables, views and sequences of the schema, whether the admin acts as their owner, and the group's entry. */
@@ -217,11 +254,6 @@ final class SchemaGrants {
     }
   }
 
-  /** "SELECT, INSERT, UPDATE, DELETE" as the ACL queries spell it: "DELETE,INSERT,SELECT,UPDATE". */
-  private static String canonical(String privileges) {
-    return java.util.Arrays.stream(privileges.split(", ")).sorted().collect(Collectors.joining(","));
-  }
-
   private static List<List<String>> batches(List<Relation> relations, boolean sequences) {
     List<String> names = relations.stream().filter(r -> r.manageable() && r.sequence() == sequences)
         .map(Relation::name).toList();
@@ -236,7 +268,7 @@ final class SchemaGrants {
   private String lacking(Relation relation, String privileges) throws SQLException {
     String check = relation.sequence() ? "has_sequence_privilege" : "has_table_privilege";
     List<String> lacking = new ArrayList<>();
-    for (String privilege : privileges.split(", ")) {
+    for (String privilege : ModePrivileges.each(privileges)) {
       try (PreparedStatement ps = connection.prepareStatement("SELECT " + check + "(?, ?, ?)")) {
         ps.setString(1, group);
         ps.setString(2, relation.name());

@@ -8,6 +8,7 @@ import dev.pgwarden.api.v1alpha1.AccessMode;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicySpec;
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
 import dev.pgwarden.api.v1alpha1.SslMode;
+import dev.pgwarden.database.masking.MaskKey;
 import dev.pgwarden.database.sql.Sql;
 import dev.pgwarden.testkit.TestPostgres;
 import java.sql.Connection;
@@ -34,6 +35,8 @@ class PolicyDatabaseTest {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final String CREATOR = "pgwarden_db_creator";
   private static final String CREATOR_PASSWORD = "cr3ator-Passw0rd";
+  private static final MaskKey KEY = MaskKey.derive("0123456789abcdef0123456789abcdef".getBytes(
+      java.nio.charset.StandardCharsets.UTF_8), "policy");
   private static TestPostgres postgres;
 
   private String database;
@@ -73,7 +76,7 @@ class PolicyDatabaseTest {
     Instant now = Instant.now();
     Applied applied;
     try (Connection admin = admin("postgres", "")) {
-      applied = new PolicyDatabase(admin).apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), now, null);
+      applied = new PolicyDatabase(admin).apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY, now, null);
     }
 
     assertThat(applied.drift()).isEmpty();
@@ -94,14 +97,14 @@ class PolicyDatabaseTest {
     Instant now = Instant.now();
     try (Connection admin = admin("postgres", "")) {
       PolicyDatabase db = new PolicyDatabase(admin);
-      IssuedLogin first = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), now, null).login();
+      IssuedLogin first = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY, now, null).login();
 
-      IssuedLogin later = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), now.plus(Duration.ofMinutes(30)),
-          first.name()).login();
+      IssuedLogin later = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY,
+          now.plus(Duration.ofMinutes(30)), first.name()).login();
       assertThat(later).isEqualTo(new IssuedLogin.Kept(first.name(), first.validUntil()));
 
-      IssuedLogin rotated = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), now.plus(Duration.ofMinutes(45)),
-          first.name()).login();
+      IssuedLogin rotated = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY,
+          now.plus(Duration.ofMinutes(45)), first.name()).login();
       assertThat(rotated).isInstanceOf(IssuedLogin.Minted.class);
       assertThat(rotated.name()).isNotEqualTo(first.name());
       assertThat(db.logins(names)).extracting(LoginRole::name).contains(first.name(), rotated.name());
@@ -113,8 +116,8 @@ class PolicyDatabaseTest {
     Instant now = Instant.now();
     try (Connection admin = admin("postgres", "")) {
       PolicyDatabase db = new PolicyDatabase(admin);
-      IssuedLogin.Minted minted = (IssuedLogin.Minted) db.apply(names, spec(AccessMode.ReadOnly, "1m", "sales"), now,
-          null).login();
+      IssuedLogin.Minted minted = (IssuedLogin.Minted) db.apply(names, spec(AccessMode.ReadOnly, "1m", "sales"), KEY,
+          now, null).login();
       try (Connection open = login(minted.name(), minted.password())) {
         assertThat(db.endExpiredLogins(names, now).dropped()).as("not expired yet").isEmpty();
 
@@ -136,7 +139,7 @@ class PolicyDatabaseTest {
     }
     try (Connection admin = admin("postgres", "")) {
       PolicyDatabase db = new PolicyDatabase(admin);
-      assertThatThrownBy(() -> db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), Instant.now(), null))
+      assertThatThrownBy(() -> db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY, Instant.now(), null))
           .isInstanceOfSatisfying(DatabaseProblemException.class, e -> {
             assertThat(e.problem()).isEqualTo(new DatabaseProblem.RoleConflict(names.group(), names.owner()));
             assertThat(e.getMessage()).contains("role " + names.group() + " already exists")
@@ -152,7 +155,7 @@ class PolicyDatabaseTest {
   void aMissingSchemaIsSchemaNotFoundAndRollsTheGroupBack() throws Exception {
     try (Connection admin = admin("postgres", "")) {
       assertThatThrownBy(() -> new PolicyDatabase(admin).apply(names, spec(AccessMode.ReadOnly, "1h", "sales",
-          "nowhere"), Instant.now(), null))
+          "nowhere"), KEY, Instant.now(), null))
           .isInstanceOfSatisfying(DatabaseProblemException.class, e -> assertThat(e.problem())
               .isEqualTo(new DatabaseProblem.SchemaNotFound("nowhere", database)));
     }
@@ -167,12 +170,12 @@ class PolicyDatabaseTest {
     }
     try (Connection admin = admin(CREATOR, CREATOR_PASSWORD)) {
       PolicyDatabase db = new PolicyDatabase(admin);
-      db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), Instant.now(), null);
+      db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY, Instant.now(), null);
       try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
         s.execute("GRANT TRUNCATE ON sales.theirs TO " + Sql.ident(names.group()));
       }
 
-      List<PrivilegeDrift> drift = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), Instant.now(), null)
+      List<PrivilegeDrift> drift = db.apply(names, spec(AccessMode.ReadOnly, "1h", "sales"), KEY, Instant.now(), null)
           .drift();
 
       String g = Sql.ident(names.group());
@@ -191,7 +194,7 @@ class PolicyDatabaseTest {
   void dropGroupRemovesTheGroupAndItsLogins() throws Exception {
     try (Connection admin = admin("postgres", "")) {
       PolicyDatabase db = new PolicyDatabase(admin);
-      IssuedLogin login = db.apply(names, spec(AccessMode.ReadWrite, "1h", "sales"), Instant.now(), null).login();
+      IssuedLogin login = db.apply(names, spec(AccessMode.ReadWrite, "1h", "sales"), KEY, Instant.now(), null).login();
 
       assertThat(db.dropGroup(names)).isTrue();
 

@@ -151,10 +151,20 @@ public final class PolicyValidator {
       }
       for (int j = 0; j < m.columns().size(); j++) {
         String c = m.columns().get(j);
-        if (c == null || !COLUMN.matcher(c).matches()) {
+        if (c == null || !COLUMN.matcher(c).matches() || !parses(c)) {
           problems.add(new PolicyProblem(at + ".columns[" + j + "]", "must be schema.table.column or table.column, was " + c));
         }
       }
+    }
+  }
+
+  /** Whether both walls can read the column: an unclosed quote passes the pattern but names nothing. */
+  private static boolean parses(String column) {
+    try {
+      ColumnName.parse(column);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

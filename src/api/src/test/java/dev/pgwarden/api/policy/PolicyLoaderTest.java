@@ -41,6 +41,24 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void aMaskedColumnNeitherWallCanReadIsRefused() {
+    String yaml = """
+        apiVersion: pgwarden.dev/v1alpha1
+        kind: DatabaseAccessPolicy
+        metadata: {name: p}
+        spec:
+          access: {mode: ReadOnly}
+          masking:
+            - columns: [customers.name, 'crm."Leads.email']
+              strategy: redact
+        """;
+    assertThatThrownBy(() -> local.parse(yaml, "p.yaml"))
+        .isInstanceOf(InvalidPolicyException.class)
+        .satisfies(e -> assertThat(((InvalidPolicyException) e).problems()).extracting(PolicyProblem::path)
+            .as("an unclosed quote").containsExactly("spec.masking[0].columns[1]"));
+  }
+
+  @Test
   void unknownFieldIsReportedWithItsPath() {
     String yaml = """
         apiVersion: pgwarden.dev/v1alpha1

@@ -192,12 +192,15 @@ final class CatalogReader {
     return out;
   }
 
-  /** Relations on which the group holds a column privilege (from anyone), as only masking grants. */
+  /**
+   * Relations on which the group holds a column SELECT (from anyone), as only masking grants; a
+   * column UPDATE made by hand is a privilege beyond the policy, for the schema-wide check.
+   */
   Set<Long> withColumnGrants() throws SQLException {
     Set<Long> out = new LinkedHashSet<>();
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT DISTINCT a.attrelid FROM pg_attribute a, aclexplode(a.attacl) x"
-            + " WHERE a.attacl IS NOT NULL AND x.grantee = ? ORDER BY 1")) {
+            + " WHERE a.attacl IS NOT NULL AND x.grantee = ? AND x.privilege_type = 'SELECT' ORDER BY 1")) {
       ps.setLong(1, group);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

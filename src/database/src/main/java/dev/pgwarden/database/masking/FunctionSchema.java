@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,19 +21,19 @@ final class FunctionSchema {
   static void converge(Changes changes, Optional<MaskingObjects.Schema> existing, MaskingPolicy policy, long groupOid,
       boolean utf8Database) throws SQLException {
     String name = MaskingSchemas.functionSchema(policy.group());
-    String schema = Quoting.ident(name);
+    String schema = Sql.ident(name);
     List<String> ddl = MaskFunctions.ddl(name, utf8Database);
     String comment = MaskingObjects.functionSchemaComment(policy.group(), MaskFunctions.version(ddl));
     if (existing.isEmpty()) {
       changes.run("CREATE SCHEMA " + schema);
     }
-    String group = Quoting.ident(policy.group());
+    String group = Sql.ident(policy.group());
     String functions = String.join(", ", MaskFunctions.signatures(name));
     if (!existing.map(MaskingObjects.Schema::comment).orElse("").equals(comment)) {
       for (String statement : ddl) {
         changes.run(statement);
       }
-      changes.run("COMMENT ON SCHEMA " + schema + " IS " + Quoting.literal(comment));
+      changes.run("COMMENT ON SCHEMA " + schema + " IS " + Sql.literal(comment));
       changes.run("REVOKE ALL ON FUNCTION " + functions + " FROM PUBLIC");
       changes.run("GRANT EXECUTE ON FUNCTION " + functions + " TO " + group);
     } else if (grantsDiffer(changes, name, groupOid)) {
@@ -46,7 +47,7 @@ final class FunctionSchema {
   }
 
   static void drop(Changes changes, String name) throws SQLException {
-    changes.run("DROP SCHEMA " + Quoting.ident(name) + " CASCADE");
+    changes.run("DROP SCHEMA " + Sql.ident(name) + " CASCADE");
   }
 
   /** Whether a function runs for PUBLIC (no ACL yet means PUBLIC may), or not for the group. */

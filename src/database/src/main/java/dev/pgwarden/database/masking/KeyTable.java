@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +20,7 @@ final class KeyTable {
 
   /** The table's qualified name, as the views name it. */
   static String name(String functionSchema) {
-    return Quoting.qualified(functionSchema, TABLE);
+    return Sql.qualified(functionSchema, TABLE);
   }
 
   /** The scalar subquery a view reads one pad with ({@code ipad} or {@code opad}). */

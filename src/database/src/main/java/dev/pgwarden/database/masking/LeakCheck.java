@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -91,11 +92,11 @@ final class LeakCheck {
       ps.setArray(4, connection.createArrayOf("text", columns.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(MaskingProblem.of(rs.getString(1), "the agent's group may execute " + rs.getString(1)
+          out.add(MaskingProblem.runAs(rs.getString(1), "the agent's group may execute " + rs.getString(1)
               + ", a SECURITY DEFINER function whose owner " + rs.getString(2) + " can read masked columns: what it"
               + " returns is not masked by the database. Take EXECUTE from PUBLIC (and give it back to the roles"
               + " of the application that need it), or mask what it returns",
-              "run as " + rs.getString(2) + ": REVOKE EXECUTE ON FUNCTION " + rs.getString(1) + " FROM PUBLIC"));
+              rs.getString(2), "REVOKE EXECUTE ON FUNCTION " + rs.getString(1) + " FROM PUBLIC"));
         }
       }
     }
@@ -128,14 +129,14 @@ final class LeakCheck {
       ps.setLong(8, r.oid());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        String g = Quoting.ident(group);
+        String g = Sql.ident(group);
         if (rs.getBoolean(1)) {
-          return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + ": PUBLIC holds SELECT on it",
-              "run as " + Quoting.ident(r.owner()) + ": REVOKE SELECT ON TABLE " + r.qualified() + " FROM PUBLIC");
+          return MaskingProblem.runAs(r.qualified(), "the agent's group can read " + what + ": PUBLIC holds SELECT on it",
+              Sql.ident(r.owner()), "REVOKE SELECT ON TABLE " + r.qualified() + " FROM PUBLIC");
         }
         if (rs.getString(2) != null) {
-          return MaskingProblem.of(r.qualified(), "the agent's group can read " + what + ": " + rs.getString(2)
-              + " granted it SELECT", "run as " + rs.getString(2) + ": REVOKE SELECT ON TABLE " + r.qualified()
+          return MaskingProblem.runAs(r.qualified(), "the agent's group can read " + what + ": " + rs.getString(2)
+              + " granted it SELECT", rs.getString(2), "REVOKE SELECT ON TABLE " + r.qualified()
                   + " FROM " + g + " CASCADE");
         }
         if (rs.getString(3) != null) {

@@ -1,6 +1,7 @@
 package dev.pgwarden.database.masking;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.database.sql.Sql;
 
 /**
  * The select-list entry of one masked column in a masking view: the strategy's function for the
@@ -31,8 +32,8 @@ final class MaskExpression {
    * @param functionSchema where the masking functions and the key table are
    */
   static String of(Relation.Column column, MaskStrategy strategy, String functionSchema) {
-    String fn = Quoting.ident(functionSchema) + ".";
-    String value = "t." + Quoting.ident(column.name());
+    String fn = Sql.ident(functionSchema) + ".";
+    String value = "t." + Sql.ident(column.name());
     long type = column.type();
     String masked = switch (strategy) {
       case NULL -> null;
@@ -41,10 +42,10 @@ final class MaskExpression {
       case HASH -> hash(fn, value, type, functionSchema);
     };
     if (masked == null) {
-      return "NULL::" + column.typeName() + " AS " + Quoting.ident(column.name());
+      return "NULL::" + column.typeName() + " AS " + Sql.ident(column.name());
     }
     String collate = column.collation().isEmpty() ? "" : " COLLATE " + column.collation();
-    return "(" + masked + ")::" + column.typeName() + collate + " AS " + Quoting.ident(column.name());
+    return "(" + masked + ")::" + column.typeName() + collate + " AS " + Sql.ident(column.name());
   }
 
   private static boolean textLike(long type) {

@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,7 +34,7 @@ final class MaskFunctions {
 
   /** The statements creating (or replacing) the functions in {@code schema}, in dependency order. */
   static List<String> ddl(String schema, boolean utf8Database) {
-    String s = Quoting.ident(schema);
+    String s = Sql.ident(schema);
     String volatility = utf8Database ? "IMMUTABLE" : "STABLE";
     // Raw UTF-8 bytes of a text: decode(..., 'escape') copies every byte but backslash sequences,
     // so doubling the backslashes first makes it the identity, and both are IMMUTABLE (convert_to is not).
@@ -45,11 +46,11 @@ final class MaskFunctions {
         function(s, "hmac(message pg_catalog.bytea, ipad pg_catalog.bytea, opad pg_catalog.bytea)", "pg_catalog.bytea",
             volatility, "pg_catalog.sha256(opad OPERATOR(pg_catalog.||) pg_catalog.sha256(ipad OPERATOR(pg_catalog.||) message))"),
         function(s, "redact(v pg_catalog.text)", "pg_catalog.text", volatility,
-            "CASE WHEN v IS NULL THEN NULL ELSE " + Quoting.literal(REDACTED) + "::pg_catalog.text END"),
+            "CASE WHEN v IS NULL THEN NULL ELSE " + Sql.literal(REDACTED) + "::pg_catalog.text END"),
         function(s, "redact_json(v pg_catalog.json)", "pg_catalog.json", volatility,
-            "CASE WHEN v IS NULL THEN NULL ELSE " + Quoting.literal("\"" + REDACTED + "\"") + "::pg_catalog.json END"),
+            "CASE WHEN v IS NULL THEN NULL ELSE " + Sql.literal("\"" + REDACTED + "\"") + "::pg_catalog.json END"),
         function(s, "redact_jsonb(v pg_catalog.jsonb)", "pg_catalog.jsonb", volatility,
-            "CASE WHEN v IS NULL THEN NULL ELSE " + Quoting.literal("\"" + REDACTED + "\"") + "::pg_catalog.jsonb END"),
+            "CASE WHEN v IS NULL THEN NULL ELSE " + Sql.literal("\"" + REDACTED + "\"") + "::pg_catalog.jsonb END"),
         // An email keeps its domain: from the last '@' that has a character before and after it;
         // else the last four characters of a value of at least ten. LIKE and split_part find the
         // common cases several times faster than a pattern: an '@' after the first character in a
@@ -99,7 +100,7 @@ final class MaskFunctions {
 
   /** The signatures, for GRANT and REVOKE. */
   static List<String> signatures(String schema) {
-    String s = Quoting.ident(schema);
+    String s = Sql.ident(schema);
     return List.of(s + ".utf8(pg_catalog.text)", s + ".hmac(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea)",
         s + ".redact(pg_catalog.text)", s + ".redact_json(pg_catalog.json)", s + ".redact_jsonb(pg_catalog.jsonb)",
         s + ".partial(pg_catalog.text)", s + ".hash_text(pg_catalog.text, pg_catalog.bytea, pg_catalog.bytea)",

@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +48,7 @@ final class MaskingObjects {
   record View(long oid, String schema, String name, String comment, String catalogFingerprint, Optional<Long> source,
       boolean manageable, String held) {
     String qualified() {
-      return Quoting.qualified(schema, name);
+      return Sql.qualified(schema, name);
     }
   }
 

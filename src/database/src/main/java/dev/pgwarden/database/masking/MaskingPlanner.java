@@ -1,6 +1,8 @@
 package dev.pgwarden.database.masking;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.database.sql.ModePrivileges;
+import dev.pgwarden.database.sql.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,7 +21,7 @@ final class MaskingPlanner {
   private final CatalogReader reader;
   private final Map<String, MaskingObjects.Schema> schemas;
   private final Map<String, List<MaskingObjects.View>> existing;
-  private final String admin;
+  private final AdminRole admin;
   private final Set<String> inPolicy;
   private final List<MaskingProblem> problems = new ArrayList<>();
   /** The masked relations (named by rules, and their children), by oid. */
@@ -27,6 +29,7 @@ final class MaskingPlanner {
   /** Relations placed in the plan so far: each goes to one place only. */
   private final Set<Long> governed = new HashSet<>();
   private final List<Relation> outside = new ArrayList<>();
+  private boolean reportedCreate;
 
   /**
    * @param schemas the schemas by the names masking uses, and the group's masking schemas
@@ -34,7 +37,7 @@ final class MaskingPlanner {
    * @param admin the role applying, named in the statements it asks others to run
    */
   MaskingPlanner(MaskingPolicy policy, CatalogReader reader, Map<String, MaskingObjects.Schema> schemas,
-      Map<String, List<MaskingObjects.View>> existing, String admin) {
+      Map<String, List<MaskingObjects.View>> existing, AdminRole admin) {
     this.policy = policy;
     this.reader = reader;
     this.schemas = schemas;
@@ -158,11 +161,11 @@ final class MaskingPlanner {
         continue;
       }
       out.add(r);
-      problems.add(MaskingProblem.of(r.qualified(), "the agent's group holds column privileges on " + r.qualified()
+      problems.add(MaskingProblem.runAs(r.qualified(), "the agent's group holds column privileges on " + r.qualified()
           + " as on a masked table, but no rule masks it (was it renamed, or detached from a masked table?);"
           + " it stays restricted to those columns. Name it in a rule, or give it back whole",
-          "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
-              + "; GRANT " + Privileges.whole(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
+          Sql.ident(r.owner()), "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group()
+              + "; GRANT " + ModePrivileges.tables(policy.mode()) + " ON TABLE " + r.qualified() + " TO " + group()));
     }
     return out;
   }
@@ -251,9 +254,9 @@ final class MaskingPlanner {
       return false;
     }
     if (!r.adminReads()) {
-      problems.add(MaskingProblem.of(r.qualified(), "the admin role " + admin + " cannot read " + r.qualified()
+      problems.add(MaskingProblem.runAs(r.qualified(), "the admin role " + admin.name() + " cannot read " + r.qualified()
           + ", so a masking view of it would fail; the agent reads only the table's unmasked columns",
-          "run as " + Quoting.ident(r.owner()) + ": GRANT SELECT ON TABLE " + r.qualified() + " TO " + Quoting.ident(admin)));
+          Sql.ident(r.owner()), "GRANT SELECT ON TABLE " + r.qualified() + " TO " + Sql.ident(admin.name())));
       return false;
     }
     return true;
@@ -261,16 +264,19 @@ final class MaskingPlanner {
 
   private boolean functionSchemaUsable(String name) {
     MaskingObjects.Schema s = schemas.get(name);
+    if (s == null && !mayCreateSchemas()) {
+      return false;
+    }
     if (s == null || s.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ")) {
       if (s != null && !s.manageable()) {
-        problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name) + " holds the"
-            + " masking functions of role " + policy.group() + " but the admin role " + admin + " does not own it;"
+        problems.add(MaskingProblem.inPolicy(Sql.ident(name), "schema " + Sql.ident(name) + " holds the"
+            + " masking functions of role " + policy.group() + " but the admin role " + admin.name() + " does not own it;"
             + " no masking view is made or changed, and the agent reads masked tables' unmasked columns only"));
         return false;
       }
       return true;
     }
-    problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name) + " exists but pgwarden"
+    problems.add(MaskingProblem.inPolicy(Sql.ident(name), "schema " + Sql.ident(name) + " exists but pgwarden"
         + " did not create it for role " + policy.group() + "; no masking view is made, and the agent reads masked"
         + " tables' unmasked columns only. Rename or drop that schema"));
     return false;
@@ -278,17 +284,33 @@ final class MaskingPlanner {
 
   private boolean viewSchemaUsable(String name, String source, Set<String> refused) {
     MaskingObjects.Schema s = schemas.get(name);
+    if (s == null && !mayCreateSchemas()) {
+      return false;
+    }
     if (s == null || s.source().equals(Optional.of(source)) && s.manageable()) {
       return true;
     }
     if (refused.add(name)) {
-      problems.add(MaskingProblem.inPolicy(Quoting.ident(name), "schema " + Quoting.ident(name)
-          + (s.source().equals(Optional.of(source)) ? " holds masking views but the admin role " + admin + " does not own it"
+      problems.add(MaskingProblem.inPolicy(Sql.ident(name), "schema " + Sql.ident(name)
+          + (s.source().equals(Optional.of(source)) ? " holds masking views but the admin role " + admin.name() + " does not own it"
               : " exists but pgwarden did not create it for the masking views of schema " + source)
           + "; masked tables in " + source + " get no view, and the agent reads their unmasked columns only."
           + " Rename or drop that schema"));
     }
     return false;
+  }
+
+  /** Whether the admin may create the masking schemas; reported once when it may not. */
+  private boolean mayCreateSchemas() {
+    if (!admin.createsSchemas() && !reportedCreate) {
+      reportedCreate = true;
+      String database = Sql.ident(admin.database());
+      problems.add(MaskingProblem.runAs(database, "the admin role " + admin.name() + " may not create schemas in"
+          + " database " + admin.database() + ", so the masking views cannot be made; the agent reads masked tables'"
+          + " unmasked columns only", Sql.ident(admin.databaseOwner()),
+          "GRANT CREATE ON DATABASE " + database + " TO " + Sql.ident(admin.name())));
+    }
+    return admin.createsSchemas();
   }
 
   /**
@@ -317,6 +339,6 @@ final class MaskingPlanner {
   }
 
   private String group() {
-    return Quoting.ident(policy.group());
+    return Sql.ident(policy.group());
   }
 }

@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -32,6 +33,6 @@ public record MaskingReport(List<String> searchPath, Set<String> governed, List<
 
   /** The search_path as {@code SET search_path TO ...} takes it: quoted names, comma-separated. */
   public String searchPathSetting() {
-    return searchPath.stream().map(Quoting::ident).collect(Collectors.joining(", "));
+    return searchPath.stream().map(Sql::ident).collect(Collectors.joining(", "));
   }
 }

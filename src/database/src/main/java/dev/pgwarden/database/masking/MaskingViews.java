@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,7 +78,7 @@ public final class MaskingViews {
       String searchPath = one("SELECT pg_catalog.current_setting('search_path')");
       one("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)");
       // Two applies for one group at once (two operator replicas) would race on the same objects.
-      one("SELECT pg_advisory_xact_lock(hashtext('pgwarden-mask/' || " + Quoting.literal(policy.group()) + ")::bigint)");
+      one("SELECT pg_advisory_xact_lock(hashtext('pgwarden-mask/' || " + Sql.literal(policy.group()) + ")::bigint)");
       MaskingReport report = steps();
       // Not in a finally: after an error the transaction is rolled back, which restores it anyway.
       try (PreparedStatement ps = connection.prepareStatement("SELECT pg_catalog.set_config('search_path', ?, true)")) {
@@ -88,11 +89,11 @@ public final class MaskingViews {
     }
 
     private MaskingReport steps() throws SQLException {
-      String admin = one("SELECT current_user");
+      AdminRole admin = AdminRole.read(connection);
       long groupOid = CatalogReader.roleOid(connection, policy.group());
       if (groupOid < 0) {
         return new MaskingReport(policy.schemas(), Set.of(), List.of(), List.of(MaskingProblem.inPolicy(
-            Quoting.ident(policy.group()), "the group role " + policy.group() + " does not exist; nothing was masked")),
+            Sql.ident(policy.group()), "the group role " + policy.group() + " does not exist; nothing was masked")),
             List.of());
       }
       boolean utf8 = "UTF8".equals(one("SELECT pg_encoding_to_char(encoding) FROM pg_database"
@@ -102,6 +103,11 @@ public final class MaskingViews {
       names.add(functionSchema);
       policy.schemas().forEach(s -> names.add(MaskingSchemas.viewSchema(policy.group(), s)));
       Map<String, MaskingObjects.Schema> schemas = MaskingObjects.schemas(connection, policy.group(), groupOid, names);
+      if (policy.columns().isEmpty() && schemas.values().stream().noneMatch(s -> ours(s, functionSchema))) {
+        // Nothing to mask and nothing left of earlier masking: what the group holds is the
+        // schema-wide grants' business, column privileges made by hand included.
+        return new MaskingReport(policy.schemas(), Set.of(), List.of(), List.of(), List.of());
+      }
       Map<String, List<MaskingObjects.View>> existing = new LinkedHashMap<>();
       for (MaskingObjects.Schema s : schemas.values()) {
         if (s.source().isPresent()) {
@@ -120,9 +126,9 @@ public final class MaskingViews {
       for (Map.Entry<String, String> e : plan.viewSchemas().entrySet()) {
         MaskingObjects.Schema s = schemas.get(e.getValue());
         if (s == null) {
-          changes.run("CREATE SCHEMA " + Quoting.ident(e.getValue()));
-          changes.run("COMMENT ON SCHEMA " + Quoting.ident(e.getValue()) + " IS "
-              + Quoting.literal(MaskingObjects.viewSchemaComment(policy.group(), e.getKey())));
+          changes.run("CREATE SCHEMA " + Sql.ident(e.getValue()));
+          changes.run("COMMENT ON SCHEMA " + Sql.ident(e.getValue()) + " IS "
+              + Sql.literal(MaskingObjects.viewSchemaComment(policy.group(), e.getKey())));
         }
         privileges.usage(e.getValue(), s == null ? "" : s.held());
       }
@@ -171,20 +177,25 @@ public final class MaskingViews {
         throws SQLException {
       for (MaskingObjects.Schema s : schemas.values()) {
         if (s.source().isPresent() && !plan.viewSchemas().containsValue(s.name()) && s.manageable()) {
-          SQLException failed = changes.attempt(() -> changes.run("DROP SCHEMA " + Quoting.ident(s.name())));
+          SQLException failed = changes.attempt(() -> changes.run("DROP SCHEMA " + Sql.ident(s.name())));
           if (failed != null) {
-            problems.add(MaskingProblem.of(Quoting.ident(s.name()), "the masking schema " + Quoting.ident(s.name())
+            problems.add(MaskingProblem.of(Sql.ident(s.name()), "the masking schema " + Sql.ident(s.name())
                 + " is no longer needed but could not be dropped: " + failed.getMessage(),
-                "DROP SCHEMA " + Quoting.ident(s.name()) + " CASCADE"));
+                "DROP SCHEMA " + Sql.ident(s.name()) + " CASCADE"));
           }
         }
       }
       MaskingObjects.Schema functions = schemas.get(functionSchema);
-      if (plan.views().isEmpty() && functions != null && functions.manageable()
-          && functions.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ")
+      if (plan.views().isEmpty() && functions != null && functions.manageable() && ours(functions, functionSchema)
           && !anyMaskingViewLeft(functionSchema)) {
         FunctionSchema.drop(changes, functionSchema);
       }
+    }
+
+    /** Whether a schema holds the group's masking views or functions. */
+    private boolean ours(MaskingObjects.Schema s, String functionSchema) {
+      return s.source().isPresent() || s.name().equals(functionSchema)
+          && s.comment().startsWith(MaskingObjects.FUNCTION_SCHEMA_COMMENT + policy.group() + ", ");
     }
 
     /** Whether a view still calls the functions (one that could not be dropped). */

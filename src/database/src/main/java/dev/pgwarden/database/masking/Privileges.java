@@ -1,9 +1,10 @@
 package dev.pgwarden.database.masking;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.sql.ModePrivileges;
+import dev.pgwarden.database.sql.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -29,37 +30,22 @@ final class Privileges {
 
   Privileges(Changes changes, String group, AccessMode mode, List<MaskingProblem> problems) {
     this.changes = changes;
-    this.group = Quoting.ident(group);
+    this.group = Sql.ident(group);
     this.mode = mode;
     this.problems = problems;
   }
 
-  /** Everything the mode gives on a table: what a table no rule masks gets back. */
-  static String whole(AccessMode mode) {
-    return mode == AccessMode.ReadWrite ? "SELECT, INSERT, UPDATE, DELETE" : "SELECT";
-  }
-
-  /** What the mode gives on a masked table at table level: its writes, never SELECT. */
-  static String writes(AccessMode mode) {
-    return mode == AccessMode.ReadWrite ? "INSERT, UPDATE, DELETE" : "";
-  }
-
-  /** "SELECT, INSERT" as the ACL queries spell it: "INSERT,SELECT". */
-  static String canonical(String privileges) {
-    return Arrays.stream(privileges.split(", ")).filter(p -> !p.isEmpty()).sorted().collect(Collectors.joining(","));
-  }
-
   /** A masked table or a child of one: the mode's writes, and SELECT on the unmasked columns only. */
   void restrict(Relation r, Set<String> masked) throws SQLException {
-    String writes = writes(mode);
+    String writes = ModePrivileges.tableWrites(mode);
     List<String> readable = r.columns().stream().map(Relation.Column::name).filter(c -> !masked.contains(c)).toList();
     if (!r.manageable()) {
-      boolean differs = !r.held().equals(canonical(writes)) || r.columns().stream()
+      boolean differs = !r.held().equals(ModePrivileges.canonical(writes)) || r.columns().stream()
           .anyMatch(c -> !c.held().equals(masked.contains(c.name()) ? "" : COLUMN));
       if (differs) {
-        problems.add(MaskingProblem.of(r.qualified(), "the admin role does not hold the privileges of the owner of "
+        problems.add(MaskingProblem.runAs(r.qualified(), "the admin role does not hold the privileges of the owner of "
             + r.qualified() + ", so it cannot limit the agent's group to the table's unmasked columns",
-            "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group
+            Sql.ident(r.owner()), "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group
                 + (readable.isEmpty() ? "" : "; GRANT SELECT (" + columnList(readable) + ") ON TABLE " + r.qualified()
                     + " TO " + group)
                 + (writes.isEmpty() ? "" : "; GRANT " + writes + " ON TABLE " + r.qualified() + " TO " + group)));
@@ -67,7 +53,7 @@ final class Privileges {
       return;
     }
     boolean reset = false;
-    if (!r.held().equals(canonical(writes))) {
+    if (!r.held().equals(ModePrivileges.canonical(writes))) {
       changes.run("REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE");
       if (!writes.isEmpty()) {
         changes.run("GRANT " + writes + " ON TABLE " + r.qualified() + " TO " + group);
@@ -98,17 +84,17 @@ final class Privileges {
 
   /** A table no rule masks any more: the mode's privileges at table level, no column privileges. */
   void restore(Relation r) throws SQLException {
-    String whole = whole(mode);
+    String whole = ModePrivileges.tables(mode);
     boolean columns = r.columns().stream().anyMatch(c -> !c.held().isEmpty());
-    if (r.held().equals(canonical(whole)) && !columns) {
+    if (r.held().equals(ModePrivileges.canonical(whole)) && !columns) {
       return;
     }
     String statements = "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE; GRANT " + whole
         + " ON TABLE " + r.qualified() + " TO " + group;
     if (!r.manageable()) {
-      problems.add(MaskingProblem.of(r.qualified(), "no rule masks " + r.qualified() + " any more, but the admin role"
+      problems.add(MaskingProblem.runAs(r.qualified(), "no rule masks " + r.qualified() + " any more, but the admin role"
           + " does not hold its owner's privileges to give the agent's group the whole table back",
-          "run as " + Quoting.ident(r.owner()) + ": " + statements));
+          Sql.ident(r.owner()), statements));
       return;
     }
     changes.run("REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE");
@@ -121,9 +107,9 @@ final class Privileges {
       return;
     }
     if (!r.manageable()) {
-      problems.add(MaskingProblem.of(r.qualified(), r.qualified() + " reads a masked table as its owner, and the"
+      problems.add(MaskingProblem.runAs(r.qualified(), r.qualified() + " reads a masked table as its owner, and the"
           + " admin role does not hold that owner's privileges to take the agent's group's privileges on it",
-          "run as " + Quoting.ident(r.owner()) + ": REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group));
+          Sql.ident(r.owner()), "REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group));
       return;
     }
     changes.run("REVOKE ALL ON TABLE " + r.qualified() + " FROM " + group + " CASCADE");
@@ -146,12 +132,12 @@ final class Privileges {
       return;
     }
     if (!held.isEmpty()) {
-      changes.run("REVOKE ALL ON SCHEMA " + Quoting.ident(schema) + " FROM " + group + " CASCADE");
+      changes.run("REVOKE ALL ON SCHEMA " + Sql.ident(schema) + " FROM " + group + " CASCADE");
     }
-    changes.run("GRANT USAGE ON SCHEMA " + Quoting.ident(schema) + " TO " + group);
+    changes.run("GRANT USAGE ON SCHEMA " + Sql.ident(schema) + " TO " + group);
   }
 
   private static String columnList(List<String> columns) {
-    return columns.stream().map(Quoting::ident).collect(Collectors.joining(", "));
+    return columns.stream().map(Sql::ident).collect(Collectors.joining(", "));
   }
 }

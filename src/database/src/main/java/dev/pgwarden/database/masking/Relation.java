@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ record Relation(long oid, String schema, String name, char kind, String owner, b
   }
 
   String qualified() {
-    return Quoting.qualified(schema, name);
+    return Sql.qualified(schema, name);
   }
 
   boolean isView() {

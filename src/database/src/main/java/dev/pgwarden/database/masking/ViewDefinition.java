@@ -1,6 +1,7 @@
 package dev.pgwarden.database.masking;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.database.sql.Sql;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -16,13 +17,13 @@ import java.util.stream.Collectors;
 record ViewDefinition(Relation table, String viewSchema, Map<String, MaskStrategy> masks, String functionSchema) {
 
   String qualified() {
-    return Quoting.qualified(viewSchema, table.name());
+    return Sql.qualified(viewSchema, table.name());
   }
 
   String select() {
     String columns = table.columns().stream()
         .map(c -> masks.containsKey(c.name()) ? MaskExpression.of(c, masks.get(c.name()), functionSchema)
-            : "t." + Quoting.ident(c.name()))
+            : "t." + Sql.ident(c.name()))
         .collect(Collectors.joining(", "));
     return "SELECT " + columns + " FROM " + table.qualified() + " t";
   }

@@ -1,5 +1,6 @@
 package dev.pgwarden.database.masking;
 
+import dev.pgwarden.database.sql.Sql;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +70,6 @@ final class ViewSync {
     changes.run(ddl);
     String catalog = MaskingObjects.catalogFingerprint(changes.connection(), view.qualified());
     changes.run("COMMENT ON VIEW " + view.qualified() + " IS "
-        + Quoting.literal(ViewDefinition.comment(source, definition, catalog)));
+        + Sql.literal(ViewDefinition.comment(source, definition, catalog)));
   }
 }

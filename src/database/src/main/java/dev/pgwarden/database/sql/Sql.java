@@ -12,6 +12,11 @@ public final class Sql {
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
+  /** {@code "schema"."name"}, as the ACL and catalog queries of both walls name a relation. */
+  public static String qualified(String schema, String name) {
+    return ident(schema) + "." + ident(name);
+  }
+
   public static String literal(String text) {
     if (text.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("literal contains a NUL byte");

@@ -1,2 +1,5 @@
-/** SQL text pgwarden writes itself: quoting for DDL, shared by roles, grants and (later) masking views. */
+/**
+ * SQL text pgwarden writes itself: quoting for DDL, and the privileges each access mode grants;
+ * shared by roles, grants and masking views.
+ */
 package dev.pgwarden.database.sql;
