@@ -268,7 +268,8 @@ final class StatementDecisions {
       case RequireApproval -> {
         boolean hide = sensitive;
         approvals.request(statements.stream().map(s -> shown(s, hide)).collect(Collectors.joining(";\n")),
-            List.of(), overall,
+            List.of(), overall, judged.stream().map(StatementJudge.Judged::reason).filter(java.util.Objects::nonNull)
+                .findFirst().orElse(null),
             held -> resume(new Run(judged, stamp(decisions, held.name(), "approved", held.reviewer()), held)),
             refusal -> resume(new Refused(new Refusals.Refuse(statements,
                 stamp(decisions, refusal.approval(), refusal.approvalOutcome(), refusal.reviewer()), refusal), changes)));
@@ -373,7 +374,7 @@ final class StatementDecisions {
         String shownSql = j.sql() == null ? "-- Execute of portal \"" + portal + "\", which pgwarden does not know ("
             + java.util.UUID.randomUUID() + ")" : shown(j.sql(), hide);
         approvals.request(shownSql, shownParameters(j.parameters(), hide),
-            j.verdict(),
+            j.verdict(), j.reason(),
             held -> resume(new Run(List.of(j), List.of(d.withApproval(held.name(), "approved", held.reviewer())), held)),
             refusal -> resume(new Refused(new Refusals.Refuse(List.of(), List.of(d.withApproval(refusal.approval(),
                 refusal.approvalOutcome(), refusal.reviewer())), refusal), j.changes())));
