@@ -66,7 +66,7 @@ final class PsqlClient {
       // Ctrl-C: psql sends a CancelRequest on a connection of its own.
       Process p = start("-c", "select pg_sleep(30)");
       CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> ClientMatrixTest.read(p.getErrorStream()));
-      Thread.sleep(1000);
+      awaitRunning("select pg_sleep(30)");
       long sent = System.nanoTime();
       new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
       expect(p.waitFor(15, TimeUnit.SECONDS), "psql did not return after SIGINT");
@@ -87,6 +87,20 @@ final class PsqlClient {
       expect(r.exit() == 0 && r.out().strip().equals("1"), r.out() + r.err());
       return "a new connection took the fresh token from the file";
     });
+  }
+
+  /** Until the server runs the statement: Ctrl-C while psql still connects would cancel nothing. */
+  private void awaitRunning(String statement) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      Run r = psql(null, "-c", "select count(*) from pg_stat_activity where state = 'active' and query = '"
+          + statement + "'");
+      if (r.out().strip().equals("1")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(statement + " was not running within 20 s");
   }
 
   private Process start(String... args) throws IOException {
