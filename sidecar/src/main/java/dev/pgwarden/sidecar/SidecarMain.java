@@ -10,6 +10,7 @@ import dev.pgwarden.api.policy.Durations;
 import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.api.v1alpha1.S3Target;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
+import dev.pgwarden.sidecar.pgpass.PgpassKeeper;
 import dev.pgwarden.sidecar.recording.ObjectStore;
 import dev.pgwarden.sidecar.recording.Recorder;
 import dev.pgwarden.sidecar.recording.S3Store;
@@ -115,6 +116,14 @@ public final class SidecarMain implements Callable<Integer> {
       + " AWS_SECRET_ACCESS_KEY for the policy's recording.s3 (default: those environment variables).")
   Path s3CredentialsDir;
 
+  @Option(names = "--pgpass-file", description = "Keep a libpq password file here (mode 0600) giving the agent's"
+      + " current token (--token-file) as the password for --listen, so clients need no credential of their own.")
+  Path pgpassFile;
+
+  @Option(names = "--token-file", defaultValue = "/var/run/secrets/pgwarden/token", description = "The agent's"
+      + " projected token, read again whenever the kubelet renews it (with --pgpass-file). Default ${DEFAULT-VALUE}.")
+  Path tokenFile;
+
   @Mixin
   RelayOptions relay = new RelayOptions();
 
@@ -212,6 +221,10 @@ public final class SidecarMain implements Callable<Integer> {
     }
     if (approvalGate != null) {
       gateway.closeAfterwards(approvalGate);
+    }
+    if (pgpassFile != null) {
+      gateway.closeAfterwards(PgpassKeeper.start(pgpassFile, gateway.proxy().address(),
+          PgpassKeeper.tokenFile(tokenFile), PgpassKeeper.DEFAULT_PERIOD, System.err));
     }
     System.err.printf("pgwarden-sidecar ready in %d ms: listening on %s, ops on %s, policy %s%s%n",
         Duration.ofNanos(System.nanoTime() - began).toMillis(), gateway.proxy().address(), gateway.ops().address(),

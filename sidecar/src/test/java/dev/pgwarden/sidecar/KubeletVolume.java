@@ -14,20 +14,20 @@ import java.util.stream.Stream;
  * {@code ..data} symlink swapped to it atomically (a rename over the old link), the visible files
  * links through {@code ..data}, and the old version deleted right after.
  */
-final class KubeletVolume {
+public final class KubeletVolume {
   private final Path dir;
   private int versions;
 
-  KubeletVolume(Path dir) {
+  public KubeletVolume(Path dir) {
     this.dir = dir;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** Publishes a whole new version of the volume (every key; absent keys disappear). */
-  void publish(Map<String, String> files) {
+  public void publish(Map<String, String> files) {
     try {
       Path version = dir.resolve("..2026_01_01_00_00_00." + (++versions));
       Files.createDirectories(version);

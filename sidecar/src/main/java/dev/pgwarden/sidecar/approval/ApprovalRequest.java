@@ -12,6 +12,8 @@ import java.util.List;
  * @param fingerprint {@code sha256:} hex of the statement text and parameters, for reviewers
  * @param statement the text as the agent sent it (for EXECUTE, with the prepared body appended)
  * @param parameters bound parameters rendered as text, or empty
+ * @param reason why the policy holds it (the rule's explanation)
+ * @param agentReason why the agent says it runs it, in its own words ({@code spec.reason}); null when it gave none
  */
 public record ApprovalRequest(
     String policy,
@@ -23,5 +25,6 @@ public record ApprovalRequest(
     List<String> parameters,
     String key,
     String fingerprint,
-    Instant expiresAt) {
+    Instant expiresAt,
+    String agentReason) {
 }

@@ -103,6 +103,9 @@ public final class LocalApprovalEndpoint implements AutoCloseable {
         .put("statement", r.statement()).put("fingerprint", r.fingerprint());
     ArrayNode params = n.putArray("parameters");
     r.parameters().forEach(params::add);
+    if (r.agentReason() != null) {
+      n.put("agentReason", r.agentReason());
+    }
     if (e.reviewer() != null) {
       n.put("reviewer", e.reviewer());
     }

@@ -73,7 +73,8 @@ final class QueryApprovals {
         request.fingerprint(),
         request.expiresAt().toString(),
         Decision.Pending,
-        null));
+        null,
+        request.agentReason()));
     return approval;
   }
 

@@ -20,6 +20,8 @@ import java.util.List;
  *     policy masks columns, a statement that may hold masked values is recorded by its fingerprint
  *     (literals as {@code ?}) and its parameters as {@code [redacted]}
  * @param message the error the agent got, as it got it (masking scrubs it first)
+ * @param reason why the agent says it ran the statement: a leading {@code pgwarden:reason} comment
+ *     or the session's {@code pgwarden.reason} setting, one line, clipped
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
@@ -28,7 +30,7 @@ public record StatementAudited(
     String statement, List<String> parameters, String outcome, String tag, Long rows,
     Double durationMs, String sqlstate, String kind, List<String> effects, List<String> tables, String decision,
     String rule, String approval, String approvalOutcome, String reviewer, List<String> masked,
-    String message) implements AuditEvent {
+    String message, String reason) implements AuditEvent {
   /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
   public static final String EVENT = "statement";
 

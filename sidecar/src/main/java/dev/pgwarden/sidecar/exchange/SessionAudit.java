@@ -86,7 +86,7 @@ public final class SessionAudit {
         decision == null ? null : decision.classification().kind().name(), effects(decision), tables(decision),
         decision == null ? null : decision.verdict().action().name(), decision == null ? null : decision.verdict().rule(),
         decision == null ? null : decision.approval(), decision == null ? null : decision.approvalOutcome(),
-        decision == null ? null : decision.reviewer(), masked, clip(message)));
+        decision == null ? null : decision.reviewer(), masked, clip(message), decision == null ? null : decision.reason()));
   }
 
   /** A notice or warning as the agent received it. */

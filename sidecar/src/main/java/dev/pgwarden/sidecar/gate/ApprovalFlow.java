@@ -55,17 +55,20 @@ final class ApprovalFlow {
     this.out = out;
   }
 
-  void request(String statement, List<String> parameters, Verdict verdict, Consumer<Held> onApproved, Consumer<Refusal> onRefused) {
-    request(statement, parameters, verdict, false, onApproved, onRefused);
+  /** @param reason the agent's own, or null */
+  void request(String statement, List<String> parameters, Verdict verdict, String reason, Consumer<Held> onApproved,
+      Consumer<Refusal> onRefused) {
+    request(statement, parameters, verdict, reason, false, onApproved, onRefused);
   }
 
   /**
+   * @param reason the agent's own, or null
    * @param retry ask as Retry mode asks whatever the policy's mode: the agent is told now, and the
    *     identical statement runs once approved (for a trial already run, which cannot be held)
    */
-  void request(String statement, List<String> parameters, Verdict verdict, boolean retry, Consumer<Held> onApproved,
-      Consumer<Refusal> onRefused) {
-    ApprovalRequest request = request(statement, parameters, verdict);
+  void request(String statement, List<String> parameters, Verdict verdict, String reason, boolean retry,
+      Consumer<Held> onApproved, Consumer<Refusal> onRefused) {
+    ApprovalRequest request = request(statement, parameters, verdict, reason);
     if (retry || context.approvalMode() == ApprovalMode.Retry) {
       context.approvals().retry(request).whenComplete((outcome, failure) -> out.onLoop(() -> {
         if (failure != null) {
@@ -125,13 +128,13 @@ final class ApprovalFlow {
     }
   }
 
-  private ApprovalRequest request(String statement, List<String> parameters, Verdict verdict) {
+  private ApprovalRequest request(String statement, List<String> parameters, Verdict verdict, String reason) {
     String fingerprint = sha256(statement + "\u0000" + String.join("\u0000", parameters));
     String key = sha256(context.policyName() + "\u0000" + context.subject().issuer() + "\u0000"
         + context.subject().subject() + "\u0000" + fingerprint);
     return new ApprovalRequest(context.policyName(), verdict.rule(), verdict.reason(), context.subject(),
         context.session(), statement, parameters, key, "sha256:" + fingerprint,
-        Instant.now(context.clock()).plus(context.approvalTimeout()));
+        Instant.now(context.clock()).plus(context.approvalTimeout()), reason);
   }
 
   private Refusal retryRefusal(ApprovalOutcome o, Verdict verdict) {

@@ -336,7 +336,8 @@ final class StatementDecisions {
       case RequireApproval -> {
         boolean hide = sensitive;
         approvals.request(statements.stream().map(s -> shown(s, hide)).collect(Collectors.joining(";\n")),
-            List.of(), overall,
+            List.of(), overall, judged.stream().map(StatementJudge.Judged::reason).filter(java.util.Objects::nonNull)
+                .findFirst().orElse(null),
             held -> resume(new Run(judged, stamp(decisions, held.name(), "approved", held.reviewer()), held)),
             refusal -> resume(new Refused(new Refusals.Refuse(statements,
                 stamp(decisions, refusal.approval(), refusal.approvalOutcome(), refusal.reviewer()), refusal), changes)));
@@ -489,7 +490,7 @@ final class StatementDecisions {
         String shownSql = j.sql() == null ? "-- Execute of portal \"" + portal + "\", which pgwarden does not know ("
             + java.util.UUID.randomUUID() + ")" : shown(j.sql(), hide);
         approvals.request(shownSql, shownParameters(j.parameters(), hide),
-            j.verdict(),
+            j.verdict(), j.reason(),
             held -> resume(new Run(List.of(j), List.of(d.withApproval(held.name(), "approved", held.reviewer())), held)),
             refusal -> resume(new Refused(new Refusals.Refuse(List.of(), List.of(d.withApproval(refusal.approval(),
                 refusal.approvalOutcome(), refusal.reviewer())), refusal), j.changes())));
@@ -520,7 +521,7 @@ final class StatementDecisions {
     StatementJudge.Judged decided = j;
     boolean hide = sensitive(j.plan());
     approvals.request(shown(j.sql() == null ? "" : j.sql(), hide), shownParameters(j.parameters(), hide),
-        j.verdict(), true,
+        j.verdict(), j.reason(), true,
         held -> resume(new TrialDecided(decided, tried.trial(), held, null)),
         refusal -> resume(new TrialDecided(decided, tried.trial(), null, refusal)));
     return Step.WAIT;

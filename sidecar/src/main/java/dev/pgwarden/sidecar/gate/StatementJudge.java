@@ -36,17 +36,27 @@ final class StatementJudge {
   /** Plans of cursors over cursors over ... are not followed further than this. */
   private static final int MAX_CURSOR_DEPTH = 4;
 
-  /** One statement judged. */
+  /** One statement judged; {@code reason} is the agent's, for statements about to run ({@link AgentReasons}). */
   record Judged(Classification classification, String sql, List<String> parameters, Verdict verdict, MaskPlan plan,
-      PendingChanges changes) {
+      PendingChanges changes, String reason) {
+    Judged(Classification classification, String sql, List<String> parameters, Verdict verdict, MaskPlan plan,
+        PendingChanges changes) {
+      this(classification, sql, parameters, verdict, plan, changes, null);
+    }
+
     StatementDecision decision() {
-      return StatementDecision.of(classification, verdict, plan);
+      return StatementDecision.of(classification, verdict, plan).withReason(reason);
+    }
+
+    Judged withReason(String why) {
+      return new Judged(classification, sql, parameters, verdict, plan, changes, why);
     }
   }
 
   private final GateContext context;
   private final SessionObjects objects;
   private final ResultMasking masking;
+  private final AgentReasons reasons = new AgentReasons();
 
   StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking) {
     this.context = context;
@@ -58,7 +68,7 @@ final class StatementJudge {
   Judged statement(Classification c, String sql) {
     MaskPlan plan = maskPlan(c, sql, 0);
     Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
-    return new Judged(c, sql, List.of(), v, plan, objects.expect(c, sql, plan));
+    return new Judged(c, sql, List.of(), v, plan, objects.expect(c, sql, plan)).withReason(reasons.next(c, sql));
   }
 
   /** A Parse: nothing runs yet, so only a denial matters here; Execute decides the rest. */
@@ -74,6 +84,11 @@ final class StatementJudge {
    * from a statement SQL PREPARE made runs it as {@code EXECUTE} would, so it is judged so.
    */
   Judged execute(String portal) {
+    Judged j = judgeExecute(portal);
+    return j.withReason(reasons.next(j.classification(), j.sql()));
+  }
+
+  private Judged judgeExecute(String portal) {
     List<Judged> each = new ArrayList<>();
     for (Portal p : objects.portal(portal)) {
       each.add(candidate(p));
@@ -131,7 +146,7 @@ final class StatementJudge {
   /** The statement judged again with the rows a trial run changed. */
   Judged withRowsChanged(Judged j, long rows) {
     Verdict v = withMasking(context.policy().decide(j.classification(), objects::preparedBodies, rows), j.plan());
-    return new Judged(j.classification(), j.sql(), j.parameters(), v, j.plan(), j.changes());
+    return new Judged(j.classification(), j.sql(), j.parameters(), v, j.plan(), j.changes(), j.reason());
   }
 
   /** The statement judged as if a trial had passed every limit (it cannot run as one). */

@@ -249,7 +249,7 @@ public final class SqlLexer {
    * PostgreSQL's whitespace: ASCII only. Every other character, U+3000 and the like included,
    * is part of an identifier to the server, so it must be to pgwarden.
    */
-  private static boolean isSpace(char c) {
+  static boolean isSpace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
   }
 
@@ -273,7 +273,7 @@ public final class SqlLexer {
     return "+-*/<>=~!@#%^&|`?".indexOf(c) >= 0;
   }
 
-  private static int blockCommentEnd(String s, int i) throws LexException {
+  static int blockCommentEnd(String s, int i) throws LexException {
     int depth = 0;
     int n = s.length();
     while (i < n) {

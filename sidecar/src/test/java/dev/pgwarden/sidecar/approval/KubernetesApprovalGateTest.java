@@ -94,6 +94,19 @@ class KubernetesApprovalGateTest {
     assertThat(pending.outcome()).isNotDone();
   }
 
+  /** The agent's own words go into spec.reason; why the policy held it stays in its annotation. */
+  @Test
+  void theAgentsReasonIsTheRequestsSpecReason() throws Exception {
+    PendingApproval pending = gate.submit(request("key-r", Duration.ofMinutes(10), "remove the duplicate event 42"))
+        .get(10, SECONDS);
+
+    QueryApproval qa = approval(pending.name()).get();
+    assertThat(qa.getSpec().reason()).isEqualTo("remove the duplicate event 42");
+    assertThat(qa.getMetadata().getAnnotations()).containsEntry(PgwardenAnnotations.APPROVAL_REASON, "DELETE with a parameter");
+    PendingApproval without = gate.submit(request("key-s", Duration.ofMinutes(10))).get(10, SECONDS);
+    assertThat(approval(without.name()).get().getSpec().reason()).isNull();
+  }
+
   @Test
   void approvalByMergePatchCompletesApprovedWithReviewerAndComment() throws Exception {
     PendingApproval pending = gate.submit(request("key-1", Duration.ofMinutes(10))).get(10, SECONDS);
@@ -339,10 +352,14 @@ class KubernetesApprovalGateTest {
   }
 
   private static ApprovalRequest request(String key, Duration ttl) {
+    return request(key, ttl, null);
+  }
+
+  private static ApprovalRequest request(String key, Duration ttl, String agentReason) {
     return new ApprovalRequest("analytics-agent", "destructive-ddl", "DELETE with a parameter",
         new ApprovalSubject("https://idp.example.com", "agent-1", "agents/claude", null),
         "claude-7d9f/3f2a", "DELETE FROM events WHERE id = $1", List.of("42"), key, "sha256:abc",
-        Instant.now().plus(ttl));
+        Instant.now().plus(ttl), agentReason);
   }
 
   private Resource<QueryApproval> approval(String name) {

@@ -40,6 +40,9 @@ public final class ApprovalsCommand implements Callable<Integer> {
       System.out.printf("%s  %s  rule %s  subject %s  expires %s%n", e.path("name").asText(), e.path("phase").asText(),
           e.path("rule").asText(), e.path("subject").asText(), e.path("expiresAt").asText());
       System.out.println("    " + e.path("statement").asText().replace("\n", "\n    "));
+      if (e.hasNonNull("agentReason")) {
+        System.out.println("    reason: " + e.path("agentReason").asText());
+      }
       if (!e.path("parameters").isEmpty()) {
         System.out.println("    parameters: " + e.path("parameters"));
       }

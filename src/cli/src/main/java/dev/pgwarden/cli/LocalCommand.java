@@ -177,6 +177,8 @@ public final class LocalCommand implements Callable<Integer> {
         proxyAddress.getPort(), upstream.database(), approvalEndpoint.url(), approvalEndpoint.secret());
     state.write(stateDir == null ? LocalState.defaultDirectory() : stateDir);
     String url = state.url("agent", issuer.mint("agent", Durations.parse(tokenTtl)));
+    var pgpass = LocalPgpass.start(stateDirectory(), issuer, proxyAddress, Durations.parse(tokenTtl), info);
+    gateway.closeAfterwards(pgpass);
 
     InetSocketAddress ops = gateway.opsAddress();
     info.printf("pgwarden: policy %s (%s) governs %s; ready in %d ms%n", policy.getMetadata().getName(),
@@ -187,9 +189,11 @@ public final class LocalCommand implements Callable<Integer> {
       info.printf("pgwarden: sessions recorded in %s; `pgwarden replay %s --list` shows them%n", recordings, recordings);
     }
     System.out.println("PGWARDEN_URL=" + url);
+    System.out.println("PGPASSFILE=" + pgpass.file());
     System.out.flush();
     info.println("Try it:");
     info.println("  psql \"" + url + "\" -c 'SELECT name, email FROM customers LIMIT 3'");
+    info.println(LocalPgpass.hint(pgpass.file(), proxyAddress, upstream.database()));
     info.println("Statements held for approval: `pgwarden approvals`, then `pgwarden approve NAME` or `pgwarden deny NAME`.");
     info.println("The token expires in " + tokenTtl + "; `pgwarden token --url` prints a fresh URL. Ctrl-C stops.");
     gateway.runUntilShutdown();

@@ -32,6 +32,8 @@ class ArchitectureTest {
       "dev.pgwarden.sidecar.identity",
       "dev.pgwarden.sidecar.approval",
       "dev.pgwarden.sidecar.upstream",
+      // pgwarden local: the password file it keeps current, as the sidecar does in a pod.
+      "dev.pgwarden.sidecar.pgpass",
       // pgwarden check: the classifier and the policy's decision, run on statements from a file.
       "dev.pgwarden.sidecar.sql",
       "dev.pgwarden.sidecar.policy",

@@ -47,7 +47,7 @@ class RecorderRoundTripTest {
         sink.emit(new ResultRows("2026-11-23T10:00:01.000Z", session, List.of("n"), List.of(List.of("" + i)), null));
         sink.emit(new StatementAudited("2026-11-23T10:00:01.000Z", session, "local:agent", "local-demo", "app",
             "simple", "select " + i + " as n", null, "ok", "SELECT 1", 1L, 0.05, null, "SELECT", null, null, "Allow",
-            "defaultAction", null, null, null, null, null));
+            "defaultAction", null, null, null, null, null, null));
       }
       // Part boundaries come after a batch: wait so each round lands in a part of its own.
       assertThat(sink.awaitWritten(Duration.ofSeconds(10))).isTrue();

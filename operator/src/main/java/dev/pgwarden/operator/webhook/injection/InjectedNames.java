@@ -20,8 +20,10 @@ public final class InjectedNames {
   public static final String S3_VOLUME = "pgwarden-s3";
   /** The sidecar's /tmp: its root filesystem is read-only, and Netty unpacks its epoll/io_uring libraries there. */
   public static final String TMP_VOLUME = "pgwarden-tmp";
+  /** Shared with the agent containers (read-only there): the password file the sidecar keeps current. */
+  public static final String PGPASS_VOLUME = "pgwarden-pgpass";
   public static final Set<String> VOLUMES =
-      Set.of(POLICY_VOLUME, SPOOL_VOLUME, KUBE_API_VOLUME, AGENT_TOKEN_VOLUME, S3_VOLUME, TMP_VOLUME);
+      Set.of(POLICY_VOLUME, SPOOL_VOLUME, KUBE_API_VOLUME, AGENT_TOKEN_VOLUME, S3_VOLUME, TMP_VOLUME, PGPASS_VOLUME);
 
   public static final String POLICY_DIR = "/etc/pgwarden/policy";
   public static final String S3_DIR = "/etc/pgwarden/s3";
@@ -31,6 +33,9 @@ public final class InjectedNames {
   public static final String KUBE_API_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
   public static final String AGENT_TOKEN_DIR = "/var/run/secrets/pgwarden";
   public static final String AGENT_TOKEN_AUDIENCE = "pgwarden";
+  public static final String AGENT_TOKEN_FILE = AGENT_TOKEN_DIR + "/token";
+  public static final String PGPASS_DIR = "/var/run/pgwarden/client";
+  public static final String PGPASS_FILE = PGPASS_DIR + "/pgpass";
 
   /** What the ServiceAccount admission plugin names the API token volume it adds before webhooks run. */
   public static final String AUTOMATIC_API_VOLUME_PREFIX = "kube-api-access-";

@@ -38,7 +38,7 @@ final class InjectedPodVerifier {
   Optional<String> mismatch(PodSpec spec, String credentialsSecret, String s3Secret) {
     String fix = ": remove the " + PgwardenAnnotations.INJECTION_STATUS + " annotation, the " + SIDECAR
         + " container and the pgwarden-* volumes, and let pgwarden inject the pod";
-    Container expected = resources.sidecar(s3Secret != null);
+    Container expected = resources.sidecar(s3Secret != null, AgentUser.forSidecar(spec));
     Optional<Container> actual = PodChecks.list(spec.getInitContainers()).stream()
         .filter(c -> SIDECAR.equals(c.getName())).findFirst();
     if (actual.isEmpty() || !sameJson(expected, actual.get())) {

@@ -4,6 +4,8 @@ import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AUTOMATIC_API_VOLUME_PREFIX;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.KUBE_API_DIR;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGPASS_DIR;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGPASS_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGWARDEN_CONFIG_ROOT;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.SIDECAR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.VOLUMES;
@@ -35,7 +37,8 @@ final class PodChecks {
   private static final List<String> PROTECTED_PATHS = List.of(
       KUBE_API_DIR, "/run/secrets/kubernetes.io/serviceaccount",
       PGWARDEN_CONFIG_ROOT,
-      AGENT_TOKEN_DIR, "/run/secrets/pgwarden");
+      AGENT_TOKEN_DIR, "/run/secrets/pgwarden",
+      PGPASS_DIR, "/run/pgwarden/client");
 
   private final String kubernetesIssuer;
 
@@ -125,12 +128,12 @@ final class PodChecks {
     }
     for (VolumeMount mount : list(container.getVolumeMounts())) {
       String volume = mount.getName();
-      if (VOLUMES.contains(volume) && !AGENT_TOKEN_VOLUME.equals(volume)) {
+      if (VOLUMES.contains(volume) && !AGENT_TOKEN_VOLUME.equals(volume) && !PGPASS_VOLUME.equals(volume)) {
         problems.add(who + " mounts " + volume + ", which belongs to the pgwarden sidecar: remove the mount");
         continue;
       }
       if (volume != null && volume.startsWith(AUTOMATIC_API_VOLUME_PREFIX)
-          || AGENT_TOKEN_VOLUME.equals(volume)) {
+          || AGENT_TOKEN_VOLUME.equals(volume) || PGPASS_VOLUME.equals(volume)) {
         continue; // the API server's own token volume and ours are handled by injection
       }
       String path = normalize(mount.getMountPath());

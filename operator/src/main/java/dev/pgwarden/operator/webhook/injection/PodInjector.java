@@ -100,7 +100,8 @@ public final class PodInjector implements AdmissionRequestHandler {
           .orElseGet(Admission::allowed);
     }
     Pod injectedPod = Admission.SERIALIZATION.clone(pod);
-    mutation.apply(injectedPod, credentialsSecret, s3Secret, allowApiToken);
+    var database = policy.get().getSpec() == null ? null : policy.get().getSpec().database();
+    mutation.apply(injectedPod, credentialsSecret, s3Secret, allowApiToken, database == null ? null : database.name());
     return Admission.patched(pod, injectedPod);
   }
 

@@ -3,11 +3,15 @@ package dev.pgwarden.operator.webhook.injection;
 import dev.pgwarden.api.cluster.PolicySecret;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_AUDIENCE;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_DIR;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_FILE;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.AGENT_TOKEN_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.KUBE_API_DIR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.KUBE_API_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.OPS_PORT;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.OPS_PORT_NAME;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGPASS_DIR;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGPASS_FILE;
+import static dev.pgwarden.operator.webhook.injection.InjectedNames.PGPASS_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.POLICY_DIR;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.POLICY_VOLUME;
 import static dev.pgwarden.operator.webhook.injection.InjectedNames.S3_DIR;
@@ -48,7 +52,11 @@ final class SidecarResources {
     this.settings = settings;
   }
 
-  Container sidecar(boolean withS3) {
+  /**
+   * @param user the user the sidecar runs as: the agent containers' own when {@link AgentUser}
+   *     knows it, so the password file it writes (mode 0600) is theirs to read
+   */
+  Container sidecar(boolean withS3, long user) {
     List<String> args = new ArrayList<>(List.of(
         "--policy-dir=" + POLICY_DIR,
         "--audit-key-file=" + POLICY_DIR + "/" + PolicySecret.AUDIT_KEY,
@@ -56,12 +64,16 @@ final class SidecarResources {
         "--listen=127.0.0.1:5432",
         "--admin-listen=0.0.0.0:" + OPS_PORT,
         "--spool-dir=" + SPOOL_DIR,
-        "--kubernetes-issuer=" + settings.kubernetesIssuer()));
+        "--kubernetes-issuer=" + settings.kubernetesIssuer(),
+        "--pgpass-file=" + PGPASS_FILE,
+        "--token-file=" + AGENT_TOKEN_FILE));
     List<VolumeMount> mounts = new ArrayList<>(List.of(
         mount(POLICY_VOLUME, POLICY_DIR, true),
         mount(SPOOL_VOLUME, SPOOL_DIR, false),
         mount(TMP_VOLUME, TMP_DIR, false),
-        mount(KUBE_API_VOLUME, KUBE_API_DIR, true)));
+        mount(KUBE_API_VOLUME, KUBE_API_DIR, true),
+        mount(AGENT_TOKEN_VOLUME, AGENT_TOKEN_DIR, true),
+        mount(PGPASS_VOLUME, PGPASS_DIR, false)));
     if (withS3) {
       args.add("--s3-credentials-dir=" + S3_DIR);
       mounts.add(mount(S3_VOLUME, S3_DIR, true));
@@ -90,7 +102,7 @@ final class SidecarResources {
         .endResources()
         .withNewSecurityContext()
             .withRunAsNonRoot(true)
-            .withRunAsUser(SIDECAR_UID)
+            .withRunAsUser(user)
             .withRunAsGroup(SIDECAR_UID)
             .withReadOnlyRootFilesystem(true)
             .withAllowPrivilegeEscalation(false)
@@ -123,6 +135,9 @@ final class SidecarResources {
         .addNewSource().withNewServiceAccountToken().withAudience(AGENT_TOKEN_AUDIENCE).withPath("token")
             .withExpirationSeconds(AGENT_TOKEN_SECONDS).endServiceAccountToken().endSource()
         .endProjected().build());
+    // In memory: the token never touches the node's disk.
+    volumes.add(new VolumeBuilder().withName(PGPASS_VOLUME).withNewEmptyDir().withMedium("Memory")
+        .withSizeLimit(new Quantity("1Mi")).endEmptyDir().build());
     if (s3Secret != null) {
       volumes.add(new VolumeBuilder().withName(S3_VOLUME)
           .withNewSecret().withSecretName(s3Secret).endSecret().build());
@@ -132,6 +147,11 @@ final class SidecarResources {
 
   static VolumeMount agentTokenMount() {
     return mount(AGENT_TOKEN_VOLUME, AGENT_TOKEN_DIR, true);
+  }
+
+  /** Read-only for the agents: only the sidecar replaces the file. */
+  static VolumeMount agentPgpassMount() {
+    return mount(PGPASS_VOLUME, PGPASS_DIR, true);
   }
 
   private static VolumeMount mount(String volume, String path, boolean readOnly) {

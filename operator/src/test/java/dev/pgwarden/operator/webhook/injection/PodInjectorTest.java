@@ -88,7 +88,9 @@ class PodInjectorTest {
         "--listen=127.0.0.1:5432",
         "--admin-listen=0.0.0.0:9187",
         "--spool-dir=/var/run/pgwarden/spool",
-        "--kubernetes-issuer=https://kubernetes.default.svc.cluster.local");
+        "--kubernetes-issuer=https://kubernetes.default.svc.cluster.local",
+        "--pgpass-file=/var/run/pgwarden/client/pgpass",
+        "--token-file=/var/run/secrets/pgwarden/token");
     assertThat(sidecar.getEnv()).extracting(EnvVar::getName, e -> e.getValueFrom().getFieldRef().getFieldPath())
         .containsExactly(org.assertj.core.groups.Tuple.tuple("POD_NAME", "metadata.name"),
             org.assertj.core.groups.Tuple.tuple("POD_NAMESPACE", "metadata.namespace"));
@@ -113,9 +115,12 @@ class PodInjectorTest {
         "pgwarden-policy", "/etc/pgwarden/policy",
         "pgwarden-spool", "/var/run/pgwarden/spool",
         "pgwarden-tmp", "/tmp",
-        "pgwarden-kube-api", "/var/run/secrets/kubernetes.io/serviceaccount"));
+        "pgwarden-kube-api", "/var/run/secrets/kubernetes.io/serviceaccount",
+        "pgwarden-token", "/var/run/secrets/pgwarden",
+        "pgwarden-pgpass", "/var/run/pgwarden/client"));
     assertThat(sidecar.getVolumeMounts())
-        .filteredOn(m -> !m.getName().equals("pgwarden-spool") && !m.getName().equals("pgwarden-tmp"))
+        .filteredOn(m -> !m.getName().equals("pgwarden-spool") && !m.getName().equals("pgwarden-tmp")
+            && !m.getName().equals("pgwarden-pgpass"))
         .allMatch(VolumeMount::getReadOnly);
 
     // The pod's own init container still runs, after the sidecar.
@@ -131,7 +136,7 @@ class PodInjectorTest {
     Map<String, Volume> volumes = pod.getSpec().getVolumes().stream()
         .collect(Collectors.toMap(Volume::getName, v -> v));
     assertThat(volumes).containsOnlyKeys("work", "pgwarden-policy", "pgwarden-spool", "pgwarden-tmp",
-        "pgwarden-kube-api", "pgwarden-token");
+        "pgwarden-kube-api", "pgwarden-token", "pgwarden-pgpass");
     assertThat(volumes.get("pgwarden-tmp").getEmptyDir().getMedium()).as("a small in-memory /tmp").isEqualTo("Memory");
     assertThat(volumes.get("pgwarden-policy").getSecret().getSecretName()).isEqualTo("pgwarden-analytics-agent");
     assertThat(volumes.get("pgwarden-spool").getEmptyDir()).isNotNull();
@@ -156,6 +161,56 @@ class PodInjectorTest {
       assertThat(env(agent)).containsEntry("PGPORT", "5432")
           .containsEntry("PGWARDEN_TOKEN_FILE", "/var/run/secrets/pgwarden/token");
     }
+  }
+
+  /**
+   * libpq's defaults point at the sidecar and at the password file it keeps current; the file
+   * lives in memory, the agents can only read it, and the sidecar (its writer) runs as the agents'
+   * user, since libpq reads a password file only when it is private to its owner.
+   */
+  @Test
+  void givesTheAgentsAPasswordFileTheSidecarKeepsCurrent() {
+    Pod pod = inject("inject");
+
+    Volume pgpass = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("pgwarden-pgpass"))
+        .findFirst().orElseThrow();
+    assertThat(pgpass.getEmptyDir().getMedium()).isEqualTo("Memory");
+    Container migrate = pod.getSpec().getInitContainers().get(1);
+    assertThat(env(migrate)).containsEntry("PGHOST", "127.0.0.1").containsEntry("PGPORT", "5432")
+        .containsEntry("PGUSER", "claude").containsEntry("PGDATABASE", "app")
+        .containsEntry("PGPASSFILE", "/var/run/pgwarden/client/pgpass");
+    for (Container agent : List.of(pod.getSpec().getContainers().get(0), migrate)) {
+      assertThat(agent.getVolumeMounts()).filteredOn(m -> m.getName().equals("pgwarden-pgpass")).singleElement()
+          .satisfies(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/var/run/pgwarden/client");
+            assertThat(m.getReadOnly()).isTrue();
+          });
+    }
+    // No runAsUser in this pod: the sidecar keeps its own user.
+    assertThat(pod.getSpec().getInitContainers().get(0).getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+  }
+
+  @Test
+  void theSidecarRunsAsTheUserTheAgentsRunAs() throws Exception {
+    JsonNode review = Fixtures.json("pods/inject.json");
+    ((ObjectNode) review.at("/request/object/spec/securityContext")).put("runAsUser", 70);
+    JsonNode injected = Fixtures.patched(review, run(review));
+    Pod pod = Admission.SERIALIZATION.convertValue(injected, Pod.class);
+    assertThat(pod.getSpec().getInitContainers().get(0).getSecurityContext().getRunAsUser()).isEqualTo(70L);
+    assertThat(pod.getSpec().getInitContainers().get(0).getSecurityContext().getRunAsNonRoot()).isTrue();
+    // The second pass expects the same user, so the pod it made is still its own.
+    AdmissionResponse again = run(withObject(review, injected));
+    assertThat(again.getAllowed()).as(String.valueOf(again.getStatus())).isTrue();
+    assertThat(again.getPatch()).isNull();
+
+    // Agents of different users, or root: the sidecar cannot be both, and root reads any file.
+    ((ObjectNode) review.at("/request/object/spec/containers/0")).putObject("securityContext").put("runAsUser", 1000);
+    assertThat(Admission.SERIALIZATION.convertValue(Fixtures.patched(review, run(review)), Pod.class).getSpec()
+        .getInitContainers().get(0).getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+    ((ObjectNode) review.at("/request/object/spec/securityContext")).put("runAsUser", 0);
+    ((ObjectNode) review.at("/request/object/spec/containers/0")).remove("securityContext");
+    assertThat(Admission.SERIALIZATION.convertValue(Fixtures.patched(review, run(review)), Pod.class).getSpec()
+        .getInitContainers().get(0).getSecurityContext().getRunAsUser()).isEqualTo(65532L);
   }
 
   @Test
@@ -280,6 +335,7 @@ class PodInjectorTest {
       "mounts-s3-secret            | volume s3 refers to Secret recorder-s3",
       "own-api-token-volume        | volume api projects a Kubernetes API token for the agent",
       "reserved-volume-name        | volume name pgwarden-spool is reserved for pgwarden",
+      "mounts-pgpass-path          | container agent mounts volume work at /var/run/pgwarden/client, inside /var/run/pgwarden/client",
   })
   void refuses(String fixture, String message) {
     AdmissionResponse response = run(Fixtures.json("pods/" + fixture + ".json"));

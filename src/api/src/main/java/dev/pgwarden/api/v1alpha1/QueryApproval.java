@@ -19,6 +19,7 @@ import java.util.Map;
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "Statement", jsonPath = ".spec.statement")
 @AdditionalPrinterColumn(name = "Reviewer", jsonPath = ".status.reviewedBy", priority = 1)
+@AdditionalPrinterColumn(name = "Reason", jsonPath = ".spec.reason", priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class QueryApproval extends CustomResource<QueryApprovalSpec, QueryApprovalStatus> implements Namespaced {

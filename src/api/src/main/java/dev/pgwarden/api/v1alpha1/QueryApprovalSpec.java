@@ -19,5 +19,9 @@ public record QueryApprovalSpec(
     @Required String expiresAt,
     @JsonPropertyDescription("Set by the reviewer: Approved or Denied.")
     Decision decision,
-    String comment) {
+    String comment,
+    @JsonPropertyDescription("Why the agent says it runs the statement, in its own words: a leading"
+        + " /* pgwarden:reason ... */ comment or the session's pgwarden.reason setting; one line, at most 500"
+        + " characters. Never copied from the statement's literals.")
+    String reason) {
 }

@@ -51,7 +51,7 @@ class QueryApprovalTest {
   private static QueryApproval approval(Decision decision, String expiresAt) {
     QueryApproval approval = new QueryApproval();
     approval.setSpec(new QueryApprovalSpec("p", "r", new ApprovalSubject(null, "s", null, null), "sess", "SELECT 1",
-        List.of(), "sha256:x", expiresAt, decision, null));
+        List.of(), "sha256:x", expiresAt, decision, null, null));
     return approval;
   }
 }

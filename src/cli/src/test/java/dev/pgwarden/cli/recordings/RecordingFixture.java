@@ -152,7 +152,7 @@ public final class RecordingFixture {
       String rule, String approval, String approvalOutcome, String reviewer, List<String> masked) {
     return new StatementAudited(ts, session, SUBJECT, "prod-app", "app", "extended", sql, parameters, outcome, tag,
         rows, durationMs, sqlstate, null, null, null, decision, rule, approval, approvalOutcome, reviewer, masked,
-        message);
+        message, null);
   }
 
   /** The key of a part, below the prefix. */
