@@ -84,6 +84,14 @@ class MaskingTest {
           + " 'SELECT email FROM mask_t.customers WHERE id = i'");
       s.execute("CREATE FUNCTION mask_t.shout(t text) RETURNS text LANGUAGE plpgsql AS"
           + " $$ BEGIN RAISE NOTICE 'value is %', t; RETURN t; END $$");
+      s.execute("CREATE FUNCTION mask_t.code_of(i int) RETURNS text LANGUAGE plpgsql AS"
+          + " $$ BEGIN RETURN (SELECT code FROM mask_t.vault WHERE id = i); END $$");
+      s.execute("CREATE FUNCTION mask_t.lookup(t text) RETURNS text LANGUAGE plpgsql AS"
+          + " $$ DECLARE r text; BEGIN EXECUTE 'SELECT ' || t INTO r; RETURN r; END $$");
+      s.execute("CREATE FUNCTION mask_t.via(i int) RETURNS text LANGUAGE sql AS 'SELECT mask_t.email_of(i)'");
+      s.execute("CREATE FUNCTION mask_t.note_of(i int) RETURNS text LANGUAGE sql AS"
+          + " 'SELECT body FROM mask_t.notes WHERE id = i'");
+      s.execute("CREATE FUNCTION mask_t.twice(i int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN i * 2; END $$");
     }
     f = new ProxyFixture(POLICY.replace("mask_t.customers.email]", "mask_t.customers.email, mask_t.part.email]"), null);
   }
@@ -208,8 +216,6 @@ class MaskingTest {
       "SELECT upper(email) FROM mask_t.part",
       "VALUES ((SELECT ssn FROM mask_t.customers WHERE id = 1))",
       "SELECT mask_t.shout(name) FROM mask_t.customers",
-      "SELECT mask_t.email_of(1)",
-      "SELECT mask_t.email_of(id) AS plain_looking FROM mask_t.notes RIGHT JOIN (VALUES (1)) v(id) USING (id)",
       "SELECT ref::text, birth::text FROM mask_t.customers",
   })
   void derivedValuesAreMaskedWhole(String sql) throws SQLException {
@@ -220,6 +226,58 @@ class MaskingTest {
         assertNoSecret(rows);
         assertNoSecret(warnings(c));
       }
+    }
+  }
+
+  /**
+   * A user function runs with the values in the tables, not the masked ones: when it may return
+   * masked values (it reads a masked table, runs dynamic SQL, calls such a function, or its body
+   * cannot be read), masking what it returns would be a silently wrong answer, so it is refused
+   * by name, in every protocol and wherever it is called.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT mask_t.email_of(1)",
+      "SELECT mask_t.email_of(id) AS plain_looking FROM mask_t.notes RIGHT JOIN (VALUES (1)) v(id) USING (id)",
+      "SELECT * FROM mask_t.email_of(2)",
+      "SELECT id FROM mask_t.notes WHERE mask_t.email_of(id) IS NOT NULL",
+      "SELECT MASK_T.\"email_of\"(1)",
+      "SELECT mask_t.code_of(1)",
+      "SELECT mask_t.lookup('1')",
+      "SELECT mask_t.via(1)",
+      "WITH x AS (SELECT mask_t.via(1) AS v) SELECT v FROM x",
+  })
+  void userFunctionsThatMayReturnMaskedValuesAreRefusedByName(String sql) throws SQLException {
+    String function = sql.contains("code_of") ? "code_of()" : sql.contains("lookup") ? "lookup()"
+        : sql.contains("via") ? "via()" : "email_of()";
+    for (ClientMode mode : ClientMode.values()) {
+      try (Connection c = connect(mode); Statement s = c.createStatement()) {
+        SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
+        assertEquals("42501", e.getSQLState(), mode + " " + sql + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains(function), mode + " " + sql + ": " + e.getMessage());
+        assertNoSecret(e.getMessage());
+        assertNoSecret(warnings(c));
+      }
+    }
+    assertNoSecret(f.auditText());
+  }
+
+  @Test
+  void userFunctionsThatReadNoMaskedColumnReturnTheirRealResults() throws SQLException {
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO mask_t.notes VALUES (77, 'plain note')");
+    }
+    for (ClientMode mode : ClientMode.values()) {
+      try (Connection c = connect(mode)) {
+        assertEquals(List.of(List.of("plain note", "42")), rows(c, "SELECT mask_t.note_of(77), mask_t.twice(21)"), mode.name());
+        // Given a masked value, what it returns derives from it and is masked as any function's is.
+        List<List<String>> derived = rows(c, "SELECT mask_t.twice(id), mask_t.note_of(77) || email FROM mask_t.customers WHERE id = 1");
+        assertEquals("2", derived.get(0).get(0), mode.name());
+        assertNoSecret(derived);
+      }
+    }
+    try (Connection c = connect(ClientMode.EXTENDED_TEXT); Statement s = c.createStatement()) {
+      s.execute("DELETE FROM mask_t.notes WHERE id = 77");
     }
   }
 

@@ -86,6 +86,9 @@ class TwoWallsMaskingTest {
       s.execute("CREATE TABLE orders (id int, customer_id int, total numeric)");
       s.execute("INSERT INTO orders VALUES (10, 1, 9.5), (11, 2, 20)");
       s.execute("ANALYZE");
+      // Runs as its caller, whose search path finds the masking view first: the masked value.
+      s.execute("CREATE FUNCTION email_of(i int) RETURNS text LANGUAGE sql STABLE AS"
+          + " 'SELECT email FROM customers WHERE id = i'");
       s.execute("GRANT USAGE ON SCHEMA public TO " + GROUP);
       s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO " + GROUP);
       byte[] secret = Files.readAllBytes(ProxyFixture.MASK_KEY);
@@ -94,6 +97,10 @@ class TwoWallsMaskingTest {
               new ColumnMask("public", "customers", "ssn", MaskStrategy.HASH)),
           Optional.of(MaskKey.derive(secret, "two-walls"))));
       assertThat(report.problems()).isEmpty();
+      // Runs as the admin, who reads the table itself: the raw value. (The operator's next pass
+      // reports it as Degraded; the proxy must stand on its own meanwhile.)
+      s.execute("CREATE FUNCTION email_as_owner(i int) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER AS"
+          + " 'SELECT email FROM public.customers WHERE id = i'");
     }
     try (Connection c = pg.superuser(DB); Statement s = c.createStatement()) {
       // As the operator sets it on every login it mints.
@@ -200,6 +207,34 @@ class TwoWallsMaskingTest {
       try (ResultSet rs = s.executeQuery("SELECT o.total, c.email FROM orders o JOIN customers c ON c.id = o.customer_id"
           + " ORDER BY o.id")) {
         assertThat(ClientMode.read(rs).get(0)).containsExactly("9.5", "****@example.com");
+      }
+    }
+  }
+
+  /**
+   * A function that runs as its caller reads through the masking views, so its result is a masked
+   * value PostgreSQL made and pgwarden passes it as is; a SECURITY DEFINER function reads the
+   * table as its owner, so pgwarden refuses it by name rather than guess which results to mask.
+   */
+  @ParameterizedTest
+  @EnumSource(ClientMode.class)
+  void userFunctionsAreJudgedByWhoseRightsTheyRunWith(ClientMode mode) throws Exception {
+    try (Connection c = agent(mode); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT email_of(1)")) {
+        assertThat(ClientMode.read(rs)).containsExactly(List.of("****@example.com"));
+      }
+      for (String sql : List.of("SELECT email_as_owner(1)", "SELECT * FROM email_as_owner(2)",
+          "SELECT id FROM orders WHERE email_as_owner(customer_id) LIKE 'alice%'")) {
+        try {
+          s.executeQuery(sql);
+          throw new AssertionError(sql + " ran");
+        } catch (SQLException e) {
+          assertThat(e.getSQLState()).as(sql).isEqualTo("42501");
+          assertThat(e.getMessage()).as(sql).contains("email_as_owner() reads public.customers");
+          for (String secret : SECRETS) {
+            assertThat(e.getMessage()).doesNotContain(secret);
+          }
+        }
       }
     }
   }

@@ -14,9 +14,11 @@ public final class SqlNames {
       return Set.of();
     }
     try {
+      java.util.List<SqlToken> tokens = SqlLexer.tokenize(text);
       Set<String> out = new HashSet<>();
-      for (SqlToken t : SqlLexer.tokenize(text)) {
-        if (t.isName()) {
+      for (int i = 0; i < tokens.size(); i++) {
+        SqlToken t = tokens.get(i);
+        if (t.isName() && !qualifiesACall(tokens, i)) {
           out.add(t.text());
         }
       }
@@ -40,7 +42,7 @@ public final class SqlNames {
       for (int i = 0; i < tokens.size(); i++) {
         SqlToken t = tokens.get(i);
         boolean called = i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(");
-        if (t.isName() && !called) {
+        if (t.isName() && !called && !qualifiesACall(tokens, i)) {
           out.add(t.text());
         }
       }
@@ -48,6 +50,21 @@ public final class SqlNames {
     } catch (SqlLexer.LexException e) {
       throw new IllegalStateException("cannot read the names of a statement: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the name at {@code i} is a schema (or database) in a qualified call such as
+   * {@code mask_t.f(x)}: PostgreSQL reads {@code a.b(...)} as function b of schema a, never as
+   * something of a row or column a, so {@code a} carries no value into the result.
+   */
+  private static boolean qualifiesACall(java.util.List<SqlToken> tokens, int i) {
+    int j = i + 1;
+    boolean qualified = false;
+    while (j + 1 < tokens.size() && tokens.get(j).isSymbol(".") && tokens.get(j + 1).isName()) {
+      qualified = true;
+      j += 2;
+    }
+    return qualified && j < tokens.size() && tokens.get(j).isSymbol("(");
   }
 
   /** The statement with its literals replaced by {@code ?}, or a placeholder when it cannot be lexed. */

@@ -35,7 +35,7 @@ class PgFunctionsTest {
   private static final CatalogSnapshot CATALOG = new CatalogSnapshot(1, Map.of(), Set.of(1),
       Map.of("people", Map.of("email", EMAIL), "public.people", Map.of("email", EMAIL)),
       Map.of("people", Set.of("id", "email"), "public.people", Set.of("id", "email")), Set.of("public"),
-      Set.of("people", "public.people"), Set.of());
+      Set.of("people", "public.people"), Set.of(), Map.of());
   /** A statement that reads no masked column, and one that passes a masked column to a function. */
   private static final Classification PLAIN = StatementClassifier.classify("SELECT 1");
   private static final Classification OVER_MASKED = StatementClassifier.classify("SELECT f(email) FROM people");

@@ -124,6 +124,53 @@ final class CatalogQueries {
     return out;
   }
 
+  /**
+   * The user functions (as {@link #userFunctions}) with what pgwarden reads of them. A SQL function
+   * with a {@code BEGIN ATOMIC} body has no source text: its definition as PostgreSQL prints it
+   * stands in. Aggregates have no body of their own and are read as {@code internal}.
+   */
+  static List<FunctionReads.UserFunction> userFunctionBodies(Connection c) throws SQLException {
+    List<FunctionReads.UserFunction> out = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT n.nspname, p.proname, p.prosecdef, CASE WHEN p.prokind = 'a' THEN 'internal' ELSE l.lanname END,"
+            + " CASE WHEN p.prokind <> 'a' AND coalesce(p.prosrc, '') = '' THEN pg_catalog.pg_get_functiondef(p.oid)"
+            + " ELSE p.prosrc END"
+            + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang"
+            + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"
+            + " AND d.objid = p.oid AND d.deptype = 'e')")) {
+      while (rs.next()) {
+        out.add(new FunctionReads.UserFunction(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+            rs.getString(5)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the session's role can read none of the masked columns of {@code masked} (PostgreSQL
+   * then masks them itself, through the masking views), by OID and column name.
+   */
+  static boolean databaseMasks(Connection c, Map<Integer, Map<String, MaskedColumn>> masked) throws SQLException {
+    if (masked.isEmpty()) {
+      return false;
+    }
+    try (PreparedStatement s = c.prepareStatement("SELECT coalesce(bool_or(pg_catalog.has_column_privilege("
+        + "a.attrelid, a.attnum, 'SELECT')), false) FROM pg_attribute a"
+        + " WHERE a.attrelid = ?::oid AND a.attname = ANY(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
+      for (Map.Entry<Integer, Map<String, MaskedColumn>> e : masked.entrySet()) {
+        s.setLong(1, e.getKey() & 0xffffffffL);
+        s.setArray(2, c.createArrayOf("text", e.getValue().keySet().toArray()));
+        try (ResultSet rs = s.executeQuery()) {
+          if (rs.next() && rs.getBoolean(1)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** All column names of the tainted relations, for telling columns from functional notation. */
   static Map<String, Set<String>> columnNames(Connection c, Set<Integer> taintedOids,
       Map<Integer, String[]> relations) throws SQLException {

@@ -146,8 +146,15 @@ public final class MaskCatalog implements AutoCloseable {
       views.addViews(c, relations, relationNames, masked, userFunctions, tainted, columns, attributes);
       Set<String> schemas = new HashSet<>();
       rules.columns().forEach(m -> schemas.add(m.schema()));
+      Set<String> maskedTables = new HashSet<>();
+      masked.keySet().forEach(oid -> ViewTaint.names(relations.get(oid), maskedTables));
+      Set<String> maskedViews = new HashSet<>(tainted.keySet());
+      maskedViews.removeAll(maskedTables);
+      Map<String, String> returnsMasked = FunctionReads.mayReturnMasked(CatalogQueries.userFunctionBodies(c),
+          maskedTables, maskedViews, CatalogQueries.databaseMasks(c, masked));
       return new CatalogSnapshot(generation, Map.copyOf(attributes), Set.copyOf(relationOids), Map.copyOf(tainted),
-          Map.copyOf(columns), Set.copyOf(schemas), Set.copyOf(relationNames), functionNames);
+          Map.copyOf(columns), Set.copyOf(schemas), Set.copyOf(relationNames), functionNames,
+          Map.copyOf(returnsMasked));
     } finally {
       try (Statement tx = c.createStatement()) {
         tx.execute("ROLLBACK");

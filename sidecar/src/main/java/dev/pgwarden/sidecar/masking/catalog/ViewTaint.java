@@ -75,8 +75,11 @@ final class ViewTaint {
         if (taintedOids.contains(view) || e.getValue().stream().noneMatch(taintedOids::contains)) {
           continue;
         }
+        // While views are still being read, every user function counts as one that may return masked values.
+        Map<String, String> unread = new HashMap<>();
+        functionNames.forEach(n -> unread.put(n, n + "() has not been read yet"));
         CatalogSnapshot draft = new CatalogSnapshot(0, Map.of(), relations.keySet(), tainted, columns, Set.of(),
-            relationNames, functionNames);
+            relationNames, functionNames, unread);
         Map<String, MaskedColumn> cols = viewColumns(c, view, relations.get(view), draft, attributes, columns);
         put(tainted, relations.get(view), cols);
         taintedOids.add(view);
@@ -115,6 +118,14 @@ final class ViewTaint {
   }
 
   /** Records a relation's masked columns under its bare and its qualified name. */
+  /** The names a statement may use for relation {@code name} ([schema, name]): bare and qualified, as {@link #put} keys them. */
+  static void names(String[] name, Set<String> into) {
+    if (name != null) {
+      into.add(name[1]);
+      into.add(name[0] + "." + name[1]);
+    }
+  }
+
   static void put(Map<String, Map<String, MaskedColumn>> tainted, String[] name, Map<String, MaskedColumn> cols) {
     if (name == null || cols.isEmpty()) {
       return;

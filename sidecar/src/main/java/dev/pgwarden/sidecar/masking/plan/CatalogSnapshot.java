@@ -18,7 +18,10 @@ import java.util.Set;
  * @param maskedSchemas schemas holding the policy's masked tables
  * @param relationNames every relation's bare and schema-qualified name
  * @param userFunctions names of functions outside pg_catalog and information_schema that no
- *     extension owns: code pgwarden cannot see into, which may read masked columns
+ *     extension owns
+ * @param returnsMasked of those, by name, the ones that may return masked values, with why (they
+ *     read a masked relation, run SQL built at run time, are written in a language pgwarden does
+ *     not read, or call such a function): a statement calling one is refused by that name
  */
 public record CatalogSnapshot(
     long generation,
@@ -28,7 +31,8 @@ public record CatalogSnapshot(
     Map<String, Set<String>> columns,
     Set<String> maskedSchemas,
     Set<String> relationNames,
-    Set<String> userFunctions) {
+    Set<String> userFunctions,
+    Map<String, String> returnsMasked) {
 
   /** A masked attribute: the column it masks (or derives from) and the strategy that applies. */
   public record Attribute(String name, MaskStrategy strategy) {

@@ -52,7 +52,15 @@ final class LineageEvaluation {
     }
     Set<String> userCalls = new HashSet<>(c.functions());
     userCalls.retainAll(catalog.userFunctions());
-    if (!anyTainted && unknownRelations.isEmpty() && userCalls.isEmpty()) {
+    for (String f : c.functions()) {
+      String why = catalog.returnsMasked().get(f);
+      if (why != null) {
+        // Masking whatever it returns would answer with values that are silently wrong.
+        return MaskPlan.refuse(MaskPlanner.returnsMaskedRefusal(why), List.copyOf(touched));
+      }
+    }
+    // A user function that reads no masked column, given no masked value, behaves as in PostgreSQL.
+    if (!anyTainted && unknownRelations.isEmpty()) {
       return MaskPlan.NONE;
     }
     propagate(names, rows);
@@ -82,10 +90,6 @@ final class LineageEvaluation {
             touchedList);
       }
     }
-    if ((!l.copied().isEmpty() || !l.copiedRows().isEmpty()) && !userCalls.isEmpty()) {
-      return MaskPlan.refuse("it writes what " + String.join(", ", userCalls) + "() returns into a table, and"
-          + " that may be masked values pgwarden cannot see. Write the values another way", touchedList);
-    }
     if (intersects(l.copied(), names) || intersects(l.copiedRows(), rows) || intersects(l.copiedRows(), names)) {
       return MaskPlan.refuse("it would write masked column values into a table, where they would no longer be"
           + " masked. Copy only columns that are not masked", touchedList);
@@ -102,8 +106,10 @@ final class LineageEvaluation {
           + String.join(", ", strictColumns()) + ". Select the column as it is, or filter on another column",
           touchedList);
     }
-    // A user function may read masked columns inside: what it returns cannot be traced.
-    boolean unknown = l.opaque() || !unknownRelations.isEmpty() || !userCalls.isEmpty();
+    // The user functions called read no masked column (else refused above): what they return
+    // derives from their arguments, as any function's does. Their notices and errors are still
+    // their own text, so the plan says the statement runs code (opaqueCode).
+    boolean unknown = l.opaque() || !unknownRelations.isEmpty();
     // The strictest strategy among the masked columns the statement names; all of them when it names none.
     MaskStrategy derivedStrategy = MaskPlanner.derivedForm(anyNamed ? strategy : allStrategy);
     if (unknown) {
@@ -123,7 +129,7 @@ final class LineageEvaluation {
       derived.add(tainted ? derivedStrategy : null);
     }
     return new MaskPlan(null, derived, null, anyDerived ? derivedStrategy : null, touchedList,
-        anyTainted || !userCalls.isEmpty(), !userCalls.isEmpty());
+        true, !userCalls.isEmpty());
   }
 
   private void taintRelation(Lineage.Relation r, Map<String, MaskedColumn> masked) {

@@ -54,6 +54,15 @@ public final class MaskPlanner {
    * sequence, a lock, a notification, a large object): fed a masked value, it would return it
    * unmasked by another way.
    */
+  /**
+   * Why a call to a user function that may return masked values is refused: masking whatever it
+   * returns would answer with values that are silently wrong.
+   */
+  static String returnsMaskedRefusal(String why) {
+    return why + ", and pgwarden cannot tell which of its results are masked values. Query the tables it reads"
+        + " instead, or ask a DBA for a function that reads no masked column";
+  }
+
   static boolean storesValues(String function) {
     return PgFunctions.has(function, Trait.STORES_VALUES) || PgFunctions.has(function, Trait.CHANGES_SETTINGS)
         || PgFunctions.has(function, Trait.WRITES_LARGE_OBJECTS);
@@ -127,12 +136,12 @@ public final class MaskPlanner {
         }
       }
     }
-    Set<String> userFunctions = new java.util.HashSet<>(c.functions());
-    userFunctions.retainAll(catalog.userFunctions());
     if (c.kind() == StatementKind.COPY_TO) {
-      if (!userFunctions.isEmpty()) {
-        return MaskPlan.refuse("COPY ... TO of what " + String.join(", ", userFunctions) + "() returns, which may"
-            + " be masked values pgwarden cannot see. Use SELECT instead", List.of());
+      for (String f : c.functions()) {
+        String why = catalog.returnsMasked().get(f);
+        if (why != null) {
+          return MaskPlan.refuse(returnsMaskedRefusal(why), List.of());
+        }
       }
       for (String r : c.reads()) {
         if (taintedColumns(catalog, r) != null || !knownRelation(catalog, r, l)) {

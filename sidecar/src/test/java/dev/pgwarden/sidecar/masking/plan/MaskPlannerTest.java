@@ -32,7 +32,8 @@ class MaskPlannerTest {
     Set<String> names = Set.of("people", "public.people", "orders", "public.orders");
     Map<String, Set<String>> columns = Map.of("people", Set.of("id", "name", "email", "ssn"),
         "public.people", Set.of("id", "name", "email", "ssn"));
-    return new CatalogSnapshot(1, Map.of(), Set.of(1, 2), tainted, columns, Set.of("public"), names, Set.of("secret_of"));
+    return new CatalogSnapshot(1, Map.of(), Set.of(1, 2), tainted, columns, Set.of("public"), names, Set.of("secret_of", "tidy"),
+        Map.of("secret_of", "secret_of() reads public.people"));
   }
 
   private MaskPlan plan(String sql) {
@@ -83,10 +84,32 @@ class MaskPlannerTest {
   }
 
   @Test
-  void userFunctionsAndUnknownRelationsMaskEveryComputedColumn() {
-    MaskPlan p = plan("SELECT secret_of(1)");
-    assertThat(p.allDerived()).isNotNull();
-    assertThat(p.opaqueCode()).isTrue();
+  void aUserFunctionThatMayReturnMaskedValuesIsRefusedByName() {
+    for (String sql : List.of("SELECT secret_of(1)", "SELECT id FROM people WHERE secret_of(id) IS NOT NULL",
+        "SELECT * FROM secret_of(2)", "INSERT INTO orders SELECT 1, 1, secret_of(3)", "COPY (SELECT secret_of(1)) TO STDOUT")) {
+      assertThat(plan(sql).refusal()).as(sql).startsWith("secret_of() reads public.people");
+    }
+  }
+
+  @Test
+  void aUserFunctionThatReadsNoMaskedColumnReturnsItsRealResult() {
+    assertThat(plan("SELECT tidy(1)")).isEqualTo(MaskPlan.NONE);
+    // Given a masked value it returns a value derived from it, masked as any function's would be.
+    MaskPlan p = plan("SELECT tidy(email) FROM people");
+    assertThat(p.refusal()).isNull();
+    assertThat(p.derived()).containsExactly(MaskStrategy.REDACT);
+    assertThat(p.opaqueCode()).as("its notices are its own text").isTrue();
+    assertThat(derived("SELECT tidy(id), tidy(name) || email FROM people WHERE id = 1", 2))
+        .isEqualTo(Arrays.asList(null, MaskStrategy.REDACT));
+    // The schema that qualifies a call is not a value: public.tidy(name) || email taints no other column.
+    assertThat(derived("SELECT public.tidy(id), public.tidy(name) || email FROM people", 2))
+        .isEqualTo(Arrays.asList(null, MaskStrategy.REDACT));
+    assertThat(derived("SELECT public.tidy(id), \"tidy\"(email) FROM people", 2))
+        .isEqualTo(Arrays.asList(null, MaskStrategy.REDACT));
+  }
+
+  @Test
+  void unknownRelationsMaskEveryComputedColumn() {
     assertThat(plan("SELECT upper(x) FROM brand_new_view").allDerived()).isNotNull();
   }
 
