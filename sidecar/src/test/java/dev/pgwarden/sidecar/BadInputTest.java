@@ -50,7 +50,7 @@ class BadInputTest {
     RawClient.Message m = c.read();
     assertThat(m.type()).as("message type").isEqualTo('E');
     Map<Character, String> fields = m.fields();
-    assertThat(fields.get('S')).isEqualTo("FATAL");
+    assertThat(fields.get('S')).as(fields.toString()).isEqualTo("FATAL");
     assertThat(fields.get('C')).isEqualTo(sqlState);
     assertThat(c.closedByServer()).as("connection closed after the error").isTrue();
     return fields;
@@ -193,10 +193,24 @@ class BadInputTest {
     }
   }
 
+  /**
+   * A proxy whose policy lets calls of created functions run (the fixture's denies them: they
+   * count as every kind of write, DROP included), for the server's ParameterStatus to be reached.
+   */
+  private static ProxyFixture trustingCode() {
+    return new ProxyFixture("""
+        apiVersion: pgwarden.dev/v1alpha1
+        kind: DatabaseAccessPolicy
+        metadata: {name: trusting-code}
+        spec:
+          access: {mode: ReadWrite}
+        """, null);
+  }
+
   @Test
   void changingClientEncodingAnotherWayEndsTheSession() throws Exception {
-    try (RawClient c = new RawClient(f.port())) {
-      c.authenticate(f.token());
+    try (ProxyFixture open = trustingCode(); RawClient c = new RawClient(open.port())) {
+      c.authenticate(open.token());
       // A function hides the change from classification: the server's ParameterStatus is the last line of defence.
       try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
         s.execute("create or replace function latin1_please() returns text language sql"
@@ -205,6 +219,57 @@ class BadInputTest {
       c.query("select latin1_please()");
       assertThat(expectFatal(c, "0A000").get('M')).contains("client_encoding must stay UTF8");
     }
+  }
+
+  @Test
+  void turningStandardConformingStringsOffInAFunctionEndsTheSession() throws Exception {
+    try (ProxyFixture open = trustingCode(); RawClient c = new RawClient(open.port())) {
+      c.authenticate(open.token());
+      try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
+        s.execute("create or replace function backslashes_please() returns text language sql"
+            + " as $$ select set_config('standard_conforming_strings', 'off', false) $$");
+      }
+      c.query("select backslashes_please()");
+      assertThat(expectFatal(c, "0A000").get('M')).contains("standard_conforming_strings on");
+    }
+  }
+
+  @Test
+  void aFastPathFunctionCallIsRefusedAndRunsNothing() throws Exception {
+    long sequenceOid;
+    try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
+      s.execute("drop sequence if exists fast_path_seq; create sequence fast_path_seq");
+      s.execute("grant all on sequence fast_path_seq to public");
+      ResultSet rs = s.executeQuery("select 'fast_path_seq'::regclass::oid");
+      rs.next();
+      sequenceOid = rs.getLong(1);
+    }
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      // FunctionCall of nextval(regclass) (oid 1574) with the sequence's oid as one binary argument.
+      ByteBuffer call = ByteBuffer.allocate(4 + 2 + 2 + 2 + 4 + 4 + 2)
+          .putInt(1574).putShort((short) 1).putShort((short) 1)
+          .putShort((short) 1).putInt(4).putInt((int) sequenceOid)
+          .putShort((short) 0);
+      c.send(RawClient.typed('F', call.array()));
+      RawClient.Message error = c.read();
+      assertThat(error.type()).isEqualTo('E');
+      assertThat(error.fields().get('C')).isEqualTo("42501");
+      assertThat(error.fields().get('M')).isEqualTo("pgwarden: the fast-path function call protocol is not allowed");
+      assertThat(c.read().type()).isEqualTo('Z');
+      c.query("select 'after the refusal'");
+      assertThat(c.read().type()).as("the session goes on").isEqualTo('T');
+      c.readUntil('Z');
+    }
+    try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE);
+        ResultSet rs = admin.createStatement().executeQuery("select is_called from fast_path_seq")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("nextval never ran").isFalse();
+    }
+    assertThat(f.statements("-- function call, oid 1574")).singleElement().satisfies(e -> {
+      assertThat(e.path("outcome").asText()).isEqualTo("refused");
+      assertThat(e.path("rule").asText()).isEqualTo("pgwarden:function-call");
+    });
   }
 
   @Test

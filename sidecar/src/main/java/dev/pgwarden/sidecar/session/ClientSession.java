@@ -270,6 +270,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     return closed;
   }
 
+  /** The process id the client was given in BackendKeyData. */
+  int clientProcessId() {
+    return cancelKey.processId();
+  }
+
+  /** The database backend's own process id. */
+  int upstreamProcessId() {
+    return upstream.processId();
+  }
+
   void countToClient(int n) {
     bytesToClient += n;
     unreportedToClient += n;
