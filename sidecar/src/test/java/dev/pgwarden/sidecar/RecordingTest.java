@@ -113,8 +113,10 @@ class RecordingTest {
           }
         }
         s.execute("CREATE TABLE IF NOT EXISTS rec_items (id int)");
-        assertThatThrownBy(() -> s.execute("SELECT 1/0 AS rec_error")).isInstanceOf(SQLException.class);
-        assertThatThrownBy(() -> s.execute("DROP TABLE rec_items")).isInstanceOf(SQLException.class)
+        assertThatThrownBy(() -> s.execute("SELECT 1/0 AS rec_error"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
+        assertThatThrownBy(() -> s.execute("DROP TABLE rec_items"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"))
             .hasMessageContaining("no-drop");
       }
       String session = sessionOf(proxy, "rec-select");
