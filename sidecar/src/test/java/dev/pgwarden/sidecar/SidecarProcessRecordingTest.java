@@ -133,6 +133,26 @@ class SidecarProcessRecordingTest {
     t.start();
   }
 
+  /** Whether an open part in the spool holds {@code text}, as far as it has been flushed. */
+  private static boolean spoolHolds(Path spool, String text) {
+    try (Stream<Path> files = Files.walk(spool)) {
+      for (Path part : files.filter(f -> f.toString().endsWith(".open")).toList()) {
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(part))) {
+          in.transferTo(read);
+        } catch (java.io.EOFException e) {
+          // An open part ends where its last flush did.
+        }
+        if (read.toString(StandardCharsets.UTF_8).contains(text)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static S3Store store() {
     return new S3Store(BUCKET, s3.endpoint(), "us-east-1", TestS3.ACCESS_KEY, TestS3.SECRET_KEY);
   }
@@ -160,7 +180,8 @@ class SidecarProcessRecordingTest {
       }
       first.awaitStdout("before_the_kill_4");
       session = session(first, "before_the_kill_0");
-      Thread.sleep(300); // the recorder flushes its part right after the audit line is written
+      // Killed only once the spool holds the last statement (parts are flushed every 100 ms).
+      RecordingTest.awaitTrue(() -> spoolHolds(spool, "before_the_kill_4"), "the spool holds the last statement");
       first.process().destroyForcibly();
       assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
