@@ -107,17 +107,21 @@ public class ProtocolFuzzTest {
   }
 
   private static void decode(EmbeddedChannel channel, FuzzedDataProvider data, Reader reader) {
-    ByteBuf input = Unpooled.buffer();
-    List<ByteBuf> chunks = new ArrayList<>();
+    List<byte[]> reads = new ArrayList<>();
     while (data.remainingBytes() > 0) {
-      byte[] chunk = data.consumeBytes(1 + data.consumeInt(0, 200));
-      chunks.add(input.retainedSlice(input.writerIndex(), chunk.length).writerIndex(0));
-      input.writeBytes(chunk);
+      reads.add(data.consumeBytes(1 + data.consumeInt(0, 200)));
+    }
+    ByteBuf input = Unpooled.buffer();
+    reads.forEach(input::writeBytes);
+    List<ByteBuf> chunks = new ArrayList<>();
+    int at = 0;
+    for (byte[] read : reads) {
+      chunks.add(input.retainedSlice(at, read.length));
+      at += read.length;
     }
     input.release(); // the chunks hold it now
     try {
       for (ByteBuf chunk : chunks) {
-        chunk.writerIndex(chunk.capacity());
         if (!channel.isActive()) {
           chunk.release();
           continue;
