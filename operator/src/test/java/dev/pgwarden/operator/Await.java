@@ -5,9 +5,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** Polls until the cluster, the database or a server reaches a state; the only way these tests wait. */
+/**
+ * Polls until the cluster, the database or a server reaches a state; the only way these tests wait.
+ * The limit is generous (a loaded 2-core machine reconciles slowly): each test's own timeout
+ * (junit-platform.properties, or @Timeout) is what bounds a test.
+ */
 public final class Await {
-  public static final Duration LIMIT = Duration.ofSeconds(30);
+  public static final Duration LIMIT = Duration.ofSeconds(120);
   private static final long POLL_MILLIS = 100;
 
   private Await() {

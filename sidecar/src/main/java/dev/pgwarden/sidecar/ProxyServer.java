@@ -27,6 +27,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -180,7 +181,7 @@ public final class ProxyServer implements AutoCloseable {
   @Override
   public void close() {
     listener.close().syncUninterruptibly();
-    cancels.shutDownAll(); // runs on the sessions' loops before they stop (graceful shutdown runs queued tasks)
+    cancels.shutDownAll(Duration.ofSeconds(2)); // clients get 57P01 before the loops stop
     acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     blockingWork.shutdownNow();

@@ -213,6 +213,57 @@ class BadInputTest {
   }
 
   @Test
+  void turningStandardConformingStringsOffInAFunctionEndsTheSession() throws Exception {
+    try (ProxyFixture open = trustingCode(); RawClient c = new RawClient(open.port())) {
+      c.authenticate(open.token());
+      try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
+        s.execute("create or replace function backslashes_please() returns text language sql"
+            + " as $$ select set_config('standard_conforming_strings', 'off', false) $$");
+      }
+      c.query("select backslashes_please()");
+      assertThat(expectFatal(c, "0A000").get('M')).contains("standard_conforming_strings on");
+    }
+  }
+
+  @Test
+  void aFastPathFunctionCallIsRefusedAndRunsNothing() throws Exception {
+    long sequenceOid;
+    try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
+      s.execute("drop sequence if exists fast_path_seq; create sequence fast_path_seq");
+      s.execute("grant all on sequence fast_path_seq to public");
+      ResultSet rs = s.executeQuery("select 'fast_path_seq'::regclass::oid");
+      rs.next();
+      sequenceOid = rs.getLong(1);
+    }
+    try (RawClient c = new RawClient(f.port())) {
+      c.authenticate(f.token());
+      // FunctionCall of nextval(regclass) (oid 1574) with the sequence's oid as one binary argument.
+      ByteBuffer call = ByteBuffer.allocate(4 + 2 + 2 + 2 + 4 + 4 + 2)
+          .putInt(1574).putShort((short) 1).putShort((short) 1)
+          .putShort((short) 1).putInt(4).putInt((int) sequenceOid)
+          .putShort((short) 0);
+      c.send(RawClient.typed('F', call.array()));
+      RawClient.Message error = c.read();
+      assertThat(error.type()).isEqualTo('E');
+      assertThat(error.fields().get('C')).isEqualTo("42501");
+      assertThat(error.fields().get('M')).isEqualTo("pgwarden: the fast-path function call protocol is not allowed");
+      assertThat(c.read().type()).isEqualTo('Z');
+      c.query("select 'after the refusal'");
+      assertThat(c.read().type()).as("the session goes on").isEqualTo('T');
+      c.readUntil('Z');
+    }
+    try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE);
+        ResultSet rs = admin.createStatement().executeQuery("select is_called from fast_path_seq")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("nextval never ran").isFalse();
+    }
+    assertThat(f.statements("-- function call, oid 1574")).singleElement().satisfies(e -> {
+      assertThat(e.path("outcome").asText()).isEqualTo("refused");
+      assertThat(e.path("rule").asText()).isEqualTo("pgwarden:function-call");
+    });
+  }
+
+  @Test
   void malformedBindAfterAuthentication() throws Exception {
     try (RawClient c = new RawClient(f.port())) {
       c.authenticate(f.token());

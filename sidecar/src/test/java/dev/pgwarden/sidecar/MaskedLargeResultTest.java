@@ -87,4 +87,23 @@ class MaskedLargeResultTest {
     assertThat(peak).as("the sampler saw the proxy's buffers at all").isPositive();
     assertThat(peak).isLessThan(MAX_PROXY_BUFFERS);
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(180)
+  void aMaskedRowOverSixtyFourMebibytesEndsTheSession() throws Exception {
+    try (RawClient c = new RawClient(f.port()).authenticate(f.token())) {
+      c.query("SELECT email, repeat('x', 65 * 1024 * 1024) AS filler FROM mask_big.people WHERE id = 1");
+      java.util.List<RawClient.Message> before = new java.util.ArrayList<>();
+      RawClient.Message m;
+      while ((m = c.read()).type() != 'E') {
+        before.add(m);
+      }
+      assertThat(before).as("no row reaches the client").noneMatch(x -> x.type() == 'D');
+      assertThat(m.fields().get('S')).isEqualTo("FATAL");
+      assertThat(m.fields().get('C')).isEqualTo("54000");
+      assertThat(m.fields().get('M')).contains("a result row of more than 67108864 bytes holds masked columns");
+      assertThat(c.closedByServer()).isTrue();
+    }
+    assertThat(f.auditText()).doesNotContain("user1@example.com");
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgwarden.testkit.SecretDetector;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,9 +106,7 @@ class MaskingTest {
     if (f != null) {
       String audit = f.auditText();
       f.close();
-      for (String secret : SECRETS) {
-        assertFalse(audit.contains(secret), "the audit log holds the masked value " + secret);
-      }
+      DETECTOR.assertAbsent("the audit log", audit);
     }
   }
 
@@ -126,10 +125,24 @@ class MaskingTest {
     return ClientMode.read(rs);
   }
 
+  /** The secrets in every form a leak takes: any case, reversed, hex, base64, digests, bare digits. */
+  static final SecretDetector DETECTOR = SecretDetector.of(SECRETS);
+
   static void assertNoSecret(Object anything) {
-    String text = String.valueOf(anything);
-    for (String secret : SECRETS) {
-      assertFalse(text.contains(secret), "leaked " + secret + " in " + text);
+    DETECTOR.assertAbsent("the client's view", anything);
+  }
+
+  /**
+   * Every value is one a mask produces: NULL, {@code [redacted]} (a JSON string in json), an
+   * {@code hmac:} hash or a hashed number, or a partial {@code ****...}; or, for the columns named
+   * in {@code clear}, anything.
+   */
+  static void assertMasked(String sql, List<List<String>> rows) {
+    for (List<String> row : rows) {
+      for (String v : row) {
+        assertTrue(v == null || v.equals("[redacted]") || v.equals("\"[redacted]\"") || v.matches("hmac:[0-9a-f]{24}")
+            || v.matches("-?[0-9]+") || v.startsWith("****"), sql + ": not a masked value: " + v + " in " + rows);
+      }
     }
   }
 
@@ -224,6 +237,7 @@ class MaskingTest {
         List<List<String>> rows = rows(c, sql);
         assertFalse(rows.isEmpty(), sql);
         assertNoSecret(rows);
+        assertMasked(sql, rows);
         assertNoSecret(warnings(c));
       }
     }
@@ -310,7 +324,8 @@ class MaskingTest {
   void wholeRowReferencesAreRefused(String sql) throws SQLException {
     try (Connection c = connect(ClientMode.EXTENDED_TEXT)) {
       SQLException e = assertThrows(SQLException.class, () -> rows(c, sql), sql);
-      assertTrue(Set.of("42501", "42703").contains(e.getSQLState()), sql + ": " + e.getSQLState() + " " + e.getMessage());
+      assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
+      assertTrue(e.getMessage().contains("ERROR: pgwarden:"), sql + ": " + e.getMessage());
       assertNoSecret(e.getMessage());
     }
   }
@@ -393,6 +408,7 @@ class MaskingTest {
         java.io.StringWriter out = new java.io.StringWriter();
         SQLException e = assertThrows(SQLException.class, () -> copy.copyOut(sql, out), sql);
         assertEquals("42501", e.getSQLState(), e.getMessage());
+        assertTrue(e.getMessage().contains("pgwarden:") && e.getMessage().contains("SELECT"), e.getMessage());
         assertNoSecret(out);
       }
       // COPY of a table without masked columns is not affected.
@@ -451,6 +467,7 @@ class MaskingTest {
           "SELECT (SELECT email FROM mask_t.customers WHERE id = 1)::uuid",
           "SELECT 1 / 0 FROM mask_t.customers WHERE email = 'x'")) {
         SQLException e = assertThrows(SQLException.class, () -> rows(c, sql), sql);
+        assertTrue(e.getSQLState().startsWith("22"), sql + ": a data error, not " + e.getSQLState() + " " + e.getMessage());
         assertNoSecret(e.getMessage());
         assertNoSecret(e.getNextException());
         if (e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
@@ -458,12 +475,21 @@ class MaskingTest {
           assertNoSecret(p.getServerErrorMessage().getWhere());
         }
       }
-      // A unique violation quotes the key in its detail.
-      SQLException dup = assertThrows(SQLException.class, () -> {
+      // Copying a masked value into a table is refused before it could collide with itself.
+      SQLException copied = assertThrows(SQLException.class, () -> {
         try (Statement s = c.createStatement()) {
           s.execute("INSERT INTO mask_t.customers (id, email) SELECT 99, email FROM mask_t.customers WHERE id = 1");
         }
       });
+      assertEquals("42501", copied.getSQLState(), copied.getMessage());
+      assertNoSecret(copied.getMessage());
+      // A unique violation quotes the key in its detail: the value an agent guessed is not confirmed.
+      SQLException dup = assertThrows(SQLException.class, () -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("INSERT INTO mask_t.customers (id, email) VALUES (98, 'bob.hidden@corp.example')");
+        }
+      });
+      assertEquals("23505", dup.getSQLState(), dup.getMessage());
       assertNoSecret(dup.getMessage());
       // A function raising a notice with a masked value.
       rows(c, "SELECT mask_t.shout(email) FROM mask_t.customers WHERE id = 1");
@@ -515,6 +541,7 @@ class MaskingTest {
     try (Connection c = connect(ClientMode.EXTENDED_TEXT); Statement s = c.createStatement()) {
       SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
       assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
+      assertTrue(e.getMessage().contains("ERROR: pgwarden:"), sql + ": " + e.getMessage());
     }
   }
 

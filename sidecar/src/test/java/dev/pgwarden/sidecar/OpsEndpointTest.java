@@ -33,7 +33,7 @@ class OpsEndpointTest {
         assertThat(during).contains("pgwarden_sessions_active 1.0");
       }
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.connect(props("password", "x")).close())
-          .isInstanceOf(java.sql.SQLException.class);
+          .isInstanceOfSatisfying(java.sql.SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
       String metrics = get(ops, "/metrics").body();
       assertThat(metrics)
           .contains("pgwarden_sessions_total 1.0")

@@ -190,17 +190,15 @@ class PgjdbcCompatibilityTest {
     try (Connection c = f.connect(); Statement s = c.createStatement()) {
       CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
         try {
-          Thread.sleep(500);
+          dev.pgwarden.testkit.ServerActivity.awaitRunning("pg_sleep(30)");
           s.cancel();
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
       });
-      long began = System.nanoTime();
       assertThatThrownBy(() -> s.execute("select pg_sleep(30)"))
           .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
-      assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(15));
-      cancel.get(5, TimeUnit.SECONDS);
+      cancel.get(30, TimeUnit.SECONDS);
       try (ResultSet rs = s.executeQuery("select 'still usable'")) {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("still usable");

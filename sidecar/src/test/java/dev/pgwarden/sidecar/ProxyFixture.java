@@ -212,11 +212,14 @@ final class ProxyFixture implements AutoCloseable {
         .toList();
   }
 
-  /** Cancels the statement from another thread shortly after, as an impatient user would. */
-  static Thread cancelSoon(java.sql.Statement statement) {
+  /**
+   * Cancels the statement from another thread once the server runs it (a statement containing
+   * {@code running} shows in pg_stat_activity), as an impatient user would.
+   */
+  static Thread cancelWhenRunning(java.sql.Statement statement, String running) {
     Thread t = new Thread(() -> {
       try {
-        Thread.sleep(300);
+        dev.pgwarden.testkit.ServerActivity.awaitRunning(running);
         statement.cancel();
       } catch (Exception e) {
         throw new IllegalStateException(e);

@@ -40,6 +40,8 @@ final class RawClient implements AutoCloseable {
   }
 
   private final Socket socket;
+  /** The BackendKeyData this client was given (null before authentication): the key it cancels with. */
+  private Message backendKey;
   private final DataInputStream in;
   private final OutputStream out;
 
@@ -108,7 +110,11 @@ final class RawClient implements AutoCloseable {
     int len = in.readInt();
     byte[] body = new byte[len - 4];
     in.readFully(body);
-    return new Message(type, body);
+    Message m = new Message(type, body);
+    if (type == 'K') {
+      backendKey = m;
+    }
+    return m;
   }
 
   /** Reads until a message of the given type arrives, failing on an ErrorResponse first. */
@@ -124,6 +130,19 @@ final class RawClient implements AutoCloseable {
     }
   }
 
+  /** Reads until an ErrorResponse arrives, failing on a ReadyForQuery first. */
+  Message readUntilError() throws IOException {
+    while (true) {
+      Message m = read();
+      if (m.type() == 'E') {
+        return m;
+      }
+      if (m.type() == 'Z') {
+        throw new AssertionError("the statement ended without an error");
+      }
+    }
+  }
+
   /** Completes startup with a valid token, up to the first ReadyForQuery. */
   RawClient authenticate(String token) throws IOException {
     startup();
@@ -134,6 +153,31 @@ final class RawClient implements AutoCloseable {
     password(token);
     readUntil('Z');
     return this;
+  }
+
+  /** The process id of the BackendKeyData this client was given. */
+  int keyProcessId() {
+    return backendKey.intAt(0);
+  }
+
+  /** The secret of the BackendKeyData this client was given. */
+  int keySecret() {
+    return backendKey.intAt(4);
+  }
+
+  /** A CancelRequest packet quoting {@code processId} and {@code secret}. */
+  static byte[] cancelRequest(int processId, int secret) {
+    return ByteBuffer.allocate(16).putInt(16).putInt(80877102).putInt(processId).putInt(secret).array();
+  }
+
+  /** The first column of the first row a simple Query answers, as text (the rest is read up to ReadyForQuery). */
+  String queryValue(String sql) throws IOException {
+    query(sql);
+    Message row = readUntil('D');
+    int length = row.intAt(2);
+    String value = length < 0 ? null : new String(row.body(), 6, length, StandardCharsets.UTF_8);
+    readUntil('Z');
+    return value;
   }
 
   /** True when the server closed the connection (EOF or reset) within the read timeout. */

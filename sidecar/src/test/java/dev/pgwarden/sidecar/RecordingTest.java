@@ -113,8 +113,10 @@ class RecordingTest {
           }
         }
         s.execute("CREATE TABLE IF NOT EXISTS rec_items (id int)");
-        assertThatThrownBy(() -> s.execute("SELECT 1/0 AS rec_error")).isInstanceOf(SQLException.class);
-        assertThatThrownBy(() -> s.execute("DROP TABLE rec_items")).isInstanceOf(SQLException.class)
+        assertThatThrownBy(() -> s.execute("SELECT 1/0 AS rec_error"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
+        assertThatThrownBy(() -> s.execute("DROP TABLE rec_items"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"))
             .hasMessageContaining("no-drop");
       }
       String session = sessionOf(proxy, "rec-select");
@@ -233,6 +235,44 @@ class RecordingTest {
         assertThat(e.path("rule").asText()).isEqualTo("pgwarden:recording");
         assertThat(e.path("sqlstate").asText()).isEqualTo("53100");
       });
+    }
+  }
+
+  /**
+   * The spool's disk stops taking writes (here its directory is replaced by a file, which fails
+   * every write as a full or read-only disk does, even for root): statements are refused with
+   * 53100, and once the spool can be written again they run, without a restart.
+   */
+  @Test
+  void aSpoolThatCannotBeWrittenRefusesStatementsAndRecovers() throws Exception {
+    Path spoolDir = spool.resolve("unwritable");
+    Path movedAway = spool.resolve("moved-away");
+    Recorder.Settings settings = Recorder.Settings.defaults(spoolDir, PREFIX).withPartInterval(Duration.ofMillis(200))
+        .withMaxBackoff(Duration.ofMillis(300)).withFlushTimeout(Duration.ofSeconds(10));
+    try (ProxyFixture proxy = proxy(settings, true, new SimpleMeterRegistry());
+        Connection c = proxy.connect(); Statement s = c.createStatement()) {
+      s.execute("SELECT 'before' AS spool_writable");
+      Files.move(spoolDir, movedAway);
+      Files.writeString(spoolDir, "not a directory");
+      SQLException refused;
+      try {
+        refused = fillSpoolUntilRefused(s);
+      } finally {
+        Files.delete(spoolDir);
+        Files.move(movedAway, spoolDir);
+      }
+      assertThat(refused.getSQLState()).isEqualTo("53100");
+      assertThat(refused.getMessage()).contains("did not run because it cannot be recorded");
+      awaitTrue(() -> {
+        try {
+          s.execute("SELECT 'after' AS spool_writable_again");
+          return true;
+        } catch (SQLException e) {
+          return false;
+        }
+      }, "statements run once the spool can be written");
+      assertThat(proxy.statements("spool_writable_again"))
+          .anySatisfy(e -> assertThat(e.path("outcome").asText()).isEqualTo("ok"));
     }
   }
 

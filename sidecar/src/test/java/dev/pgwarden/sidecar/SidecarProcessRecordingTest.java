@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgwarden.sidecar.audit.AuditChain;
@@ -132,6 +133,26 @@ class SidecarProcessRecordingTest {
     t.start();
   }
 
+  /** Whether an open part in the spool holds {@code text}, as far as it has been flushed. */
+  private static boolean spoolHolds(Path spool, String text) {
+    try (Stream<Path> files = Files.walk(spool)) {
+      for (Path part : files.filter(f -> f.toString().endsWith(".open")).toList()) {
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(part))) {
+          in.transferTo(read);
+        } catch (java.io.EOFException e) {
+          // An open part ends where its last flush did.
+        }
+        if (read.toString(StandardCharsets.UTF_8).contains(text)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static S3Store store() {
     return new S3Store(BUCKET, s3.endpoint(), "us-east-1", TestS3.ACCESS_KEY, TestS3.SECRET_KEY);
   }
@@ -159,7 +180,8 @@ class SidecarProcessRecordingTest {
       }
       first.awaitStdout("before_the_kill_4");
       session = session(first, "before_the_kill_0");
-      Thread.sleep(300); // the recorder flushes its part right after the audit line is written
+      // Killed only once the spool holds the last statement (parts are flushed every 100 ms).
+      RecordingTest.awaitTrue(() -> spoolHolds(spool, "before_the_kill_4"), "the spool holds the last statement");
       first.process().destroyForcibly();
       assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
@@ -201,17 +223,32 @@ class SidecarProcessRecordingTest {
     Path key = key(dir);
     Sidecar sidecar = startSidecar(spool, key);
     List<String> sessions = new ArrayList<>();
-    try (Connection c = sidecar.connect(); Statement s = c.createStatement()) {
+    try (Connection c = sidecar.connect(); Statement s = c.createStatement();
+        RawClient open = new RawClient(sidecar.port())) {
       s.execute("SELECT 'open during shutdown' AS sigterm_marker");
       sidecar.awaitStdout("sigterm_marker");
       sessions.add(session(sidecar, "sigterm_marker"));
+      open.authenticate(issuer.mint("idle-tester", Duration.ofMinutes(5)));
       long stopping = System.nanoTime();
-      sidecar.process().destroy(); // SIGTERM, the connection still open
+      sidecar.process().destroy(); // SIGTERM, the connections still open
       assertThat(sidecar.process().waitFor(30, TimeUnit.SECONDS)).as("the sidecar exits").isTrue();
       System.out.printf("sidecar stopped with an open session in %d ms%n",
           Duration.ofNanos(System.nanoTime() - stopping).toMillis());
-    } catch (java.sql.SQLException expected) {
-      // The connection is closed under the client by the shutdown.
+      RawClient.Message goodbye;
+      try {
+        goodbye = open.read();
+      } catch (java.io.IOException e) {
+        StringBuilder ends = new StringBuilder();
+        RecordedSessions.read(store(), PREFIX).forEach((id, r) -> ends.append(id).append(": ")
+            .append(r.events().get(r.events().size() - 1)).append('\n'));
+        throw new AssertionError("no goodbye; recorded:\n" + ends, e);
+      }
+      assertThat(goodbye.type()).as("an idle client is told why its session ends").isEqualTo('E');
+      assertThat(goodbye.fields().get('S')).isEqualTo("FATAL");
+      assertThat(goodbye.fields().get('C')).isEqualTo("57P01");
+      assertThat(goodbye.fields().get('M')).contains("pgwarden is shutting down");
+      assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
+          .isInstanceOfSatisfying(java.sql.SQLException.class, e -> assertThat(e.getSQLState()).isIn("57P01", "08006"));
     }
     // Everything is in the store the moment the process has exited: no next start needed.
     RecordedSessions.Recorded recorded = RecordedSessions.read(store(), PREFIX).get(sessions.get(0));

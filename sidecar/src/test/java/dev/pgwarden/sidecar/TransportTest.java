@@ -51,7 +51,7 @@ class TransportTest {
           .copyOut("COPY (select repeat('x', 1000) from generate_series(1, 5000)) TO STDOUT", out);
       assertThat(rows).isEqualTo(5000);
       assertThat(out.toString(StandardCharsets.US_ASCII)).hasSize(5000 * 1001);
-      Thread canceller = ProxyFixture.cancelSoon(s);
+      Thread canceller = ProxyFixture.cancelWhenRunning(s, "pg_sleep(20)");
       try {
         s.execute("select pg_sleep(20)");
         throw new AssertionError("the statement should have been cancelled");

@@ -47,7 +47,7 @@ class UpstreamTlsTest {
   void cancelWorksWhenTheUpstreamRequiresTls() throws Exception {
     try (ProxyFixture f = proxy("localhost", SslMode.VERIFY_FULL, pg.certificate());
         Connection c = f.connect(); java.sql.Statement s = c.createStatement()) {
-      Thread canceller = ProxyFixture.cancelSoon(s);
+      Thread canceller = ProxyFixture.cancelWhenRunning(s, "pg_sleep(20)");
       assertThatThrownBy(() -> s.execute("select pg_sleep(20)"))
           .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
       canceller.join();

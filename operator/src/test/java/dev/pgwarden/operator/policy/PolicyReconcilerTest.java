@@ -199,7 +199,9 @@ class PolicyReconcilerTest {
       clock.advance(Duration.ofMinutes(20));
       editSpec("modest", "ReadWrite", "1h");
       Await.until(() -> !roleExists(firstRole), "the expired role is dropped by the non-superuser admin");
-      assertThatThrownBy(() -> s.executeQuery("SELECT 1")).as("and its session ended").isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> s.executeQuery("SELECT 1")).as("and its session ended")
+          .isInstanceOfSatisfying(SQLException.class,
+              e -> assertThat(e.getSQLState()).as(e.getMessage()).isIn("57P01", "08006", "08003"));
     }
     DatabaseAccessPolicy p = awaitCondition("modest", "Degraded", "False");
     client.resource(p).delete();
@@ -417,7 +419,9 @@ class PolicyReconcilerTest {
       assertThat(roleExists(secondRole)).isTrue();
       try (Statement s = open.createStatement()) {
         assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
-            .as("a session of an expired credential ends").isInstanceOf(SQLException.class);
+            .as("a session of an expired credential ends")
+            .isInstanceOfSatisfying(SQLException.class,
+                e -> assertThat(e.getSQLState()).as(e.getMessage()).isIn("57P01", "08006", "08003"));
       }
     }
   }
@@ -562,7 +566,9 @@ class PolicyReconcilerTest {
       Await.until(() -> !roleExists(role), "the expired role of an invalid policy is dropped");
       try (Statement s = open.createStatement()) {
         assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
-            .as("a session of an expired credential ends").isInstanceOf(SQLException.class);
+            .as("a session of an expired credential ends")
+            .isInstanceOfSatisfying(SQLException.class,
+                e -> assertThat(e.getSQLState()).as(e.getMessage()).isIn("57P01", "08006", "08003"));
       }
     }
     try (Connection c = postgres.superuser(database)) {

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -42,6 +43,8 @@ public final class TokenVerifier {
       JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
       JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
   private static final String SA_PREFIX = "system:serviceaccount:";
+  /** How far the issuer's clock and ours may disagree on exp and nbf (README: 60 s). */
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
   private final List<AcceptedSubject> subjects;
   private final SigningKeys keys;
@@ -123,6 +126,10 @@ public final class TokenVerifier {
     processor.setJWTClaimsSetVerifier((claims, context) -> { });
     try {
       return processor.process(jwt, null);
+    } catch (RateLimitReachedException e) {
+      // The key set was fetched moments ago and names no such key: the token is not the issuer's.
+      throw new AuthenticationException(SqlState.INVALID_PASSWORD, "signature", "no key of issuer " + subject.issuer()
+          + " matches the token's key id " + jwt.getHeader().getKeyID() + ": the token is forged or from another issuer");
     } catch (KeySourceException e) {
       throw new AuthenticationException(SqlState.INVALID_AUTHORIZATION, "keys-unavailable",
           "cannot fetch the signing keys of issuer " + subject.issuer() + "; try again shortly");

@@ -44,6 +44,9 @@ public final class MaskingEngine implements AutoCloseable {
    * @param keyFile the secret the hash strategy is keyed with; required when a rule hashes
    * @throws IllegalArgumentException when a rule hashes and there is no key
    */
+  /** The least a hashing key may hold, as README and {@code --mask-key-file} ask. */
+  static final int MIN_KEY_BYTES = 32;
+
   public static MaskingEngine start(MaskRules rules, String policyName, Path keyFile, UpstreamConfig upstream)
       throws IOException {
     return start(rules, policyName, keyFile, () -> upstream);
@@ -57,7 +60,13 @@ public final class MaskingEngine implements AutoCloseable {
     }
     byte[] key = null;
     if (keyFile != null) {
-      key = policyKey(Files.readAllBytes(keyFile), policyName);
+      byte[] secret = Files.readAllBytes(keyFile);
+      if (rules.usesHash() && secret.length < MIN_KEY_BYTES) {
+        // A short or empty file is a key anyone could guess: hashes keyed with it could be looked up.
+        throw new IllegalArgumentException("the policy hashes masked columns, and the mask key file " + keyFile
+            + " holds " + secret.length + " bytes: it must hold at least " + MIN_KEY_BYTES + " random bytes");
+      }
+      key = policyKey(secret, policyName);
     } else if (rules.usesHash()) {
       throw new IllegalArgumentException("the policy hashes masked columns, and hashing needs a secret key:"
           + " give one with --mask-key-file (a file of at least 32 random bytes)");

@@ -1,6 +1,10 @@
 package dev.pgwarden.sidecar.session;
 
+import io.netty.util.concurrent.Future;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,9 +48,17 @@ public final class CancelRegistry {
     return Optional.of(e.session());
   }
 
-  /** The proxy is stopping: every open session ends now, telling its client and its recording why. */
-  public void shutDownAll() {
-    sessions.values().forEach(e -> e.session().shutDown());
+  /**
+   * The proxy is stopping: every open session ends now, telling its client and its recording why.
+   * Waits (up to {@code wait}) until the clients' connections are closed: an event loop that shuts
+   * down closes its channels first, and a client would then get no error at all.
+   */
+  public void shutDownAll(Duration wait) {
+    List<Future<Void>> closing = sessions.values().stream().map(e -> e.session().shutDown()).toList();
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (Future<Void> f : closing) {
+      f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
   }
 
   private static byte[] intBytes(int v) {

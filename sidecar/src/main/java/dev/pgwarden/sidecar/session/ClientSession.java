@@ -270,6 +270,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     return closed;
   }
 
+  /** The process id the client was given in BackendKeyData. */
+  int clientProcessId() {
+    return cancelKey.processId();
+  }
+
+  /** The database backend's own process id. */
+  int upstreamProcessId() {
+    return upstream.processId();
+  }
+
   void countToClient(int n) {
     bytesToClient += n;
     unreportedToClient += n;
@@ -296,10 +306,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
   // ---------------------------------------------------------------- endings
 
-  /** Ends the session from any thread because pgwarden is stopping (the client may reconnect to the next one). */
-  void shutDown() {
+  /**
+   * Ends the session from any thread because pgwarden is stopping (the client may reconnect to the
+   * next one).
+   *
+   * @return completes when the client's connection is closed, its FATAL error written
+   */
+  io.netty.util.concurrent.Future<Void> shutDown() {
     ctx.executor().execute(() -> fatal("pgwarden shut down", SqlState.ADMIN_SHUTDOWN,
         "pgwarden is shutting down; reconnect in a moment"));
+    return ctx.channel().closeFuture();
   }
 
   /** Ends the session with a FATAL error the client sees; {@code reason} is what the recording keeps. */

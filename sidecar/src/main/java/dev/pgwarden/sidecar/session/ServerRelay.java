@@ -9,6 +9,7 @@ import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.ProtocolException;
 import dev.pgwarden.sidecar.protocol.RelayChunk;
 import dev.pgwarden.sidecar.protocol.SqlState;
+import dev.pgwarden.sidecar.protocol.message.NotificationResponse;
 import dev.pgwarden.sidecar.protocol.message.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -151,6 +152,12 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
         batch.release();
         releaseMaskedRows();
         throw e;
+      }
+      if (m.type() == ProtocolCodes.NOTIFICATION && replacement == null) {
+        // The notifying process as the client knows it: its own backend is the pid it was given.
+        int notifier = NotificationResponse.processId(m.frame());
+        replacement = NotificationResponse.withProcessId(m.frame(),
+            notifier == session.upstreamProcessId() ? session.clientProcessId() : notifier, session.client().alloc());
       }
       if (m.type() == ProtocolCodes.PARAMETER_STATUS && !ProtectedSettings.hold(m)) {
         batch.release();

@@ -27,10 +27,12 @@ import java.util.function.Supplier;
  */
 public final class UpstreamConnector {
   public static final String DECODER = "pg-decoder";
-  /** Server messages the proxy reads; DataRow and CopyData stream through unread. */
+  /**
+   * Server messages the proxy reads; DataRow and CopyData stream through unread. A
+   * NotificationResponse (at most about 8 KB) is held whole: its process id is rewritten.
+   */
   private static final FrameLimits BACKEND_LIMITS = type -> switch (type) {
-    case ProtocolCodes.DATA_ROW, ProtocolCodes.COPY_DATA, ProtocolCodes.FUNCTION_CALL_RESPONSE,
-        ProtocolCodes.NOTIFICATION -> -1;
+    case ProtocolCodes.DATA_ROW, ProtocolCodes.COPY_DATA, ProtocolCodes.FUNCTION_CALL_RESPONSE -> -1;
     default -> 64 * 1024 * 1024;
   };
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;

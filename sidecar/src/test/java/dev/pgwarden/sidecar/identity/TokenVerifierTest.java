@@ -35,7 +35,7 @@ class TokenVerifierTest {
     return new TokenVerifier(List.of(
         new AcceptedSubject(cluster.issuer(), "pgwarden", "agents/claude", List.of(), null),
         new AcceptedSubject(idp.issuer(), "pgwarden", null, List.of("ai-agents"), idp.issuer() + "/jwks")),
-        new SigningKeys(), Clock.systemUTC(), Duration.ofSeconds(30));
+        new SigningKeys(), Clock.systemUTC(), TokenVerifier.CLOCK_SKEW);
   }
 
   private static JWTClaimsSet.Builder base(LocalIssuer issuer, String sub) {
@@ -87,12 +87,63 @@ class TokenVerifierTest {
     LocalIssuer gone = LocalIssuer.start(null, 0);
     String token = gone.sign(base(gone, "x").build());
     TokenVerifier v = new TokenVerifier(List.of(AcceptedSubject.anyFrom(gone.issuer(), "pgwarden")),
-        new SigningKeys(), Clock.systemUTC(), Duration.ofSeconds(30));
+        new SigningKeys(), Clock.systemUTC(), TokenVerifier.CLOCK_SKEW);
     gone.close();
     assertThatThrownBy(() -> v.verify(token))
         .isInstanceOfSatisfying(AuthenticationException.class, e -> {
           assertThat(e.reason()).isEqualTo("keys-unavailable");
           assertThat(e.getMessage()).contains("cannot fetch the signing keys of issuer " + gone.issuer());
         });
+  }
+
+  @Test
+  void aTokenSignedByARotatedInKeyIsAcceptedAfterTheKeysAreFetchedAgain() throws Exception {
+    try (RotatingIssuer rotating = new RotatingIssuer()) {
+      com.nimbusds.jose.jwk.ECKey first = LocalIssuer.newKey();
+      com.nimbusds.jose.jwk.ECKey second = LocalIssuer.newKey();
+      rotating.publish(first);
+      TokenVerifier v = new TokenVerifier(List.of(new AcceptedSubject(rotating.issuer(), "pgwarden", null, List.of(),
+          rotating.jwksUri())), new SigningKeys(), Clock.systemUTC(), TokenVerifier.CLOCK_SKEW);
+      JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(rotating.issuer()).subject("rotated").audience("pgwarden")
+          .expirationTime(Date.from(Instant.now().plusSeconds(600))).build();
+
+      assertThat(v.verify(RotatingIssuer.sign(first, claims)).subject()).isEqualTo("rotated");
+      int fetchesBefore = rotating.fetches();
+      rotating.publish(first, second);
+      assertThat(v.verify(RotatingIssuer.sign(second, claims)).subject()).isEqualTo("rotated");
+      assertThat(rotating.fetches()).as("the unknown key id made the verifier fetch the keys again")
+          .isGreaterThan(fetchesBefore);
+      rotating.publish(second);
+      assertThat(v.verify(RotatingIssuer.sign(second, claims)).subject()).isEqualTo("rotated");
+      com.nimbusds.jose.jwk.ECKey neverPublished = LocalIssuer.newKey();
+      assertThatThrownBy(() -> v.verify(RotatingIssuer.sign(neverPublished, claims)))
+          .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.reason()).isEqualTo("signature"));
+    }
+  }
+
+  /** A verifier whose clock stands still at {@code now}, with the production skew. */
+  private static TokenVerifier at(Instant now) {
+    return new TokenVerifier(List.of(AcceptedSubject.anyFrom(idp.issuer(), "pgwarden")), new SigningKeys(),
+        Clock.fixed(now, java.time.ZoneOffset.UTC), TokenVerifier.CLOCK_SKEW);
+  }
+
+  @Test
+  void theDocumentedSixtySecondsOfClockSkewAndNoMore() throws Exception {
+    assertThat(TokenVerifier.CLOCK_SKEW).as("README promises 60 s").isEqualTo(Duration.ofSeconds(60));
+    Instant now = Instant.parse("2030-01-01T00:00:00Z").plusSeconds(new java.util.Random().nextInt(1_000_000));
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(idp.issuer()).subject("skewed").audience("pgwarden");
+
+    String expired59 = idp.sign(claims.expirationTime(Date.from(now.minusSeconds(59))).build());
+    assertThat(at(now).verify(expired59).subject()).isEqualTo("skewed");
+    String expired61 = idp.sign(claims.expirationTime(Date.from(now.minusSeconds(61))).build());
+    assertThatThrownBy(() -> at(now).verify(expired61))
+        .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.reason()).isEqualTo("expired"));
+
+    claims.expirationTime(Date.from(now.plusSeconds(600)));
+    String early59 = idp.sign(claims.notBeforeTime(Date.from(now.plusSeconds(59))).build());
+    assertThat(at(now).verify(early59).subject()).isEqualTo("skewed");
+    String early61 = idp.sign(claims.notBeforeTime(Date.from(now.plusSeconds(61))).build());
+    assertThatThrownBy(() -> at(now).verify(early61))
+        .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.reason()).isEqualTo("not-yet-valid"));
   }
 }

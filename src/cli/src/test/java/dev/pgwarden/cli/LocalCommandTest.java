@@ -241,7 +241,7 @@ class LocalCommandTest {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + embeddedPort + "/app", p).close())
-        .isInstanceOf(SQLException.class);
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).as(e.getMessage()).isIn("28P01", "28000"));
   }
 
   @Test

@@ -42,7 +42,7 @@ public final class TestPostgres {
         Files.writeString(ca, tls.certificatePem());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
             .setServerConfig("password_encryption", "scram-sha-256")
-            .setServerConfig("max_connections", "200")
+            .setServerConfig("max_connections", "600") // ManySessionsTest holds hundreds at once
             .setServerConfig("fsync", "off")
             .setServerConfig("synchronous_commit", "off")
             .setServerConfig("ssl", "on")

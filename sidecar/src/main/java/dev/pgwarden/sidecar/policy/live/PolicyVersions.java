@@ -86,7 +86,7 @@ public final class PolicyVersions implements AutoCloseable {
     Approval approval = policy.getSpec().approval();
     generation++;
     return new PolicyVersion(generation, policy, new StatementPolicy(policy.getSpec()), masking,
-        new TokenVerifier(subjects, keys, Clock.systemUTC(), Duration.ofSeconds(60)),
+        new TokenVerifier(subjects, keys, Clock.systemUTC(), TokenVerifier.CLOCK_SKEW),
         approval == null || approval.mode() == null ? ApprovalMode.Wait : approval.mode(),
         approval == null || approval.timeout() == null ? PolicyVersion.DEFAULT_APPROVAL_TIMEOUT
             : Durations.parse(approval.timeout()),
