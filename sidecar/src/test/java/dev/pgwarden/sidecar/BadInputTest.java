@@ -193,14 +193,21 @@ class BadInputTest {
     }
   }
 
-  @Test
-  void changingClientEncodingAnotherWayEndsTheSession() throws Exception {
-    // A policy that trusts the database's own functions (an Allow rule naming CALL): the call runs,
-    // and the server's ParameterStatus is what the proxy must catch.
+  /**
+   * A proxy whose policy trusts the database's own functions (an Allow rule naming CALL; the
+   * fixture's policy refuses calls of created code): the call runs, and the server's
+   * ParameterStatus is what the proxy must catch.
+   */
+  private static ProxyFixture trustingCode() {
     String trusting = ProxyFixture.POLICY.replace("  rules:\n", "  rules:\n"
         + "    - name: our-functions\n      statements: [CALL]\n      action: Allow\n");
     assertThat(trusting).contains("our-functions");
-    try (ProxyFixture trusted = new ProxyFixture(trusting, null); RawClient c = new RawClient(trusted.port())) {
+    return new ProxyFixture(trusting, null);
+  }
+
+  @Test
+  void changingClientEncodingAnotherWayEndsTheSession() throws Exception {
+    try (ProxyFixture trusted = trustingCode(); RawClient c = new RawClient(trusted.port())) {
       c.authenticate(trusted.token());
       // A function hides the change from classification: the server's ParameterStatus is the last line of defence.
       try (Connection admin = f.postgres.superuser(TestPostgres.DATABASE); Statement s = admin.createStatement()) {
