@@ -13,11 +13,13 @@ import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SelectItem;
 import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.TableFunction;
 
 /**
  * What a query or a RETURNING list gives back, column by column: the names each result column is
@@ -44,10 +46,10 @@ final class ResultColumns {
     if (select instanceof PlainSelect p) {
       Set<String> rowSources = new HashSet<>();
       if (p.getFromItem() != null) {
-        rowSources.add(sourceName(p.getFromItem()));
+        rowSources.addAll(sourceNames(p.getFromItem()));
       }
       if (p.getJoins() != null) {
-        p.getJoins().forEach(j -> rowSources.add(sourceName(j.getRightItem())));
+        p.getJoins().forEach(j -> rowSources.addAll(sourceNames(j.getRightItem())));
       }
       return items(p.getSelectItems(), rowSources);
     }
@@ -106,11 +108,32 @@ final class ResultColumns {
     return new Result(mapped ? columns : null, sources, rows);
   }
 
-  /** The name a FROM item goes by: its alias, or a table's own name. */
-  private static String sourceName(FromItem item) {
+  /**
+   * The names the columns of a FROM item go by, which a star expands: its alias, a table's own
+   * name, a function's name ({@code SELECT * FROM unnest(...)} gives a column named unnest), the
+   * items of a parenthesized join. An unaliased item whose columns have no name to follow brings
+   * every name in it, so a star over {@code lower((SELECT email ...))} is as tainted as its argument.
+   */
+  private static Set<String> sourceNames(FromItem item) {
     if (item.getAlias() != null) {
-      return name(item.getAlias().getName());
+      return Set.of(name(item.getAlias().getName()));
     }
-    return item instanceof Table t ? name(t.getName()) : "?";
+    if (item instanceof Table t) {
+      return Set.of(name(t.getName()));
+    }
+    Set<String> out = new HashSet<>();
+    if (item instanceof ParenthesedFromItem pf) {
+      out.addAll(sourceNames(pf.getFromItem()));
+      if (pf.getJoins() != null) {
+        pf.getJoins().forEach(j -> out.addAll(sourceNames(j.getRightItem())));
+      }
+      return out;
+    }
+    if (item instanceof TableFunction f && f.getFunction() != null) {
+      out.add(name(f.getFunction().getName()));
+    }
+    out.addAll(names(item.toString()));
+    out.add("?");
+    return out;
   }
 }

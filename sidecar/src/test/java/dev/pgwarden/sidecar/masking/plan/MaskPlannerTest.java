@@ -108,6 +108,32 @@ class MaskPlannerTest {
         .isEqualTo(Arrays.asList(null, MaskStrategy.REDACT));
   }
 
+  /** A star over a FROM item that is computed from masked values expands masked values. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT * FROM unnest((SELECT array_agg(email) FROM people))",
+      "SELECT * FROM pg_catalog.unnest(ARRAY(SELECT email FROM people))",
+      "SELECT * FROM unnest(ARRAY(SELECT email FROM people)) WITH ORDINALITY",
+      "SELECT * FROM json_each_text((SELECT json_object_agg(id, email) FROM people))",
+      "SELECT * FROM lower((SELECT email FROM people LIMIT 1))",
+      "SELECT * FROM ROWS FROM (lower((SELECT email FROM people LIMIT 1)))",
+      "SELECT * FROM regexp_split_to_table((SELECT email FROM people LIMIT 1), '')",
+      "SELECT * FROM generate_series(1, 1) g, unnest(ARRAY(SELECT email FROM people))",
+      "SELECT * FROM unnest(ARRAY(SELECT email FROM people)) u",
+      "SELECT * FROM jsonb_to_recordset((SELECT jsonb_agg(jsonb_build_object('e', email)) FROM people)) AS t(e text)",
+      "SELECT * FROM (people p JOIN orders o ON o.id = p.id)",
+      "SELECT * FROM ((people p JOIN orders o ON o.id = p.id) JOIN orders o2 ON o2.id = o.id)",
+  })
+  void aStarOverValuesComputedFromMaskedColumnsIsMasked(String sql) {
+    MaskPlan p = plan(sql);
+    assertThat(p.refusal() != null || p.allDerived() != null).as(sql + ": " + p).isTrue();
+  }
+
+  @Test
+  void aStarOverUnmaskedFunctionsStaysInClear() {
+    assertThat(plan("SELECT * FROM generate_series(1, 3)")).isEqualTo(MaskPlan.NONE);
+  }
+
   @Test
   void unknownRelationsMaskEveryComputedColumn() {
     assertThat(plan("SELECT upper(x) FROM brand_new_view").allDerived()).isNotNull();
