@@ -187,20 +187,22 @@ class LocalCommandTest {
   @Test
   void heldStatementsAreDecidedWithTheApprovalCommands() throws Exception {
     try (Connection c = connect(url); java.sql.Statement s = c.createStatement()) {
-      s.execute("create table if not exists scratch (id int)");
+      // Qualified: the agent's search_path puts the masking views' schema first, and PostgreSQL
+      // creates unqualified objects in the first schema of the path, where the agent may not.
+      s.execute("create table if not exists public.scratch (id int)");
       CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() -> {
         try {
-          return s.execute("drop table scratch");
+          return s.execute("drop table public.scratch");
         } catch (SQLException e) {
           throw new java.util.concurrent.CompletionException(e);
         }
       });
       String listed = "";
-      for (int i = 0; i < 500 && !listed.contains("drop table scratch"); i++) {
+      for (int i = 0; i < 500 && !listed.contains("drop table public.scratch"); i++) {
         Thread.sleep(20);
         listed = cli("approvals", "--state-dir", state.toString()).out();
       }
-      assertThat(listed).contains("Pending").contains("rule destructive-ddl").contains("drop table scratch");
+      assertThat(listed).contains("Pending").contains("rule destructive-ddl").contains("drop table public.scratch");
       String name = listed.substring(0, listed.indexOf(' '));
 
       Run nobody = cli("approve", "pgw-doesnotexist", "--state-dir", state.toString());
