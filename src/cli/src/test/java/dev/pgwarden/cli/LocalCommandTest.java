@@ -192,17 +192,17 @@ class LocalCommandTest {
       s.execute("create table if not exists public.scratch (id int)");
       CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() -> {
         try {
-          return s.execute("drop table public.scratch");
+          return s.execute("drop table scratch");
         } catch (SQLException e) {
           throw new java.util.concurrent.CompletionException(e);
         }
       });
       String listed = "";
-      for (int i = 0; i < 500 && !listed.contains("drop table public.scratch"); i++) {
+      for (int i = 0; i < 500 && !listed.contains("drop table scratch"); i++) {
         Thread.sleep(20);
         listed = cli("approvals", "--state-dir", state.toString()).out();
       }
-      assertThat(listed).contains("Pending").contains("rule destructive-ddl").contains("drop table public.scratch");
+      assertThat(listed).contains("Pending").contains("rule destructive-ddl").contains("drop table scratch");
       String name = listed.substring(0, listed.indexOf(' '));
 
       Run nobody = cli("approve", "pgw-doesnotexist", "--state-dir", state.toString());
