@@ -105,7 +105,12 @@ final class LocalRoles implements AutoCloseable {
       roles.scheduler.shutdownNow();
       throw new IllegalStateException("cannot set up the agent's roles in " + roles.where() + ": "
           + e.problem().message(), e);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
+      roles.scheduler.shutdownNow();
+      throw new SQLException("cannot set up the agent's roles in " + roles.where() + ": " + e.getMessage()
+          + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")") + "; the login needs CREATEROLE,"
+          + " CREATE on the database and the right to grant on the policy's schemas", e.getSQLState(), e);
+    } catch (RuntimeException e) {
       roles.scheduler.shutdownNow();
       throw e;
     }

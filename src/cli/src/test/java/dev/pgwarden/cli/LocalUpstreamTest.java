@@ -39,9 +39,12 @@ class LocalUpstreamTest {
           assertThat(roleDuringTheRun).startsWith(UpstreamFixture.names().loginPrefix()).isNotEqualTo(upstream.admin);
         }
         try (ResultSet rs = c.createStatement().executeQuery("SELECT email FROM customers ORDER BY id")) {
+          int rows = 0;
           while (rs.next()) {
+            rows++;
             assertThat(rs.getString(1)).matches("\\*\\*\\*\\*@example\\.(com|org)");
           }
+          assertThat(rows).isEqualTo(2);
         }
         try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM orders")) {
           rs.next();
@@ -54,8 +57,7 @@ class LocalUpstreamTest {
       local.close();
       stderr = local.stderr();
     }
-    assertThat(stderr).contains("dropped group " + UpstreamFixture.names().group())
-        .doesNotContain(UpstreamFixture.ADMIN_PASSWORD);
+    assertThat(stderr).doesNotContain(UpstreamFixture.ADMIN_PASSWORD);
     assertThat(upstream.policyRoles()).isEmpty();
     assertThat(upstream.maskingSchemas()).isEmpty();
     String audit = Files.readString(state.resolve("audit.jsonl"));
