@@ -14,6 +14,7 @@ import dev.pgwarden.sidecar.session.CancelRegistry;
 import dev.pgwarden.sidecar.session.ProxyChannelInitializer;
 import dev.pgwarden.sidecar.session.ProxyContext;
 import dev.pgwarden.sidecar.upstream.Transport;
+import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import dev.pgwarden.sidecar.upstream.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -28,6 +29,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -168,6 +170,15 @@ public final class ProxyServer implements AutoCloseable {
   /** The policy sessions apply now. */
   public LivePolicy policy() {
     return live;
+  }
+
+  /**
+   * The database login new upstream connections use from now on, valid until {@code expiresAt}:
+   * how {@code pgwarden local} hands over a role it rotated, as the policy directory does in a pod.
+   * Connections already open keep the login they opened with.
+   */
+  public void upstreamLogin(UpstreamConfig login, Instant expiresAt) {
+    credentials.update(login, expiresAt);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.pgwarden.cli;
 
 import dev.pgwarden.api.v1alpha1.AccessMode;
+import dev.pgwarden.database.AdminCredentials;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,19 +17,19 @@ import java.util.Properties;
 
 /**
  * The embedded PostgreSQL of {@code pgwarden local}: a demo schema with personal data to mask,
- * a role for the agent with the privileges of the policy's access mode, and, once seeded, SCRAM
- * authentication for every role so nothing on this machine gets in without a password.
+ * owned by the superuser, which is the admin login the agent's roles are minted from; once
+ * seeded, SCRAM authentication for every role so nothing on this machine gets in without a password.
  */
 final class DemoDatabase implements AutoCloseable {
   static final String DATABASE = "app";
-  static final String AGENT_ROLE = "pgwarden_agent";
+  static final String ADMIN_ROLE = "postgres";
 
   private final EmbeddedPostgres postgres;
-  private final String agentPassword;
+  private final String adminPassword;
 
-  private DemoDatabase(EmbeddedPostgres postgres, String agentPassword) {
+  private DemoDatabase(EmbeddedPostgres postgres, String adminPassword) {
     this.postgres = postgres;
-    this.agentPassword = agentPassword;
+    this.adminPassword = adminPassword;
   }
 
   static DemoDatabase start(AccessMode mode) throws IOException, SQLException {
@@ -37,19 +38,18 @@ final class DemoDatabase implements AutoCloseable {
         .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
         .setErrorRedirector(ProcessBuilder.Redirect.DISCARD)
         .start();
-    String agentPassword = randomPassword();
+    String adminPassword = randomPassword();
     try (Connection c = connect(pg, "postgres"); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + DATABASE);
-      s.execute("CREATE ROLE " + AGENT_ROLE + " LOGIN PASSWORD '" + agentPassword + "'");
     }
     try (Connection c = connect(pg, DATABASE); Statement s = c.createStatement()) {
       seed(s, mode);
       // Seeding used the trust login the embedded server starts with; close that door now.
-      s.execute("ALTER ROLE postgres PASSWORD '" + randomPassword() + "'");
+      s.execute("ALTER ROLE " + ADMIN_ROLE + " PASSWORD '" + adminPassword + "'");
       Files.writeString(Path.of(currentValue(s, "hba_file")), "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
       s.execute("SELECT pg_reload_conf()");
     }
-    return new DemoDatabase(pg, agentPassword);
+    return new DemoDatabase(pg, adminPassword);
   }
 
   private static String currentValue(Statement s, String setting) throws SQLException {
@@ -86,23 +86,17 @@ final class DemoDatabase implements AutoCloseable {
         INSERT INTO orders (customer_id, product, amount)
         SELECT 1 + (g % 5), (ARRAY['keyboard','monitor','laptop','mouse','desk'])[1 + g % 5], (g * 37 % 2000) / 10.0
         FROM generate_series(1, 50) g""");
-    s.execute("GRANT USAGE ON SCHEMA public TO " + AGENT_ROLE);
     if (mode == AccessMode.ReadWrite) {
-      // The agent owns the demo tables so that DDL reaches the policy, not a permission error.
-      s.execute("ALTER TABLE customers OWNER TO " + AGENT_ROLE);
-      s.execute("ALTER TABLE orders OWNER TO " + AGENT_ROLE);
-      s.execute("ALTER SEQUENCE customers_id_seq OWNER TO " + AGENT_ROLE);
-      s.execute("ALTER SEQUENCE orders_id_seq OWNER TO " + AGENT_ROLE);
-      s.execute("GRANT CREATE ON SCHEMA public TO " + AGENT_ROLE);
-    } else {
-      s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + AGENT_ROLE);
+      // A sandbox: any role may make scratch tables here, as every role could before PostgreSQL 15.
+      // The policy's roles get their table privileges from the policy, not from this.
+      s.execute("GRANT CREATE ON SCHEMA public TO PUBLIC");
     }
   }
 
   /** As the superuser, over the trust login the embedded server starts with (closed after seeding). */
   private static Connection connect(EmbeddedPostgres pg, String database) throws SQLException {
     Properties p = new Properties();
-    p.setProperty("user", "postgres");
+    p.setProperty("user", ADMIN_ROLE);
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + database, p);
   }
 
@@ -116,8 +110,9 @@ final class DemoDatabase implements AutoCloseable {
     return postgres.getPort();
   }
 
-  String agentPassword() {
-    return agentPassword;
+  /** The superuser the agent's roles are minted from; only this process knows its password. */
+  AdminCredentials admin() {
+    return new AdminCredentials(ADMIN_ROLE, adminPassword);
   }
 
   @Override

@@ -128,18 +128,27 @@ public final class LocalCommand implements Callable<Integer> {
     PrintStream info = System.err;
     DatabaseAccessPolicy policy = loadPolicy();
     DemoDatabase demo = null;
-    UpstreamConfig upstream;
+    UpstreamConfig admin;
     String where;
     if (upstreamUrl != null) {
-      upstream = UpstreamUrl.parse(upstreamUrl, null);
-      where = upstream.host() + ":" + upstream.port();
+      admin = UpstreamUrl.parse(upstreamUrl, null);
+      where = admin.host() + ":" + admin.port();
     } else {
       info.println("pgwarden: starting embedded PostgreSQL with demo data...");
       demo = DemoDatabase.start(policy.getSpec().access().mode());
-      upstream = new UpstreamConfig("127.0.0.1", demo.port(), DemoDatabase.DATABASE, DemoDatabase.AGENT_ROLE,
-          demo.agentPassword(), SslMode.DISABLE, null);
+      admin = new UpstreamConfig("127.0.0.1", demo.port(), DemoDatabase.DATABASE, demo.admin().username(),
+          demo.admin().password(), SslMode.DISABLE, null);
       where = "embedded PostgreSQL on 127.0.0.1:" + demo.port();
     }
+    // The given login is the admin: the proxy connects as a role minted from it, never as itself.
+    LocalRoles roles;
+    try {
+      roles = LocalRoles.start(admin, policy, Files.readAllBytes(maskKey()), info, Clock.systemUTC());
+    } catch (Exception e) {
+      closeQuietly(demo);
+      throw e;
+    }
+    UpstreamConfig upstream = roles.upstream();
     LocalIssuer issuer = null;
     LocalApprovalGate approvals = new LocalApprovalGate(Clock.systemUTC());
     LocalApprovalEndpoint approvalEndpoint = null;
@@ -162,6 +171,7 @@ public final class LocalCommand implements Callable<Integer> {
       closeQuietly(approvalEndpoint);
       closeQuietly(approvals);
       closeQuietly(issuer);
+      closeQuietly(roles);
       closeQuietly(demo);
       throw e;
     }
@@ -171,6 +181,9 @@ public final class LocalCommand implements Callable<Integer> {
     if (demo != null) {
       gateway.closeAfterwards(demo);
     }
+    // Closed after the proxy and before the database: the roles go while the database still runs.
+    gateway.closeAfterwards(roles);
+    roles.handOverTo(gateway.proxy()::upstreamLogin);
 
     InetSocketAddress proxyAddress = gateway.proxy().address();
     LocalState state = new LocalState(issuer.issuer(), issuer.key(), proxyAddress.getAddress().getHostAddress(),

@@ -3,6 +3,7 @@ package dev.pgwarden.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgwarden.database.RoleNames;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -147,7 +148,9 @@ class LocalCommandTest {
     try (Connection c = connect(printed.substring("PGWARDEN_URL=".length()));
         ResultSet rs = c.createStatement().executeQuery("select current_user")) {
       rs.next();
-      assertThat(rs.getString(1)).isEqualTo(DemoDatabase.AGENT_ROLE);
+      // A login role minted for the bundled policy's group, never the embedded superuser.
+      assertThat(rs.getString(1)).startsWith(RoleNames.of(LocalRoles.NAMESPACE, "local-demo").loginPrefix())
+          .isNotEqualTo(DemoDatabase.ADMIN_ROLE);
     }
   }
 
@@ -184,7 +187,9 @@ class LocalCommandTest {
   @Test
   void heldStatementsAreDecidedWithTheApprovalCommands() throws Exception {
     try (Connection c = connect(url); java.sql.Statement s = c.createStatement()) {
-      s.execute("create table if not exists scratch (id int)");
+      // Qualified: the agent's search_path puts the masking views' schema first, and PostgreSQL
+      // creates unqualified objects in the first schema of the path, where the agent may not.
+      s.execute("create table if not exists public.scratch (id int)");
       CompletableFuture<Boolean> drop = CompletableFuture.supplyAsync(() -> {
         try {
           return s.execute("drop table scratch");

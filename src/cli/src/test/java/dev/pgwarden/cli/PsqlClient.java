@@ -36,7 +36,9 @@ final class PsqlClient {
       return r.out().strip();
     });
     check(report, "meta-commands", () -> {
-      Run tables = psql(null, "-c", "\\dt");
+      // Qualified: the agent's search_path finds the masking view customers before the table, and
+      // a bare \dt lists only the tables a name finds.
+      Run tables = psql(null, "-c", "\\dt public.*");
       Run columns = psql(null, "-c", "\\d orders");
       expect(tables.out().contains("|customers|") && tables.out().contains("|orders|"), tables.out() + tables.err());
       expect(columns.out().contains("customer_id|integer"), columns.out() + columns.err());
