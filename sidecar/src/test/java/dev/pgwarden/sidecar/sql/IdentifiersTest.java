@@ -32,4 +32,16 @@ class IdentifiersTest {
     assertThat(StatementClassifier.classify("DO $$ BEGIN PERFORM PG_READ_FILE('x'); END $$").functions())
         .contains("pg_read_file");
   }
+
+  @Test
+  void namesAreCutToSixtyThreeBytesAtACharacterBoundaryAsThePostgresScannerCutsThem() {
+    String seventy = "n".repeat(70);
+    assertThat(Identifiers.fold(seventy)).isEqualTo("n".repeat(63));
+    assertThat(Identifiers.fold("\"" + "N".repeat(70) + "\"")).isEqualTo("N".repeat(63));
+    assertThat(Identifiers.fold("N".repeat(64))).isEqualTo(Identifiers.fold("n".repeat(63) + "zzz"));
+    // 31 two-byte letters are 62 bytes: a 32nd does not fit and is dropped whole.
+    assertThat(Identifiers.fold("é".repeat(40))).isEqualTo("é".repeat(31));
+    assertThat(Identifiers.fold("x" + "€".repeat(30))).isEqualTo("x" + "€".repeat(20));
+    assertThat(Identifiers.fold("short_name")).isEqualTo("short_name");
+  }
 }
