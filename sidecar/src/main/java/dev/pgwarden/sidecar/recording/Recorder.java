@@ -61,6 +61,12 @@ public final class Recorder implements SessionRecorder {
   private final PartUploader uploader;
   private final ObjectStore store;
   private volatile String writeFailure;
+  /**
+   * A write of this batch failed (written by the audit writer thread only): the flush that ends
+   * the batch may still succeed on a part opened before the disk failed, and must not then
+   * declare the spool writable again.
+   */
+  private boolean failedThisBatch;
 
   private Recorder(Settings settings, Spool spool, ObjectStore store) {
     this.settings = settings;
@@ -130,13 +136,18 @@ public final class Recorder implements SessionRecorder {
   public void afterBatch() {
     try {
       writer.flush();
-      writeFailure = null;
+      if (!failedThisBatch) {
+        writeFailure = null;
+      }
     } catch (IOException e) {
       spoolFailed(e);
+    } finally {
+      failedThisBatch = false;
     }
   }
 
   private void spoolFailed(IOException e) {
+    failedThisBatch = true;
     if (writeFailure == null) {
       LOG.error("cannot write the recording spool {}: {}", spool.root(), e.toString());
     }
