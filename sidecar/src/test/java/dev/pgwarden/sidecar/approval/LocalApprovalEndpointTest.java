@@ -54,7 +54,7 @@ class LocalApprovalEndpointTest {
   void callersWithoutTheSecretCanNeitherListNorDecide() throws Exception {
     ApprovalGate.PendingApproval pending = gate.submit(new ApprovalRequest("local", "destructive-ddl", "a DROP",
         new ApprovalSubject("http://127.0.0.1", "local:agent", null, null), "s1", "DROP TABLE t", List.of(),
-        "key-1", "sha256:1", Instant.now().plusSeconds(600))).get(10, TimeUnit.SECONDS);
+        "key-1", "sha256:1", Instant.now().plusSeconds(600), null)).get(10, TimeUnit.SECONDS);
     String approve = "/" + pending.name() + "/approve";
 
     for (String wrong : new String[] {null, "Bearer ", "Bearer " + endpoint.secret().substring(1),
