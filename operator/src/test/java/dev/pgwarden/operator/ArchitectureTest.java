@@ -7,18 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.pgwarden.testkit.ClassSize;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The operator's shape, as rules the build checks. */
 class ArchitectureTest {
-  /** No main class may grow past this: a larger one has more than one job. */
-  private static final int MAX_LINES = 400;
   private static JavaClasses main;
 
   @BeforeAll
@@ -48,23 +43,6 @@ class ArchitectureTest {
 
   @Test
   void noMainClassIsOver400Lines() throws IOException {
-    Path sources = Path.of("src", "main", "java");
-    assertThat(sources).isDirectory();
-    List<String> tooLong;
-    try (Stream<Path> files = Files.walk(sources)) {
-      tooLong = files.filter(f -> f.toString().endsWith(".java"))
-          .filter(f -> lines(f) > MAX_LINES)
-          .map(f -> sources.relativize(f) + " (" + lines(f) + " lines)")
-          .toList();
-    }
-    assertThat(tooLong).as("classes over " + MAX_LINES + " lines").isEmpty();
-  }
-
-  private static long lines(Path file) {
-    try (Stream<String> lines = Files.lines(file)) {
-      return lines.count();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
   }
 }

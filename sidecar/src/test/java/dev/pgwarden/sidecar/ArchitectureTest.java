@@ -2,12 +2,15 @@ package dev.pgwarden.sidecar;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.Slice;
+import dev.pgwarden.testkit.ClassSize;
+import java.io.IOException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +41,11 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.pgwarden.sidecar.audit..")
         .should().dependOnClassesThat().resideInAPackage("dev.pgwarden.sidecar.recording..")
         .check(MAIN);
+  }
+
+  /** A class over the limit has more than one job (see ClassSize). */
+  @Test
+  void noMainClassIsOver400Lines() throws IOException {
+    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
   }
 }

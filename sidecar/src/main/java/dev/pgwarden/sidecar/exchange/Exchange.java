@@ -1,16 +1,11 @@
 package dev.pgwarden.sidecar.exchange;
 
 import dev.pgwarden.sidecar.masking.wire.RowMasker;
-import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.PgMessage;
-import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.message.Bind;
 import dev.pgwarden.sidecar.protocol.message.Close;
-import dev.pgwarden.sidecar.protocol.message.CommandComplete;
 import dev.pgwarden.sidecar.protocol.message.Describe;
-import dev.pgwarden.sidecar.protocol.message.ErrorFields;
 import dev.pgwarden.sidecar.protocol.message.Parse;
-import dev.pgwarden.sidecar.protocol.message.ReadyForQuery;
 import dev.pgwarden.sidecar.protocol.message.RowDescription;
 import dev.pgwarden.sidecar.sql.Classification;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +20,7 @@ import java.util.List;
  * messages that expect an answer join a queue of {@link PendingRequest}s; each server message goes
  * to the request at its head. After an error in the extended protocol the server skips
  * everything up to Sync, and so does the exchange (skipped statements are audited as such).
+ * How each server message reaches its request is {@link ServerAnswers}' job.
  */
 public final class Exchange {
   /** Returned by {@link #fromServer} for a message the client must not see (the answer to pgwarden's own Describe). */
@@ -34,7 +30,7 @@ public final class Exchange {
   private final SessionAudit audit;
   private final SessionObjects objects;
   private final ResultMasking masking;
-  private final ByteBufAllocator alloc;
+  private final ServerAnswers answers;
   /** The server skips the client's messages until the next Sync (an error with no Sync sent yet). */
   private boolean discardingUntilSync;
   private Runnable whenIdle;
@@ -45,14 +41,12 @@ public final class Exchange {
   private String failedWithoutExecute;
   /** The output of the trial run now in progress, held until it stands or is dropped. */
   private HeldOutput held;
-  /** The transaction status of the last ReadyForQuery: idle, in a transaction block, or in a failed one. */
-  private char transactionStatus = ReadyForQuery.IDLE;
 
   public Exchange(SessionAudit audit, SessionObjects objects, ResultMasking masking, ByteBufAllocator alloc) {
     this.audit = audit;
     this.objects = objects;
     this.masking = masking;
-    this.alloc = alloc;
+    this.answers = new ServerAnswers(this, queue, audit, objects, masking, alloc);
   }
 
   SessionAudit audit() {
@@ -292,21 +286,9 @@ public final class Exchange {
     }
   }
 
-  /**
-   * Follows BEGIN, COMMIT and ROLLBACK between ReadyForQuery messages: in the middle of an
-   * extended-protocol batch the last ReadyForQuery no longer says where the session is.
-   */
-  private void transactionTag(String tag) {
-    if (tag.equals("BEGIN") || tag.equals("START TRANSACTION")) {
-      transactionStatus = ReadyForQuery.IN_TRANSACTION;
-    } else if ((tag.equals("COMMIT") || tag.equals("ROLLBACK")) && transactionStatus != ReadyForQuery.IDLE) {
-      transactionStatus = ReadyForQuery.IDLE;
-    }
-  }
-
   /** The transaction status of the last ReadyForQuery ('I', 'T' or 'E'). */
   public char transactionStatus() {
-    return transactionStatus;
+    return answers.transactionStatus();
   }
 
   /** Whether the server skips the client's messages until its next Sync. */
@@ -323,93 +305,7 @@ public final class Exchange {
    *     masked through {@link #rowsFor}.
    */
   public ByteBuf fromServer(PgMessage m, RowDescription description) {
-    PendingRequest head = queue.peek();
-    if (head instanceof HiddenRequest hidden) {
-      return hidden(hidden, m);
-    }
-    switch (m.type()) {
-      case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE -> {
-        if (head != null) {
-          head.acknowledged(this);
-        }
-      }
-      case ProtocolCodes.NO_DATA -> {
-        return head == null ? null : head.noData(this);
-      }
-      case ProtocolCodes.ROW_DESCRIPTION -> {
-        return head == null ? null : head.rowDescription(this, description);
-      }
-      case ProtocolCodes.COMMAND_COMPLETE -> {
-        masking.endRows();
-        String tag = CommandComplete.read(m.body()).tag();
-        transactionTag(tag);
-        if (head != null) {
-          head.commandComplete(this, tag);
-        }
-      }
-      case ProtocolCodes.EMPTY_QUERY -> {
-        masking.endRows();
-        if (head != null) {
-          head.emptyQuery(this);
-        }
-      }
-      case ProtocolCodes.PORTAL_SUSPENDED -> {
-        masking.endRows();
-        if (head != null) {
-          head.portalSuspended(this);
-        }
-      }
-      case ProtocolCodes.ERROR_RESPONSE -> {
-        return error(head, m);
-      }
-      case ProtocolCodes.NOTICE_RESPONSE -> {
-        ByteBuf scrubbed = head == null ? masking.scrub(m, null, null) : masking.scrub(m, head.decision(), head.sql());
-        ErrorFields seen = scrubbed == null ? ErrorFields.read(m.body()) : ErrorFields.ofFrame(scrubbed);
-        audit.notice(seen.severity(), seen.sqlState(), seen.message());
-        return scrubbed;
-      }
-      case ProtocolCodes.READY_FOR_QUERY -> {
-        return readyForQuery(ReadyForQuery.read(m.body()));
-      }
-      default -> {
-      }
-    }
-    return null;
-  }
-
-  /** pgwarden's own query: every answer is its alone, but for a ReadyForQuery it hands on. */
-  private ByteBuf hidden(HiddenRequest head, PgMessage m) {
-    switch (m.type()) {
-      case ProtocolCodes.COMMAND_COMPLETE -> head.commandComplete(this, CommandComplete.read(m.body()).tag());
-      case ProtocolCodes.ERROR_RESPONSE -> {
-        ErrorFields e = ErrorFields.read(m.body());
-        head.failed(this, e.sqlState(), e.message());
-      }
-      case ProtocolCodes.READY_FOR_QUERY -> {
-        boolean delivers = head.deliversReadyForQuery();
-        readyForQuery(ReadyForQuery.read(m.body()));
-        return delivers ? null : DROP;
-      }
-      default -> {
-      }
-    }
-    return DROP;
-  }
-
-  private ByteBuf error(PendingRequest head, PgMessage m) {
-    masking.endRows();
-    if (head != null && head.refusal() != null) {
-      Refusal r = head.refusal();
-      head.failed(this, null, null);
-      return Messages.report(alloc, ProtocolCodes.ERROR_RESPONSE, "ERROR", r.sqlState(), r.message(), r.detail(),
-          r.hint());
-    }
-    ByteBuf scrubbed = head == null ? masking.scrub(m, null, null) : masking.scrub(m, head.decision(), head.sql());
-    ErrorFields seen = scrubbed == null ? ErrorFields.read(m.body()) : ErrorFields.ofFrame(scrubbed);
-    if (head != null) {
-      head.failed(this, ErrorFields.read(m.body()).sqlState(), seen.message());
-    }
-    return scrubbed;
+    return answers.fromServer(m, description);
   }
 
   /**
@@ -444,25 +340,6 @@ public final class Exchange {
     }
   }
 
-  /** @return DROP when the ReadyForQuery ends a trial run (the client gets the one that settles it) */
-  private ByteBuf readyForQuery(ReadyForQuery rfq) {
-    masking.endRows();
-    transactionStatus = rfq.status();
-    boolean trial = queue.peek() instanceof TrialRun
-        || queue.peek() instanceof SyncRequest sync && sync.swallowsReadyForQuery();
-    while (!queue.isEmpty()) {
-      if (queue.peek().readyForQuery(this)) {
-        break;
-      }
-    }
-    if (rfq.idle()) {
-      // Out of any transaction: portals are gone, and DDL sent in it is settled.
-      objects.transactionEnded();
-      masking.transactionEnded();
-    }
-    return trial ? DROP : null;
-  }
-
   /** A Describe was answered. */
   void described(boolean portal, String name, RowDescription d) {
     if (portal) {
@@ -476,25 +353,7 @@ public final class Exchange {
 
   /** How to mask a DataRow of the current result (its column count), or null to relay it as it is. */
   public RowMasker rowsFor(int columnCount) {
-    if (!masking.enabled()) {
-      return null;
-    }
-    if (!masking.rowsDecided()) {
-      decideRows(columnCount);
-    }
-    return masking.rows();
-  }
-
-  /** Decides the masking of an Execute's rows at its first row: they carry no description of their own. */
-  private void decideRows(int columnCount) {
-    PendingRequest head = queue.peek();
-    RowDescription columns = head instanceof ExecuteRequest e ? objects.rowsOf(e.portal()) : null;
-    if (columns == null || columns.size() != columnCount) {
-      // Never described (it should have been), or rows outside any known result: none passes.
-      masking.startRows(RowDescription.unknown(columnCount), null);
-    } else {
-      masking.startRows(columns, head.decision());
-    }
+    return answers.rowsFor(columnCount);
   }
 
   /** The client left: statements still waiting for an answer may or may not have run. */

@@ -6,10 +6,12 @@ import dev.pgwarden.sidecar.approval.ApprovalOutcome;
 import dev.pgwarden.sidecar.approval.ApprovalRequest;
 import dev.pgwarden.sidecar.exchange.ApprovedRun;
 import dev.pgwarden.sidecar.exchange.Refusal;
+import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.SqlState;
+import dev.pgwarden.sidecar.sql.SqlNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -126,6 +128,21 @@ final class ApprovalFlow {
     if (p != null) {
       p.withdraw();
     }
+  }
+
+  // ---------------------------------------------------------------- what reviewers see
+
+  /** What a statement that may hold masked values shows reviewers: its fingerprint, its parameters withheld. */
+  static String shown(String sql, boolean sensitive) {
+    return sensitive ? SqlNames.fingerprint(sql) : sql;
+  }
+
+  static List<String> shownParameters(List<String> params, boolean sensitive) {
+    return sensitive ? params.stream().map(p -> p == null ? null : "[redacted]").toList() : params;
+  }
+
+  boolean sensitive(MaskPlan plan) {
+    return context.masking().enabled() && (plan == null || plan.sensitive());
   }
 
   private ApprovalRequest request(String statement, List<String> parameters, Verdict verdict, String reason) {

@@ -16,7 +16,7 @@ import io.netty.buffer.ByteBuf;
  * that: the transaction status PostgreSQL would have reported without the trial.
  *
  * <p>One trial per batch: a batch that runs more than one Execute a changesMoreThan rule may match
- * counts the others as over the limit (see {@link StatementDecisions}).
+ * counts the others as over the limit (see {@link ExtendedDecisions}).
  */
 final class ExtendedTrial {
   static final String SAVEPOINT = "pgwarden_trial";

@@ -47,6 +47,8 @@ public final class StatementGate {
   private final Exchange exchange;
   private final GateOutput out;
   private final StatementDecisions decisions;
+  private final QueryDecisions queries;
+  private final ExtendedDecisions extended;
   /** A message to send the server just before the one being inspected (a Describe masking needs). */
   private ByteBuf injectBefore;
   /**
@@ -70,6 +72,8 @@ public final class StatementGate {
     this.exchange = exchange;
     this.out = out;
     this.decisions = new StatementDecisions(context, exchange, out, this);
+    this.queries = decisions.queries();
+    this.extended = decisions.extended();
   }
 
   public void offer(Object msg) {
@@ -219,8 +223,8 @@ public final class StatementGate {
       // The server skips everything up to Sync after the refused statement's stand-in failed.
       if (type == ProtocolCodes.SYNC) {
         refusedUntilSync = false;
-        if (decisions.extendedTrialOpen()) {
-          replaceWith = decisions.finishExtendedTrial(m.frame().retainedDuplicate());
+        if (extended.trialOpen()) {
+          replaceWith = extended.finishTrial(m.frame().retainedDuplicate());
           return Step.REPLACED;
         }
       }
@@ -235,16 +239,16 @@ public final class StatementGate {
       }
     }
     return switch (type) {
-      case ProtocolCodes.QUERY -> decisions.query(m);
+      case ProtocolCodes.QUERY -> queries.query(m);
       case ProtocolCodes.PARSE -> {
-        Step early = batchStart ? decisions.batchStarts(decisions.parsed(m)) : null;
-        yield early != null ? early : decisions.parse(m);
+        Step early = batchStart ? extended.batchStarts(extended.parsed(m)) : null;
+        yield early != null ? early : extended.parse(m);
       }
-      case ProtocolCodes.EXECUTE -> decisions.execute(m, described);
+      case ProtocolCodes.EXECUTE -> extended.execute(m, described);
       case ProtocolCodes.FUNCTION_CALL -> refuseQuery(Refusals.functionCall(FunctionCall.read(m.body()).functionOid()),
           PendingChanges.NONE);
       case ProtocolCodes.BIND -> {
-        Step early = batchStart ? decisions.batchStarts(decisions.bound(m)) : null;
+        Step early = batchStart ? extended.batchStarts(extended.bound(m)) : null;
         if (early != null) {
           yield early;
         }
@@ -262,9 +266,9 @@ public final class StatementGate {
         yield Step.FORWARD;
       }
       case ProtocolCodes.SYNC -> {
-        if (decisions.extendedTrialOpen()) {
+        if (extended.trialOpen()) {
           // The batch ran inside a trial's savepoint: the Sync, then what settles it.
-          replaceWith = decisions.finishExtendedTrial(m.frame().retainedDuplicate());
+          replaceWith = extended.finishTrial(m.frame().retainedDuplicate());
           yield Step.REPLACED;
         }
         exchange.sync();

@@ -8,6 +8,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.testkit.ClassSize;
+import java.io.IOException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +39,11 @@ class ArchitectureTest {
   void dependsOnNoOtherModule() {
     noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.pgwarden.sidecar..", "dev.pgwarden.operator..",
         "dev.pgwarden.database..", "dev.pgwarden.cli..", "io.javaoperatorsdk..").check(main);
+  }
+
+  /** A class over the limit has more than one job (see ClassSize). */
+  @Test
+  void noMainClassIsOver400Lines() throws IOException {
+    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
   }
 }

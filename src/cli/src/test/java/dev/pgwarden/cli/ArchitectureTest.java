@@ -5,10 +5,13 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.pgwarden.testkit.ClassSize;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 /** The CLI's package structure and what it may use of the sidecar, as rules the build checks. */
@@ -49,5 +52,11 @@ class ArchitectureTest {
   @Test
   void packagesDoNotDependOnEachOtherInCycles() {
     slices().matching("dev.pgwarden.(**)").should().beFreeOfCycles().check(MAIN);
+  }
+
+  /** A class over the limit has more than one job (see ClassSize). */
+  @Test
+  void noMainClassIsOver400Lines() throws IOException {
+    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
   }
 }

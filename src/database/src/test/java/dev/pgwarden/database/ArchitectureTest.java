@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.pgwarden.testkit.ClassSize;
+import java.io.IOException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +43,11 @@ class ArchitectureTest {
     noClasses().should().dependOnClassesThat()
         .resideInAnyPackage("io.fabric8..", "io.javaoperatorsdk..", "dev.pgwarden.operator..", "dev.pgwarden.sidecar..")
         .check(main);
+  }
+
+  /** A class over the limit has more than one job (see ClassSize). */
+  @Test
+  void noMainClassIsOver400Lines() throws IOException {
+    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
   }
 }
