@@ -4,11 +4,11 @@ import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.audit.NoticeSent;
 import dev.pgwarden.sidecar.audit.ResultRows;
 import dev.pgwarden.sidecar.audit.StatementAudited;
+import dev.pgwarden.sidecar.audit.Timestamps;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.protocol.message.CommandComplete;
 import dev.pgwarden.sidecar.sql.SqlNames;
-import java.time.Instant;
 import java.util.List;
 
 /** Turns one session's statement outcomes into audit events, stamped with who and where. */
@@ -63,7 +63,7 @@ public final class SessionAudit {
       // Rows arrive before the statement completes; refused and skipped ones never produced any.
       ResultSample.Sample rows = sample.take();
       if (rows != null) {
-        sink.emit(new ResultRows(Instant.now().toString(), session, rows.columns(), rows.rows(),
+        sink.emit(new ResultRows(Timestamps.now(), session, rows.columns(), rows.rows(),
             rows.truncated() ? Boolean.TRUE : null));
       }
     }
@@ -80,7 +80,7 @@ public final class SessionAudit {
     if (durationNanos >= 0) {
       metrics.statementDuration(durationNanos);
     }
-    sink.emit(new StatementAudited(Instant.now().toString(), session, subject, policy, database, protocol,
+    sink.emit(new StatementAudited(Timestamps.now(), session, subject, policy, database, protocol,
         clip(sql), parameters == null || parameters.isEmpty() ? null : parameters, outcome, tag, CommandComplete.rows(tag),
         durationNanos < 0 ? null : Math.round(durationNanos / 1_000.0) / 1_000.0, sqlState,
         decision == null ? null : decision.classification().kind().name(), effects(decision), tables(decision),
@@ -91,7 +91,7 @@ public final class SessionAudit {
 
   /** A notice or warning as the agent received it. */
   public void notice(String severity, String sqlState, String message) {
-    sink.emit(new NoticeSent(Instant.now().toString(), session, severity, sqlState, clip(message)));
+    sink.emit(new NoticeSent(Timestamps.now(), session, severity, sqlState, clip(message)));
   }
 
   /** Records the first {@code maxRows} rows of every result, as the agent receives them. */
