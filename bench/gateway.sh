@@ -16,6 +16,7 @@
 #   RECORDING=off bench/gateway.sh         # skip the runs with recording on
 #   PORT_BASE=45432 bench/gateway.sh       # loopback ports PORT_BASE to PORT_BASE+5 (default 55432)
 #   PGWARDEN_JAVA_OPTS="-Xmx256m ..." bench/gateway.sh       # pgwarden's JVM options
+#   PGWARDEN_JAR=/tmp/a.jar bench/gateway.sh                 # run a pgwarden.jar built elsewhere (A/B runs)
 #
 # pgwarden runs as `pgwarden local --upstream` with the chained audit on, every statement
 # classified and judged, and by default a masking rule on a table pgbench does not read
@@ -140,14 +141,6 @@ warm_pgwarden $PGW_PORT "$TOKEN"
 [ "$RECORDING" = on ] && warm_pgwarden $REC_PORT "$REC_TOKEN"
 PGPASSWORD="$PASSWORD" pgbench -n -S -M simple -c 8 -j 2 -T 3 -h 127.0.0.1 -p $PG_PORT -U postgres bench >/dev/null 2>&1
 PGPASSWORD="$PASSWORD" pgbench -n -S -M prepared -c 8 -j 2 -T 3 -h 127.0.0.1 -p $PGB_PORT -U postgres bench >/dev/null 2>&1
-# Resident memory of the warmed-up pgwarden, before JFR adds its own buffers.
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pgw_pid/status")
-hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pgw_pid/status")
-jfr_start "$pgw_pid" pgwarden
-[ "$RECORDING" = on ] && jfr_start "$rec_pid" recording
-if [ "$PROFILE" = true ]; then
-  jcmd "$pgw_pid" JFR.start name=profile settings=profile filename="$work/profile.jfr" >/dev/null
-fi
 # The JIT compiles for a minute of CPU or more (and starting JFR throws some code away): warm
 # each pgwarden, in every cell's shape, until its compiler threads are next to idle, so that
 # what is measured is the steady state.
@@ -166,6 +159,17 @@ warm_until_quiet() { # warm_until_quiet PID PORT TOKEN
     [ $((j1 - j0)) -le $((TICK / 5)) ] && break
   done
 }
+warm_until_quiet "$pgw_pid" $PGW_PORT "$TOKEN"
+if [ "$RECORDING" = on ]; then warm_until_quiet "$rec_pid" $REC_PORT "$REC_TOKEN"; fi
+# Resident memory of the warmed-up pgwarden, before JFR adds its own buffers.
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pgw_pid/status")
+hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pgw_pid/status")
+jfr_start "$pgw_pid" pgwarden
+[ "$RECORDING" = on ] && jfr_start "$rec_pid" recording
+if [ "$PROFILE" = true ]; then
+  jcmd "$pgw_pid" JFR.start name=profile settings=profile filename="$work/profile.jfr" >/dev/null
+fi
+# Starting JFR loads classes, which throws some compiled code away: until the JIT is quiet again.
 warm_until_quiet "$pgw_pid" $PGW_PORT "$TOKEN"
 if [ "$RECORDING" = on ]; then warm_until_quiet "$rec_pid" $REC_PORT "$REC_TOKEN"; fi
 

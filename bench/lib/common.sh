@@ -51,7 +51,7 @@ start_pgwarden() {
   shift 5
   local started
   started=$(date +%s%N)
-  java ${PGWARDEN_JAVA_OPTS:--Xmx256m} -jar "$root/src/cli/target/pgwarden.jar" local --policy "$policy" \
+  java ${PGWARDEN_JAVA_OPTS:--Xmx256m} -jar "${PGWARDEN_JAR:-$root/src/cli/target/pgwarden.jar}" local --policy "$policy" \
     --upstream "postgresql://postgres:$PASSWORD@127.0.0.1:$pg_port/bench" \
     --listen 127.0.0.1:"$port" --admin-listen 127.0.0.1:"$admin" --state-dir "$work/$name" \
     --audit-file "$work/$name.audit.jsonl" "$@" > "$work/$name.out" 2> "$work/$name.err" &
@@ -61,7 +61,7 @@ start_pgwarden() {
     sleep 0.05
   done
   PGW_READY_MS=$(( ($(date +%s%N) - started) / 1000000 ))
-  PGW_TOKEN=$(java -jar "$root/src/cli/target/pgwarden.jar" token --ttl 2h --state-dir "$work/$name")
+  PGW_TOKEN=$(java -jar "${PGWARDEN_JAR:-$root/src/cli/target/pgwarden.jar}" token --ttl 2h --state-dir "$work/$name")
 }
 
 # run_pgbench TARGET PORT PASSWORD MODE CLIENTS -> "tps latency_ms transactions" (select-only, $DURATION s)

@@ -8,6 +8,7 @@ import dev.pgwarden.sidecar.audit.Timestamps;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.protocol.message.CommandComplete;
+import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.SqlNames;
 import java.util.List;
 
@@ -25,6 +26,9 @@ public final class SessionAudit {
   private long statements;
   /** Read per statement: a policy reload may add or remove masking while the session runs. */
   private final java.util.function.BooleanSupplier masking;
+  /** The classification whose {@link #tables} were sorted last. */
+  private Classification tablesOf;
+  private List<String> tables;
   /** The first rows of each result, when the policy records them; null otherwise. */
   private ResultSample sample;
 
@@ -108,13 +112,18 @@ public final class SessionAudit {
     return d.classification().effectsInOrder().stream().map(Enum::name).toList();
   }
 
-  private static List<String> tables(StatementDecision d) {
+  private List<String> tables(StatementDecision d) {
     if (d == null || d.classification().reads().isEmpty() && d.classification().writes().isEmpty()) {
       return null;
     }
-    java.util.TreeSet<String> all = new java.util.TreeSet<>(d.classification().reads());
-    all.addAll(d.classification().writes());
-    return List.copyOf(all);
+    if (d.classification() != tablesOf) {
+      // A session repeats its statements: their tables are sorted once per shape in a row.
+      java.util.TreeSet<String> all = new java.util.TreeSet<>(d.classification().reads());
+      all.addAll(d.classification().writes());
+      tablesOf = d.classification();
+      tables = List.copyOf(all);
+    }
+    return tables;
   }
 
   public long statements() {
