@@ -14,6 +14,7 @@
 #   MASK=public.pgbench_accounts.abalance bench/gateway.sh   # mask the column pgbench selects
 #   MASK=off bench/gateway.sh              # no masking rule
 #   RECORDING=off bench/gateway.sh         # skip the runs with recording on
+#   COMPARE_JAR=/tmp/b.jar bench/gateway.sh   # A/B: the second pgwarden runs that jar, without recording
 #   PORT_BASE=45432 bench/gateway.sh       # loopback ports PORT_BASE to PORT_BASE+5 (default 55432)
 #   PGWARDEN_JAVA_OPTS="-Xmx256m ..." bench/gateway.sh       # pgwarden's JVM options
 #   PGWARDEN_JAR=/tmp/a.jar bench/gateway.sh                 # run a pgwarden.jar built elsewhere (A/B runs)
@@ -41,6 +42,9 @@ MODES=${MODES:-"prepared simple"}
 SCALE=${SCALE:-10}
 MASK=${MASK:-public.pgbench_tellers.filler}
 RECORDING=${RECORDING:-on}
+COMPARE_JAR=${COMPARE_JAR:-}
+# The second instance is measured in every cell: with recording on, or another build of pgwarden.
+[ -n "$COMPARE_JAR" ] && RECORDING=on
 # Loopback ports: PORT_BASE + 0..5 (PostgreSQL, pgwarden, pgbouncer, pgwarden recording, their admin ports).
 PORT_BASE=${PORT_BASE:-55432}
 PG_PORT=$PORT_BASE; PGW_PORT=$((PORT_BASE + 1)); PGB_PORT=$((PORT_BASE + 2)); REC_PORT=$((PORT_BASE + 3))
@@ -89,10 +93,15 @@ pgw_pid=$PGW_PID
 pids+=("$pgw_pid")
 ready_ms=$PGW_READY_MS
 TOKEN=$PGW_TOKEN
-if [ "$RECORDING" = on ]; then
+if [ -n "$COMPARE_JAR" ]; then
+  PGWARDEN_JAR="$COMPARE_JAR" start_pgwarden recording $PG_PORT $REC_PORT $REC_ADMIN_PORT "$work/policy.yaml" \
+    --event-loops "${EVENT_LOOPS:-1}"
+elif [ "$RECORDING" = on ]; then
   policy "$work/policy-rec.yaml" recording
   start_pgwarden recording $PG_PORT $REC_PORT $REC_ADMIN_PORT "$work/policy-rec.yaml" \
     --event-loops "${EVENT_LOOPS:-1}" --recordings "$work/store"
+fi
+if [ "$RECORDING" = on ]; then
   rec_pid=$PGW_PID
   pids+=("$rec_pid")
   REC_TOKEN=$PGW_TOKEN
@@ -262,8 +271,13 @@ while read -r mode c _; do
 done < "$results"
 
 if [ "$RECORDING" = on ]; then
-  printf '\nRecording on (results Summary, spool, directory store) against the same pgwarden without it\n'
-  printf '%-9s %7s | %8s %8s | %8s %8s %9s | %6s %6s\n' mode clients "TPS off" "us/tx" "TPS on" "us/tx" "alloc B/tx" "cpu" "TPS"
+  if [ -n "$COMPARE_JAR" ]; then
+    printf '\nB: %s, against A: this build (the pgwarden above), same policy, no recording\n' "$COMPARE_JAR"
+    printf '%-9s %7s | %8s %8s | %8s %8s %9s | %6s %6s\n' mode clients "TPS A" "us/tx" "TPS B" "us/tx" "alloc B/tx" "B/A cpu" "TPS"
+  else
+    printf '\nRecording on (results Summary, spool, directory store) against the same pgwarden without it\n'
+    printf '%-9s %7s | %8s %8s | %8s %8s %9s | %6s %6s\n' mode clients "TPS off" "us/tx" "TPS on" "us/tx" "alloc B/tx" "cpu" "TPS"
+  fi
   while read -r mode c d_tps d_lat w_tps w_lat w_usr w_sys b_tps b_lat b_usr b_sys r_tps r_usr r_sys; do
     w=$(echo "$w_usr + $w_sys" | bc -l); r=$(echo "$r_usr + $r_sys" | bc -l)
     printf '%-9s %7s | %8.0f %8.1f | %8.0f %8.1f %9s | %6.2f %6.2f\n' "$mode" "$c" "$w_tps" "$w" "$r_tps" "$r" \

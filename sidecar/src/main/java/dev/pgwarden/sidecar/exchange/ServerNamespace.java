@@ -74,11 +74,12 @@ final class ServerNamespace<V> {
       madeAt.put(d.key(), changesApplied);
     } else if (change instanceof Remove<V> r) {
       confirmed.remove(r.key());
+      madeAt.remove(r.key());
     } else if (change instanceof RemoveAll<V> all) {
       // A name is forgotten only when every value it may have is one the change removes.
       confirmed.values().removeIf(vs -> vs.stream().allMatch(all.which()));
+      madeAt.keySet().retainAll(confirmed.keySet());
     }
-    madeAt.keySet().retainAll(confirmed.keySet());
   }
 
   /** How many changes were applied so far: a mark to roll back to. */
