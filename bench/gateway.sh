@@ -272,7 +272,8 @@ done < "$results"
 
 if [ "$RECORDING" = on ]; then
   if [ -n "$COMPARE_JAR" ]; then
-    printf '\nB: %s, against A: this build (the pgwarden above), same policy, no recording\n' "$COMPARE_JAR"
+    printf '\nB: %s, against A: %s (the pgwarden above), same policy, no recording\n' "$COMPARE_JAR" \
+      "${PGWARDEN_JAR:-this build}"
     printf '%-9s %7s | %8s %8s | %8s %8s %9s | %6s %6s\n' mode clients "TPS A" "us/tx" "TPS B" "us/tx" "alloc B/tx" "B/A cpu" "TPS"
   else
     printf '\nRecording on (results Summary, spool, directory store) against the same pgwarden without it\n'
