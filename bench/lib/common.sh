@@ -51,7 +51,7 @@ start_pgwarden() {
   shift 5
   local started
   started=$(date +%s%N)
-  java -Xmx256m -jar "$root/src/cli/target/pgwarden.jar" local --policy "$policy" \
+  java ${PGWARDEN_JAVA_OPTS:--Xmx256m} -jar "${PGWARDEN_JAR:-$root/src/cli/target/pgwarden.jar}" local --policy "$policy" \
     --upstream "postgresql://postgres:$PASSWORD@127.0.0.1:$pg_port/bench" \
     --listen 127.0.0.1:"$port" --admin-listen 127.0.0.1:"$admin" --state-dir "$work/$name" \
     --audit-file "$work/$name.audit.jsonl" "$@" > "$work/$name.out" 2> "$work/$name.err" &
@@ -61,18 +61,33 @@ start_pgwarden() {
     sleep 0.05
   done
   PGW_READY_MS=$(( ($(date +%s%N) - started) / 1000000 ))
-  PGW_TOKEN=$(java -jar "$root/src/cli/target/pgwarden.jar" token --ttl 2h --state-dir "$work/$name")
+  PGW_TOKEN=$(java -jar "${PGWARDEN_JAR:-$root/src/cli/target/pgwarden.jar}" token --ttl 2h --state-dir "$work/$name")
 }
 
-# run_pgbench TARGET PORT PASSWORD MODE CLIENTS -> "tps latency_ms" (select-only, $DURATION s)
+# run_pgbench TARGET PORT PASSWORD MODE CLIENTS -> "tps latency_ms transactions" (select-only, $DURATION s)
 run_pgbench() {
   local out
   out=$(PGPASSWORD="$3" pgbench -n -S -M "$4" -c "$5" -j 2 -T "$DURATION" -h 127.0.0.1 -p "$2" -U postgres bench 2>&1) || {
-    echo "pgbench against $1 failed: $out" >&2; echo "0 0"; return; }
-  local tps lat
+    echo "pgbench against $1 failed: $out" >&2; echo "0 0 0"; return; }
+  local tps lat tx
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$out")
   lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
-  echo "${tps:-0} ${lat:-0}"
+  tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+  echo "${tps:-0} ${lat:-0} ${tx:-0}"
+}
+
+# cpu_ticks PID -> "user sys": clock ticks the process has used so far, every thread (live or ended).
+cpu_ticks() {
+  # Fields 14 and 15 of /proc/PID/stat; the command name (field 2) may hold spaces, so count after it.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12, $13}'
+}
+
+# thread_ticks PID -> "name ticks" per live thread, numbers in names folded (pgwarden-loop-3 -> pgwarden-loop-N).
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    sed -n 's/^[0-9]* (\(.*\)) [A-Za-z] \(.*\)$/\1|\2/p' "$t/stat" 2>/dev/null
+  done | awk -F'|' '{ split($2, f, " "); name = $1; gsub(/[0-9]+/, "N", name); gsub(/ /, "_", name); print name, f[11] + f[12] }'
 }
 
 # warm_pgwarden PORT TOKEN: compiles the relay and session-end paths before anything is measured.

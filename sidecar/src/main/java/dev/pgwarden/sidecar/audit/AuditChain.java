@@ -24,10 +24,12 @@ import javax.crypto.spec.SecretKeySpec;
 public final class AuditChain {
   /** Length of the hex mac every line ends with. */
   public static final int MAC_HEX = 64;
-  private static final byte[] MAC_MEMBER = ",\"mac\":\"".getBytes(StandardCharsets.US_ASCII);
+  /** {@code ,"mac":"}: what ends a sealed line, before the mac and its closing {@code "}}. */
+  static final byte[] MAC_MEMBER = ",\"mac\":\"".getBytes(StandardCharsets.US_ASCII);
   /** {@code ,"mac":"} + 64 hex + {@code "}}. */
   public static final int SUFFIX = MAC_MEMBER.length + MAC_HEX + 2;
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final int MIN_SECRET = 32;
 
   private final SecretKeySpec key;
@@ -77,6 +79,24 @@ public final class AuditChain {
     mac.update((byte) '\n');
     mac.update(body, 0, length);
     return HEX.formatHex(mac.doFinal()); // doFinal also resets the Mac for the next line
+  }
+
+  /**
+   * The mac of one line, written as {@link #MAC_HEX} lowercase hex digits into {@code out} at
+   * {@code at}: {@link #mac(String, byte[], int)} without making strings.
+   *
+   * @param previous the previous event's mac as ASCII hex, or empty for the first event of a session
+   */
+  void mac(byte[] previous, byte[] body, int length, byte[] out, int at) {
+    Mac mac = macs.get();
+    mac.update(previous);
+    mac.update((byte) '\n');
+    mac.update(body, 0, length);
+    byte[] raw = mac.doFinal(); // doFinal also resets the Mac for the next line
+    for (int i = 0; i < raw.length; i++) {
+      out[at + 2 * i] = HEX_DIGITS[(raw[i] >> 4) & 0xf];
+      out[at + 2 * i + 1] = HEX_DIGITS[raw[i] & 0xf];
+    }
   }
 
   private Mac newMac() {

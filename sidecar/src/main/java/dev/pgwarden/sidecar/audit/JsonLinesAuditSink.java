@@ -1,6 +1,5 @@
 package dev.pgwarden.sidecar.audit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +13,7 @@ import java.time.Duration;
 
 /**
  * Writes one JSON object per line from a dedicated thread. Event loops only enqueue the event
- * record; serialization, chaining ({@link SessionChains}) and I/O happen here, in batches: after
+ * record; serialization ({@link EventLines}), chaining ({@link SessionChains}) and I/O happen here, in batches: after
  * each batch the writer pauses for a few milliseconds so that, under load, events accumulate
  * without waking it once per event. Each sealed line goes to the output (stdout) and, when
  * sessions are recorded, into the session's recording: the same bytes, so either verifies.
@@ -28,8 +27,8 @@ public final class JsonLinesAuditSink implements AuditSink {
 
   private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final OutputStream out;
-  private final ObjectMapper json = new ObjectMapper();
   private final SessionChains chains;
+  private final EventLines lines;
   private final SessionRecorder recorder;
   private final Thread writer;
   private final AtomicLong emitted = new AtomicLong();
@@ -48,6 +47,7 @@ public final class JsonLinesAuditSink implements AuditSink {
   public JsonLinesAuditSink(OutputStream target, SessionChains chains, SessionRecorder recorder) {
     this.out = new BufferedOutputStream(target, 1 << 16);
     this.chains = chains;
+    this.lines = new EventLines(chains);
     this.recorder = recorder;
     this.writer = new Thread(this::drain, "pgwarden-audit");
     writer.setDaemon(true);
@@ -96,11 +96,10 @@ public final class JsonLinesAuditSink implements AuditSink {
   private void write(List<AuditEvent> batch) {
     for (AuditEvent event : batch) {
       try {
-        byte[] line = chains.seal(event.session(), json.writeValueAsBytes(event));
-        out.write(line);
-        out.write('\n');
+        lines.write(event);
+        out.write(lines.bytes(), 0, lines.length());
         if (recorder != null) {
-          recorder.append(event.session(), line);
+          recorder.append(event.session(), lines.bytes(), lines.length() - 1);
         }
       } catch (IOException e) {
         System.err.println("pgwarden: cannot write an audit event: " + e.getMessage());

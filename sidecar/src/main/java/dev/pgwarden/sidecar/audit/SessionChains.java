@@ -12,19 +12,28 @@ import java.util.Map;
  * <p>Not thread-safe: the audit writer thread owns it.
  */
 public final class SessionChains {
+  private static final byte[] NO_MAC = new byte[0];
+
   private final AuditChain chain;
   private final String instance;
+  /** The instance as a JSON string, quoted once. */
+  private final String quotedInstance;
   private final Map<String, Link> links = new HashMap<>();
   private long ordinal;
 
-  /** Where a session's chain stands: the next sequence number and the last mac. */
-  private record Link(long next, String mac) {
+  /** Where a session's chain stands: the next sequence number and the last mac (ASCII hex; empty before the first). */
+  private static final class Link {
+    long next;
+    byte[] mac = NO_MAC;
   }
 
   /** @param instance names this sidecar run (pod and start time); recorded in every session's first event */
   public SessionChains(AuditChain chain, String instance) {
     this.chain = chain;
     this.instance = instance;
+    StringBuilder q = new StringBuilder(instance.length() + 2);
+    quote(q, instance);
+    this.quotedInstance = q.toString();
   }
 
   public AuditChain chain() {
@@ -40,25 +49,63 @@ public final class SessionChains {
     Link link = links.get(session);
     StringBuilder head = new StringBuilder(96).append("{\"seq\":");
     if (link == null) {
-      link = new Link(0, "");
-      head.append("0,\"instance\":");
-      quote(head, instance);
-      head.append(",\"ordinal\":").append(++ordinal).append(',');
+      head.append("0,\"instance\":").append(quotedInstance).append(",\"ordinal\":").append(ordinal + 1).append(',');
     } else {
-      head.append(link.next()).append(',');
+      head.append(link.next).append(',');
     }
     byte[] prefix = head.toString().getBytes(StandardCharsets.UTF_8);
-    byte[] body = new byte[prefix.length + event.length - 1];
-    System.arraycopy(prefix, 0, body, 0, prefix.length);
-    System.arraycopy(event, 1, body, prefix.length, event.length - 1);
-    String mac = chain.mac(link.mac(), body, body.length);
-    links.put(session, new Link(link.next() + 1, mac));
-    return AuditChain.seal(body, mac);
+    LineBuffer line = new LineBuffer(prefix.length + event.length - 1 + AuditChain.SUFFIX);
+    line.write(prefix, 0, prefix.length);
+    line.write(event, 1, event.length - 1);
+    sealInPlace(session, line);
+    return java.util.Arrays.copyOf(line.array(), line.size());
+  }
+
+  /**
+   * Opens the session's next line: {@code {"seq":N}, and on its first line this instance and the
+   * session's ordinal. The event's members follow; {@link #sealInPlace} ends the line.
+   */
+  void head(String session, com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+    Link link = links.get(session);
+    g.writeStartObject();
+    g.writeNumberField("seq", link == null ? 0 : link.next);
+    if (link == null) {
+      g.writeFieldName("instance");
+      g.writeRawValue(quotedInstance);
+      g.writeNumberField("ordinal", ordinal + 1);
+    }
+  }
+
+  /**
+   * Seals the session's line in {@code line} (a JSON object, ending in '}'): its mac, over the
+   * line and chained to the session's previous one, becomes its last member; the chain moves on.
+   */
+  void sealInPlace(String session, LineBuffer line) {
+    Link link = links.get(session);
+    if (link == null) {
+      link = new Link();
+      ordinal++;
+      links.put(session, link);
+    }
+    line.reserve(AuditChain.SUFFIX - 1);
+    byte[] mac = link.mac.length == AuditChain.MAC_HEX ? link.mac : new byte[AuditChain.MAC_HEX];
+    int at = line.size() - 1 + AuditChain.MAC_MEMBER.length;
+    chain.mac(link.mac, line.array(), line.size(), line.array(), at);
+    System.arraycopy(line.array(), at, mac, 0, AuditChain.MAC_HEX);
+    System.arraycopy(AuditChain.MAC_MEMBER, 0, line.array(), line.size() - 1, AuditChain.MAC_MEMBER.length);
+    line.array()[at + AuditChain.MAC_HEX] = '"';
+    line.array()[at + AuditChain.MAC_HEX + 1] = '}';
+    line.advance(AuditChain.SUFFIX - 1);
+    link.mac = mac;
+    link.next++;
   }
 
   /** Continues a session's chain after its last sealed event (recovering parts a crash left). */
   public void resume(String session, long lastSeq, String lastMac) {
-    links.put(session, new Link(lastSeq + 1, lastMac));
+    Link link = new Link();
+    link.next = lastSeq + 1;
+    link.mac = lastMac.getBytes(StandardCharsets.US_ASCII);
+    links.put(session, link);
   }
 
   /** The session ended: its chain is complete. */

@@ -7,8 +7,11 @@ package dev.pgwarden.sidecar.audit;
  * <p>Every method but {@link #cannotRecord()} is called by the audit writer thread only.
  */
 public interface SessionRecorder extends AutoCloseable {
-  /** One sealed line of the session, exactly as written to the audit stream. */
-  void append(String session, byte[] line);
+  /**
+   * One sealed line of the session, exactly as written to the audit stream: {@code line} up to
+   * {@code length}, without its newline. The array is the writer's and is reused after the call.
+   */
+  void append(String session, byte[] line, int length);
 
   /** The session ended: its recording is complete. */
   void end(String session);

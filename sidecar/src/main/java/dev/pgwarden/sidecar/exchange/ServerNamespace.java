@@ -74,11 +74,12 @@ final class ServerNamespace<V> {
       madeAt.put(d.key(), changesApplied);
     } else if (change instanceof Remove<V> r) {
       confirmed.remove(r.key());
+      madeAt.remove(r.key());
     } else if (change instanceof RemoveAll<V> all) {
       // A name is forgotten only when every value it may have is one the change removes.
       confirmed.values().removeIf(vs -> vs.stream().allMatch(all.which()));
+      madeAt.keySet().retainAll(confirmed.keySet());
     }
-    madeAt.keySet().retainAll(confirmed.keySet());
   }
 
   /** How many changes were applied so far: a mark to roll back to. */
@@ -105,9 +106,14 @@ final class ServerNamespace<V> {
   }
 
   Possible<V> possible(String key) {
+    Set<V> now = confirmed.get(key);
+    if (!pendingFor(key)) {
+      // Asked once or more per Bind and Execute, and most often no change waits that could touch
+      // the name: what the server acknowledged is the answer, without a copy. Callers only read it.
+      return new Possible<>(now == null ? Set.of() : now, now == null);
+    }
     Set<V> values = new LinkedHashSet<>();
     boolean absent;
-    Set<V> now = confirmed.get(key);
     if (now == null) {
       absent = true;
     } else {
@@ -135,6 +141,18 @@ final class ServerNamespace<V> {
       }
     }
     return new Possible<>(values, absent);
+  }
+
+  /** Whether an unanswered change may touch {@code key}. */
+  private boolean pendingFor(String key) {
+    for (Change<V> c : unanswered) {
+      if (c instanceof RemoveAll<V>
+          || c instanceof Define<V> d && d.key().equals(key)
+          || c instanceof Remove<V> r && r.key().equals(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every value any name may stand for, for checks that concern them all. */

@@ -4,11 +4,12 @@ import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.audit.NoticeSent;
 import dev.pgwarden.sidecar.audit.ResultRows;
 import dev.pgwarden.sidecar.audit.StatementAudited;
+import dev.pgwarden.sidecar.audit.Timestamps;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
 import dev.pgwarden.sidecar.masking.plan.MaskPlan;
 import dev.pgwarden.sidecar.protocol.message.CommandComplete;
+import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.SqlNames;
-import java.time.Instant;
 import java.util.List;
 
 /** Turns one session's statement outcomes into audit events, stamped with who and where. */
@@ -25,6 +26,9 @@ public final class SessionAudit {
   private long statements;
   /** Read per statement: a policy reload may add or remove masking while the session runs. */
   private final java.util.function.BooleanSupplier masking;
+  /** The classification whose {@link #tables} were sorted last. */
+  private Classification tablesOf;
+  private List<String> tables;
   /** The first rows of each result, when the policy records them; null otherwise. */
   private ResultSample sample;
 
@@ -63,7 +67,7 @@ public final class SessionAudit {
       // Rows arrive before the statement completes; refused and skipped ones never produced any.
       ResultSample.Sample rows = sample.take();
       if (rows != null) {
-        sink.emit(new ResultRows(Instant.now().toString(), session, rows.columns(), rows.rows(),
+        sink.emit(new ResultRows(Timestamps.now(), session, rows.columns(), rows.rows(),
             rows.truncated() ? Boolean.TRUE : null));
       }
     }
@@ -80,7 +84,7 @@ public final class SessionAudit {
     if (durationNanos >= 0) {
       metrics.statementDuration(durationNanos);
     }
-    sink.emit(new StatementAudited(Instant.now().toString(), session, subject, policy, database, protocol,
+    sink.emit(new StatementAudited(Timestamps.now(), session, subject, policy, database, protocol,
         clip(sql), parameters == null || parameters.isEmpty() ? null : parameters, outcome, tag, CommandComplete.rows(tag),
         durationNanos < 0 ? null : Math.round(durationNanos / 1_000.0) / 1_000.0, sqlState,
         decision == null ? null : decision.classification().kind().name(), effects(decision), tables(decision),
@@ -91,7 +95,7 @@ public final class SessionAudit {
 
   /** A notice or warning as the agent received it. */
   public void notice(String severity, String sqlState, String message) {
-    sink.emit(new NoticeSent(Instant.now().toString(), session, severity, sqlState, clip(message)));
+    sink.emit(new NoticeSent(Timestamps.now(), session, severity, sqlState, clip(message)));
   }
 
   /** Records the first {@code maxRows} rows of every result, as the agent receives them. */
@@ -108,13 +112,18 @@ public final class SessionAudit {
     return d.classification().effectsInOrder().stream().map(Enum::name).toList();
   }
 
-  private static List<String> tables(StatementDecision d) {
+  private List<String> tables(StatementDecision d) {
     if (d == null || d.classification().reads().isEmpty() && d.classification().writes().isEmpty()) {
       return null;
     }
-    java.util.TreeSet<String> all = new java.util.TreeSet<>(d.classification().reads());
-    all.addAll(d.classification().writes());
-    return List.copyOf(all);
+    if (d.classification() != tablesOf) {
+      // A session repeats its statements: their tables are sorted once per shape in a row.
+      java.util.TreeSet<String> all = new java.util.TreeSet<>(d.classification().reads());
+      all.addAll(d.classification().writes());
+      tablesOf = d.classification();
+      tables = List.copyOf(all);
+    }
+    return tables;
   }
 
   public long statements() {

@@ -64,13 +64,13 @@ final class PartWriter {
       syncedNanos = openedNanos;
     }
 
-    void write(byte[] line) throws IOException {
+    void write(byte[] line, int length) throws IOException {
       if (out == null) {
         open();
       }
-      out.write(line);
+      out.write(line, 0, length);
       out.write('\n');
-      raw += line.length + 1;
+      raw += length + 1;
       dirty = true;
     }
 
@@ -131,8 +131,8 @@ final class PartWriter {
     }
   }
 
-  void append(String session, byte[] line) throws IOException {
-    sessions.computeIfAbsent(session, SessionParts::new).write(line);
+  void append(String session, byte[] line, int length) throws IOException {
+    sessions.computeIfAbsent(session, SessionParts::new).write(line, length);
   }
 
   /** The session ended: its last part is finished now. */

@@ -115,9 +115,9 @@ public final class Recorder implements SessionRecorder {
   }
 
   @Override
-  public void append(String session, byte[] line) {
+  public void append(String session, byte[] line, int length) {
     try {
-      writer.append(session, line);
+      writer.append(session, line, length);
     } catch (IOException e) {
       spoolFailed(e);
     }

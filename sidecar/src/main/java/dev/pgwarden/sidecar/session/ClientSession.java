@@ -2,6 +2,7 @@ package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.audit.SessionEnded;
 import dev.pgwarden.sidecar.audit.SessionStarted;
+import dev.pgwarden.sidecar.audit.Timestamps;
 import dev.pgwarden.sidecar.exchange.Exchange;
 import dev.pgwarden.sidecar.exchange.SessionAudit;
 import dev.pgwarden.sidecar.gate.GateOutput;
@@ -26,7 +27,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,7 +159,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     server.pipeline().addLast("relay", relay);
     cancelKey = proxy.cancels().register(this);
     proxy.metrics().sessionOpened();
-    proxy.audit().emit(new SessionStarted(Instant.now().toString(), sessionId, identity.subject(), identity.issuer(),
+    proxy.audit().emit(new SessionStarted(Timestamps.now(), sessionId, identity.subject(), identity.issuer(),
         identity.serviceAccount(), identity.pod(), identity.groups(), proxy.policy().version().name(),
         proxy.upstream().database(), ClientReplies.address(ctx.channel()), startup.clientUser(),
         startup.applicationName(), upstream.user(), upstream.processId(), startup.forwarded()));
@@ -343,7 +343,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     exchange.interrupted();
     reportBytes();
     proxy.metrics().sessionClosed();
-    proxy.audit().emit(new SessionEnded(Instant.now().toString(), sessionId, identity.subject(),
+    proxy.audit().emit(new SessionEnded(Timestamps.now(), sessionId, identity.subject(),
         Duration.ofNanos(System.nanoTime() - startNanos).toMillis(), audit.statements(), bytesFromClient,
         bytesToClient, endReason));
   }

@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.audit.AuthenticationFailed;
+import dev.pgwarden.sidecar.audit.Timestamps;
 import dev.pgwarden.sidecar.identity.AuthenticationException;
 import dev.pgwarden.sidecar.identity.VerifiedIdentity;
 import dev.pgwarden.sidecar.protocol.Messages;
@@ -25,7 +26,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -214,7 +214,7 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
         LOG.error("session {}: token verification failed unexpectedly", sessionId, error);
       }
       proxy.metrics().authFailure(e.reason());
-      proxy.audit().emit(new AuthenticationFailed(Instant.now().toString(), sessionId, ClientReplies.address(ctx.channel()),
+      proxy.audit().emit(new AuthenticationFailed(Timestamps.now(), sessionId, ClientReplies.address(ctx.channel()),
           startup.clientUser(), e.reason(), e.sqlState(), e.getMessage()));
       refuse(e.sqlState(), "pgwarden: " + e.getMessage());
       return;

@@ -22,6 +22,9 @@ public final class ServerNames {
 
   /** The key of a name sent in a protocol message (Parse, Bind, Describe, Close, Execute). */
   public static String ofProtocolName(String name) {
+    if (shortAscii(name)) {
+      return name;
+    }
     byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
     int length = Math.min(bytes.length, MAX_NAME_BYTES);
     return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
@@ -33,6 +36,9 @@ public final class ServerNames {
    * the server's scanner cuts it.
    */
   public static String ofSqlIdentifier(String folded) {
+    if (shortAscii(folded)) {
+      return folded;
+    }
     byte[] bytes = folded.getBytes(StandardCharsets.UTF_8);
     int length = bytes.length;
     if (length > MAX_NAME_BYTES) {
@@ -43,6 +49,22 @@ public final class ServerNames {
       }
     }
     return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Whether {@code name} is its own key: ASCII within the limit encodes to one byte per char. Most
+   * names are ("", "S_1", "P0_2"), and keys are made several times per Bind and Execute.
+   */
+  private static boolean shortAscii(String name) {
+    if (name.length() > MAX_NAME_BYTES) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A key as readable text, for messages (a cut character shows as the replacement character). */
