@@ -85,6 +85,7 @@ final class EventJson {
     string(g, "reviewer", e.reviewer());
     strings(g, "masked", e.masked());
     string(g, "message", e.message());
+    string(g, "reason", e.reason());
   }
 
   private static void sessionStarted(SessionStarted e, JsonGenerator g) throws IOException {

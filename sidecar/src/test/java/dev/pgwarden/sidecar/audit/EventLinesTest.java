@@ -35,13 +35,13 @@ class EventLinesTest {
         new StatementAudited("2026-12-07T12:00:01.5Z", "s1", "agent", "bench", "app", "extended",
             "SELECT abalance FROM pgbench_accounts WHERE aid = $1", List.of("48213"), "ok", "SELECT 1", 1L, 0.123,
             null, "SELECT", null, List.of("public.pgbench_accounts"), "Allow", "defaultAction", null, null, null,
-            null, null),
+            null, null, "backfill for ticket 7"),
         new StatementAudited("2026-12-07T12:00:02Z", "s2", "agent", "bench", "app", "simple", ODD,
             Arrays.asList("1", null, ODD), "error", null, null, 12345.678901, "42P01", "UNPARSEABLE",
             List.of("INSERT", "DELETE"), List.of(), "RequireApproval", "unbounded-writes", "approval-1", "approved",
-            "alice@example.com", List.of("public.customers.email"), ODD),
+            "alice@example.com", List.of("public.customers.email"), ODD, ODD),
         new StatementAudited(null, "s2", null, null, null, null, null, null, "refused", null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null),
+            null, null, null, null, null, null, null, null, null, null),
         new NoticeSent("2026-12-07T12:00:03.000001Z", "s1", "WARNING", "01000", ODD),
         new NoticeSent("2026-12-07T12:00:03Z", "s1", null, null, null),
         new ResultRows("2026-12-07T12:00:04Z", "s1", List.of("a", "b"),
@@ -53,7 +53,7 @@ class EventLinesTest {
             "28P01", ODD),
         new AuthenticationFailed("2026-12-07T12:00:06Z", "s4", null, null, null, null, null),
         new StatementAudited("2026-12-07T12:00:07Z", "s2", "agent", "bench", "app", "simple", "SELECT 1", List.of(),
-            "ok", "SELECT 1", 1L, 0.0, null, "SELECT", null, null, "Allow", null, null, null, null, null, null),
+            "ok", "SELECT 1", 1L, 0.0, null, "SELECT", null, null, "Allow", null, null, null, null, null, null, null),
         new SessionEnded("2026-12-07T12:00:08Z", "s2", null, 0, 0, 0, 0, null));
   }
 
