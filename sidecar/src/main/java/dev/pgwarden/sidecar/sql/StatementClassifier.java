@@ -44,6 +44,10 @@ public final class StatementClassifier {
       if (SqlLexer.declaresCode(tokens) && CodeBodies.read(tokens, f)) {
         // The body was read whole: the code is judged by what it does, not by being code.
         f.code.removeIf(c -> c.equals("a DO block") || c.equals("CREATE FUNCTION") || c.equals("CREATE PROCEDURE"));
+        if (createsFunction(tokens) && RowFunctions.takesARow(tokens)) {
+          // Its calls can look like columns (SELECT o.f FROM orders o): judged now, as code it plants.
+          f.code.add("CREATE FUNCTION of an argument that may be a row, which PostgreSQL also runs as row.name");
+        }
       }
       return f.build();
     } catch (ParsedStatements.NotUnderstood e) {
@@ -54,6 +58,12 @@ public final class StatementClassifier {
       return Classification.unparseable("pgwarden's classifier failed on it (" + e.getClass().getSimpleName() + ")",
           TokenScans.suspectedEffects(tokens));
     }
+  }
+
+  /** CREATE [OR REPLACE] FUNCTION (not PROCEDURE: a procedure is only ever CALLed). */
+  private static boolean createsFunction(List<SqlToken> tokens) {
+    int i = tokens.size() > 3 && tokens.get(1).isWord("or") && tokens.get(2).isWord("replace") ? 3 : 1;
+    return tokens.get(0).isWord("create") && i < tokens.size() && tokens.get(i).isWord("function");
   }
 
   /**

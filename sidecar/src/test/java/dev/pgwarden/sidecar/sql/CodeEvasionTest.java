@@ -104,6 +104,14 @@ class CodeEvasionTest {
       "CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END",
       "CREATE FUNCTION f() RETURNS SETOF int LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY DELETE FROM t RETURNING id; END $$",
       "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; UPDATE t SET v = 2; END $$",
+      // A function of a row runs as o.f, which reads like a column: judged as the code it plants,
+      // even with a bounded body (SELECT o.f FROM t o would run it for every row).
+      "CREATE FUNCTION f(t) RETURNS int LANGUAGE sql AS 'DELETE FROM t WHERE id = $1.id RETURNING 1'",
+      "CREATE OR REPLACE FUNCTION f(r t) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+      "CREATE FUNCTION f(IN r public.t, x int DEFAULT 1) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+      "CREATE FUNCTION f(r anyelement) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$",
+      "CREATE FUNCTION f(r record) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$",
+      "CREATE FUNCTION f(\"T\") RETURNS int LANGUAGE sql AS 'SELECT 1'",
   })
   void readableCodeIsJudgedByWhatItDoes(String sql) {
     atLeast(sql, Action.RequireApproval);
@@ -117,6 +125,9 @@ class CodeEvasionTest {
       "DO $$ BEGIN UPDATE t SET v = 1 WHERE id = 3; END $$",
       "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'select a + b'",
       "CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql RETURN a + 1",
+      "CREATE FUNCTION g(a double precision, b timestamp with time zone, c varchar(20)[], OUT d t) LANGUAGE sql"
+          + " AS 'SELECT NULL::t'",
+      "CREATE FUNCTION g(VARIADIC a numeric(10, 2)[]) RETURNS int LANGUAGE sql AS 'SELECT 1'",
       "SELECT lower(name), coalesce(x, 1), now(), count(*) FROM t GROUP BY 1, 2, 3",
       "SELECT pg_catalog.lower('X')",
       "CREATE TABLE t3 (id int DEFAULT nextval('s'), ts timestamptz DEFAULT now(), CHECK (id > 0))",
