@@ -112,7 +112,7 @@ public final class Exchange {
     if (discardingUntilSync) {
       change.failed();
     } else {
-      queue.add(new ParseRequest(change, p.sql()));
+      queue.add(new NamingRequest(change, p.sql(), null));
     }
   }
 
@@ -128,7 +128,7 @@ public final class Exchange {
       sql = s.sql();
       break;
     }
-    queue.add(new BindRequest(change, sql, b.values()));
+    queue.add(new NamingRequest(change, sql, b.values()));
   }
 
   /** An Execute the gate let through, decided as {@code decision}. */

@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  * by default an acknowledgement completes it, and an error in the extended protocol fails it and
  * every message up to the next Sync, as the server skips them.
  */
-abstract sealed class PendingRequest permits QueryRequest, ParseRequest, BindRequest, ExecuteRequest,
+abstract sealed class PendingRequest permits QueryRequest, NamingRequest, ExecuteRequest,
     DescribeRequest, CloseRequest, SyncRequest, RefusedRequest, HiddenRequest, TrialRun, TrialExecute {
   long startNanos = System.nanoTime();
 

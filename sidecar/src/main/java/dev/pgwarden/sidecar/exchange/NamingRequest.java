@@ -2,13 +2,17 @@ package dev.pgwarden.sidecar.exchange;
 
 import java.util.List;
 
-/** A Bind: the portal exists once the server answers BindComplete. */
-final class BindRequest extends PendingRequest {
+/**
+ * A Parse or a Bind: the prepared statement or portal exists under its name once the server
+ * answers ParseComplete or BindComplete, and never if the message fails or is skipped.
+ */
+final class NamingRequest extends PendingRequest {
   private final NameChange change;
   private final String sql;
   private final List<String> parameters;
 
-  BindRequest(NameChange change, String sql, List<String> parameters) {
+  /** @param parameters a Bind's values as the audit shows them; null for a Parse */
+  NamingRequest(NameChange change, String sql, List<String> parameters) {
     this.change = change;
     this.sql = sql;
     this.parameters = parameters;
