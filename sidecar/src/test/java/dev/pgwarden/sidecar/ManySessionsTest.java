@@ -56,7 +56,9 @@ class ManySessionsTest {
       System.out.printf("%d concurrent sessions: peak proxy buffers %d KiB; before %s; all open %s%n",
           SESSIONS, peak >> 10, before, withAllOpen);
       assertThat(peak).as("the proxy's buffers while %d sessions work", SESSIONS).isLessThan(MAX_PROXY_BUFFERS);
-      assertThat(withAllOpen.bufferMemory()).as("buffers held by idle sessions").isLessThan(8L << 20);
+      // The pooled allocator keeps chunks other tests in this JVM left: what the sessions add counts.
+      assertThat(withAllOpen.bufferMemory() - before.bufferMemory()).as("buffers held by idle sessions")
+          .isLessThan(8L << 20);
       assertThat(withAllOpen.threads() - before.threads()).as("threads: sessions share the event loops")
           .isLessThanOrEqualTo(16 + 8);
     } finally {

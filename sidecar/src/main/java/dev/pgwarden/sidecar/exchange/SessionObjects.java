@@ -8,8 +8,6 @@ import dev.pgwarden.sidecar.protocol.message.Parse;
 import dev.pgwarden.sidecar.protocol.message.RowDescription;
 import dev.pgwarden.sidecar.protocol.message.ServerNames;
 import dev.pgwarden.sidecar.sql.Classification;
-import dev.pgwarden.sidecar.sql.SqlLexer;
-import dev.pgwarden.sidecar.sql.SqlToken;
 import dev.pgwarden.sidecar.sql.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -201,7 +199,7 @@ public final class SessionObjects {
           NameChange.of(portals, new ServerNamespace.RemoveAll<>(p -> true), "DISCARD ALL"));
     }
     if (t instanceof Target.Cursor k && c.kind() == StatementKind.DECLARE) {
-      Portal cursor = new Portal.Cursor(sql, c, plan, holdable(sql));
+      Portal cursor = new Portal.Cursor(sql, c, plan, TransactionText.holdable(sql));
       return List.of(NameChange.of(portals,
           new ServerNamespace.Define<>(ServerNames.ofSqlIdentifier(k.name()), Set.of(cursor), false), "DECLARE CURSOR"));
     }
@@ -211,25 +209,6 @@ public final class SessionObjects {
           : NameChange.of(portals, new ServerNamespace.Remove<>(ServerNames.ofSqlIdentifier(k.name())), "CLOSE CURSOR"));
     }
     return List.of();
-  }
-
-  /** Whether a DECLARE says WITH HOLD, read from its tokens: DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR. */
-  private static boolean holdable(String sql) {
-    List<SqlToken> tokens;
-    try {
-      tokens = SqlLexer.tokenize(sql);
-    } catch (SqlLexer.LexException e) {
-      return true; // remembered longer than the server keeps it: the strict side
-    }
-    for (int i = 2; i + 1 < tokens.size(); i++) {
-      if (tokens.get(i).isWord("for") && tokens.get(i).depth() == 0) {
-        return false;
-      }
-      if (tokens.get(i).isWord("with") && tokens.get(i + 1).isWord("hold") && tokens.get(i - 1).isWord("cursor")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- what the server answered
@@ -267,7 +246,7 @@ public final class SessionObjects {
     if (tag == null) {
       return;
     }
-    if (c != null && c.kind() == StatementKind.UNPARSEABLE && mayChangeNames(sql)) {
+    if (c != null && c.kind() == StatementKind.UNPARSEABLE && TransactionText.mayChangeNames(sql)) {
       unknownNames = true;
     }
     String word = tag.indexOf(' ') < 0 ? tag : tag.substring(0, tag.indexOf(' '));
@@ -276,11 +255,11 @@ public final class SessionObjects {
         transactionMark = portals.mark();
         savepoints.clear();
       }
-      case "SAVEPOINT" -> savepoints.add(new Savepoint(savepointName(sql), portals.mark()));
-      case "RELEASE" -> popTo(savepointName(sql), true);
+      case "SAVEPOINT" -> savepoints.add(new Savepoint(TransactionText.savepointName(sql), portals.mark()));
+      case "RELEASE" -> popTo(TransactionText.savepointName(sql), true);
       case "COMMIT" -> ended(false);
       case "ROLLBACK" -> {
-        String to = rollbackTo(sql);
+        String to = TransactionText.rollbackTo(sql);
         if (to == null) {
           ended(true);
         } else {
@@ -334,37 +313,5 @@ public final class SessionObjects {
       it.remove();
     }
     return null;
-  }
-
-  /** SAVEPOINT name, RELEASE [SAVEPOINT] name: the name. */
-  private static String savepointName(String sql) {
-    List<SqlToken> tokens = tokens(sql);
-    SqlToken last = tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
-    return last == null ? "" : last.text();
-  }
-
-  /** ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name: the name; null for a ROLLBACK of the transaction. */
-  private static String rollbackTo(String sql) {
-    List<SqlToken> tokens = tokens(sql);
-    for (int i = 0; i < tokens.size(); i++) {
-      if (tokens.get(i).isWord("to")) {
-        return tokens.get(tokens.size() - 1).text();
-      }
-    }
-    return null;
-  }
-
-  private static boolean mayChangeNames(String sql) {
-    List<SqlToken> tokens = tokens(sql);
-    return !tokens.isEmpty() && tokens.get(0).type() == SqlToken.Type.WORD && Set.of("prepare", "deallocate",
-        "declare", "close", "discard", "execute", "do", "call").contains(tokens.get(0).text());
-  }
-
-  private static List<SqlToken> tokens(String sql) {
-    try {
-      return sql == null ? List.of() : SqlLexer.tokenize(sql);
-    } catch (SqlLexer.LexException e) {
-      return List.of();
-    }
   }
 }
