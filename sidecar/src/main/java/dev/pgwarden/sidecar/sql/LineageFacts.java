@@ -31,6 +31,8 @@ final class LineageFacts {
   final Set<Object> resultStars = Collections.newSetFromMap(new IdentityHashMap<>());
   final List<AllTableColumns> allStars = new ArrayList<>();
   boolean opaque;
+  /** Sources of FROM items whose columns may go by any name of the statement. */
+  final List<Set<String>> anyColumnFrom = new ArrayList<>();
 
   List<Set<String>> outputs = List.of();
   Set<String> outputSources = Set.of();
@@ -59,6 +61,9 @@ final class LineageFacts {
   }
 
   Lineage build() {
+    for (Set<String> sources : anyColumnFrom) {
+      derivations.add(new Lineage.Derivation(Set.copyOf(identifiers), sources, false, true));
+    }
     for (AllTableColumns star : allStars) {
       if (!resultStars.contains(star)) {
         wholeRows.add(name(star.getTable().getName()));

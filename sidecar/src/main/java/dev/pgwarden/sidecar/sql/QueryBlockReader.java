@@ -145,6 +145,12 @@ final class QueryBlockReader {
         columnNames.add(name(((TableFunction) item).getFunction().getName()));
       }
       facts.derive(rowNames, columnNames, names(item.toString()));
+      if ((function || item instanceof Values) && (alias == null || alias.getAliasColumns() == null)) {
+        // Its columns go by names the statement need not spell here: column1 of VALUES, the fields
+        // of the record or composite a function returns (json_each's key and value,
+        // json_populate_record's columns, unnest of an array of rows).
+        facts.anyColumnFrom.add(names(item.toString()));
+      }
     } else {
       facts.opaque = true;
     }

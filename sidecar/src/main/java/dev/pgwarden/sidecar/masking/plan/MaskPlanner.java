@@ -143,7 +143,10 @@ public final class MaskPlanner {
           return MaskPlan.refuse(returnsMaskedRefusal(why), List.of());
         }
       }
-      for (String r : c.reads()) {
+      // What a write returns (COPY (UPDATE ... RETURNING email) TO STDOUT) is read from its target.
+      Set<String> copied = new java.util.LinkedHashSet<>(c.reads());
+      copied.addAll(c.writes());
+      for (String r : copied) {
         if (taintedColumns(catalog, r) != null || !knownRelation(catalog, r, l)) {
           return MaskPlan.refuse("COPY ... TO would send the masked columns of " + r + " in clear; pgwarden masks"
               + " query results only. Use SELECT instead, or COPY the columns that are not masked", List.of());
@@ -151,8 +154,21 @@ public final class MaskPlanner {
       }
       return MaskPlan.NONE;
     }
+    Set<String> written = sql == null || catalog.tainted().isEmpty() ? Set.of() : TextNames.of(sql);
     if (l == null) {
+      String strict = TextNames.strictColumnsNamed(written, catalog);
+      if (strict != null) {
+        return MaskPlan.refuse("pgwarden cannot read this statement, so it cannot tell whether it filters, joins,"
+            + " sorts, groups or computes on " + strict + " (or on a whole row holding it), which the policy does"
+            + " not allow. Write it without casts to row types or other constructs pgwarden cannot read, and"
+            + " select the column as it is", List.of());
+      }
       return NO_DATA.contains(c.kind()) || c.kind() == StatementKind.EXPLAIN ? MaskPlan.NONE : unknown(null);
+    }
+    if (TextNames.unseenMaskedRelation(written, l, catalog)) {
+      // The text names a relation with masked columns that the parser's reading does not hold (a
+      // construct it renders without its arguments, such as XMLTABLE): nothing of it can be traced.
+      return unknown(null);
     }
     return new LineageEvaluation(rules, l, c, catalog).plan();
   }

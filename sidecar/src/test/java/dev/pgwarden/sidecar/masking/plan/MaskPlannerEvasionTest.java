@@ -77,6 +77,17 @@ class MaskPlannerEvasionTest {
       "SELECT (ARRAY[email])[1] FROM people",
       "SELECT (ROW(email, 1)).f1 FROM people",
       "SELECT to_char(1, '9') || email FROM people",
+      "SELECT column1 FROM (VALUES ((SELECT email FROM people WHERE id = 1))) v",
+      "SELECT v.column1 FROM (VALUES (1), ((SELECT email FROM people WHERE id = 1))) v",
+      "SELECT name FROM json_populate_record(NULL::orders, (SELECT json_build_object('name', email) FROM people))",
+      "SELECT r.name FROM jsonb_populate_recordset(NULL::orders, (SELECT jsonb_agg(jsonb_build_object('name', email))"
+          + " FROM people)) r",
+      "SELECT * FROM XMLTABLE('/r' PASSING xmlelement(name r, (SELECT email FROM people WHERE id = 1))"
+          + " COLUMNS v text PATH '.')",
+      "SELECT v FROM XMLTABLE('/r' PASSING xmlelement(name r, (SELECT email FROM people WHERE id = 1))"
+          + " COLUMNS v text PATH '.')",
+      "SELECT key, value FROM json_each_text((SELECT json_build_object('e', email) FROM people LIMIT 1))",
+      "SELECT value FROM people p, jsonb_each_text(jsonb_build_object('e', p.email))",
   })
   void aMaskedValueUnderAnotherNameIsMasked(String sql) {
     MaskPlan p = planner.plan(StatementClassifier.classify(sql), sql, snapshot(), List.of(), Map.of());

@@ -134,6 +134,29 @@ class MaskPlannerTest {
     assertThat(plan("SELECT * FROM generate_series(1, 3)")).isEqualTo(MaskPlan.NONE);
   }
 
+  /** A strict column's value cannot be guessed by comparing the whole row it is in. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT id FROM people p WHERE p.* = ROW(1, 'a', 'b', 'c')::people",
+      "SELECT id FROM people p WHERE p = ROW(1, 'a', 'b', 'c')::people",
+      "SELECT id FROM people WHERE people = ROW(1, 'a', 'b', 'c')::people",
+      "SELECT id FROM people p WHERE (p.*)::text LIKE '%123%'",
+      "SELECT id FROM people p ORDER BY p",
+      "SELECT count(*) FROM people p GROUP BY p",
+  })
+  void comparingARowWithAStrictColumnIsRefused(String sql) {
+    assertThat(plan(sql).refusal()).as(sql + " -> " + plan(sql)).isNotNull();
+  }
+
+  @Test
+  void copyOfWhatAWriteReturnsFromAMaskedTableIsRefused() {
+    for (String sql : List.of("COPY (UPDATE people SET name = name WHERE id = 1 RETURNING email) TO STDOUT",
+        "COPY (DELETE FROM people WHERE id = 1 RETURNING *) TO STDOUT",
+        "COPY (INSERT INTO people (id) VALUES (9) RETURNING upper(email)) TO STDOUT")) {
+      assertThat(plan(sql).refusal()).as(sql).startsWith("COPY ... TO would send the masked columns of");
+    }
+  }
+
   @Test
   void unknownRelationsMaskEveryComputedColumn() {
     assertThat(plan("SELECT upper(x) FROM brand_new_view").allDerived()).isNotNull();
@@ -164,7 +187,7 @@ class MaskPlannerTest {
       "ALTER TABLE people RENAME COLUMN email TO contact",
   })
   void untraceableOrLeakingStatementsAreRefused(String sql) {
-    assertThat(plan(sql).refusal()).as(sql).isNotNull();
+    assertThat(plan(sql).refusal()).as(sql + " -> " + plan(sql)).isNotNull();
   }
 
   @ParameterizedTest
