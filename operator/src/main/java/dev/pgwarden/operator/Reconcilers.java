@@ -20,55 +20,61 @@ import java.util.function.Consumer;
  * JSON patches, which every API server and Fabric8's mock server in CRUD mode understand).
  */
 public final class Reconcilers {
-  /** A database outage is retried for as long as it lasts, backing off to one attempt every 5 minutes. */
-  static GenericRetry retry() {
-    return new GenericRetry().setInitialInterval(Duration.ofSeconds(5)).setIntervalMultiplier(2)
-        .setMaxInterval(Duration.ofMinutes(5).toMillis()).withoutMaxAttempts();
-  }
-
-  /**
-   * @param namespaces namespaces to watch; empty for all
-   * @param leaderElection the Lease to hold before reconciling, or null to reconcile at once
-   */
-  public record Settings(Set<String> namespaces, Duration approvalRetention, LeaderElectionConfiguration leaderElection,
-      Metrics metrics, Clock clock, String instance) {
-  }
-
-  private Reconcilers() {
-  }
-
-  public static Operator create(KubernetesClient client, Settings settings) {
-    Consumer<ConfigurationServiceOverrider> config = o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false);
-      if (settings.leaderElection() != null) {
-        o.withLeaderElectionConfiguration(settings.leaderElection());
-      }
-      if (settings.metrics() != null) {
-        o.withMetrics(settings.metrics());
-      }
-    };
-    Operator operator = new Operator(config);
-    EventRecorder events = new EventRecorder(client, settings.instance(), settings.clock());
-    operator.register(new PolicyReconciler(client, events, settings.clock()), c -> {
-      c.withRetry(retry());
-      namespaces(settings, c);
-    });
-    operator.register(new ApprovalReconciler(client, events, settings.clock(), settings.approvalRetention()), c -> {
-      c.withRetry(retry());
-      namespaces(settings, c);
-    });
-    return operator;
-  }
-
-  private static void namespaces(Settings settings,
-      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c) {
-    if (settings.namespaces().isEmpty()) {
-      c.watchingAllNamespaces();
-    } else {
-      c.settingNamespaces(settings.namespaces());
+    /** A database outage is retried for as long as it lasts, backing off to one attempt every 5 minutes. */
+    static GenericRetry retry() {
+        return new GenericRetry()
+                .setInitialInterval(Duration.ofSeconds(5))
+                .setIntervalMultiplier(2)
+                .setMaxInterval(Duration.ofMinutes(5).toMillis())
+                .withoutMaxAttempts();
     }
-  }
+
+    /**
+     * @param namespaces namespaces to watch; empty for all
+     * @param leaderElection the Lease to hold before reconciling, or null to reconcile at once
+     */
+    public record Settings(
+            Set<String> namespaces,
+            Duration approvalRetention,
+            LeaderElectionConfiguration leaderElection,
+            Metrics metrics,
+            Clock clock,
+            String instance) {}
+
+    private Reconcilers() {}
+
+    public static Operator create(KubernetesClient client, Settings settings) {
+        Consumer<ConfigurationServiceOverrider> config = o -> {
+            o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false);
+            if (settings.leaderElection() != null) {
+                o.withLeaderElectionConfiguration(settings.leaderElection());
+            }
+            if (settings.metrics() != null) {
+                o.withMetrics(settings.metrics());
+            }
+        };
+        Operator operator = new Operator(config);
+        EventRecorder events = new EventRecorder(client, settings.instance(), settings.clock());
+        operator.register(new PolicyReconciler(client, events, settings.clock()), c -> {
+            c.withRetry(retry());
+            namespaces(settings, c);
+        });
+        operator.register(new ApprovalReconciler(client, events, settings.clock(), settings.approvalRetention()), c -> {
+            c.withRetry(retry());
+            namespaces(settings, c);
+        });
+        return operator;
+    }
+
+    private static void namespaces(
+            Settings settings, io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c) {
+        if (settings.namespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+        } else {
+            c.settingNamespaces(settings.namespaces());
+        }
+    }
 }

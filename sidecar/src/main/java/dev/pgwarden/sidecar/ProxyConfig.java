@@ -1,7 +1,7 @@
 package dev.pgwarden.sidecar;
 
-import dev.pgwarden.sidecar.approval.ApprovalGate;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
+import dev.pgwarden.sidecar.approval.ApprovalGate;
 import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.upstream.Transport;
@@ -32,193 +32,206 @@ import java.util.Objects;
  *     JWKS ({@code kubernetesJwksUri}) is fetched with them; null never sends them
  */
 public record ProxyConfig(
-    InetSocketAddress listen,
-    DatabaseAccessPolicy policy,
-    UpstreamConfig upstream,
-    List<AcceptedSubject> extraSubjects,
-    String kubernetesIssuer,
-    String kubernetesJwksUri,
-    Path tlsCertificate,
-    Path tlsKey,
-    int maxMessageSize,
-    Duration authenticationTimeout,
-    int eventLoops,
-    Transport transport,
-    AuditSink audit,
-    PrometheusMeterRegistry metrics,
-    ApprovalGate approvals,
-    Path maskKeyFile,
-    Path policyDir,
-    Path serviceAccountDir) {
+        InetSocketAddress listen,
+        DatabaseAccessPolicy policy,
+        UpstreamConfig upstream,
+        List<AcceptedSubject> extraSubjects,
+        String kubernetesIssuer,
+        String kubernetesJwksUri,
+        Path tlsCertificate,
+        Path tlsKey,
+        int maxMessageSize,
+        Duration authenticationTimeout,
+        int eventLoops,
+        Transport transport,
+        AuditSink audit,
+        PrometheusMeterRegistry metrics,
+        ApprovalGate approvals,
+        Path maskKeyFile,
+        Path policyDir,
+        Path serviceAccountDir) {
 
-  public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
-  public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);
-  /**
-   * One relay thread: a sidecar serves one agent pod, and on a small CPU budget a single loop
-   * wastes fewer cycles on wake-ups than several (measured with bench/gateway.sh).
-   */
-  public static final int DEFAULT_EVENT_LOOPS = 1;
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+    public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * One relay thread: a sidecar serves one agent pod, and on a small CPU budget a single loop
+     * wastes fewer cycles on wake-ups than several (measured with bench/gateway.sh).
+     */
+    public static final int DEFAULT_EVENT_LOOPS = 1;
 
-  /** The builder fills in the defaults; what has none is checked here, so no path skips it. */
-  public ProxyConfig {
-    Objects.requireNonNull(listen, "the proxy needs an address to listen on");
-    Objects.requireNonNull(policy, "the proxy needs a policy");
-    Objects.requireNonNull(upstream, "the proxy needs an upstream database");
-    Objects.requireNonNull(audit, "the proxy needs an audit sink: it never runs unaudited");
-    Objects.requireNonNull(authenticationTimeout, "authenticationTimeout");
-    Objects.requireNonNull(transport, "transport");
-    Objects.requireNonNull(metrics, "metrics");
-    extraSubjects = List.copyOf(extraSubjects);
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** Collects a {@link ProxyConfig}; every setter returns the builder. */
-  public static final class Builder {
-    private InetSocketAddress listen;
-    private DatabaseAccessPolicy policy;
-    private UpstreamConfig upstream;
-    private List<AcceptedSubject> extraSubjects = List.of();
-    private String kubernetesIssuer;
-    private String kubernetesJwksUri;
-    private Path tlsCertificate;
-    private Path tlsKey;
-    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-    private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
-    private int eventLoops = DEFAULT_EVENT_LOOPS;
-    private Transport transport;
-    private AuditSink audit;
-    private PrometheusMeterRegistry metrics;
-    private ApprovalGate approvals;
-    private Path maskKeyFile;
-    private Path policyDir;
-    private Path serviceAccountDir;
-
-    private Builder() {
+    /** The builder fills in the defaults; what has none is checked here, so no path skips it. */
+    public ProxyConfig {
+        Objects.requireNonNull(listen, "the proxy needs an address to listen on");
+        Objects.requireNonNull(policy, "the proxy needs a policy");
+        Objects.requireNonNull(upstream, "the proxy needs an upstream database");
+        Objects.requireNonNull(audit, "the proxy needs an audit sink: it never runs unaudited");
+        Objects.requireNonNull(authenticationTimeout, "authenticationTimeout");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(metrics, "metrics");
+        extraSubjects = List.copyOf(extraSubjects);
     }
 
-    /** Required. */
-    public Builder listen(InetSocketAddress listen) {
-      this.listen = listen;
-      return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** Required: the policy to enforce (with {@link #policyDir}, the version read at start). */
-    public Builder policy(DatabaseAccessPolicy policy) {
-      this.policy = policy;
-      return this;
-    }
+    /** Collects a {@link ProxyConfig}; every setter returns the builder. */
+    public static final class Builder {
+        private InetSocketAddress listen;
+        private DatabaseAccessPolicy policy;
+        private UpstreamConfig upstream;
+        private List<AcceptedSubject> extraSubjects = List.of();
+        private String kubernetesIssuer;
+        private String kubernetesJwksUri;
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
+        private int eventLoops = DEFAULT_EVENT_LOOPS;
+        private Transport transport;
+        private AuditSink audit;
+        private PrometheusMeterRegistry metrics;
+        private ApprovalGate approvals;
+        private Path maskKeyFile;
+        private Path policyDir;
+        private Path serviceAccountDir;
 
-    /** Required: the database and the role to reach it as. */
-    public Builder upstream(UpstreamConfig upstream) {
-      this.upstream = upstream;
-      return this;
-    }
+        private Builder() {}
 
-    /** Required: where every session's events go. Closed with the gateway. */
-    public Builder audit(AuditSink audit) {
-      this.audit = audit;
-      return this;
-    }
+        /** Required. */
+        public Builder listen(InetSocketAddress listen) {
+            this.listen = listen;
+            return this;
+        }
 
-    /** Default: none beyond the policy's. */
-    public Builder extraSubjects(List<AcceptedSubject> extraSubjects) {
-      this.extraSubjects = extraSubjects;
-      return this;
-    }
+        /** Required: the policy to enforce (with {@link #policyDir}, the version read at start). */
+        public Builder policy(DatabaseAccessPolicy policy) {
+            this.policy = policy;
+            return this;
+        }
 
-    /** Default: null, no cluster issuer. */
-    public Builder kubernetesIssuer(String kubernetesIssuer) {
-      this.kubernetesIssuer = kubernetesIssuer;
-      return this;
-    }
+        /** Required: the database and the role to reach it as. */
+        public Builder upstream(UpstreamConfig upstream) {
+            this.upstream = upstream;
+            return this;
+        }
 
-    /** Default: null, the keys are found through the issuer's discovery document. */
-    public Builder kubernetesJwksUri(String kubernetesJwksUri) {
-      this.kubernetesJwksUri = kubernetesJwksUri;
-      return this;
-    }
+        /** Required: where every session's events go. Closed with the gateway. */
+        public Builder audit(AuditSink audit) {
+            this.audit = audit;
+            return this;
+        }
 
-    /** Default: null, no TLS offered to clients. */
-    public Builder tlsCertificate(Path tlsCertificate) {
-      this.tlsCertificate = tlsCertificate;
-      return this;
-    }
+        /** Default: none beyond the policy's. */
+        public Builder extraSubjects(List<AcceptedSubject> extraSubjects) {
+            this.extraSubjects = extraSubjects;
+            return this;
+        }
 
-    /** The private key of {@link #tlsCertificate}. */
-    public Builder tlsKey(Path tlsKey) {
-      this.tlsKey = tlsKey;
-      return this;
-    }
+        /** Default: null, no cluster issuer. */
+        public Builder kubernetesIssuer(String kubernetesIssuer) {
+            this.kubernetesIssuer = kubernetesIssuer;
+            return this;
+        }
 
-    /** Default: {@link #DEFAULT_MAX_MESSAGE_SIZE}. */
-    public Builder maxMessageSize(int maxMessageSize) {
-      this.maxMessageSize = maxMessageSize;
-      return this;
-    }
+        /** Default: null, the keys are found through the issuer's discovery document. */
+        public Builder kubernetesJwksUri(String kubernetesJwksUri) {
+            this.kubernetesJwksUri = kubernetesJwksUri;
+            return this;
+        }
 
-    /** Default: {@link #DEFAULT_AUTHENTICATION_TIMEOUT}. */
-    public Builder authenticationTimeout(Duration authenticationTimeout) {
-      this.authenticationTimeout = authenticationTimeout;
-      return this;
-    }
+        /** Default: null, no TLS offered to clients. */
+        public Builder tlsCertificate(Path tlsCertificate) {
+            this.tlsCertificate = tlsCertificate;
+            return this;
+        }
 
-    /** Default: {@link #DEFAULT_EVENT_LOOPS}. */
-    public Builder eventLoops(int eventLoops) {
-      this.eventLoops = eventLoops;
-      return this;
-    }
+        /** The private key of {@link #tlsCertificate}. */
+        public Builder tlsKey(Path tlsKey) {
+            this.tlsKey = tlsKey;
+            return this;
+        }
 
-    /** Default: the best available ({@code Transport.select("auto")}). */
-    public Builder transport(Transport transport) {
-      this.transport = transport;
-      return this;
-    }
+        /** Default: {@link #DEFAULT_MAX_MESSAGE_SIZE}. */
+        public Builder maxMessageSize(int maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+            return this;
+        }
 
-    /** The event loops and transport given on the command line. */
-    public Builder relay(RelayOptions relay) {
-      return eventLoops(relay.eventLoops()).transport(relay.transport());
-    }
+        /** Default: {@link #DEFAULT_AUTHENTICATION_TIMEOUT}. */
+        public Builder authenticationTimeout(Duration authenticationTimeout) {
+            this.authenticationTimeout = authenticationTimeout;
+            return this;
+        }
 
-    /** Default: a registry of the proxy's own, served on the ops port. */
-    public Builder metrics(PrometheusMeterRegistry metrics) {
-      this.metrics = metrics;
-      return this;
-    }
+        /** Default: {@link #DEFAULT_EVENT_LOOPS}. */
+        public Builder eventLoops(int eventLoops) {
+            this.eventLoops = eventLoops;
+            return this;
+        }
 
-    /** Default: null, statements held for approval are refused. */
-    public Builder approvals(ApprovalGate approvals) {
-      this.approvals = approvals;
-      return this;
-    }
+        /** Default: the best available ({@code Transport.select("auto")}). */
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
 
-    /** Default: null; a policy whose masking hashes is then refused. */
-    public Builder maskKeyFile(Path maskKeyFile) {
-      this.maskKeyFile = maskKeyFile;
-      return this;
-    }
+        /** The event loops and transport given on the command line. */
+        public Builder relay(RelayOptions relay) {
+            return eventLoops(relay.eventLoops()).transport(relay.transport());
+        }
 
-    /** Default: null, the policy is fixed. */
-    public Builder policyDir(Path policyDir) {
-      this.policyDir = policyDir;
-      return this;
-    }
+        /** Default: a registry of the proxy's own, served on the ops port. */
+        public Builder metrics(PrometheusMeterRegistry metrics) {
+            this.metrics = metrics;
+            return this;
+        }
 
-    /** Default: null, the pod's credentials are never sent. */
-    public Builder serviceAccountDir(Path serviceAccountDir) {
-      this.serviceAccountDir = serviceAccountDir;
-      return this;
-    }
+        /** Default: null, statements held for approval are refused. */
+        public Builder approvals(ApprovalGate approvals) {
+            this.approvals = approvals;
+            return this;
+        }
 
-    /** @throws NullPointerException naming a required setting that was not given */
-    public ProxyConfig build() {
-      return new ProxyConfig(listen, policy, upstream, extraSubjects, kubernetesIssuer, kubernetesJwksUri,
-          tlsCertificate, tlsKey, maxMessageSize, authenticationTimeout, eventLoops,
-          transport != null ? transport : Transport.select("auto"), audit,
-          metrics != null ? metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), approvals, maskKeyFile,
-          policyDir, serviceAccountDir);
+        /** Default: null; a policy whose masking hashes is then refused. */
+        public Builder maskKeyFile(Path maskKeyFile) {
+            this.maskKeyFile = maskKeyFile;
+            return this;
+        }
+
+        /** Default: null, the policy is fixed. */
+        public Builder policyDir(Path policyDir) {
+            this.policyDir = policyDir;
+            return this;
+        }
+
+        /** Default: null, the pod's credentials are never sent. */
+        public Builder serviceAccountDir(Path serviceAccountDir) {
+            this.serviceAccountDir = serviceAccountDir;
+            return this;
+        }
+
+        /** @throws NullPointerException naming a required setting that was not given */
+        public ProxyConfig build() {
+            return new ProxyConfig(
+                    listen,
+                    policy,
+                    upstream,
+                    extraSubjects,
+                    kubernetesIssuer,
+                    kubernetesJwksUri,
+                    tlsCertificate,
+                    tlsKey,
+                    maxMessageSize,
+                    authenticationTimeout,
+                    eventLoops,
+                    transport != null ? transport : Transport.select("auto"),
+                    audit,
+                    metrics != null ? metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    approvals,
+                    maskKeyFile,
+                    policyDir,
+                    serviceAccountDir);
+        }
     }
-  }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesApprovalProxyTest {
-  private static final String POLICY = """
+    private static final String POLICY = """
       apiVersion: pgwarden.dev/v1alpha1
       kind: DatabaseAccessPolicy
       metadata: {name: k8s-approvals}
@@ -41,88 +41,105 @@ class KubernetesApprovalProxyTest {
         approval: {mode: Wait, timeout: 1m}
       """;
 
-  KubernetesMockServer server;
-  KubernetesClient client;
-  private KubernetesApprovalGate gate;
-  private ProxyFixture proxy;
+    KubernetesMockServer server;
+    KubernetesClient client;
+    private KubernetesApprovalGate gate;
+    private ProxyFixture proxy;
 
-  @BeforeEach
-  void start() throws Exception {
-    try (InputStream in = Files.newInputStream(Path.of("..", "crds", "queryapprovals.pgwarden.dev-v1.yml"))) {
-      client.apiextensions().v1().customResourceDefinitions().load(in).create();
+    @BeforeEach
+    void start() throws Exception {
+        try (InputStream in = Files.newInputStream(Path.of("..", "crds", "queryapprovals.pgwarden.dev-v1.yml"))) {
+            client.apiextensions().v1().customResourceDefinitions().load(in).create();
+        }
+        gate = new KubernetesApprovalGate(client, "agents", "claude-7d9f");
+        proxy = new ProxyFixture(POLICY, gate);
+        try (Connection c = proxy.postgres.direct();
+                Statement s = c.createStatement()) {
+            s.execute("create table if not exists k8s_held (id int)");
+        }
     }
-    gate = new KubernetesApprovalGate(client, "agents", "claude-7d9f");
-    proxy = new ProxyFixture(POLICY, gate);
-    try (Connection c = proxy.postgres.direct(); Statement s = c.createStatement()) {
-      s.execute("create table if not exists k8s_held (id int)");
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        gate.close();
     }
-  }
 
-  @AfterEach
-  void stop() {
-    proxy.close();
-    gate.close();
-  }
-
-  @Test
-  void kubectlPatchApprovesTheHeldStatement() throws Exception {
-    try (Connection c = proxy.connect(); Statement s = c.createStatement()) {
-      CompletableFuture<Boolean> drop = run(s, "drop table k8s_held");
-      QueryApproval qa = awaitApproval();
-      assertThat(qa.getSpec().statement()).isEqualTo("drop table k8s_held");
-      assertThat(qa.getSpec().rule()).isEqualTo("destructive-ddl");
-      assertThat(qa.getSpec().policy()).isEqualTo("k8s-approvals");
-      assertThat(qa.getSpec().fingerprint()).startsWith("sha256:");
-      // What `kubectl -n agents patch queryapproval NAME --type merge -p '{"spec":{"decision":"Approved"}}'` sends.
-      client.resources(QueryApproval.class).inNamespace("agents").withName(qa.getMetadata().getName())
-          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-              io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"decision\":\"Approved\"}}");
-      assertThat(drop.get(15, TimeUnit.SECONDS)).isFalse();
-      SQLWarning notice = s.getWarnings();
-      assertThat((Object) notice).isNotNull();
-      assertThat(notice.getMessage()).contains("kubectl -n agents patch queryapproval " + qa.getMetadata().getName());
+    @Test
+    void kubectlPatchApprovesTheHeldStatement() throws Exception {
+        try (Connection c = proxy.connect();
+                Statement s = c.createStatement()) {
+            CompletableFuture<Boolean> drop = run(s, "drop table k8s_held");
+            QueryApproval qa = awaitApproval();
+            assertThat(qa.getSpec().statement()).isEqualTo("drop table k8s_held");
+            assertThat(qa.getSpec().rule()).isEqualTo("destructive-ddl");
+            assertThat(qa.getSpec().policy()).isEqualTo("k8s-approvals");
+            assertThat(qa.getSpec().fingerprint()).startsWith("sha256:");
+            // What `kubectl -n agents patch queryapproval NAME --type merge -p '{"spec":{"decision":"Approved"}}'`
+            // sends.
+            client.resources(QueryApproval.class)
+                    .inNamespace("agents")
+                    .withName(qa.getMetadata().getName())
+                    .patch(
+                            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                            "{\"spec\":{\"decision\":\"Approved\"}}");
+            assertThat(drop.get(15, TimeUnit.SECONDS)).isFalse();
+            SQLWarning notice = s.getWarnings();
+            assertThat((Object) notice).isNotNull();
+            assertThat(notice.getMessage())
+                    .contains("kubectl -n agents patch queryapproval "
+                            + qa.getMetadata().getName());
+        }
+        JsonNode event = proxy.awaitEvent(e -> e.path("statement").asText().equals("drop table k8s_held"));
+        assertThat(event.path("outcome").asText()).isEqualTo("ok");
+        assertThat(event.path("approvalOutcome").asText()).isEqualTo("approved");
     }
-    JsonNode event = proxy.awaitEvent(e -> e.path("statement").asText().equals("drop table k8s_held"));
-    assertThat(event.path("outcome").asText()).isEqualTo("ok");
-    assertThat(event.path("approvalOutcome").asText()).isEqualTo("approved");
-  }
 
-  @Test
-  void aDeniedPatchFailsTheStatementWithTheComment() throws Exception {
-    try (Connection c = proxy.connect(); Statement s = c.createStatement()) {
-      CompletableFuture<Boolean> drop = run(s, "drop table k8s_held");
-      QueryApproval qa = awaitApproval();
-      client.resources(QueryApproval.class).inNamespace("agents").withName(qa.getMetadata().getName())
-          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-              io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-              "{\"spec\":{\"decision\":\"Denied\",\"comment\":\"not today\"}}");
-      assertThatThrownBy(() -> drop.get(15, TimeUnit.SECONDS)).cause()
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("42501");
-            assertThat(e.getMessage()).contains("not today");
-          });
+    @Test
+    void aDeniedPatchFailsTheStatementWithTheComment() throws Exception {
+        try (Connection c = proxy.connect();
+                Statement s = c.createStatement()) {
+            CompletableFuture<Boolean> drop = run(s, "drop table k8s_held");
+            QueryApproval qa = awaitApproval();
+            client.resources(QueryApproval.class)
+                    .inNamespace("agents")
+                    .withName(qa.getMetadata().getName())
+                    .patch(
+                            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                            "{\"spec\":{\"decision\":\"Denied\",\"comment\":\"not today\"}}");
+            assertThatThrownBy(() -> drop.get(15, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("42501");
+                        assertThat(e.getMessage()).contains("not today");
+                    });
+        }
     }
-  }
 
-  private QueryApproval awaitApproval() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      List<QueryApproval> items = client.resources(QueryApproval.class).inNamespace("agents").list().getItems();
-      if (!items.isEmpty()) {
-        return items.get(0);
-      }
-      Thread.sleep(20);
+    private QueryApproval awaitApproval() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            List<QueryApproval> items = client.resources(QueryApproval.class)
+                    .inNamespace("agents")
+                    .list()
+                    .getItems();
+            if (!items.isEmpty()) {
+                return items.get(0);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no QueryApproval was created within 15 s");
     }
-    throw new AssertionError("no QueryApproval was created within 15 s");
-  }
 
-  private static CompletableFuture<Boolean> run(Statement s, String sql) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return s.execute(sql);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    });
-  }
+    private static CompletableFuture<Boolean> run(Statement s, String sql) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.execute(sql);
+            } catch (SQLException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
 }

@@ -10,20 +10,22 @@ import java.lang.management.ManagementFactory;
  * allocator's buffer memory, and heap in use after a full collection.
  */
 record ResourceGauges(int threads, int fileDescriptors, long bufferMemory, long heapAfterGc) {
-  static ResourceGauges now() {
-    for (int i = 0; i < 3; i++) {
-      System.gc(); // several rounds: finalizable and weakly reachable objects take more than one
+    static ResourceGauges now() {
+        for (int i = 0; i < 3; i++) {
+            System.gc(); // several rounds: finalizable and weakly reachable objects take more than one
+        }
+        var metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+        String[] fds = new File("/proc/self/fd").list();
+        return new ResourceGauges(
+                ManagementFactory.getThreadMXBean().getThreadCount(),
+                fds == null ? -1 : fds.length,
+                metric.usedDirectMemory() + metric.usedHeapMemory(),
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
-    var metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
-    String[] fds = new File("/proc/self/fd").list();
-    return new ResourceGauges(ManagementFactory.getThreadMXBean().getThreadCount(), fds == null ? -1 : fds.length,
-        metric.usedDirectMemory() + metric.usedHeapMemory(),
-        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-  }
 
-  @Override
-  public String toString() {
-    return threads + " threads, " + fileDescriptors + " fds, " + (bufferMemory >> 10) + " KiB buffers, "
-        + (heapAfterGc >> 20) + " MiB heap after GC";
-  }
+    @Override
+    public String toString() {
+        return threads + " threads, " + fileDescriptors + " fds, " + (bufferMemory >> 10) + " KiB buffers, "
+                + (heapAfterGc >> 20) + " MiB heap after GC";
+    }
 }

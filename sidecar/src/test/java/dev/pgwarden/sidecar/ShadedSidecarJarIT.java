@@ -10,12 +10,12 @@ import java.util.List;
  * the manifest's main class are what a class-path run cannot show.
  */
 class ShadedSidecarJarIT extends SidecarPolicyDirProcessTest {
-  @Override
-  protected List<String> launcher() {
-    String jar = System.getProperty("pgwarden.shaded.jar");
-    if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-      throw new AssertionError("the shaded jar " + jar + " is missing: run this test through mvn verify");
+    @Override
+    protected List<String> launcher() {
+        String jar = System.getProperty("pgwarden.shaded.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new AssertionError("the shaded jar " + jar + " is missing: run this test through mvn verify");
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar);
     }
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar);
-  }
 }

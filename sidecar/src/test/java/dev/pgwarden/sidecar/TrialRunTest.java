@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL gives them.
  */
 class TrialRunTest {
-  private static final String POLICY = """
+    private static final String POLICY = """
       apiVersion: pgwarden.dev/v1alpha1
       kind: DatabaseAccessPolicy
       metadata: {name: trial-policy}
@@ -36,217 +36,239 @@ class TrialRunTest {
             action: Deny
         onUnparseable: Deny
       """;
-  private static ProxyFixture proxy;
+    private static ProxyFixture proxy;
 
-  @BeforeAll
-  static void start() {
-    proxy = new ProxyFixture(POLICY, null);
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
-
-  @BeforeEach
-  void table() throws SQLException {
-    try (Connection c = direct(); Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS trial_t; CREATE TABLE trial_t (id int PRIMARY KEY, v text);"
-          + " INSERT INTO trial_t SELECT g, 'v' || g FROM generate_series(1, 10) g");
+    @BeforeAll
+    static void start() {
+        proxy = new ProxyFixture(POLICY, null);
     }
-  }
 
-  private static Connection direct() throws SQLException {
-    TestPostgres pg = TestPostgres.shared();
-    return DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + TestPostgres.DATABASE,
-        TestPostgres.SCRAM_USER, TestPostgres.PASSWORD);
-  }
-
-  private static Connection simple() throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("preferQueryMode", "simple");
-    return proxy.connect(p);
-  }
-
-  private static List<String> values() throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = direct(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT v FROM trial_t ORDER BY id")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
+    @AfterAll
+    static void stop() {
+        proxy.close();
     }
-    return out;
-  }
 
-  @Test
-  void aWriteWithinTheLimitRunsOnceAndReturnsItsRows() throws SQLException {
-    try (Connection c = simple(); Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("UPDATE trial_t SET v = 'x' WHERE id <= 2 RETURNING id")) {
-        List<Integer> ids = new ArrayList<>();
-        while (rs.next()) {
-          ids.add(rs.getInt(1));
+    @BeforeEach
+    void table() throws SQLException {
+        try (Connection c = direct();
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS trial_t; CREATE TABLE trial_t (id int PRIMARY KEY, v text);"
+                    + " INSERT INTO trial_t SELECT g, 'v' || g FROM generate_series(1, 10) g");
         }
-        assertThat(ids).containsExactlyInAnyOrder(1, 2);
-      }
-      assertThat(c.getAutoCommit()).isTrue();
-      // Committed: another connection sees it, and the session is out of any transaction.
-      assertThat(values().subList(0, 3)).containsExactly("x", "x", "v3");
-      try (ResultSet rs = s.executeQuery("SELECT pg_catalog.txid_current_if_assigned() IS NULL")) {
-        rs.next();
-        assertThat(rs.getBoolean(1)).isTrue();
-      }
     }
-  }
 
-  @Test
-  void aWriteOverTheLimitIsRefusedAndNothingChanges() throws SQLException {
-    try (Connection c = simple(); Statement s = c.createStatement()) {
-      assertThatThrownBy(() -> s.executeUpdate("UPDATE trial_t SET v = 'y' WHERE id > 0"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("big-writes").hasMessageContaining("10 rows")
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
-      assertThat(values()).noneMatch("y"::equals);
-      // The session goes on.
-      assertThat(s.executeUpdate("DELETE FROM trial_t WHERE id = 10")).isEqualTo(1);
+    private static Connection direct() throws SQLException {
+        TestPostgres pg = TestPostgres.shared();
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + TestPostgres.DATABASE,
+                TestPostgres.SCRAM_USER,
+                TestPostgres.PASSWORD);
     }
-    assertThat(values()).hasSize(9);
-  }
 
-  @Test
-  void codeIsCountedByWhatItChanged() throws SQLException {
-    try (Connection c = simple(); Statement s = c.createStatement()) {
-      assertThatThrownBy(() -> s.execute("DO $$ BEGIN DELETE FROM trial_t WHERE id > 5; END $$"))
-          .hasMessageContaining("big-writes");
-      assertThat(values()).hasSize(10);
-      s.execute("DO $$ BEGIN DELETE FROM trial_t WHERE id = 1; END $$");
+    private static Connection simple() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("preferQueryMode", "simple");
+        return proxy.connect(p);
     }
-    assertThat(values()).hasSize(9);
-  }
 
-  @Test
-  void insideTheClientsTransactionTheTrialIsASavepointAndTheClientStillDecides() throws SQLException {
-    try (Connection c = simple(); Statement s = c.createStatement()) {
-      c.setAutoCommit(false);
-      assertThat(s.executeUpdate("UPDATE trial_t SET v = 'z' WHERE id = 1")).isEqualTo(1);
-      assertThatThrownBy(() -> s.executeUpdate("DELETE FROM trial_t")).hasMessageContaining("big-writes");
-      c.rollback();
-      assertThat(values()).hasSize(10).doesNotContain("z");
-      assertThat(s.executeUpdate("UPDATE trial_t SET v = 'w' WHERE id = 1")).isEqualTo(1);
-      c.commit();
-    }
-    assertThat(values().get(0)).isEqualTo("w");
-  }
-
-  // ---------------------------------------------------------------- extended protocol
-
-  private static Connection extended(boolean binary) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("prepareThreshold", binary ? "-1" : "1");
-    p.setProperty("binaryTransfer", String.valueOf(binary));
-    p.setProperty("socketTimeout", "20");
-    return proxy.connect(p);
-  }
-
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-  void aPreparedWriteWithinTheLimitRunsOnceWithItsRowsAndCommits(boolean binary) throws SQLException {
-    try (Connection c = extended(binary)) {
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id <= ? RETURNING id")) {
-        ps.setString(1, "p");
-        ps.setInt(2, 2);
-        List<Integer> ids = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getInt(1));
-          }
+    private static List<String> values() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = direct();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT v FROM trial_t ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
         }
-        assertThat(ids).containsExactlyInAnyOrder(1, 2);
-      }
-      assertThat(values().subList(0, 3)).containsExactly("p", "p", "v3");
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT pg_catalog.txid_current_if_assigned() IS NULL")) {
-        rs.next();
-        assertThat(rs.getBoolean(1)).as("the session is out of any transaction").isTrue();
-      }
-      for (int i = 0; i < 3; i++) {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM trial_t WHERE id = ?")) {
-          ps.setInt(1, 10 - i);
-          assertThat(ps.executeUpdate()).isEqualTo(1);
+        return out;
+    }
+
+    @Test
+    void aWriteWithinTheLimitRunsOnceAndReturnsItsRows() throws SQLException {
+        try (Connection c = simple();
+                Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("UPDATE trial_t SET v = 'x' WHERE id <= 2 RETURNING id")) {
+                List<Integer> ids = new ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getInt(1));
+                }
+                assertThat(ids).containsExactlyInAnyOrder(1, 2);
+            }
+            assertThat(c.getAutoCommit()).isTrue();
+            // Committed: another connection sees it, and the session is out of any transaction.
+            assertThat(values().subList(0, 3)).containsExactly("x", "x", "v3");
+            try (ResultSet rs = s.executeQuery("SELECT pg_catalog.txid_current_if_assigned() IS NULL")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).isTrue();
+            }
         }
-      }
     }
-    assertThat(values()).hasSize(7);
-  }
 
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-  void aPreparedWriteOverTheLimitIsRefusedAndRolledBack(boolean binary) throws SQLException {
-    try (Connection c = extended(binary)) {
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id > ?")) {
-        ps.setString(1, "q");
-        ps.setInt(2, 0);
-        assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class).hasMessageContaining("big-writes")
-            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
-      }
-      assertThat(values()).noneMatch("q"::equals);
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id = ?")) {
-        ps.setString(1, "r");
-        ps.setInt(2, 4);
-        assertThat(ps.executeUpdate()).isEqualTo(1);
-      }
+    @Test
+    void aWriteOverTheLimitIsRefusedAndNothingChanges() throws SQLException {
+        try (Connection c = simple();
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE trial_t SET v = 'y' WHERE id > 0"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("big-writes")
+                    .hasMessageContaining("10 rows")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+            assertThat(values()).noneMatch("y"::equals);
+            // The session goes on.
+            assertThat(s.executeUpdate("DELETE FROM trial_t WHERE id = 10")).isEqualTo(1);
+        }
+        assertThat(values()).hasSize(9);
     }
-    assertThat(values().get(3)).isEqualTo("r");
-  }
 
-  @Test
-  void aPreparedTrialInsideTheClientsTransactionLeavesTheClientInCharge() throws SQLException {
-    try (Connection c = extended(false)) {
-      c.setAutoCommit(false);
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'in-tx' WHERE id = ?")) {
-        ps.setInt(1, 5);
-        assertThat(ps.executeUpdate()).isEqualTo(1);
-      }
-      try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM trial_t WHERE id > ?")) {
-        ps.setInt(1, 0);
-        assertThatThrownBy(ps::executeUpdate).hasMessageContaining("big-writes");
-      }
-      // As after any error, the client's transaction is failed until it rolls back.
-      assertThatThrownBy(() -> c.createStatement().execute("SELECT 1"))
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25P02"));
-      c.rollback();
-      assertThat(values()).hasSize(10).doesNotContain("in-tx");
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'kept' WHERE id = ?")) {
-        ps.setInt(1, 6);
-        assertThat(ps.executeUpdate()).isEqualTo(1);
-      }
-      c.commit();
+    @Test
+    void codeIsCountedByWhatItChanged() throws SQLException {
+        try (Connection c = simple();
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.execute("DO $$ BEGIN DELETE FROM trial_t WHERE id > 5; END $$"))
+                    .hasMessageContaining("big-writes");
+            assertThat(values()).hasSize(10);
+            s.execute("DO $$ BEGIN DELETE FROM trial_t WHERE id = 1; END $$");
+        }
+        assertThat(values()).hasSize(9);
     }
-    assertThat(values().get(5)).isEqualTo("kept");
-  }
 
-  @Test
-  void aPreparedTrialThatFailsGivesTheServersError() throws SQLException {
-    try (Connection c = extended(false)) {
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = (1 / (id - ?))::text WHERE id <= 2")) {
-        ps.setInt(1, 1);
-        assertThatThrownBy(ps::executeUpdate)
-            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22012"));
-      }
-      try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'after' WHERE id = ?")) {
-        ps.setInt(1, 7);
-        assertThat(ps.executeUpdate()).isEqualTo(1);
-      }
+    @Test
+    void insideTheClientsTransactionTheTrialIsASavepointAndTheClientStillDecides() throws SQLException {
+        try (Connection c = simple();
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertThat(s.executeUpdate("UPDATE trial_t SET v = 'z' WHERE id = 1"))
+                    .isEqualTo(1);
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM trial_t")).hasMessageContaining("big-writes");
+            c.rollback();
+            assertThat(values()).hasSize(10).doesNotContain("z");
+            assertThat(s.executeUpdate("UPDATE trial_t SET v = 'w' WHERE id = 1"))
+                    .isEqualTo(1);
+            c.commit();
+        }
+        assertThat(values().get(0)).isEqualTo("w");
     }
-    assertThat(values().get(6)).isEqualTo("after");
-  }
 
-  @Test
-  void aTrialThatFailsGivesTheClientPostgreSqlsOwnError() throws SQLException {
-    try (Connection c = simple(); Statement s = c.createStatement()) {
-      assertThatThrownBy(() -> s.executeUpdate("UPDATE trial_t SET v = (1 / (id - 1))::text WHERE id <= 2"))
-          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22012"));
-      assertThat(s.executeUpdate("UPDATE trial_t SET v = 'ok' WHERE id = 3")).isEqualTo(1);
+    // ---------------------------------------------------------------- extended protocol
+
+    private static Connection extended(boolean binary) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("prepareThreshold", binary ? "-1" : "1");
+        p.setProperty("binaryTransfer", String.valueOf(binary));
+        p.setProperty("socketTimeout", "20");
+        return proxy.connect(p);
     }
-    assertThat(values().get(2)).isEqualTo("ok");
-  }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aPreparedWriteWithinTheLimitRunsOnceWithItsRowsAndCommits(boolean binary) throws SQLException {
+        try (Connection c = extended(binary)) {
+            try (java.sql.PreparedStatement ps =
+                    c.prepareStatement("UPDATE trial_t SET v = ? WHERE id <= ? RETURNING id")) {
+                ps.setString(1, "p");
+                ps.setInt(2, 2);
+                List<Integer> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getInt(1));
+                    }
+                }
+                assertThat(ids).containsExactlyInAnyOrder(1, 2);
+            }
+            assertThat(values().subList(0, 3)).containsExactly("p", "p", "v3");
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_catalog.txid_current_if_assigned() IS NULL")) {
+                rs.next();
+                assertThat(rs.getBoolean(1))
+                        .as("the session is out of any transaction")
+                        .isTrue();
+            }
+            for (int i = 0; i < 3; i++) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM trial_t WHERE id = ?")) {
+                    ps.setInt(1, 10 - i);
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+            }
+        }
+        assertThat(values()).hasSize(7);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aPreparedWriteOverTheLimitIsRefusedAndRolledBack(boolean binary) throws SQLException {
+        try (Connection c = extended(binary)) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id > ?")) {
+                ps.setString(1, "q");
+                ps.setInt(2, 0);
+                assertThatThrownBy(ps::executeUpdate)
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("big-writes")
+                        .satisfies(e ->
+                                assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+            }
+            assertThat(values()).noneMatch("q"::equals);
+            try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = ? WHERE id = ?")) {
+                ps.setString(1, "r");
+                ps.setInt(2, 4);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
+        assertThat(values().get(3)).isEqualTo("r");
+    }
+
+    @Test
+    void aPreparedTrialInsideTheClientsTransactionLeavesTheClientInCharge() throws SQLException {
+        try (Connection c = extended(false)) {
+            c.setAutoCommit(false);
+            try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'in-tx' WHERE id = ?")) {
+                ps.setInt(1, 5);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM trial_t WHERE id > ?")) {
+                ps.setInt(1, 0);
+                assertThatThrownBy(ps::executeUpdate).hasMessageContaining("big-writes");
+            }
+            // As after any error, the client's transaction is failed until it rolls back.
+            assertThatThrownBy(() -> c.createStatement().execute("SELECT 1"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25P02"));
+            c.rollback();
+            assertThat(values()).hasSize(10).doesNotContain("in-tx");
+            try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'kept' WHERE id = ?")) {
+                ps.setInt(1, 6);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            c.commit();
+        }
+        assertThat(values().get(5)).isEqualTo("kept");
+    }
+
+    @Test
+    void aPreparedTrialThatFailsGivesTheServersError() throws SQLException {
+        try (Connection c = extended(false)) {
+            try (java.sql.PreparedStatement ps =
+                    c.prepareStatement("UPDATE trial_t SET v = (1 / (id - ?))::text WHERE id <= 2")) {
+                ps.setInt(1, 1);
+                assertThatThrownBy(ps::executeUpdate)
+                        .satisfies(e ->
+                                assertThat(((SQLException) e).getSQLState()).isEqualTo("22012"));
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE trial_t SET v = 'after' WHERE id = ?")) {
+                ps.setInt(1, 7);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
+        assertThat(values().get(6)).isEqualTo("after");
+    }
+
+    @Test
+    void aTrialThatFailsGivesTheClientPostgreSqlsOwnError() throws SQLException {
+        try (Connection c = simple();
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE trial_t SET v = (1 / (id - 1))::text WHERE id <= 2"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22012"));
+            assertThat(s.executeUpdate("UPDATE trial_t SET v = 'ok' WHERE id = 3"))
+                    .isEqualTo(1);
+        }
+        assertThat(values().get(2)).isEqualTo("ok");
+    }
 }

@@ -24,49 +24,60 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class UpstreamRestartTest {
-  @TempDir
-  Path data;
+    @TempDir
+    Path data;
 
-  private EmbeddedPostgres start(int port) throws Exception {
-    return EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg")).setCleanDataDirectory(false)
-        .setPort(port).start();
-  }
-
-  @Test
-  void sessionsGetAClearErrorAndNewSessionsWorkOnceTheDatabaseIsBack() throws Exception {
-    EmbeddedPostgres pg = start(0);
-    int port = pg.getPort();
-    UpstreamConfig upstream = new UpstreamConfig("127.0.0.1", port, "postgres", "postgres", null, SslMode.DISABLE, null);
-    try (ProxyFixture f = new ProxyFixture(upstream, 1 << 20, Duration.ofSeconds(10));
-        Connection c = f.connect(); Statement s = c.createStatement()) {
-      assertThat(value(s)).isEqualTo("before the restart");
-
-      pg.close(); // a fast shutdown: PostgreSQL ends every backend
-      assertThatThrownBy(() -> value(s)).isInstanceOfSatisfying(SQLException.class, e -> {
-        assertThat(e.getSQLState()).as(e.getMessage()).isIn("57P01", "08006");
-        assertThat(e.getMessage()).containsAnyOf("terminating connection", "the database connection was closed",
-            "An I/O error occurred");
-      });
-      assertThatThrownBy(f::connect).as("connecting while the database is down")
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).startsWith("08"));
-
-      pg = start(port);
-      try (Connection again = f.connect(); Statement s2 = again.createStatement()) {
-        assertThat(value(s2)).isEqualTo("before the restart");
-      }
-      assertThat(f.auditEvents()).anySatisfy(e -> {
-        assertThat(e.path("event").asText()).isEqualTo("session_end");
-        assertThat(e.path("reason").asText()).isEqualTo("database closed the connection");
-      });
-    } finally {
-      pg.close();
+    private EmbeddedPostgres start(int port) throws Exception {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(data.resolve("pg"))
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
     }
-  }
 
-  private static String value(Statement s) throws SQLException {
-    try (ResultSet rs = s.executeQuery("select 'before the restart'")) {
-      rs.next();
-      return rs.getString(1);
+    @Test
+    void sessionsGetAClearErrorAndNewSessionsWorkOnceTheDatabaseIsBack() throws Exception {
+        EmbeddedPostgres pg = start(0);
+        int port = pg.getPort();
+        UpstreamConfig upstream =
+                new UpstreamConfig("127.0.0.1", port, "postgres", "postgres", null, SslMode.DISABLE, null);
+        try (ProxyFixture f = new ProxyFixture(upstream, 1 << 20, Duration.ofSeconds(10));
+                Connection c = f.connect();
+                Statement s = c.createStatement()) {
+            assertThat(value(s)).isEqualTo("before the restart");
+
+            pg.close(); // a fast shutdown: PostgreSQL ends every backend
+            assertThatThrownBy(() -> value(s)).isInstanceOfSatisfying(SQLException.class, e -> {
+                assertThat(e.getSQLState()).as(e.getMessage()).isIn("57P01", "08006");
+                assertThat(e.getMessage())
+                        .containsAnyOf(
+                                "terminating connection",
+                                "the database connection was closed",
+                                "An I/O error occurred");
+            });
+            assertThatThrownBy(f::connect)
+                    .as("connecting while the database is down")
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).startsWith("08"));
+
+            pg = start(port);
+            try (Connection again = f.connect();
+                    Statement s2 = again.createStatement()) {
+                assertThat(value(s2)).isEqualTo("before the restart");
+            }
+            assertThat(f.auditEvents()).anySatisfy(e -> {
+                assertThat(e.path("event").asText()).isEqualTo("session_end");
+                assertThat(e.path("reason").asText()).isEqualTo("database closed the connection");
+            });
+        } finally {
+            pg.close();
+        }
     }
-  }
+
+    private static String value(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("select 'before the restart'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }

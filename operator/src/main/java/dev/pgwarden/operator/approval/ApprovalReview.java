@@ -11,22 +11,22 @@ import java.time.format.DateTimeParseException;
  * forged ones).
  */
 final class ApprovalReview {
-  private ApprovalReview() {
-  }
+    private ApprovalReview() {}
 
-  /** When the approval stopped being open: its review, else its expiry; the start of its retention. */
-  static Instant closedAt(QueryApproval approval) {
-    String reviewed = approval.getStatus() == null ? null : approval.getStatus().reviewedAt();
-    if (reviewed == null) {
-      reviewed = approval.annotation(PgwardenAnnotations.REVIEWED_AT);
+    /** When the approval stopped being open: its review, else its expiry; the start of its retention. */
+    static Instant closedAt(QueryApproval approval) {
+        String reviewed =
+                approval.getStatus() == null ? null : approval.getStatus().reviewedAt();
+        if (reviewed == null) {
+            reviewed = approval.annotation(PgwardenAnnotations.REVIEWED_AT);
+        }
+        if (reviewed != null) {
+            try {
+                return Instant.parse(reviewed);
+            } catch (DateTimeParseException e) {
+                // fall through to the expiry
+            }
+        }
+        return approval.expiresAtOrEpoch();
     }
-    if (reviewed != null) {
-      try {
-        return Instant.parse(reviewed);
-      } catch (DateTimeParseException e) {
-        // fall through to the expiry
-      }
-    }
-    return approval.expiresAtOrEpoch();
-  }
 }

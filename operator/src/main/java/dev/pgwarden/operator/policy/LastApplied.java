@@ -11,15 +11,17 @@ import io.fabric8.kubernetes.api.model.Secret;
  * and through that policy the database the roles live in.
  */
 record LastApplied(Secret secret, DatabaseAccessPolicy carried) {
-  static final LastApplied NONE = new LastApplied(null, null);
+    static final LastApplied NONE = new LastApplied(null, null);
 
-  /** The credential the Secret hands out, or null. */
-  Issued issued() {
-    return CredentialsSecret.issued(secret);
-  }
+    /** The credential the Secret hands out, or null. */
+    Issued issued() {
+        return CredentialsSecret.issued(secret);
+    }
 
-  /** The database the roles were made in, or null when nothing was applied yet. */
-  DatabaseTarget target() {
-    return carried == null || carried.getSpec() == null ? null : carried.getSpec().database();
-  }
+    /** The database the roles were made in, or null when nothing was applied yet. */
+    DatabaseTarget target() {
+        return carried == null || carried.getSpec() == null
+                ? null
+                : carried.getSpec().database();
+    }
 }

@@ -17,47 +17,49 @@ import java.sql.SQLException;
  * policy's conditions.
  */
 final class PolicyDatabases {
-  static final String APPLICATION_NAME = "pgwarden-operator";
+    static final String APPLICATION_NAME = "pgwarden-operator";
 
-  private PolicyDatabases() {
-  }
+    private PolicyDatabases() {}
 
-  static RoleNames names(DatabaseAccessPolicy policy) {
-    return RoleNames.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-  }
-
-  static Connection connect(DatabaseTarget db, AdminCredentials admin) {
-    try {
-      return AdminConnection.open(db, admin, APPLICATION_NAME);
-    } catch (SQLException e) {
-      throw new ReconcileProblem(Reason.DatabaseUnavailable, "cannot connect to " + where(db) + " as "
-          + admin.username() + ": " + e.getMessage() + sqlState(e), e);
+    static RoleNames names(DatabaseAccessPolicy policy) {
+        return RoleNames.of(
+                policy.getMetadata().getNamespace(), policy.getMetadata().getName());
     }
-  }
 
-  static ReconcileProblem failed(DatabaseTarget db, SQLException e) {
-    return new ReconcileProblem(Reason.DatabaseError, "managing roles in " + where(db) + " failed: " + e.getMessage()
-        + sqlState(e), e);
-  }
-
-  static ReconcileProblem failed(DatabaseProblemException e) {
-    DatabaseProblem problem = e.problem();
-    Reason reason;
-    if (problem instanceof DatabaseProblem.RoleConflict) {
-      reason = Reason.RoleConflict;
-    } else if (problem instanceof DatabaseProblem.SchemaNotFound) {
-      reason = Reason.SchemaNotFound;
-    } else {
-      throw new IllegalStateException("no condition reason for " + problem, e);
+    static Connection connect(DatabaseTarget db, AdminCredentials admin) {
+        try {
+            return AdminConnection.open(db, admin, APPLICATION_NAME);
+        } catch (SQLException e) {
+            throw new ReconcileProblem(
+                    Reason.DatabaseUnavailable,
+                    "cannot connect to " + where(db) + " as " + admin.username() + ": " + e.getMessage() + sqlState(e),
+                    e);
+        }
     }
-    return new ReconcileProblem(reason, problem.message(), e);
-  }
 
-  static String where(DatabaseTarget db) {
-    return "database " + db.name() + " at " + db.host() + ":" + db.portOrDefault();
-  }
+    static ReconcileProblem failed(DatabaseTarget db, SQLException e) {
+        return new ReconcileProblem(
+                Reason.DatabaseError, "managing roles in " + where(db) + " failed: " + e.getMessage() + sqlState(e), e);
+    }
 
-  private static String sqlState(SQLException e) {
-    return e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
-  }
+    static ReconcileProblem failed(DatabaseProblemException e) {
+        DatabaseProblem problem = e.problem();
+        Reason reason;
+        if (problem instanceof DatabaseProblem.RoleConflict) {
+            reason = Reason.RoleConflict;
+        } else if (problem instanceof DatabaseProblem.SchemaNotFound) {
+            reason = Reason.SchemaNotFound;
+        } else {
+            throw new IllegalStateException("no condition reason for " + problem, e);
+        }
+        return new ReconcileProblem(reason, problem.message(), e);
+    }
+
+    static String where(DatabaseTarget db) {
+        return "database " + db.name() + " at " + db.host() + ":" + db.portOrDefault();
+    }
+
+    private static String sqlState(SQLException e) {
+        return e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+    }
 }

@@ -51,90 +51,108 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorToSidecarTest {
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static final String NS = "agents";
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final String NS = "agents";
 
-  KubernetesMockServer server;
-  KubernetesClient client;
-  @TempDir
-  Path tmp;
+    KubernetesMockServer server;
+    KubernetesClient client;
 
-  private final MutableClock clock = new MutableClock();
-  private final TestPostgres postgres = TestPostgres.shared();
-  private Operator operator;
-  private Gateway sidecar;
-  private LocalIssuer issuer;
-  private String database;
-  private Path mount;
-  private int swaps;
+    @TempDir
+    Path tmp;
 
-  @BeforeEach
-  void start() throws Exception {
-    database = "e2e_db_" + DATABASES.incrementAndGet();
-    try (Connection c = postgres.superuser("postgres"); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + database);
-    }
-    try (Connection c = postgres.superuser(database); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE public.customers (id int, email text)");
-      s.execute("INSERT INTO public.customers VALUES (1, 'ada@example.com')");
-    }
-    ClusterFixture.installCrds(client);
-    client.resource(new SecretBuilder().withNewMetadata().withName("pg-admin").withNamespace(NS)
-        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true").endMetadata()
-        .addToStringData("username", "postgres").addToStringData("password", "trust-on-loopback").build()).create();
-    operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(1));
-    mount = tmp.resolve("policy");
-    Files.createDirectories(mount);
-    issuer = LocalIssuer.start(null, 0);
-  }
+    private final MutableClock clock = new MutableClock();
+    private final TestPostgres postgres = TestPostgres.shared();
+    private Operator operator;
+    private Gateway sidecar;
+    private LocalIssuer issuer;
+    private String database;
+    private Path mount;
+    private int swaps;
 
-  @AfterEach
-  void stop() throws Exception {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    issuer.close();
-    operator.stop();
-  }
-
-  @Test
-  void anAgentWorksThroughTheSidecarWithWhatTheOperatorIssued() throws Exception {
-    client.resource(policy("Allow")).create();
-    Secret first = awaitSecret(null);
-    mountSecret(first);
-    startSidecar();
-
-    try (Connection agent = connectAgent()) {
-      assertThat(one(agent, "SELECT current_user")).as("the sidecar logs in as the minted role")
-          .isEqualTo(value(first, "username"));
-      assertThat(one(agent, "SELECT email FROM customers")).as("masked as the policy says").isEqualTo("[redacted]");
-
-      // Rotation: the operator mints a new role; the kubelet swaps the mount; new connections use it.
-      clock.advance(Duration.ofMinutes(45));
-      editPolicy("Allow", "r1");
-      Secret second = awaitSecret(value(first, "username"));
-      mountSecret(second);
-      Await.until(() -> {
-        try (Connection fresh = connectAgent()) {
-          return value(second, "username").equals(one(fresh, "SELECT current_user"));
-        } catch (SQLException e) {
-          return false;
+    @BeforeEach
+    void start() throws Exception {
+        database = "e2e_db_" + DATABASES.incrementAndGet();
+        try (Connection c = postgres.superuser("postgres");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
         }
-      }, "a new connection logs in as the rotated role");
-      assertThat(one(agent, "SELECT current_user")).as("the open session keeps its connection")
-          .isEqualTo(value(first, "username"));
-
-      // A policy edit that denies SELECT reaches the open session through the same mount.
-      editPolicy("Deny", "r2");
-      Secret third = awaitSecret(null, s -> value(s, "policy.yaml").contains("r2"));
-      mountSecret(third);
-      Await.until(() -> "42501".equals(sqlState(agent, "SELECT id FROM customers")),
-          "the open session is refused by the edited policy");
+        try (Connection c = postgres.superuser(database);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE public.customers (id int, email text)");
+            s.execute("INSERT INTO public.customers VALUES (1, 'ada@example.com')");
+        }
+        ClusterFixture.installCrds(client);
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("pg-admin")
+                        .withNamespace(NS)
+                        .addToLabels(PgwardenLabels.ADMIN_SECRET, "true")
+                        .endMetadata()
+                        .addToStringData("username", "postgres")
+                        .addToStringData("password", "trust-on-loopback")
+                        .build())
+                .create();
+        operator = ClusterFixture.startOperator(client, clock, Duration.ofHours(1));
+        mount = tmp.resolve("policy");
+        Files.createDirectories(mount);
+        issuer = LocalIssuer.start(null, 0);
     }
-  }
 
-  private DatabaseAccessPolicy policy(String selectAction) {
-    return client.getKubernetesSerialization().unmarshal("""
+    @AfterEach
+    void stop() throws Exception {
+        if (sidecar != null) {
+            sidecar.close();
+        }
+        issuer.close();
+        operator.stop();
+    }
+
+    @Test
+    void anAgentWorksThroughTheSidecarWithWhatTheOperatorIssued() throws Exception {
+        client.resource(policy("Allow")).create();
+        Secret first = awaitSecret(null);
+        mountSecret(first);
+        startSidecar();
+
+        try (Connection agent = connectAgent()) {
+            assertThat(one(agent, "SELECT current_user"))
+                    .as("the sidecar logs in as the minted role")
+                    .isEqualTo(value(first, "username"));
+            assertThat(one(agent, "SELECT email FROM customers"))
+                    .as("masked as the policy says")
+                    .isEqualTo("[redacted]");
+
+            // Rotation: the operator mints a new role; the kubelet swaps the mount; new connections use it.
+            clock.advance(Duration.ofMinutes(45));
+            editPolicy("Allow", "r1");
+            Secret second = awaitSecret(value(first, "username"));
+            mountSecret(second);
+            Await.until(
+                    () -> {
+                        try (Connection fresh = connectAgent()) {
+                            return value(second, "username").equals(one(fresh, "SELECT current_user"));
+                        } catch (SQLException e) {
+                            return false;
+                        }
+                    },
+                    "a new connection logs in as the rotated role");
+            assertThat(one(agent, "SELECT current_user"))
+                    .as("the open session keeps its connection")
+                    .isEqualTo(value(first, "username"));
+
+            // A policy edit that denies SELECT reaches the open session through the same mount.
+            editPolicy("Deny", "r2");
+            Secret third = awaitSecret(null, s -> value(s, "policy.yaml").contains("r2"));
+            mountSecret(third);
+            Await.until(
+                    () -> "42501".equals(sqlState(agent, "SELECT id FROM customers")),
+                    "the open session is refused by the edited policy");
+        }
+    }
+
+    private DatabaseAccessPolicy policy(String selectAction) {
+        return client.getKubernetesSerialization()
+                .unmarshal("""
         apiVersion: pgwarden.dev/v1alpha1
         kind: DatabaseAccessPolicy
         metadata: {name: e2e, namespace: agents}
@@ -148,75 +166,89 @@ class OperatorToSidecarTest {
             - {name: reads, statements: [SELECT], action: %s}
           onUnparseable: Deny
         """.formatted(postgres.port(), database, selectAction), DatabaseAccessPolicy.class);
-  }
-
-  /** A spec edit (new generation); {@code tag} names an extra rule so that each edit differs. */
-  private void editPolicy(String selectAction, String tag) {
-    String yaml = client.getKubernetesSerialization().asYaml(policy(selectAction))
-        .replace("rules:", "rules:\n  - {name: " + tag + ", statements: [TRUNCATE], action: Deny}");
-    ClusterFixture.replaceSpec(client, client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class));
-  }
-
-  private void startSidecar() throws Exception {
-    PolicyDirectory dir = new PolicyDirectory(mount);
-    PolicyDirectory.Contents contents = dir.read();
-    DatabaseAccessPolicy policy = dir.policy(contents);
-    // The agent's token comes from a local issuer here instead of the cluster's service-account issuer.
-    sidecar = Gateway.start(ProxyConfig.builder()
-        .listen(new InetSocketAddress("127.0.0.1", 0)).policy(policy)
-        .upstream(dir.upstream(policy.getSpec().database(), contents))
-        .audit(new JsonLinesAuditSink(OutputStream.nullOutputStream()))
-        .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
-        .authenticationTimeout(Duration.ofSeconds(10)).maskKeyFile(mount.resolve("mask.key")).policyDir(mount)
-        .build(), new InetSocketAddress("127.0.0.1", 0));
-  }
-
-  private Connection connectAgent() throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "agent");
-    p.setProperty("password", issuer.mint("claude", Duration.ofMinutes(5)));
-    p.setProperty("sslmode", "disable");
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.proxy().address().getPort() + "/"
-        + database, p);
-  }
-
-  /** Writes the Secret's keys as the kubelet does: a new folder, then an atomic swap of {@code ..data}. */
-  private void mountSecret(Secret secret) throws IOException {
-    Path version = mount.resolve("..v" + (++swaps));
-    Files.createDirectories(version);
-    for (Map.Entry<String, String> e : secret.getData().entrySet()) {
-      Files.write(version.resolve(e.getKey()), Base64.getDecoder().decode(e.getValue()));
-      Path link = mount.resolve(e.getKey());
-      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        Files.createSymbolicLink(link, Path.of("..data").resolve(e.getKey()));
-      }
     }
-    Path next = mount.resolve("..data_tmp");
-    Files.deleteIfExists(next);
-    Files.createSymbolicLink(next, version.getFileName());
-    Files.move(next, mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
 
-  private Secret awaitSecret(String notUser) throws InterruptedException {
-    return awaitSecret(notUser, s -> true);
-  }
+    /** A spec edit (new generation); {@code tag} names an extra rule so that each edit differs. */
+    private void editPolicy(String selectAction, String tag) {
+        String yaml = client.getKubernetesSerialization()
+                .asYaml(policy(selectAction))
+                .replace("rules:", "rules:\n  - {name: " + tag + ", statements: [TRUNCATE], action: Deny}");
+        ClusterFixture.replaceSpec(
+                client, client.getKubernetesSerialization().unmarshal(yaml, DatabaseAccessPolicy.class));
+    }
 
-  /** The Secret once the policy is Ready again and the Secret no longer names {@code notUser}. */
-  private Secret awaitSecret(String notUser, java.util.function.Predicate<Secret> also) throws InterruptedException {
-    Await.until(() -> {
-      DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class).inNamespace(NS).withName("e2e").get();
-      return p != null && p.getStatus() != null && p.getStatus().conditions() != null
-          && "True".equals(Conditions.find(p.getStatus().conditions(), "Ready").getStatus());
-    }, "the policy is Ready");
-    return Await.value(() -> client.secrets().inNamespace(NS).withName("pgwarden-e2e").get(),
-        s -> !value(s, "username").equals(notUser) && also.test(s), "the operator writes the expected Secret");
-  }
+    private void startSidecar() throws Exception {
+        PolicyDirectory dir = new PolicyDirectory(mount);
+        PolicyDirectory.Contents contents = dir.read();
+        DatabaseAccessPolicy policy = dir.policy(contents);
+        // The agent's token comes from a local issuer here instead of the cluster's service-account issuer.
+        sidecar = Gateway.start(
+                ProxyConfig.builder()
+                        .listen(new InetSocketAddress("127.0.0.1", 0))
+                        .policy(policy)
+                        .upstream(dir.upstream(policy.getSpec().database(), contents))
+                        .audit(new JsonLinesAuditSink(OutputStream.nullOutputStream()))
+                        .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+                        .authenticationTimeout(Duration.ofSeconds(10))
+                        .maskKeyFile(mount.resolve("mask.key"))
+                        .policyDir(mount)
+                        .build(),
+                new InetSocketAddress("127.0.0.1", 0));
+    }
 
+    private Connection connectAgent() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "agent");
+        p.setProperty("password", issuer.mint("claude", Duration.ofMinutes(5)));
+        p.setProperty("sslmode", "disable");
+        return DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + sidecar.proxy().address().getPort() + "/" + database, p);
+    }
 
-  private static String value(Secret s, String key) {
-    return new String(Base64.getDecoder().decode(s.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
-  }
+    /** Writes the Secret's keys as the kubelet does: a new folder, then an atomic swap of {@code ..data}. */
+    private void mountSecret(Secret secret) throws IOException {
+        Path version = mount.resolve("..v" + (++swaps));
+        Files.createDirectories(version);
+        for (Map.Entry<String, String> e : secret.getData().entrySet()) {
+            Files.write(version.resolve(e.getKey()), Base64.getDecoder().decode(e.getValue()));
+            Path link = mount.resolve(e.getKey());
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, Path.of("..data").resolve(e.getKey()));
+            }
+        }
+        Path next = mount.resolve("..data_tmp");
+        Files.deleteIfExists(next);
+        Files.createSymbolicLink(next, version.getFileName());
+        Files.move(next, mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
 
+    private Secret awaitSecret(String notUser) throws InterruptedException {
+        return awaitSecret(notUser, s -> true);
+    }
 
+    /** The Secret once the policy is Ready again and the Secret no longer names {@code notUser}. */
+    private Secret awaitSecret(String notUser, java.util.function.Predicate<Secret> also) throws InterruptedException {
+        Await.until(
+                () -> {
+                    DatabaseAccessPolicy p = client.resources(DatabaseAccessPolicy.class)
+                            .inNamespace(NS)
+                            .withName("e2e")
+                            .get();
+                    return p != null
+                            && p.getStatus() != null
+                            && p.getStatus().conditions() != null
+                            && "True"
+                                    .equals(Conditions.find(p.getStatus().conditions(), "Ready")
+                                            .getStatus());
+                },
+                "the policy is Ready");
+        return Await.value(
+                () -> client.secrets().inNamespace(NS).withName("pgwarden-e2e").get(),
+                s -> !value(s, "username").equals(notUser) && also.test(s),
+                "the operator writes the expected Secret");
+    }
 
+    private static String value(Secret s, String key) {
+        return new String(Base64.getDecoder().decode(s.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -10,38 +10,38 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ApprovalGate extends AutoCloseable {
 
-  /**
-   * Wait mode: creates a request and returns a handle once it exists (its name is what the agent
-   * is told to get approved).
-   */
-  CompletableFuture<PendingApproval> submit(ApprovalRequest request);
+    /**
+     * Wait mode: creates a request and returns a handle once it exists (its name is what the agent
+     * is told to get approved).
+     */
+    CompletableFuture<PendingApproval> submit(ApprovalRequest request);
 
-  /**
-   * Retry mode: if an approved, unused request with the same key exists, marks it used and
-   * answers APPROVED; if one is pending, PENDING; if the latest one was denied, DENIED; otherwise
-   * creates a request and answers REQUESTED.
-   */
-  CompletableFuture<ApprovalOutcome> retry(ApprovalRequest request);
+    /**
+     * Retry mode: if an approved, unused request with the same key exists, marks it used and
+     * answers APPROVED; if one is pending, PENDING; if the latest one was denied, DENIED; otherwise
+     * creates a request and answers REQUESTED.
+     */
+    CompletableFuture<ApprovalOutcome> retry(ApprovalRequest request);
 
-  /** The command a reviewer runs to approve the named request, for the agent's notice. */
-  default String approveCommand(String name) {
-    return "pgwarden approve " + name;
-  }
+    /** The command a reviewer runs to approve the named request, for the agent's notice. */
+    default String approveCommand(String name) {
+        return "pgwarden approve " + name;
+    }
 
-  @Override
-  void close();
+    @Override
+    void close();
 
-  /** A submitted request. */
-  interface PendingApproval {
-    String name();
+    /** A submitted request. */
+    interface PendingApproval {
+        String name();
 
-    /** Completes with APPROVED, DENIED or EXPIRED (at the request's expiresAt). */
-    CompletableFuture<ApprovalOutcome> outcome();
+        /** Completes with APPROVED, DENIED or EXPIRED (at the request's expiresAt). */
+        CompletableFuture<ApprovalOutcome> outcome();
 
-    /** The agent left or the wait ended otherwise: the request is withdrawn. */
-    void withdraw();
+        /** The agent left or the wait ended otherwise: the request is withdrawn. */
+        void withdraw();
 
-    /** An approved statement ran: records whether it succeeded (phase Executed or Failed). */
-    void executed(boolean succeeded);
-  }
+        /** An approved statement ran: records whether it succeeded (phase Executed or Failed). */
+        void executed(boolean succeeded);
+    }
 }

@@ -7,14 +7,14 @@ package dev.pgwarden.sidecar.approval;
  * @param comment the reviewer's comment, or null
  */
 public record ApprovalOutcome(String name, State state, String reviewer, String comment) {
-  public enum State {
-    /** Approved; in Retry mode the approval has now been used up. */
-    APPROVED,
-    DENIED,
-    EXPIRED,
-    /** Retry mode: a request for this statement exists and awaits a decision. */
-    PENDING,
-    /** Retry mode: no request existed, one has just been created. */
-    REQUESTED
-  }
+    public enum State {
+        /** Approved; in Retry mode the approval has now been used up. */
+        APPROVED,
+        DENIED,
+        EXPIRED,
+        /** Retry mode: a request for this statement exists and awaits a decision. */
+        PENDING,
+        /** Retry mode: no request existed, one has just been created. */
+        REQUESTED
+    }
 }

@@ -16,15 +16,14 @@ import java.util.List;
  * @param agentReason why the agent says it runs it, in its own words ({@code spec.reason}); null when it gave none
  */
 public record ApprovalRequest(
-    String policy,
-    String rule,
-    String reason,
-    ApprovalSubject subject,
-    String session,
-    String statement,
-    List<String> parameters,
-    String key,
-    String fingerprint,
-    Instant expiresAt,
-    String agentReason) {
-}
+        String policy,
+        String rule,
+        String reason,
+        ApprovalSubject subject,
+        String session,
+        String statement,
+        List<String> parameters,
+        String key,
+        String fingerprint,
+        Instant expiresAt,
+        String agentReason) {}

@@ -34,271 +34,279 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused, never run.
  */
 public final class KubernetesApprovalGate implements ApprovalGate {
-  static final Duration DEFAULT_WATCH_GRACE = Duration.ofSeconds(30);
-  /** Retry mode re-reads this often when another session consumes the approval first. */
-  private static final int CONSUME_ATTEMPTS = 3;
-  private static final int THREADS = 4;
+    static final Duration DEFAULT_WATCH_GRACE = Duration.ofSeconds(30);
+    /** Retry mode re-reads this often when another session consumes the approval first. */
+    private static final int CONSUME_ATTEMPTS = 3;
 
-  private final String namespace;
-  private final Clock clock;
-  private final ScheduledThreadPoolExecutor executor;
-  private final QueryApprovalApi api;
-  private final QueryApprovalWatch watch;
-  private final Map<String, Wait> waits = new ConcurrentHashMap<>();
+    private static final int THREADS = 4;
 
-  /** What a reviewer runs; the operator's webhook stamps who ran it. */
-  @Override
-  public String approveCommand(String name) {
-    return "kubectl -n " + namespace + " patch queryapproval " + name
-        + " --type merge -p '{\"spec\":{\"decision\":\"Approved\"}}'";
-  }
+    private final String namespace;
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor executor;
+    private final QueryApprovalApi api;
+    private final QueryApprovalWatch watch;
+    private final Map<String, Wait> waits = new ConcurrentHashMap<>();
 
-  public KubernetesApprovalGate(KubernetesClient client, String namespace, String pod) {
-    this(client, namespace, pod, DEFAULT_WATCH_GRACE, Clock.systemUTC());
-  }
+    /** What a reviewer runs; the operator's webhook stamps who ran it. */
+    @Override
+    public String approveCommand(String name) {
+        return "kubectl -n " + namespace + " patch queryapproval " + name
+                + " --type merge -p '{\"spec\":{\"decision\":\"Approved\"}}'";
+    }
 
-  /** @param watchGrace how long the watch may be down before open waits fail */
-  KubernetesApprovalGate(KubernetesClient client, String namespace, String pod, Duration watchGrace, Clock clock) {
-    Objects.requireNonNull(client, "client");
-    Objects.requireNonNull(pod, "pod");
-    this.namespace = Objects.requireNonNull(namespace, "namespace");
-    this.clock = clock;
-    AtomicInteger threads = new AtomicInteger();
-    this.executor = new ScheduledThreadPoolExecutor(THREADS, task -> {
-      Thread thread = new Thread(task, "pgwarden-approval-" + threads.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
-    executor.setRemoveOnCancelPolicy(true);
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.api = new QueryApprovalApi(client, namespace, pod, clock, executor);
-    this.watch = new QueryApprovalWatch(api, watchGrace, executor, new QueryApprovalWatch.Listener() {
-      @Override
-      public void changed(QueryApproval approval) {
-        Wait wait = waits.get(approval.getMetadata().getName());
-        if (wait != null) {
-          wait.observe(approval);
+    public KubernetesApprovalGate(KubernetesClient client, String namespace, String pod) {
+        this(client, namespace, pod, DEFAULT_WATCH_GRACE, Clock.systemUTC());
+    }
+
+    /** @param watchGrace how long the watch may be down before open waits fail */
+    KubernetesApprovalGate(KubernetesClient client, String namespace, String pod, Duration watchGrace, Clock clock) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(pod, "pod");
+        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.clock = clock;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ScheduledThreadPoolExecutor(THREADS, task -> {
+            Thread thread = new Thread(task, "pgwarden-approval-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.api = new QueryApprovalApi(client, namespace, pod, clock, executor);
+        this.watch = new QueryApprovalWatch(api, watchGrace, executor, new QueryApprovalWatch.Listener() {
+            @Override
+            public void changed(QueryApproval approval) {
+                Wait wait = waits.get(approval.getMetadata().getName());
+                if (wait != null) {
+                    wait.observe(approval);
+                }
+            }
+
+            @Override
+            public void deleted(QueryApproval approval) {
+                Wait wait = waits.get(approval.getMetadata().getName());
+                if (wait != null) {
+                    wait.finish(new ApprovalOutcome(
+                            wait.name,
+                            State.DENIED,
+                            null,
+                            "QueryApproval " + wait.name + " was deleted before a decision"));
+                }
+            }
+
+            @Override
+            public void lost(ApprovalUnavailableException error) {
+                for (Wait wait : waits.values()) {
+                    wait.fail(error);
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<PendingApproval> submit(ApprovalRequest request) {
+        return onExecutor("create QueryApproval", () -> {
+            watch.ensureWatching();
+            String name = QueryApprovals.newName();
+            Wait wait = new Wait(name, request.expiresAt());
+            // Registered before the object exists, so no event about it can arrive unseen.
+            waits.put(name, wait);
+            try {
+                api.create(name, request);
+            } catch (ApprovalUnavailableException e) {
+                waits.remove(name, wait);
+                throw e;
+            }
+            wait.armExpiry();
+            return wait;
+        });
+    }
+
+    @Override
+    public CompletableFuture<ApprovalOutcome> retry(ApprovalRequest request) {
+        return onExecutor("look up QueryApprovals", () -> {
+            for (int attempt = 0; attempt < CONSUME_ATTEMPTS; attempt++) {
+                Optional<ApprovalOutcome> answer = lookUp(request);
+                if (answer.isPresent()) {
+                    return answer.get();
+                }
+            }
+            throw ApiFailures.unavailable(
+                    namespace,
+                    "use an approved QueryApproval",
+                    new IllegalStateException("other sessions kept changing it; try again"));
+        });
+    }
+
+    /** One pass of Retry mode; empty when another session used the approval first. */
+    private Optional<ApprovalOutcome> lookUp(ApprovalRequest request) {
+        List<QueryApproval> matching = api.list(request);
+        Instant now = clock.instant();
+        Optional<QueryApproval> approved = matching.stream()
+                .filter(a -> a.decisionOrPending() == Decision.Approved)
+                .filter(a -> !QueryApprovals.consumedOrExpired(a) && !QueryApprovals.expired(a, now))
+                .min(Comparator.comparing(QueryApprovals::requestedAt));
+        if (approved.isPresent()) {
+            QueryApproval a = approved.get();
+            return consume(a) ? Optional.of(decided(a, State.APPROVED)) : Optional.empty();
         }
-      }
-
-      @Override
-      public void deleted(QueryApproval approval) {
-        Wait wait = waits.get(approval.getMetadata().getName());
-        if (wait != null) {
-          wait.finish(new ApprovalOutcome(wait.name, State.DENIED, null,
-              "QueryApproval " + wait.name + " was deleted before a decision"));
+        Optional<QueryApproval> pending = matching.stream()
+                .filter(a -> a.decisionOrPending() == Decision.Pending)
+                .filter(a -> a.phaseOrPending() != ApprovalPhase.Expired && !QueryApprovals.expired(a, now))
+                .findFirst();
+        if (pending.isPresent()) {
+            return Optional.of(new ApprovalOutcome(pending.get().getMetadata().getName(), State.PENDING, null, null));
         }
-      }
-
-      @Override
-      public void lost(ApprovalUnavailableException error) {
-        for (Wait wait : waits.values()) {
-          wait.fail(error);
+        Optional<QueryApproval> newest = matching.stream().max(Comparator.comparing(QueryApprovals::requestedAt));
+        if (newest.isPresent() && newest.get().decisionOrPending() == Decision.Denied) {
+            return Optional.of(decided(newest.get(), State.DENIED));
         }
-      }
-    });
-  }
-
-  @Override
-  public CompletableFuture<PendingApproval> submit(ApprovalRequest request) {
-    return onExecutor("create QueryApproval", () -> {
-      watch.ensureWatching();
-      String name = QueryApprovals.newName();
-      Wait wait = new Wait(name, request.expiresAt());
-      // Registered before the object exists, so no event about it can arrive unseen.
-      waits.put(name, wait);
-      try {
+        String name = QueryApprovals.newName();
         api.create(name, request);
-      } catch (ApprovalUnavailableException e) {
-        waits.remove(name, wait);
-        throw e;
-      }
-      wait.armExpiry();
-      return wait;
-    });
-  }
-
-  @Override
-  public CompletableFuture<ApprovalOutcome> retry(ApprovalRequest request) {
-    return onExecutor("look up QueryApprovals", () -> {
-      for (int attempt = 0; attempt < CONSUME_ATTEMPTS; attempt++) {
-        Optional<ApprovalOutcome> answer = lookUp(request);
-        if (answer.isPresent()) {
-          return answer.get();
-        }
-      }
-      throw ApiFailures.unavailable(namespace, "use an approved QueryApproval",
-          new IllegalStateException("other sessions kept changing it; try again"));
-    });
-  }
-
-  /** One pass of Retry mode; empty when another session used the approval first. */
-  private Optional<ApprovalOutcome> lookUp(ApprovalRequest request) {
-    List<QueryApproval> matching = api.list(request);
-    Instant now = clock.instant();
-    Optional<QueryApproval> approved = matching.stream()
-        .filter(a -> a.decisionOrPending() == Decision.Approved)
-        .filter(a -> !QueryApprovals.consumedOrExpired(a) && !QueryApprovals.expired(a, now))
-        .min(Comparator.comparing(QueryApprovals::requestedAt));
-    if (approved.isPresent()) {
-      QueryApproval a = approved.get();
-      return consume(a)
-          ? Optional.of(decided(a, State.APPROVED))
-          : Optional.empty();
+        return Optional.of(new ApprovalOutcome(name, State.REQUESTED, null, null));
     }
-    Optional<QueryApproval> pending = matching.stream()
-        .filter(a -> a.decisionOrPending() == Decision.Pending)
-        .filter(a -> a.phaseOrPending() != ApprovalPhase.Expired && !QueryApprovals.expired(a, now))
-        .findFirst();
-    if (pending.isPresent()) {
-      return Optional.of(new ApprovalOutcome(pending.get().getMetadata().getName(), State.PENDING, null, null));
+
+    /** Marks an approval used; false when another session did first (see {@link QueryApprovalApi#consume}). */
+    boolean consume(QueryApproval approval) {
+        return api.consume(approval);
     }
-    Optional<QueryApproval> newest = matching.stream().max(Comparator.comparing(QueryApprovals::requestedAt));
-    if (newest.isPresent() && newest.get().decisionOrPending() == Decision.Denied) {
-      return Optional.of(decided(newest.get(), State.DENIED));
+
+    private static ApprovalOutcome decided(QueryApproval approval, State state) {
+        return new ApprovalOutcome(
+                approval.getMetadata().getName(),
+                state,
+                QueryApprovals.reviewer(approval),
+                QueryApprovals.comment(approval));
     }
-    String name = QueryApprovals.newName();
-    api.create(name, request);
-    return Optional.of(new ApprovalOutcome(name, State.REQUESTED, null, null));
-  }
 
-  /** Marks an approval used; false when another session did first (see {@link QueryApprovalApi#consume}). */
-  boolean consume(QueryApproval approval) {
-    return api.consume(approval);
-  }
-
-  private static ApprovalOutcome decided(QueryApproval approval, State state) {
-    return new ApprovalOutcome(approval.getMetadata().getName(), state,
-        QueryApprovals.reviewer(approval), QueryApprovals.comment(approval));
-  }
-
-  private <T> CompletableFuture<T> onExecutor(String what, Callable<T> task) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      executor.execute(() -> {
+    private <T> CompletableFuture<T> onExecutor(String what, Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-          result.complete(task.call());
-        } catch (ApprovalUnavailableException e) {
-          result.completeExceptionally(e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          result.completeExceptionally(ApiFailures.unavailable(namespace, what, e));
-        } catch (Exception e) {
-          result.completeExceptionally(ApiFailures.unavailable(namespace, what, e));
+            executor.execute(() -> {
+                try {
+                    result.complete(task.call());
+                } catch (ApprovalUnavailableException e) {
+                    result.completeExceptionally(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    result.completeExceptionally(ApiFailures.unavailable(namespace, what, e));
+                } catch (Exception e) {
+                    result.completeExceptionally(ApiFailures.unavailable(namespace, what, e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(
+                    ApiFailures.unavailable(namespace, what, new IllegalStateException("the approval gate is closed")));
         }
-      });
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(ApiFailures.unavailable(namespace, what,
-          new IllegalStateException("the approval gate is closed")));
-    }
-    return result;
-  }
-
-  @Override
-  public void close() {
-    watch.close();
-    ApprovalUnavailableException closing = ApiFailures.unavailable(namespace, "wait for a decision",
-        new IllegalStateException("the approval gate is closing"));
-    for (Wait wait : waits.values()) {
-      wait.fail(closing);
-      // Nobody is left to run the statement: leave no request a reviewer could still approve.
-      api.deleteQuietly(wait.name);
-    }
-    // Queued deletions and phase updates still run; timers do not.
-    executor.shutdown();
-  }
-
-  /** For tests that must wait until queued calls have run. */
-  java.util.concurrent.ExecutorService executorForTest() {
-    return executor;
-  }
-
-  /** One submitted request: completed by the watch, its expiry timer, or a failure. */
-  private final class Wait implements PendingApproval {
-    final String name;
-    final Instant expiresAt;
-    final CompletableFuture<ApprovalOutcome> outcome = new CompletableFuture<>();
-    volatile ScheduledFuture<?> expiry;
-
-    Wait(String name, Instant expiresAt) {
-      this.name = name;
-      this.expiresAt = expiresAt;
+        return result;
     }
 
     @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public CompletableFuture<ApprovalOutcome> outcome() {
-      return outcome;
-    }
-
-    void armExpiry() {
-      long delay = Math.max(0, Duration.between(clock.instant(), expiresAt).toMillis());
-      expiry = executor.schedule(this::expire, delay, TimeUnit.MILLISECONDS);
-      if (outcome.isDone()) {
-        expiry.cancel(false);
-      }
-    }
-
-    void observe(QueryApproval approval) {
-      // A decision that lands after expiresAt does not count: the reviewer saw a stale request.
-      if (approval.phaseOrPending() == ApprovalPhase.Expired || QueryApprovals.expired(approval, clock.instant())) {
-        expire();
-        return;
-      }
-      switch (approval.decisionOrPending()) {
-        case Approved -> finish(decided(approval, State.APPROVED));
-        case Denied -> finish(decided(approval, State.DENIED));
-        default -> {
+    public void close() {
+        watch.close();
+        ApprovalUnavailableException closing = ApiFailures.unavailable(
+                namespace, "wait for a decision", new IllegalStateException("the approval gate is closing"));
+        for (Wait wait : waits.values()) {
+            wait.fail(closing);
+            // Nobody is left to run the statement: leave no request a reviewer could still approve.
+            api.deleteQuietly(wait.name);
         }
-      }
+        // Queued deletions and phase updates still run; timers do not.
+        executor.shutdown();
     }
 
-    void expire() {
-      if (finish(new ApprovalOutcome(name, State.EXPIRED, null, null))) {
-        api.patchPhaseQuietly(name, ApprovalPhase.Expired);
-      }
+    /** For tests that must wait until queued calls have run. */
+    java.util.concurrent.ExecutorService executorForTest() {
+        return executor;
     }
 
-    boolean finish(ApprovalOutcome result) {
-      stopWaiting();
-      return outcome.complete(result);
-    }
+    /** One submitted request: completed by the watch, its expiry timer, or a failure. */
+    private final class Wait implements PendingApproval {
+        final String name;
+        final Instant expiresAt;
+        final CompletableFuture<ApprovalOutcome> outcome = new CompletableFuture<>();
+        volatile ScheduledFuture<?> expiry;
 
-    void fail(ApprovalUnavailableException error) {
-      stopWaiting();
-      outcome.completeExceptionally(error);
-    }
+        Wait(String name, Instant expiresAt) {
+            this.name = name;
+            this.expiresAt = expiresAt;
+        }
 
-    private void stopWaiting() {
-      waits.remove(name, this);
-      ScheduledFuture<?> timer = expiry;
-      if (timer != null) {
-        timer.cancel(false);
-      }
-    }
+        @Override
+        public String name() {
+            return name;
+        }
 
-    /**
-     * Deletes a request that is still undecided (or whose wait failed) and cancels its outcome. A
-     * decided request is kept: it is the record of what the reviewer decided and whether it ran,
-     * and the operator garbage-collects it after its retention period.
-     */
-    @Override
-    public void withdraw() {
-      if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
-        return;
-      }
-      stopWaiting();
-      outcome.cancel(false);
-      api.deleteQuietly(name);
-    }
+        @Override
+        public CompletableFuture<ApprovalOutcome> outcome() {
+            return outcome;
+        }
 
-    @Override
-    public void executed(boolean succeeded) {
-      api.patchPhaseQuietly(name, succeeded ? ApprovalPhase.Executed : ApprovalPhase.Failed);
+        void armExpiry() {
+            long delay =
+                    Math.max(0, Duration.between(clock.instant(), expiresAt).toMillis());
+            expiry = executor.schedule(this::expire, delay, TimeUnit.MILLISECONDS);
+            if (outcome.isDone()) {
+                expiry.cancel(false);
+            }
+        }
+
+        void observe(QueryApproval approval) {
+            // A decision that lands after expiresAt does not count: the reviewer saw a stale request.
+            if (approval.phaseOrPending() == ApprovalPhase.Expired
+                    || QueryApprovals.expired(approval, clock.instant())) {
+                expire();
+                return;
+            }
+            switch (approval.decisionOrPending()) {
+                case Approved -> finish(decided(approval, State.APPROVED));
+                case Denied -> finish(decided(approval, State.DENIED));
+                default -> {}
+            }
+        }
+
+        void expire() {
+            if (finish(new ApprovalOutcome(name, State.EXPIRED, null, null))) {
+                api.patchPhaseQuietly(name, ApprovalPhase.Expired);
+            }
+        }
+
+        boolean finish(ApprovalOutcome result) {
+            stopWaiting();
+            return outcome.complete(result);
+        }
+
+        void fail(ApprovalUnavailableException error) {
+            stopWaiting();
+            outcome.completeExceptionally(error);
+        }
+
+        private void stopWaiting() {
+            waits.remove(name, this);
+            ScheduledFuture<?> timer = expiry;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+
+        /**
+         * Deletes a request that is still undecided (or whose wait failed) and cancels its outcome. A
+         * decided request is kept: it is the record of what the reviewer decided and whether it ran,
+         * and the operator garbage-collects it after its retention period.
+         */
+        @Override
+        public void withdraw() {
+            if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+                return;
+            }
+            stopWaiting();
+            outcome.cancel(false);
+            api.deleteQuietly(name);
+        }
+
+        @Override
+        public void executed(boolean succeeded) {
+            api.patchPhaseQuietly(name, succeeded ? ApprovalPhase.Executed : ApprovalPhase.Failed);
+        }
     }
-  }
 }

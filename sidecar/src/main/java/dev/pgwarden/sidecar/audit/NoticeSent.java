@@ -8,12 +8,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record NoticeSent(String ts, String session, String severity, String sqlstate, String message)
-    implements AuditEvent {
-  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
-  public static final String EVENT = "notice";
+        implements AuditEvent {
+    /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+    public static final String EVENT = "notice";
 
-  @JsonProperty("event")
-  public String event() {
-    return EVENT;
-  }
+    @JsonProperty("event")
+    public String event() {
+        return EVENT;
+    }
 }

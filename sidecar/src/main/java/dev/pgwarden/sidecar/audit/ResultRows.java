@@ -16,12 +16,12 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record ResultRows(String ts, String session, List<String> columns, List<List<String>> rows, Boolean truncated)
-    implements AuditEvent {
-  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
-  public static final String EVENT = "result_rows";
+        implements AuditEvent {
+    /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+    public static final String EVENT = "result_rows";
 
-  @JsonProperty("event")
-  public String event() {
-    return EVENT;
-  }
+    @JsonProperty("event")
+    public String event() {
+        return EVENT;
+    }
 }

@@ -9,15 +9,27 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record SessionStarted(
-    String ts, String session, String subject, String issuer, String serviceAccount, String pod,
-    List<String> groups, String policy, String database, String client, String clientUser,
-    String applicationName, String upstreamRole, Integer upstreamPid,
-    Map<String, String> parameters) implements AuditEvent {
-  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
-  public static final String EVENT = "session_start";
+        String ts,
+        String session,
+        String subject,
+        String issuer,
+        String serviceAccount,
+        String pod,
+        List<String> groups,
+        String policy,
+        String database,
+        String client,
+        String clientUser,
+        String applicationName,
+        String upstreamRole,
+        Integer upstreamPid,
+        Map<String, String> parameters)
+        implements AuditEvent {
+    /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+    public static final String EVENT = "session_start";
 
-  @JsonProperty("event")
-  public String event() {
-    return EVENT;
-  }
+    @JsonProperty("event")
+    public String event() {
+        return EVENT;
+    }
 }

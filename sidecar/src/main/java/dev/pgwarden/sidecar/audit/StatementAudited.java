@@ -26,16 +26,36 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ts", "event"})
 public record StatementAudited(
-    String ts, String session, String subject, String policy, String database, String protocol,
-    String statement, List<String> parameters, String outcome, String tag, Long rows,
-    Double durationMs, String sqlstate, String kind, List<String> effects, List<String> tables, String decision,
-    String rule, String approval, String approvalOutcome, String reviewer, List<String> masked,
-    String message, String reason) implements AuditEvent {
-  /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
-  public static final String EVENT = "statement";
+        String ts,
+        String session,
+        String subject,
+        String policy,
+        String database,
+        String protocol,
+        String statement,
+        List<String> parameters,
+        String outcome,
+        String tag,
+        Long rows,
+        Double durationMs,
+        String sqlstate,
+        String kind,
+        List<String> effects,
+        List<String> tables,
+        String decision,
+        String rule,
+        String approval,
+        String approvalOutcome,
+        String reviewer,
+        List<String> masked,
+        String message,
+        String reason)
+        implements AuditEvent {
+    /** The line's {@code event} member: how readers of the audit stream tell this event apart. */
+    public static final String EVENT = "statement";
 
-  @JsonProperty("event")
-  public String event() {
-    return EVENT;
-  }
+    @JsonProperty("event")
+    public String event() {
+        return EVENT;
+    }
 }

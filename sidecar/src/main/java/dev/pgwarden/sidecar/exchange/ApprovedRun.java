@@ -5,6 +5,6 @@ package dev.pgwarden.sidecar.exchange;
  * request as Executed or Failed.
  */
 public interface ApprovedRun {
-  /** @param succeeded the statement completed; false when it failed or never ran */
-  void executed(boolean succeeded);
+    /** @param succeeded the statement completed; false when it failed or never ran */
+    void executed(boolean succeeded);
 }

@@ -12,42 +12,42 @@ import java.util.function.Consumer;
  * rows, say) overflows, and an overflowing trial is rolled back, the strict side.
  */
 final class HeldOutput {
-  /** More than this much held output ends the trial as if the limit was passed. */
-  static final int MAX_HELD_BYTES = 8 * 1024 * 1024;
+    /** More than this much held output ends the trial as if the limit was passed. */
+    static final int MAX_HELD_BYTES = 8 * 1024 * 1024;
 
-  private final List<ByteBuf> held = new ArrayList<>();
-  private long bytes;
-  private boolean overflow;
-  private boolean settled;
+    private final List<ByteBuf> held = new ArrayList<>();
+    private long bytes;
+    private boolean overflow;
+    private boolean settled;
 
-  void add(ByteBuf b) {
-    if (overflow || settled) {
-      b.release();
-      return;
+    void add(ByteBuf b) {
+        if (overflow || settled) {
+            b.release();
+            return;
+        }
+        bytes += b.readableBytes();
+        held.add(b);
+        if (bytes > MAX_HELD_BYTES) {
+            overflow = true;
+            drop();
+            settled = false;
+        }
     }
-    bytes += b.readableBytes();
-    held.add(b);
-    if (bytes > MAX_HELD_BYTES) {
-      overflow = true;
-      drop();
-      settled = false;
+
+    boolean overflow() {
+        return overflow;
     }
-  }
 
-  boolean overflow() {
-    return overflow;
-  }
+    /** Sends what was held. */
+    void release(Consumer<ByteBuf> client) {
+        settled = true;
+        held.forEach(client);
+        held.clear();
+    }
 
-  /** Sends what was held. */
-  void release(Consumer<ByteBuf> client) {
-    settled = true;
-    held.forEach(client);
-    held.clear();
-  }
-
-  void drop() {
-    settled = true;
-    held.forEach(ReferenceCountUtil::safeRelease);
-    held.clear();
-  }
+    void drop() {
+        settled = true;
+        held.forEach(ReferenceCountUtil::safeRelease);
+        held.clear();
+    }
 }

@@ -7,43 +7,44 @@ package dev.pgwarden.sidecar.exchange;
  * tag tells them apart).
  */
 final class NameChange {
-  private final Runnable applied;
-  private final Runnable failed;
-  /** The tag's first word(s) that confirm the change; null when an acknowledgement message does. */
-  private final String tag;
-  private boolean settled;
+    private final Runnable applied;
+    private final Runnable failed;
+    /** The tag's first word(s) that confirm the change; null when an acknowledgement message does. */
+    private final String tag;
 
-  private NameChange(Runnable applied, Runnable failed, String tag) {
-    this.applied = applied;
-    this.failed = failed;
-    this.tag = tag;
-  }
+    private boolean settled;
 
-  static <V> NameChange of(ServerNamespace<V> namespace, ServerNamespace.Change<V> change, String tag) {
-    namespace.expect(change);
-    return new NameChange(() -> namespace.settle(change, true), () -> namespace.settle(change, false), tag);
-  }
-
-  /** The message was acknowledged (ParseComplete, BindComplete, CloseComplete). */
-  void applied() {
-    settle(true);
-  }
-
-  /** The statement completed with {@code commandTag}. */
-  void completed(String commandTag) {
-    settle(tag == null || commandTag != null && (commandTag.equals(tag) || commandTag.startsWith(tag + " ")));
-  }
-
-  /** The message failed, was skipped, or its outcome cannot be known. */
-  void failed() {
-    settle(false);
-  }
-
-  private void settle(boolean ok) {
-    if (settled) {
-      return;
+    private NameChange(Runnable applied, Runnable failed, String tag) {
+        this.applied = applied;
+        this.failed = failed;
+        this.tag = tag;
     }
-    settled = true;
-    (ok ? applied : failed).run();
-  }
+
+    static <V> NameChange of(ServerNamespace<V> namespace, ServerNamespace.Change<V> change, String tag) {
+        namespace.expect(change);
+        return new NameChange(() -> namespace.settle(change, true), () -> namespace.settle(change, false), tag);
+    }
+
+    /** The message was acknowledged (ParseComplete, BindComplete, CloseComplete). */
+    void applied() {
+        settle(true);
+    }
+
+    /** The statement completed with {@code commandTag}. */
+    void completed(String commandTag) {
+        settle(tag == null || commandTag != null && (commandTag.equals(tag) || commandTag.startsWith(tag + " ")));
+    }
+
+    /** The message failed, was skipped, or its outcome cannot be known. */
+    void failed() {
+        settle(false);
+    }
+
+    private void settle(boolean ok) {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        (ok ? applied : failed).run();
+    }
 }

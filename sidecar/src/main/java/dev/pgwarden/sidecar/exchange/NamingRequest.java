@@ -7,46 +7,46 @@ import java.util.List;
  * answers ParseComplete or BindComplete, and never if the message fails or is skipped.
  */
 final class NamingRequest extends PendingRequest {
-  private final NameChange change;
-  private final String sql;
-  private final List<String> parameters;
+    private final NameChange change;
+    private final String sql;
+    private final List<String> parameters;
 
-  /** @param parameters a Bind's values as the audit shows them; null for a Parse */
-  NamingRequest(NameChange change, String sql, List<String> parameters) {
-    this.change = change;
-    this.sql = sql;
-    this.parameters = parameters;
-  }
+    /** @param parameters a Bind's values as the audit shows them; null for a Parse */
+    NamingRequest(NameChange change, String sql, List<String> parameters) {
+        this.change = change;
+        this.sql = sql;
+        this.parameters = parameters;
+    }
 
-  @Override
-  void acknowledged(Exchange x) {
-    change.applied();
-    x.pop(this);
-  }
+    @Override
+    void acknowledged(Exchange x) {
+        change.applied();
+        x.pop(this);
+    }
 
-  @Override
-  void failed(Exchange x, String sqlState, String seen) {
-    change.failed();
-    super.failed(x, sqlState, seen);
-  }
+    @Override
+    void failed(Exchange x, String sqlState, String seen) {
+        change.failed();
+        super.failed(x, sqlState, seen);
+    }
 
-  @Override
-  void skipped(Exchange x) {
-    change.failed();
-  }
+    @Override
+    void skipped(Exchange x) {
+        change.failed();
+    }
 
-  @Override
-  void interrupted(Exchange x) {
-    change.failed();
-  }
+    @Override
+    void interrupted(Exchange x) {
+        change.failed();
+    }
 
-  @Override
-  String sql() {
-    return sql;
-  }
+    @Override
+    String sql() {
+        return sql;
+    }
 
-  @Override
-  List<String> parameters() {
-    return parameters;
-  }
+    @Override
+    List<String> parameters() {
+        return parameters;
+    }
 }

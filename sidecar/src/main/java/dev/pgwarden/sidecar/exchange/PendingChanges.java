@@ -8,26 +8,26 @@ import java.util.List;
  * judged with them in view) and settled by the statement's outcome.
  */
 public final class PendingChanges {
-  /** A statement that changes no names. */
-  public static final PendingChanges NONE = new PendingChanges(List.of());
+    /** A statement that changes no names. */
+    public static final PendingChanges NONE = new PendingChanges(List.of());
 
-  private final List<NameChange> changes;
+    private final List<NameChange> changes;
 
-  PendingChanges(List<NameChange> changes) {
-    this.changes = changes;
-  }
+    PendingChanges(List<NameChange> changes) {
+        this.changes = changes;
+    }
 
-  List<NameChange> changes() {
-    return changes;
-  }
+    List<NameChange> changes() {
+        return changes;
+    }
 
-  /** The statement completed with {@code tag}. */
-  void completed(String tag) {
-    changes.forEach(c -> c.completed(tag));
-  }
+    /** The statement completed with {@code tag}. */
+    void completed(String tag) {
+        changes.forEach(c -> c.completed(tag));
+    }
 
-  /** The statement failed, was skipped, refused, or its outcome cannot be known. */
-  public void failed() {
-    changes.forEach(NameChange::failed);
-  }
+    /** The statement failed, was skipped, refused, or its outcome cannot be known. */
+    public void failed() {
+        changes.forEach(NameChange::failed);
+    }
 }

@@ -11,80 +11,80 @@ import java.util.List;
  * and FETCH can read a bound portal).
  */
 public abstract sealed class Portal permits Portal.Bound, Portal.Cursor {
-  /** Its result columns in the formats it sends them, once known; else null. */
-  private RowDescription description;
+    /** Its result columns in the formats it sends them, once known; else null. */
+    private RowDescription description;
 
-  RowDescription description() {
-    return description;
-  }
-
-  /** Whether the columns of its rows are known now. */
-  public boolean described() {
-    return description != null;
-  }
-
-  void described(RowDescription d) {
-    description = d;
-  }
-
-  /** Whether it outlives the transaction that made it. */
-  abstract boolean holdable();
-
-  /** A portal bound from a prepared statement: it runs the statement as it was when bound. */
-  public static final class Bound extends Portal {
-    private final PreparedStatement statement;
-    private final List<String> parameters;
-
-    Bound(PreparedStatement statement, List<String> parameters, RowDescription description) {
-      this.statement = statement;
-      this.parameters = parameters;
-      described(description);
+    RowDescription description() {
+        return description;
     }
 
-    public PreparedStatement statement() {
-      return statement;
+    /** Whether the columns of its rows are known now. */
+    public boolean described() {
+        return description != null;
     }
 
-    public List<String> parameters() {
-      return parameters;
+    void described(RowDescription d) {
+        description = d;
     }
 
-    @Override
-    boolean holdable() {
-      return false;
-    }
-  }
+    /** Whether it outlives the transaction that made it. */
+    abstract boolean holdable();
 
-  /** A cursor made by SQL DECLARE: FETCH and Execute return what its query returns. */
-  public static final class Cursor extends Portal {
-    private final String sql;
-    private final Classification classification;
-    private final MaskPlan plan;
-    private final boolean holdable;
+    /** A portal bound from a prepared statement: it runs the statement as it was when bound. */
+    public static final class Bound extends Portal {
+        private final PreparedStatement statement;
+        private final List<String> parameters;
 
-    Cursor(String sql, Classification classification, MaskPlan plan, boolean holdable) {
-      this.sql = sql;
-      this.classification = classification;
-      this.plan = plan;
-      this.holdable = holdable;
-    }
+        Bound(PreparedStatement statement, List<String> parameters, RowDescription description) {
+            this.statement = statement;
+            this.parameters = parameters;
+            described(description);
+        }
 
-    public String sql() {
-      return sql;
-    }
+        public PreparedStatement statement() {
+            return statement;
+        }
 
-    public Classification classification() {
-      return classification;
-    }
+        public List<String> parameters() {
+            return parameters;
+        }
 
-    /** How its rows are masked; null when the policy masks nothing. */
-    public MaskPlan plan() {
-      return plan;
+        @Override
+        boolean holdable() {
+            return false;
+        }
     }
 
-    @Override
-    boolean holdable() {
-      return holdable;
+    /** A cursor made by SQL DECLARE: FETCH and Execute return what its query returns. */
+    public static final class Cursor extends Portal {
+        private final String sql;
+        private final Classification classification;
+        private final MaskPlan plan;
+        private final boolean holdable;
+
+        Cursor(String sql, Classification classification, MaskPlan plan, boolean holdable) {
+            this.sql = sql;
+            this.classification = classification;
+            this.plan = plan;
+            this.holdable = holdable;
+        }
+
+        public String sql() {
+            return sql;
+        }
+
+        public Classification classification() {
+            return classification;
+        }
+
+        /** How its rows are masked; null when the policy masks nothing. */
+        public MaskPlan plan() {
+            return plan;
+        }
+
+        @Override
+        boolean holdable() {
+            return holdable;
+        }
     }
-  }
 }

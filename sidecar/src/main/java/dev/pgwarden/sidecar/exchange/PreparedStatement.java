@@ -13,50 +13,50 @@ import dev.pgwarden.sidecar.sql.Classification;
  * @param viaSql made by SQL PREPARE: running it is judged as {@code EXECUTE name} is
  */
 public final class PreparedStatement {
-  private static final int[] NO_TYPES = new int[0];
+    private static final int[] NO_TYPES = new int[0];
 
-  private final String name;
-  private final String sql;
-  private final int[] parameterTypes;
-  private final Classification classification;
-  private final boolean viaSql;
-  /** Its result columns once the server described them, else null. */
-  private RowDescription description;
+    private final String name;
+    private final String sql;
+    private final int[] parameterTypes;
+    private final Classification classification;
+    private final boolean viaSql;
+    /** Its result columns once the server described them, else null. */
+    private RowDescription description;
 
-  PreparedStatement(String name, String sql, int[] parameterTypes, Classification classification, boolean viaSql) {
-    this.name = name;
-    this.sql = sql;
-    this.parameterTypes = parameterTypes == null ? NO_TYPES : parameterTypes;
-    this.classification = classification;
-    this.viaSql = viaSql;
-  }
+    PreparedStatement(String name, String sql, int[] parameterTypes, Classification classification, boolean viaSql) {
+        this.name = name;
+        this.sql = sql;
+        this.parameterTypes = parameterTypes == null ? NO_TYPES : parameterTypes;
+        this.classification = classification;
+        this.viaSql = viaSql;
+    }
 
-  /** The name as the client wrote it. */
-  public String name() {
-    return name;
-  }
+    /** The name as the client wrote it. */
+    public String name() {
+        return name;
+    }
 
-  public String sql() {
-    return sql;
-  }
+    public String sql() {
+        return sql;
+    }
 
-  int[] parameterTypes() {
-    return parameterTypes;
-  }
+    int[] parameterTypes() {
+        return parameterTypes;
+    }
 
-  public Classification classification() {
-    return classification;
-  }
+    public Classification classification() {
+        return classification;
+    }
 
-  public boolean viaSql() {
-    return viaSql;
-  }
+    public boolean viaSql() {
+        return viaSql;
+    }
 
-  RowDescription description() {
-    return description;
-  }
+    RowDescription description() {
+        return description;
+    }
 
-  void described(RowDescription d) {
-    description = d;
-  }
+    void described(RowDescription d) {
+        description = d;
+    }
 }

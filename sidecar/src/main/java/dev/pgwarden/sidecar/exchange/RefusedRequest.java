@@ -7,41 +7,41 @@ package dev.pgwarden.sidecar.exchange;
  * extended protocol the error skips everything up to Sync, as any error does.
  */
 final class RefusedRequest extends PendingRequest {
-  private final Refusal refusal;
-  private final boolean simple;
-  private final PendingChanges stands;
+    private final Refusal refusal;
+    private final boolean simple;
+    private final PendingChanges stands;
 
-  RefusedRequest(Refusal refusal, boolean simple, PendingChanges stands) {
-    this.refusal = refusal;
-    this.simple = simple;
-    this.stands = stands;
-  }
-
-  @Override
-  Refusal refusal() {
-    return refusal;
-  }
-
-  boolean simple() {
-    return simple;
-  }
-
-  @Override
-  void failed(Exchange x, String sqlState, String seen) {
-    if (!simple) {
-      super.failed(x, sqlState, seen);
+    RefusedRequest(Refusal refusal, boolean simple, PendingChanges stands) {
+        this.refusal = refusal;
+        this.simple = simple;
+        this.stands = stands;
     }
-  }
 
-  @Override
-  boolean readyForQuery(Exchange x) {
-    x.pop(this);
-    stands.completed(null);
-    return simple;
-  }
+    @Override
+    Refusal refusal() {
+        return refusal;
+    }
 
-  @Override
-  void interrupted(Exchange x) {
-    stands.failed();
-  }
+    boolean simple() {
+        return simple;
+    }
+
+    @Override
+    void failed(Exchange x, String sqlState, String seen) {
+        if (!simple) {
+            super.failed(x, sqlState, seen);
+        }
+    }
+
+    @Override
+    boolean readyForQuery(Exchange x) {
+        x.pop(this);
+        stands.completed(null);
+        return simple;
+    }
+
+    @Override
+    void interrupted(Exchange x) {
+        stands.failed();
+    }
 }

@@ -13,22 +13,28 @@ import dev.pgwarden.sidecar.sql.Classification;
  * @param mask how its results are masked; null when the policy masks nothing
  * @param reason why the agent says it runs the statement, in its own words; null when it gave none
  */
-public record StatementDecision(Classification classification, Verdict verdict, String approval, String approvalOutcome,
-    String reviewer, MaskPlan mask, String reason) {
+public record StatementDecision(
+        Classification classification,
+        Verdict verdict,
+        String approval,
+        String approvalOutcome,
+        String reviewer,
+        MaskPlan mask,
+        String reason) {
 
-  public static StatementDecision of(Classification c, Verdict v) {
-    return new StatementDecision(c, v, null, null, null, null, null);
-  }
+    public static StatementDecision of(Classification c, Verdict v) {
+        return new StatementDecision(c, v, null, null, null, null, null);
+    }
 
-  public static StatementDecision of(Classification c, Verdict v, MaskPlan mask) {
-    return new StatementDecision(c, v, null, null, null, mask, null);
-  }
+    public static StatementDecision of(Classification c, Verdict v, MaskPlan mask) {
+        return new StatementDecision(c, v, null, null, null, mask, null);
+    }
 
-  public StatementDecision withApproval(String name, String outcome, String reviewer) {
-    return new StatementDecision(classification, verdict, name, outcome, reviewer, mask, reason);
-  }
+    public StatementDecision withApproval(String name, String outcome, String reviewer) {
+        return new StatementDecision(classification, verdict, name, outcome, reviewer, mask, reason);
+    }
 
-  public StatementDecision withReason(String why) {
-    return new StatementDecision(classification, verdict, approval, approvalOutcome, reviewer, mask, why);
-  }
+    public StatementDecision withReason(String why) {
+        return new StatementDecision(classification, verdict, approval, approvalOutcome, reviewer, mask, why);
+    }
 }

@@ -11,118 +11,147 @@ import java.util.function.Consumer;
  * rolled back (dropped). It ends at its CommandComplete, EmptyQueryResponse, PortalSuspended or
  * error, each of which decides at once; the batch's Sync comes later, from the client.
  */
-public final class TrialExecute extends PendingRequest {
-  private final String portal;
-  private final String sql;
-  private final List<String> parameters;
-  private final StatementDecision decision;
-  private final PendingChanges changes;
-  private final Consumer<TrialRun.Outcome> done;
-  private final HeldOutput held = new HeldOutput();
-  private String tag;
-  private String outcome;
-  private String sqlState;
-  private String message;
-  private long nanos;
+public final class TrialExecute extends PendingRequest implements HeldTrial {
+    private final String portal;
+    private final String sql;
+    private final List<String> parameters;
+    private final StatementDecision decision;
+    private final PendingChanges changes;
+    private final Consumer<TrialRun.Outcome> done;
+    private final HeldOutput held = new HeldOutput();
+    private String tag;
+    private String outcome;
+    private String sqlState;
+    private String message;
+    private long nanos;
 
-  TrialExecute(String portal, String sql, List<String> parameters, StatementDecision decision, PendingChanges changes,
-      Consumer<TrialRun.Outcome> done) {
-    this.portal = portal;
-    this.sql = sql;
-    this.parameters = parameters;
-    this.decision = decision;
-    this.changes = changes;
-    this.done = done;
-  }
-
-  HeldOutput held() {
-    return held;
-  }
-
-  String portal() {
-    return portal;
-  }
-
-  @Override
-  void commandComplete(Exchange x, String commandTag) {
-    end(x, "ok", commandTag);
-  }
-
-  @Override
-  void emptyQuery(Exchange x) {
-    end(x, "ok", null);
-  }
-
-  @Override
-  void portalSuspended(Exchange x) {
-    end(x, "suspended", null);
-  }
-
-  private void end(Exchange x, String how, String commandTag) {
-    x.pop(this);
-    nanos = System.nanoTime() - startNanos;
-    tag = commandTag;
-    outcome = how;
-    Long rows = commandTag == null || commandTag.startsWith("SELECT") ? null : CommandComplete.rows(commandTag);
-    done.accept(new TrialRun.Outcome(java.util.Collections.singletonList(commandTag), List.of(rows == null ? 0L : rows),
-        null, null, held.overflow()));
-  }
-
-  @Override
-  void failed(Exchange x, String state, String seen) {
-    nanos = System.nanoTime() - startNanos;
-    outcome = "error";
-    sqlState = state;
-    message = seen;
-    // The server now skips to Sync: so does the exchange (this request first).
-    super.failed(x, state, seen);
-    done.accept(new TrialRun.Outcome(java.util.Collections.singletonList(null), List.of(0L), state, seen,
-        held.overflow()));
-  }
-
-  @Override
-  void skipped(Exchange x) {
-    // Popped by its own failure (see failed): nothing more.
-  }
-
-  /** The trial stands: the client gets what it answered, and the audit records it as run. */
-  void stand(Exchange x, Consumer<ByteBuf> client) {
-    held.release(client);
-    x.audit().statement("extended", sql, parameters, outcome == null ? "ok" : outcome, tag, nanos, sqlState, message,
-        decision);
-    if (sqlState == null) {
-      changes.completed(tag);
-      x.objects().completed(decision == null ? null : decision.classification(), sql, tag);
-    } else {
-      changes.failed();
+    TrialExecute(
+            String portal,
+            String sql,
+            List<String> parameters,
+            StatementDecision decision,
+            PendingChanges changes,
+            Consumer<TrialRun.Outcome> done) {
+        this.portal = portal;
+        this.sql = sql;
+        this.parameters = parameters;
+        this.decision = decision;
+        this.changes = changes;
+        this.done = done;
     }
-  }
 
-  void drop() {
-    held.drop();
-    changes.failed();
-  }
+    @Override
+    public HeldOutput held() {
+        return held;
+    }
 
-  @Override
-  void interrupted(Exchange x) {
-    held.drop();
-    x.audit().statement("extended", sql, parameters, "interrupted", null, System.nanoTime() - startNanos, null,
-        decision);
-    changes.failed();
-  }
+    String portal() {
+        return portal;
+    }
 
-  @Override
-  StatementDecision decision() {
-    return decision;
-  }
+    @Override
+    void commandComplete(Exchange x, String commandTag) {
+        end(x, "ok", commandTag);
+    }
 
-  @Override
-  String sql() {
-    return sql;
-  }
+    @Override
+    void emptyQuery(Exchange x) {
+        end(x, "ok", null);
+    }
 
-  @Override
-  List<String> parameters() {
-    return parameters;
-  }
+    @Override
+    void portalSuspended(Exchange x) {
+        end(x, "suspended", null);
+    }
+
+    private void end(Exchange x, String how, String commandTag) {
+        x.pop(this);
+        nanos = System.nanoTime() - startNanos;
+        tag = commandTag;
+        outcome = how;
+        Long rows = commandTag == null || commandTag.startsWith("SELECT") ? null : CommandComplete.rows(commandTag);
+        done.accept(new TrialRun.Outcome(
+                java.util.Collections.singletonList(commandTag),
+                List.of(rows == null ? 0L : rows),
+                null,
+                null,
+                held.overflow()));
+    }
+
+    @Override
+    void failed(Exchange x, String state, String seen) {
+        nanos = System.nanoTime() - startNanos;
+        outcome = "error";
+        sqlState = state;
+        message = seen;
+        // The server now skips to Sync: so does the exchange (this request first).
+        super.failed(x, state, seen);
+        done.accept(new TrialRun.Outcome(
+                java.util.Collections.singletonList(null), List.of(0L), state, seen, held.overflow()));
+    }
+
+    @Override
+    void skipped(Exchange x) {
+        // Popped by its own failure (see failed): nothing more.
+    }
+
+    /** The trial stands: the client gets what it answered, and the audit records it as run. */
+    @Override
+    public void stand(Exchange x, Consumer<ByteBuf> client) {
+        held.release(client);
+        x.audit()
+                .statement(
+                        "extended",
+                        sql,
+                        parameters,
+                        outcome == null ? "ok" : outcome,
+                        tag,
+                        nanos,
+                        sqlState,
+                        message,
+                        decision);
+        if (sqlState == null) {
+            changes.completed(tag);
+            x.objects().completed(decision == null ? null : decision.classification(), sql, tag);
+        } else {
+            changes.failed();
+        }
+    }
+
+    @Override
+    public void drop() {
+        held.drop();
+        changes.failed();
+    }
+
+    @Override
+    void interrupted(Exchange x) {
+        held.drop();
+        x.audit()
+                .statement(
+                        "extended",
+                        sql,
+                        parameters,
+                        "interrupted",
+                        null,
+                        System.nanoTime() - startNanos,
+                        null,
+                        decision);
+        changes.failed();
+    }
+
+    @Override
+    StatementDecision decision() {
+        return decision;
+    }
+
+    @Override
+    String sql() {
+        return sql;
+    }
+
+    @Override
+    List<String> parameters() {
+        return parameters;
+    }
 }

@@ -13,23 +13,23 @@ import dev.pgwarden.sidecar.sql.Target;
  * forget it.
  */
 final class AgentReasons {
-  private String session;
+    private String session;
 
-  /** The reason for a statement about to run, after taking in what it does to the session's reason. */
-  String next(Classification c, String sql) {
-    if (sql == null) {
-      return session;
+    /** The reason for a statement about to run, after taking in what it does to the session's reason. */
+    String next(Classification c, String sql) {
+        if (sql == null) {
+            return session;
+        }
+        if (c.kind() == StatementKind.SET && c.target() instanceof Target.Setting setting) {
+            if (setting.name().equals(StatementReason.SETTING)) {
+                session = StatementReason.setValue(sql);
+            } else if (setting.all()) {
+                session = null; // RESET ALL
+            }
+        } else if (c.target() instanceof Target.Discard discard && discard.all()) {
+            session = null;
+        }
+        String own = StatementReason.leading(sql);
+        return own != null ? own : session;
     }
-    if (c.kind() == StatementKind.SET && c.target() instanceof Target.Setting setting) {
-      if (setting.name().equals(StatementReason.SETTING)) {
-        session = StatementReason.setValue(sql);
-      } else if (setting.all()) {
-        session = null; // RESET ALL
-      }
-    } else if (c.target() instanceof Target.Discard discard && discard.all()) {
-      session = null;
-    }
-    String own = StatementReason.leading(sql);
-    return own != null ? own : session;
-  }
 }

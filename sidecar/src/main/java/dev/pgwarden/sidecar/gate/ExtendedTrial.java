@@ -19,77 +19,78 @@ import io.netty.buffer.ByteBuf;
  * counts the others as over the limit (see {@link ExtendedDecisions}).
  */
 final class ExtendedTrial {
-  static final String SAVEPOINT = "pgwarden_trial";
+    static final String SAVEPOINT = "pgwarden_trial";
 
-  private final Exchange exchange;
-  private final GateOutput out;
-  /** A savepoint is open for the batch being sent. */
-  private boolean open;
-  private boolean opened;
-  private boolean used;
-  private boolean refused;
+    private final Exchange exchange;
+    private final GateOutput out;
+    /** A savepoint is open for the batch being sent. */
+    private boolean open;
 
-  ExtendedTrial(Exchange exchange, GateOutput out) {
-    this.exchange = exchange;
-    this.out = out;
-  }
+    private boolean opened;
+    private boolean used;
+    private boolean refused;
 
-  boolean open() {
-    return open;
-  }
-
-  /** A savepoint is open for this batch and no Execute has run as its trial yet. */
-  boolean armed() {
-    return open && !used;
-  }
-
-  /** The trial's Execute was sent. */
-  void used() {
-    used = true;
-  }
-
-  /** The trial was rolled back: the statement is refused. */
-  void refused() {
-    refused = true;
-  }
-
-  /**
-   * Opens the savepoint for the batch about to start: the Query to send just before its first
-   * message (registered with the exchange already).
-   */
-  ByteBuf arm() {
-    open = true;
-    opened = exchange.transactionStatus() == ReadyForQuery.IDLE;
-    used = false;
-    refused = false;
-    exchange.hidden(false, r -> {
-    });
-    return Messages.query(out.alloc(), (opened ? "BEGIN; " : "") + "SAVEPOINT " + SAVEPOINT);
-  }
-
-  /**
-   * The client's Sync ends the batch: the Sync, then what settles pgwarden's savepoint or
-   * transaction, whose ReadyForQuery the client gets. Registered with the exchange already.
-   */
-  ByteBuf finish(ByteBuf sync) {
-    exchange.sync(true);
-    String settle;
-    if (refused) {
-      // Undo the trial, and leave the client's own transaction failed, as any refused statement does.
-      settle = opened ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT
-          + "; SELECT pg_catalog.int4('pgwarden refused a statement')";
-    } else {
-      settle = opened ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT;
+    ExtendedTrial(Exchange exchange, GateOutput out) {
+        this.exchange = exchange;
+        this.out = out;
     }
-    exchange.hidden(true, r -> {
-    });
-    ByteBuf both = out.alloc().buffer(sync.readableBytes() + settle.length() + 8);
-    both.writeBytes(sync);
-    sync.release();
-    ByteBuf q = Messages.query(out.alloc(), settle);
-    both.writeBytes(q);
-    q.release();
-    open = false;
-    return both;
-  }
+
+    boolean open() {
+        return open;
+    }
+
+    /** A savepoint is open for this batch and no Execute has run as its trial yet. */
+    boolean armed() {
+        return open && !used;
+    }
+
+    /** The trial's Execute was sent. */
+    void used() {
+        used = true;
+    }
+
+    /** The trial was rolled back: the statement is refused. */
+    void refused() {
+        refused = true;
+    }
+
+    /**
+     * Opens the savepoint for the batch about to start: the Query to send just before its first
+     * message (registered with the exchange already).
+     */
+    ByteBuf arm() {
+        open = true;
+        opened = exchange.transactionStatus() == ReadyForQuery.IDLE;
+        used = false;
+        refused = false;
+        exchange.hidden(false, r -> {});
+        return Messages.query(out.alloc(), (opened ? "BEGIN; " : "") + "SAVEPOINT " + SAVEPOINT);
+    }
+
+    /**
+     * The client's Sync ends the batch: the Sync, then what settles pgwarden's savepoint or
+     * transaction, whose ReadyForQuery the client gets. Registered with the exchange already.
+     */
+    ByteBuf finish(ByteBuf sync) {
+        exchange.sync(true);
+        String settle;
+        if (refused) {
+            // Undo the trial, and leave the client's own transaction failed, as any refused statement does.
+            settle = opened
+                    ? "ROLLBACK"
+                    : "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT
+                            + "; SELECT pg_catalog.int4('pgwarden refused a statement')";
+        } else {
+            settle = opened ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT;
+        }
+        exchange.hidden(true, r -> {});
+        ByteBuf both = out.alloc().buffer(sync.readableBytes() + settle.length() + 8);
+        both.writeBytes(sync);
+        sync.release();
+        ByteBuf q = Messages.query(out.alloc(), settle);
+        both.writeBytes(q);
+        q.release();
+        open = false;
+        return both;
+    }
 }

@@ -19,37 +19,37 @@ import java.util.function.Supplier;
  *     when the policy's audit.failClosed is on
  */
 public record GateContext(
-    PolicyPin live,
-    ClassifierPool classifier,
-    ApprovalGate approvals,
-    ApprovalSubject subject,
-    String session,
-    Clock clock,
-    Supplier<String> recordingProblem) {
+        PolicyPin live,
+        ClassifierPool classifier,
+        ApprovalGate approvals,
+        ApprovalSubject subject,
+        String session,
+        Clock clock,
+        Supplier<String> recordingProblem) {
 
-  String policyName() {
-    return live.version().name();
-  }
+    String policyName() {
+        return live.version().name();
+    }
 
-  StatementPolicy policy() {
-    return live.version().statements();
-  }
+    StatementPolicy policy() {
+        return live.version().statements();
+    }
 
-  ApprovalMode approvalMode() {
-    return live.version().approvalMode();
-  }
+    ApprovalMode approvalMode() {
+        return live.version().approvalMode();
+    }
 
-  /** How long a request stays open (the policy's approval.timeout). */
-  Duration approvalTimeout() {
-    return live.version().approvalTimeout();
-  }
+    /** How long a request stays open (the policy's approval.timeout). */
+    Duration approvalTimeout() {
+        return live.version().approvalTimeout();
+    }
 
-  MaskingEngine masking() {
-    return live.version().masking();
-  }
+    MaskingEngine masking() {
+        return live.version().masking();
+    }
 
-  /** Why statements cannot be recorded now when that must refuse them, else a supplier of null. */
-  Supplier<String> cannotRecord() {
-    return () -> live.version().auditFailClosed() ? recordingProblem.get() : null;
-  }
+    /** Why statements cannot be recorded now when that must refuse them, else a supplier of null. */
+    Supplier<String> cannotRecord() {
+        return () -> live.version().auditFailClosed() ? recordingProblem.get() : null;
+    }
 }

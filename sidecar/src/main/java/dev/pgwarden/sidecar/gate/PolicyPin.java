@@ -9,27 +9,27 @@ import dev.pgwarden.sidecar.policy.live.PolicyVersion;
  * when a reload lands in the middle. Event loop only.
  */
 public final class PolicyPin {
-  private final LivePolicy live;
-  private PolicyVersion version;
+    private final LivePolicy live;
+    private PolicyVersion version;
 
-  public PolicyPin(LivePolicy live) {
-    this.live = live;
-    this.version = live.version();
-  }
+    public PolicyPin(LivePolicy live) {
+        this.live = live;
+        this.version = live.version();
+    }
 
-  /** The version this session applies now. */
-  public PolicyVersion version() {
-    return version;
-  }
+    /** The version this session applies now. */
+    public PolicyVersion version() {
+        return version;
+    }
 
-  /**
-   * Before a new statement: takes the newest valid version.
-   *
-   * @return why statements are refused now (the newest version is invalid), or null
-   */
-  String beforeStatement() {
-    LivePolicy.State state = live.state();
-    version = state.lastGood();
-    return state instanceof LivePolicy.Broken broken ? broken.reason() : null;
-  }
+    /**
+     * Before a new statement: takes the newest valid version.
+     *
+     * @return why statements are refused now (the newest version is invalid), or null
+     */
+    String beforeStatement() {
+        LivePolicy.State state = live.state();
+        version = state.lastGood();
+        return state instanceof LivePolicy.Broken broken ? broken.reason() : null;
+    }
 }

@@ -16,62 +16,66 @@ import java.util.List;
  * worker pool. A completion resumes the gate on the session's event loop.
  */
 final class Resolutions {
-  private final GateContext context;
-  private final GateOutput out;
-  private final StatementGate gate;
-  private Resolution resolution;
+    private final GateContext context;
+    private final GateOutput out;
+    private final StatementGate gate;
+    private Resolution resolution;
 
-  Resolutions(GateContext context, GateOutput out, StatementGate gate) {
-    this.context = context;
-    this.out = out;
-    this.gate = gate;
-  }
-
-  /** The resolution kept for the message at the cursor, left in place; null when none. */
-  Resolution peek() {
-    return resolution;
-  }
-
-  void resume(Resolution r) {
-    if (gate.closed()) {
-      return;
+    Resolutions(GateContext context, GateOutput out, StatementGate gate) {
+        this.context = context;
+        this.out = out;
+        this.gate = gate;
     }
-    resolution = r;
-    gate.resume();
-  }
 
-  Resolution take() {
-    Resolution r = resolution;
-    resolution = null;
-    return r;
-  }
+    /** The resolution kept for the message at the cursor, left in place; null when none. */
+    Resolution peek() {
+        return resolution;
+    }
 
-  /**
-   * Masking decides from a catalog snapshot taken after the last DDL: when there is none, the
-   * gate waits for it (a failure refuses the statement, see {@link CatalogFailed}).
-   */
-  boolean catalogCurrent() {
-    MaskingEngine masking = context.masking();
-    if (!masking.enabled() || resolution != null || masking.catalog().current() != null) {
-      if (resolution instanceof CatalogReady) {
+    void resume(Resolution r) {
+        if (gate.closed()) {
+            return;
+        }
+        resolution = r;
+        gate.resume();
+    }
+
+    Resolution take() {
+        Resolution r = resolution;
         resolution = null;
-      }
-      return true;
+        return r;
     }
-    masking.catalog().refresh().whenComplete((s, failure) -> out.onLoop(() ->
-        resume(failure == null ? new CatalogReady() : new CatalogFailed(failure))));
-    return false;
-  }
 
-  /** The classifications of all statements from the cache, or null after starting to parse the misses. */
-  List<Classification> classifyCached(List<String> statements) {
-    List<Classification> classes = Classifications.cached(context.classifier(), statements);
-    if (classes != null) {
-      return classes;
+    /**
+     * Masking decides from a catalog snapshot taken after the last DDL: when there is none, the
+     * gate waits for it (a failure refuses the statement, see {@link CatalogFailed}).
+     */
+    boolean catalogCurrent() {
+        MaskingEngine masking = context.masking();
+        if (!masking.enabled() || resolution != null || masking.catalog().current() != null) {
+            if (resolution instanceof CatalogReady) {
+                resolution = null;
+            }
+            return true;
+        }
+        masking.catalog()
+                .refresh()
+                .whenComplete((s, failure) ->
+                        out.onLoop(() -> resume(failure == null ? new CatalogReady() : new CatalogFailed(failure))));
+        return false;
     }
-    Classifications.classify(context.classifier(), statements).whenComplete((all, failure) -> out.onLoop(() ->
-        resume(failure != null ? new Refused(Refusals.busy(statements), PendingChanges.NONE)
-            : new Classified(statements, all))));
-    return null;
-  }
+
+    /** The classifications of all statements from the cache, or null after starting to parse the misses. */
+    List<Classification> classifyCached(List<String> statements) {
+        List<Classification> classes = Classifications.cached(context.classifier(), statements);
+        if (classes != null) {
+            return classes;
+        }
+        Classifications.classify(context.classifier(), statements)
+                .whenComplete((all, failure) -> out.onLoop(() -> resume(
+                        failure != null
+                                ? new Refused(Refusals.busy(statements), PendingChanges.NONE)
+                                : new Classified(statements, all))));
+        return null;
+    }
 }

@@ -8,9 +8,9 @@ import dev.pgwarden.sidecar.exchange.PreparedStatement;
 import dev.pgwarden.sidecar.exchange.ResultMasking;
 import dev.pgwarden.sidecar.exchange.SessionObjects;
 import dev.pgwarden.sidecar.exchange.StatementDecision;
+import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.masking.plan.CatalogSnapshot;
 import dev.pgwarden.sidecar.masking.plan.MaskPlan;
-import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.policy.BuiltInRule;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
@@ -30,187 +30,221 @@ import java.util.function.Function;
  * all of them and the strictest verdict wins.
  */
 final class StatementJudge {
-  /** Statements that may change what the catalog snapshot says. */
-  private static final Set<StatementKind> DDL_KINDS = EnumSet.of(StatementKind.CREATE, StatementKind.ALTER,
-      StatementKind.DROP, StatementKind.OTHER, StatementKind.UNPARSEABLE);
-  /** Plans of cursors over cursors over ... are not followed further than this. */
-  private static final int MAX_CURSOR_DEPTH = 4;
+    /** Statements that may change what the catalog snapshot says. */
+    private static final Set<StatementKind> DDL_KINDS = EnumSet.of(
+            StatementKind.CREATE,
+            StatementKind.ALTER,
+            StatementKind.DROP,
+            StatementKind.OTHER,
+            StatementKind.UNPARSEABLE);
+    /** Plans of cursors over cursors over ... are not followed further than this. */
+    private static final int MAX_CURSOR_DEPTH = 4;
 
-  /** One statement judged; {@code reason} is the agent's, for statements about to run ({@link AgentReasons}). */
-  record Judged(Classification classification, String sql, List<String> parameters, Verdict verdict, MaskPlan plan,
-      PendingChanges changes, String reason) {
-    Judged(Classification classification, String sql, List<String> parameters, Verdict verdict, MaskPlan plan,
-        PendingChanges changes) {
-      this(classification, sql, parameters, verdict, plan, changes, null);
+    /** One statement judged; {@code reason} is the agent's, for statements about to run ({@link AgentReasons}). */
+    record Judged(
+            Classification classification,
+            String sql,
+            List<String> parameters,
+            Verdict verdict,
+            MaskPlan plan,
+            PendingChanges changes,
+            String reason) {
+        Judged(
+                Classification classification,
+                String sql,
+                List<String> parameters,
+                Verdict verdict,
+                MaskPlan plan,
+                PendingChanges changes) {
+            this(classification, sql, parameters, verdict, plan, changes, null);
+        }
+
+        StatementDecision decision() {
+            return StatementDecision.of(classification, verdict, plan).withReason(reason);
+        }
+
+        Judged withReason(String why) {
+            return new Judged(classification, sql, parameters, verdict, plan, changes, why);
+        }
     }
 
-    StatementDecision decision() {
-      return StatementDecision.of(classification, verdict, plan).withReason(reason);
+    private final GateContext context;
+    private final SessionObjects objects;
+    private final ResultMasking masking;
+    private final AgentReasons reasons = new AgentReasons();
+
+    StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking) {
+        this.context = context;
+        this.objects = objects;
+        this.masking = masking;
     }
 
-    Judged withReason(String why) {
-      return new Judged(classification, sql, parameters, verdict, plan, changes, why);
+    /** A statement of a simple Query about to run: its changes are registered now. */
+    Judged statement(Classification c, String sql) {
+        MaskPlan plan = maskPlan(c, sql, 0);
+        Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
+        return new Judged(c, sql, List.of(), v, plan, objects.expect(c, sql, plan)).withReason(reasons.next(c, sql));
     }
-  }
 
-  private final GateContext context;
-  private final SessionObjects objects;
-  private final ResultMasking masking;
-  private final AgentReasons reasons = new AgentReasons();
-
-  StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking) {
-    this.context = context;
-    this.objects = objects;
-    this.masking = masking;
-  }
-
-  /** A statement of a simple Query about to run: its changes are registered now. */
-  Judged statement(Classification c, String sql) {
-    MaskPlan plan = maskPlan(c, sql, 0);
-    Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
-    return new Judged(c, sql, List.of(), v, plan, objects.expect(c, sql, plan)).withReason(reasons.next(c, sql));
-  }
-
-  /** A Parse: nothing runs yet, so only a denial matters here; Execute decides the rest. */
-  Judged parse(Classification c, String sql) {
-    // A cursor's plan is made when DECLARE runs; its Parse is judged by the policy alone.
-    MaskPlan plan = c.kind() == StatementKind.DECLARE ? null : maskPlan(c, sql, 0);
-    Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
-    return new Judged(c, sql, List.of(), v, plan, PendingChanges.NONE);
-  }
-
-  /**
-   * An Execute: judged by everything the portal may be when the server runs it. A portal bound
-   * from a statement SQL PREPARE made runs it as {@code EXECUTE} would, so it is judged so.
-   */
-  Judged execute(String portal) {
-    Judged j = judgeExecute(portal);
-    return j.withReason(reasons.next(j.classification(), j.sql()));
-  }
-
-  private Judged judgeExecute(String portal) {
-    List<Judged> each = new ArrayList<>();
-    for (Portal p : objects.portal(portal)) {
-      each.add(candidate(p));
+    /** A Parse: nothing runs yet, so only a denial matters here; Execute decides the rest. */
+    Judged parse(Classification c, String sql) {
+        // A cursor's plan is made when DECLARE runs; its Parse is judged by the policy alone.
+        MaskPlan plan = c.kind() == StatementKind.DECLARE ? null : maskPlan(c, sql, 0);
+        Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
+        return new Judged(c, sql, List.of(), v, plan, PendingChanges.NONE);
     }
-    if (each.isEmpty()) {
-      Classification c = Classification.unparseable("Execute of a portal pgwarden did not see bound");
-      MaskPlan plan = maskPlan(c, null, 0);
-      Verdict v = withMasking(context.policy().decide(c), plan);
-      return new Judged(c, null, List.of(), v, plan, PendingChanges.NONE);
-    }
-    if (each.size() == 1) {
-      return each.get(0);
-    }
-    Judged strictest = each.get(0);
-    Set<MaskPlan> plans = new LinkedHashSet<>();
-    List<PendingChanges> changes = new ArrayList<>();
-    for (Judged j : each) {
-      strictest = j.verdict().action().ordinal() > strictest.verdict().action().ordinal() ? j : strictest;
-      plans.add(j.plan());
-      changes.add(j.changes());
-    }
-    MaskPlan plan = plans.size() == 1 ? plans.iterator().next() : untraceable();
-    return new Judged(strictest.classification(), strictest.sql(), strictest.parameters(), strictest.verdict(), plan,
-        SessionObjects.all(changes));
-  }
 
-  private Judged candidate(Portal p) {
-    if (p instanceof Portal.Cursor cursor) {
-      Classification c = cursor.classification();
-      Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), cursor.plan());
-      return new Judged(c, cursor.sql(), List.of(), v, cursor.plan(), PendingChanges.NONE);
+    /**
+     * An Execute: judged by everything the portal may be when the server runs it. A portal bound
+     * from a statement SQL PREPARE made runs it as {@code EXECUTE} would, so it is judged so.
+     */
+    Judged execute(String portal) {
+        Judged j = judgeExecute(portal);
+        return j.withReason(reasons.next(j.classification(), j.sql()));
     }
-    Portal.Bound bound = (Portal.Bound) p;
-    PreparedStatement s = bound.statement();
-    Classification c = s.classification() == null
-        ? Classification.unparseable("Execute of a portal pgwarden did not see bound") : s.classification();
-    Function<String, List<Classification>> bodies = objects::preparedBodies;
-    if (s.viaSql()) {
-      // The body as it was when bound: the portal keeps it even if the name is deallocated since.
-      List<Classification> body = List.of(c);
-      c = executing(s.name());
-      bodies = name -> body;
+
+    private Judged judgeExecute(String portal) {
+        List<Judged> each = new ArrayList<>();
+        for (Portal p : objects.portal(portal)) {
+            each.add(candidate(p));
+        }
+        if (each.isEmpty()) {
+            Classification c = Classification.unparseable("Execute of a portal pgwarden did not see bound");
+            MaskPlan plan = maskPlan(c, null, 0);
+            Verdict v = withMasking(context.policy().decide(c), plan);
+            return new Judged(c, null, List.of(), v, plan, PendingChanges.NONE);
+        }
+        if (each.size() == 1) {
+            return each.get(0);
+        }
+        Judged strictest = each.get(0);
+        Set<MaskPlan> plans = new LinkedHashSet<>();
+        List<PendingChanges> changes = new ArrayList<>();
+        for (Judged j : each) {
+            strictest = j.verdict().action().ordinal()
+                            > strictest.verdict().action().ordinal()
+                    ? j
+                    : strictest;
+            plans.add(j.plan());
+            changes.add(j.changes());
+        }
+        MaskPlan plan = plans.size() == 1 ? plans.iterator().next() : untraceable();
+        return new Judged(
+                strictest.classification(),
+                strictest.sql(),
+                strictest.parameters(),
+                strictest.verdict(),
+                plan,
+                SessionObjects.all(changes));
     }
-    MaskPlan plan = maskPlan(c, s.sql(), bodies, 0);
-    Verdict v = withMasking(context.policy().decide(c, bodies), plan);
-    PendingChanges changes = s.viaSql() ? PendingChanges.NONE : objects.expect(c, s.sql(), plan);
-    return new Judged(c, s.sql(), bound.parameters(), v, plan, changes);
-  }
 
-  /** The trial the statement needs before its verdict holds, or null. */
-  dev.pgwarden.sidecar.policy.StatementPolicy.Trial trial(Judged j) {
-    return context.policy().trial(j.classification(), objects::preparedBodies, j.verdict());
-  }
-
-  /** The statement judged again with the rows a trial run changed. */
-  Judged withRowsChanged(Judged j, long rows) {
-    Verdict v = withMasking(context.policy().decide(j.classification(), objects::preparedBodies, rows), j.plan());
-    return new Judged(j.classification(), j.sql(), j.parameters(), v, j.plan(), j.changes(), j.reason());
-  }
-
-  /** The statement judged as if a trial had passed every limit (it cannot run as one). */
-  Judged untrialable(Judged j) {
-    return withRowsChanged(j, dev.pgwarden.sidecar.policy.StatementPolicy.UNCOUNTED);
-  }
-
-  /** What running prepared statement {@code name} is, as SQL EXECUTE says it. */
-  private static Classification executing(String name) {
-    return new Classification(StatementKind.EXECUTE, Set.of(StatementKind.EXECUTE), Set.of(), Set.of(), false,
-        Set.of(), new Target.Execute(name), Set.of(Classification.Hazard.RUNS_PREPARED), null, null, Set.of());
-  }
-
-  // ---------------------------------------------------------------- masking
-
-  /** How masking treats the statement, or null when the policy masks nothing. */
-  MaskPlan maskPlan(Classification c, String sql, int depth) {
-    return maskPlan(c, sql, objects::preparedBodies, depth);
-  }
-
-  private MaskPlan maskPlan(Classification c, String sql, Function<String, List<Classification>> bodies, int depth) {
-    MaskingEngine engine = context.masking();
-    if (!engine.enabled()) {
-      return null;
+    private Judged candidate(Portal p) {
+        if (p instanceof Portal.Cursor cursor) {
+            Classification c = cursor.classification();
+            Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), cursor.plan());
+            return new Judged(c, cursor.sql(), List.of(), v, cursor.plan(), PendingChanges.NONE);
+        }
+        Portal.Bound bound = (Portal.Bound) p;
+        PreparedStatement s = bound.statement();
+        Classification c = s.classification() == null
+                ? Classification.unparseable("Execute of a portal pgwarden did not see bound")
+                : s.classification();
+        Function<String, List<Classification>> bodies = objects::preparedBodies;
+        if (s.viaSql()) {
+            // The body as it was when bound: the portal keeps it even if the name is deallocated since.
+            List<Classification> body = List.of(c);
+            c = executing(s.name());
+            bodies = name -> body;
+        }
+        MaskPlan plan = maskPlan(c, s.sql(), bodies, 0);
+        Verdict v = withMasking(context.policy().decide(c, bodies), plan);
+        PendingChanges changes = s.viaSql() ? PendingChanges.NONE : objects.expect(c, s.sql(), plan);
+        return new Judged(c, s.sql(), bound.parameters(), v, plan, changes);
     }
-    if (depth > MAX_CURSOR_DEPTH) {
-      return engine.planner().untraceable();
-    }
-    CatalogSnapshot snapshot = engine.catalog().latest();
-    List<Classification> prepared = c.target() instanceof Target.Execute e ? bodies.apply(e.name()) : List.of();
-    MaskPlan plan = engine.planner().plan(c, sql, snapshot, prepared, cursorPlans(c, depth));
-    if (masking.catalogDirty() && plan.refusal() == null) {
-      // DDL earlier in this transaction: the snapshot may no longer describe what the statement reads.
-      plan = engine.planner().untraceable();
-    }
-    if (plan.refusal() == null && DDL_KINDS.contains(c.kind())) {
-      masking.ddlForwarded();
-    }
-    return plan;
-  }
 
-  /** For FETCH or MOVE: the plan of what the cursor it names may be. */
-  private Map<String, MaskPlan> cursorPlans(Classification c, int depth) {
-    if (c.kind() != StatementKind.FETCH || !(c.target() instanceof Target.Cursor cursor)) {
-      return Map.of();
+    /** The trial the statement needs before its verdict holds, or null. */
+    dev.pgwarden.sidecar.policy.StatementPolicy.Trial trial(Judged j) {
+        return context.policy().trial(j.classification(), objects::preparedBodies, j.verdict());
     }
-    String name = cursor.name();
-    MaskPlan plan = objects.cursorPlan(name, this::untraceable, b -> {
-      PreparedStatement s = b.statement();
-      return s.classification() == null ? untraceable() : maskPlan(s.classification(), s.sql(), depth + 1);
-    });
-    return plan == null ? Map.of() : Map.of(name, plan);
-  }
 
-  private MaskPlan untraceable() {
-    MaskingEngine engine = context.masking();
-    return engine.enabled() ? engine.planner().untraceable() : null;
-  }
-
-  /** The policy's verdict, made a denial when masking refuses the statement. */
-  static Verdict withMasking(Verdict v, MaskPlan plan) {
-    if (plan == null || plan.refusal() == null) {
-      return v;
+    /** The statement judged again with the rows a trial run changed. */
+    Judged withRowsChanged(Judged j, long rows) {
+        Verdict v = withMasking(context.policy().decide(j.classification(), objects::preparedBodies, rows), j.plan());
+        return new Judged(j.classification(), j.sql(), j.parameters(), v, j.plan(), j.changes(), j.reason());
     }
-    return v.strictest(Verdict.of(List.of(new Verdict.Match(Action.Deny, BuiltInRule.MASKING, plan.refusal()))));
-  }
+
+    /** The statement judged as if a trial had passed every limit (it cannot run as one). */
+    Judged untrialable(Judged j) {
+        return withRowsChanged(j, dev.pgwarden.sidecar.policy.StatementPolicy.UNCOUNTED);
+    }
+
+    /** What running prepared statement {@code name} is, as SQL EXECUTE says it. */
+    private static Classification executing(String name) {
+        return new Classification(
+                StatementKind.EXECUTE,
+                Set.of(StatementKind.EXECUTE),
+                Set.of(),
+                Set.of(),
+                false,
+                Set.of(),
+                new Target.Execute(name),
+                Set.of(Classification.Hazard.RUNS_PREPARED),
+                null,
+                null,
+                Set.of());
+    }
+
+    // ---------------------------------------------------------------- masking
+
+    /** How masking treats the statement, or null when the policy masks nothing. */
+    MaskPlan maskPlan(Classification c, String sql, int depth) {
+        return maskPlan(c, sql, objects::preparedBodies, depth);
+    }
+
+    private MaskPlan maskPlan(Classification c, String sql, Function<String, List<Classification>> bodies, int depth) {
+        MaskingEngine engine = context.masking();
+        if (!engine.enabled()) {
+            return null;
+        }
+        if (depth > MAX_CURSOR_DEPTH) {
+            return engine.planner().untraceable();
+        }
+        CatalogSnapshot snapshot = engine.catalog().latest();
+        List<Classification> prepared = c.target() instanceof Target.Execute e ? bodies.apply(e.name()) : List.of();
+        MaskPlan plan = engine.planner().plan(c, sql, snapshot, prepared, cursorPlans(c, depth));
+        if (masking.catalogDirty() && plan.refusal() == null) {
+            // DDL earlier in this transaction: the snapshot may no longer describe what the statement reads.
+            plan = engine.planner().untraceable();
+        }
+        if (plan.refusal() == null && DDL_KINDS.contains(c.kind())) {
+            masking.ddlForwarded();
+        }
+        return plan;
+    }
+
+    /** For FETCH or MOVE: the plan of what the cursor it names may be. */
+    private Map<String, MaskPlan> cursorPlans(Classification c, int depth) {
+        if (c.kind() != StatementKind.FETCH || !(c.target() instanceof Target.Cursor cursor)) {
+            return Map.of();
+        }
+        String name = cursor.name();
+        MaskPlan plan = objects.cursorPlan(name, this::untraceable, b -> {
+            PreparedStatement s = b.statement();
+            return s.classification() == null ? untraceable() : maskPlan(s.classification(), s.sql(), depth + 1);
+        });
+        return plan == null ? Map.of() : Map.of(name, plan);
+    }
+
+    private MaskPlan untraceable() {
+        MaskingEngine engine = context.masking();
+        return engine.enabled() ? engine.planner().untraceable() : null;
+    }
+
+    /** The policy's verdict, made a denial when masking refuses the statement. */
+    static Verdict withMasking(Verdict v, MaskPlan plan) {
+        if (plan == null || plan.refusal() == null) {
+            return v;
+        }
+        return v.strictest(Verdict.of(List.of(new Verdict.Match(Action.Deny, BuiltInRule.MASKING, plan.refusal()))));
+    }
 }

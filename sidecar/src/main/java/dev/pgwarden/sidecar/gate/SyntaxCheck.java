@@ -16,41 +16,40 @@ import java.util.function.Consumer;
  * leaves the transaction as it was.
  */
 final class SyntaxCheck {
-  private static final String STATEMENT = "pgwarden_syntax_check";
-  private static final String SAVEPOINT = "pgwarden_syntax_check";
+    private static final String STATEMENT = "pgwarden_syntax_check";
+    private static final String SAVEPOINT = "pgwarden_syntax_check";
 
-  private final Exchange exchange;
-  private final GateOutput out;
+    private final Exchange exchange;
+    private final GateOutput out;
 
-  SyntaxCheck(Exchange exchange, GateOutput out) {
-    this.exchange = exchange;
-    this.out = out;
-  }
-
-  /** Whether the server is where a check can run now (idle or in a transaction; not in a failed one). */
-  boolean possible() {
-    return exchange.transactionStatus() != ReadyForQuery.FAILED_TRANSACTION;
-  }
-
-  /** Sends the check; {@code done} gets the server's verdict on the text. */
-  void check(String sql, Consumer<HiddenResult> done) {
-    boolean inTransaction = exchange.transactionStatus() == ReadyForQuery.IN_TRANSACTION;
-    if (inTransaction) {
-      out.toServer(Messages.query(out.alloc(), "SAVEPOINT " + SAVEPOINT));
-      exchange.hidden(false, r -> {
-      });
+    SyntaxCheck(Exchange exchange, GateOutput out) {
+        this.exchange = exchange;
+        this.out = out;
     }
-    out.toServer(Messages.parseCheck(out.alloc(), STATEMENT, sql));
-    exchange.hidden(false, done);
-    if (inTransaction) {
-      out.toServer(Messages.query(out.alloc(), "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT));
-      exchange.hidden(false, r -> {
-      });
-    }
-  }
 
-  /** Whether the server rejected the text as a syntax error. */
-  static boolean syntaxError(HiddenResult r) {
-    return SqlState.SYNTAX_ERROR.equals(r.sqlState());
-  }
+    /** Whether the server is where a check can run now (idle or in a transaction; not in a failed one). */
+    boolean possible() {
+        return exchange.transactionStatus() != ReadyForQuery.FAILED_TRANSACTION;
+    }
+
+    /** Sends the check; {@code done} gets the server's verdict on the text. */
+    void check(String sql, Consumer<HiddenResult> done) {
+        boolean inTransaction = exchange.transactionStatus() == ReadyForQuery.IN_TRANSACTION;
+        if (inTransaction) {
+            out.toServer(Messages.query(out.alloc(), "SAVEPOINT " + SAVEPOINT));
+            exchange.hidden(false, r -> {});
+        }
+        out.toServer(Messages.parseCheck(out.alloc(), STATEMENT, sql));
+        exchange.hidden(false, done);
+        if (inTransaction) {
+            out.toServer(Messages.query(
+                    out.alloc(), "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT));
+            exchange.hidden(false, r -> {});
+        }
+    }
+
+    /** Whether the server rejected the text as a syntax error. */
+    static boolean syntaxError(HiddenResult r) {
+        return SqlState.SYNTAX_ERROR.equals(r.sqlState());
+    }
 }

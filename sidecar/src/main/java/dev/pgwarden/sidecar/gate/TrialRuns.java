@@ -20,76 +20,86 @@ import java.util.function.Consumer;
  * released), or is rolled back.
  */
 final class TrialRuns {
-  /** Kinds a trial runs: statements whose effects a transaction rolls back whole. */
-  private static final Set<StatementKind> TRIALABLE = EnumSet.of(StatementKind.SELECT, StatementKind.INSERT,
-      StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.DO, StatementKind.CALL,
-      StatementKind.EXPLAIN, StatementKind.SHOW);
-  private static final String SAVEPOINT = "pgwarden_trial";
-  private static final String CHANGES = "SELECT COALESCE(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
-      + " 0)::pg_catalog.text FROM pg_catalog.pg_stat_xact_user_tables";
+    /** Kinds a trial runs: statements whose effects a transaction rolls back whole. */
+    private static final Set<StatementKind> TRIALABLE = EnumSet.of(
+            StatementKind.SELECT,
+            StatementKind.INSERT,
+            StatementKind.UPDATE,
+            StatementKind.DELETE,
+            StatementKind.MERGE,
+            StatementKind.DO,
+            StatementKind.CALL,
+            StatementKind.EXPLAIN,
+            StatementKind.SHOW);
 
-  /** How a trial ended, with what it counted. */
-  record Done(TrialRun run, TrialRun.Outcome outcome, long changedBefore, long changedAfter, boolean opened) {
-    /** Rows statement {@code i} changed, as far as the trial can tell. */
-    long rows(int i) {
-      long tag = i < outcome.rows().size() ? outcome.rows().get(i) : 0;
-      return Math.max(tag, Math.max(0, changedAfter - changedBefore));
+    private static final String SAVEPOINT = "pgwarden_trial";
+    private static final String CHANGES = "SELECT COALESCE(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
+            + " 0)::pg_catalog.text FROM pg_catalog.pg_stat_xact_user_tables";
+
+    /** How a trial ended, with what it counted. */
+    record Done(TrialRun run, TrialRun.Outcome outcome, long changedBefore, long changedAfter, boolean opened) {
+        /** Rows statement {@code i} changed, as far as the trial can tell. */
+        long rows(int i) {
+            long tag = i < outcome.rows().size() ? outcome.rows().get(i) : 0;
+            return Math.max(tag, Math.max(0, changedAfter - changedBefore));
+        }
     }
-  }
 
-  private final Exchange exchange;
-  private final GateOutput out;
+    private final Exchange exchange;
+    private final GateOutput out;
 
-  TrialRuns(Exchange exchange, GateOutput out) {
-    this.exchange = exchange;
-    this.out = out;
-  }
-
-  /** Whether every statement of the Query can run as a trial and be rolled back whole. */
-  static boolean trialable(List<StatementJudge.Judged> judged) {
-    return judged.stream().allMatch(j -> TRIALABLE.contains(j.classification().kind()));
-  }
-
-  /**
-   * Sends the trial: opening, the Query itself (as a copy; the client's message stays where it
-   * is), and the count after it, in one round trip.
-   */
-  void start(String query, List<String> statements, List<StatementDecision> decisions, Consumer<Done> done) {
-    boolean open = exchange.transactionStatus() == ReadyForQuery.IDLE;
-    long[] before = {0};
-    out.toServer(Messages.query(out.alloc(), (open ? "BEGIN; " : "SAVEPOINT " + SAVEPOINT + "; ") + CHANGES));
-    exchange.hidden(false, r -> before[0] = count(r.firstValues()));
-    out.toServer(Messages.query(out.alloc(), query));
-    TrialRun[] run = new TrialRun[1];
-    TrialRun.Outcome[] outcome = new TrialRun.Outcome[1];
-    run[0] = exchange.trial(statements, decisions, o -> outcome[0] = o);
-    out.toServer(Messages.query(out.alloc(), CHANGES));
-    exchange.hidden(false, r -> done.accept(new Done(run[0], outcome[0], before[0],
-        r.failed() ? before[0] : count(r.firstValues()), open)));
-  }
-
-  /** The trial stands: committed (or its savepoint released), and the client gets its answers. */
-  void stand(Done d) {
-    out.toServer(Messages.query(out.alloc(), d.opened() ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT));
-    exchange.hidden(true, r -> {
-    });
-    exchange.stand(d.run(), out::toClient);
-  }
-
-  /** The trial is undone and the client never sees it. */
-  void rollBack(Done d) {
-    out.toServer(Messages.query(out.alloc(), d.opened() ? "ROLLBACK"
-        : "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT));
-    exchange.hidden(false, r -> {
-    });
-    exchange.drop(d.run());
-  }
-
-  private static long count(List<String> values) {
-    try {
-      return values.isEmpty() || values.get(0) == null ? 0 : Long.parseLong(values.get(0));
-    } catch (NumberFormatException e) {
-      return 0;
+    TrialRuns(Exchange exchange, GateOutput out) {
+        this.exchange = exchange;
+        this.out = out;
     }
-  }
+
+    /** Whether every statement of the Query can run as a trial and be rolled back whole. */
+    static boolean trialable(List<StatementJudge.Judged> judged) {
+        return judged.stream()
+                .allMatch(j -> TRIALABLE.contains(j.classification().kind()));
+    }
+
+    /**
+     * Sends the trial: opening, the Query itself (as a copy; the client's message stays where it
+     * is), and the count after it, in one round trip.
+     */
+    void start(String query, List<String> statements, List<StatementDecision> decisions, Consumer<Done> done) {
+        boolean open = exchange.transactionStatus() == ReadyForQuery.IDLE;
+        long[] before = {0};
+        out.toServer(Messages.query(out.alloc(), (open ? "BEGIN; " : "SAVEPOINT " + SAVEPOINT + "; ") + CHANGES));
+        exchange.hidden(false, r -> before[0] = count(r.firstValues()));
+        out.toServer(Messages.query(out.alloc(), query));
+        TrialRun[] run = new TrialRun[1];
+        TrialRun.Outcome[] outcome = new TrialRun.Outcome[1];
+        run[0] = exchange.trial(statements, decisions, o -> outcome[0] = o);
+        out.toServer(Messages.query(out.alloc(), CHANGES));
+        exchange.hidden(
+                false,
+                r -> done.accept(new Done(
+                        run[0], outcome[0], before[0], r.failed() ? before[0] : count(r.firstValues()), open)));
+    }
+
+    /** The trial stands: committed (or its savepoint released), and the client gets its answers. */
+    void stand(Done d) {
+        out.toServer(Messages.query(out.alloc(), d.opened() ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT));
+        exchange.hidden(true, r -> {});
+        exchange.stand(d.run(), out::toClient);
+    }
+
+    /** The trial is undone and the client never sees it. */
+    void rollBack(Done d) {
+        out.toServer(Messages.query(
+                out.alloc(),
+                d.opened() ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT));
+        exchange.hidden(false, r -> {});
+        exchange.drop(d.run());
+    }
+
+    private static long count(List<String> values) {
+        try {
+            return values.isEmpty() || values.get(0) == null ? 0 : Long.parseLong(values.get(0));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
 }

@@ -10,16 +10,16 @@ import java.util.List;
  * @param jwksUri keys location, or null to find it through the issuer's discovery document
  */
 public record AcceptedSubject(
-    String issuer, String audience, String serviceAccount, List<String> groups, String jwksUri) {
+        String issuer, String audience, String serviceAccount, List<String> groups, String jwksUri) {
 
-  public static AcceptedSubject anyFrom(String issuer, String audience) {
-    return new AcceptedSubject(issuer, audience, null, List.of(), null);
-  }
-
-  public String describe() {
-    if (serviceAccount != null) {
-      return "service account " + serviceAccount;
+    public static AcceptedSubject anyFrom(String issuer, String audience) {
+        return new AcceptedSubject(issuer, audience, null, List.of(), null);
     }
-    return groups.isEmpty() ? "any subject of " + issuer : "members of " + groups + " at " + issuer;
-  }
+
+    public String describe() {
+        if (serviceAccount != null) {
+            return "service account " + serviceAccount;
+        }
+        return groups.isEmpty() ? "any subject of " + issuer : "members of " + groups + " at " + issuer;
+    }
 }

@@ -10,5 +10,4 @@ import java.util.List;
  * @param pod the pod name bound into a Kubernetes token, else null
  */
 public record VerifiedIdentity(
-    String issuer, String subject, String serviceAccount, String pod, List<String> groups, Instant expiresAt) {
-}
+        String issuer, String subject, String serviceAccount, String pod, List<String> groups, Instant expiresAt) {}

@@ -17,48 +17,74 @@ import java.util.Set;
  * PostgreSQL does not ship, CREATE or ALTER for the objects that hold code.
  */
 final class CodeEffects {
-  /** Everything code can do to data, schema, privileges and the server. */
-  static final Set<StatementKind> EVERY_WRITE = Collections.unmodifiableSet(EnumSet.of(StatementKind.INSERT,
-      StatementKind.UPDATE, StatementKind.DELETE, StatementKind.MERGE, StatementKind.TRUNCATE, StatementKind.CREATE,
-      StatementKind.ALTER, StatementKind.DROP, StatementKind.GRANT, StatementKind.REVOKE, StatementKind.CREATE_ROLE,
-      StatementKind.ALTER_ROLE, StatementKind.DROP_ROLE, StatementKind.SETVAL, StatementKind.LOCK,
-      StatementKind.NOTIFY));
+    /** Everything code can do to data, schema, privileges and the server. */
+    static final Set<StatementKind> EVERY_WRITE = Collections.unmodifiableSet(EnumSet.of(
+            StatementKind.INSERT,
+            StatementKind.UPDATE,
+            StatementKind.DELETE,
+            StatementKind.MERGE,
+            StatementKind.TRUNCATE,
+            StatementKind.CREATE,
+            StatementKind.ALTER,
+            StatementKind.DROP,
+            StatementKind.GRANT,
+            StatementKind.REVOKE,
+            StatementKind.CREATE_ROLE,
+            StatementKind.ALTER_ROLE,
+            StatementKind.DROP_ROLE,
+            StatementKind.SETVAL,
+            StatementKind.LOCK,
+            StatementKind.NOTIFY));
 
-  private CodeEffects() {
-  }
+    private CodeEffects() {}
 
-  /** The statement as the policy judges it: with every write added when it runs untrusted code. */
-  static Classification judged(Classification c, DatabaseAccessPolicySpec spec) {
-    if (!c.runsCode() || trusted(c, spec)) {
-      return c;
+    /** The statement as the policy judges it: with every write added when it runs untrusted code. */
+    static Classification judged(Classification c, DatabaseAccessPolicySpec spec) {
+        if (!c.runsCode() || trusted(c, spec)) {
+            return c;
+        }
+        EnumSet<StatementKind> effects = EnumSet.copyOf(c.effects());
+        effects.addAll(EVERY_WRITE);
+        return new Classification(
+                c.kind(),
+                Collections.unmodifiableSet(effects),
+                c.reads(),
+                c.writes(),
+                true,
+                c.functions(),
+                c.target(),
+                c.hazards(),
+                c.problem(),
+                c.lineage(),
+                c.code());
     }
-    EnumSet<StatementKind> effects = EnumSet.copyOf(c.effects());
-    effects.addAll(EVERY_WRITE);
-    return new Classification(c.kind(), Collections.unmodifiableSet(effects), c.reads(), c.writes(), true,
-        c.functions(), c.target(), c.hazards(), c.problem(), c.lineage(), c.code());
-  }
 
-  /** Whether an Allow rule names the kind through which the statement runs its code. */
-  private static boolean trusted(Classification c, DatabaseAccessPolicySpec spec) {
-    for (String code : c.code()) {
-      StatementKind through = code.startsWith("a DO block") ? StatementKind.DO
-          : code.startsWith("CREATE ") ? StatementKind.CREATE
-          : code.startsWith("ALTER ") ? StatementKind.ALTER : StatementKind.CALL;
-      boolean allowed = false;
-      for (StatementRule r : spec.rulesOrEmpty()) {
-        allowed |= r.action() == Action.Allow && r.statements() != null && r.statements().contains(through)
-            && r.changesMoreThan() == null && !Boolean.TRUE.equals(r.withoutWhere());
-      }
-      if (!allowed) {
-        return false;
-      }
+    /** Whether an Allow rule names the kind through which the statement runs its code. */
+    private static boolean trusted(Classification c, DatabaseAccessPolicySpec spec) {
+        for (String code : c.code()) {
+            StatementKind through = code.startsWith("a DO block")
+                    ? StatementKind.DO
+                    : code.startsWith("CREATE ")
+                            ? StatementKind.CREATE
+                            : code.startsWith("ALTER ") ? StatementKind.ALTER : StatementKind.CALL;
+            boolean allowed = false;
+            for (StatementRule r : spec.rulesOrEmpty()) {
+                allowed |= r.action() == Action.Allow
+                        && r.statements() != null
+                        && r.statements().contains(through)
+                        && r.changesMoreThan() == null
+                        && !Boolean.TRUE.equals(r.withoutWhere());
+            }
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
-    return true;
-  }
 
-  /** One sentence on the code, for a verdict's reason. */
-  static String describe(Classification c) {
-    return "it runs code pgwarden cannot see into (" + String.join(", ", c.code()) + "), which counts as every kind"
-        + " of write";
-  }
+    /** One sentence on the code, for a verdict's reason. */
+    static String describe(Classification c) {
+        return "it runs code pgwarden cannot see into (" + String.join(", ", c.code()) + "), which counts as every kind"
+                + " of write";
+    }
 }

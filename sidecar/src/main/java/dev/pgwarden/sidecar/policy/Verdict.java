@@ -12,32 +12,32 @@ import java.util.List;
  * @param matched every rule or guard that matched, strictest first, for {@code pgwarden check}
  */
 public record Verdict(Action action, String rule, String reason, List<Match> matched) {
-  public record Match(Action action, String rule, String reason) {
-    public Match(Action action, BuiltInRule rule, String reason) {
-      this(action, rule.ruleName(), reason);
+    public record Match(Action action, String rule, String reason) {
+        public Match(Action action, BuiltInRule rule, String reason) {
+            this(action, rule.ruleName(), reason);
+        }
+
+        /** The built-in rule that matched, or null for a policy's own. */
+        public BuiltInRule builtIn() {
+            return BuiltInRule.named(rule);
+        }
     }
 
-    /** The built-in rule that matched, or null for a policy's own. */
+    /** The strictest match decides; the first of equally strict ones wins. */
+    public static Verdict of(List<Match> matches) {
+        List<Match> strictestFirst = new java.util.ArrayList<>(matches);
+        strictestFirst.sort((a, b) -> b.action().ordinal() - a.action().ordinal());
+        Match decisive = strictestFirst.get(0);
+        return new Verdict(decisive.action(), decisive.rule(), decisive.reason(), List.copyOf(strictestFirst));
+    }
+
+    /** The built-in rule that decided, or null when the policy's own rules did. */
     public BuiltInRule builtIn() {
-      return BuiltInRule.named(rule);
+        return BuiltInRule.named(rule);
     }
-  }
 
-  /** The strictest match decides; the first of equally strict ones wins. */
-  public static Verdict of(List<Match> matches) {
-    List<Match> strictestFirst = new java.util.ArrayList<>(matches);
-    strictestFirst.sort((a, b) -> b.action().ordinal() - a.action().ordinal());
-    Match decisive = strictestFirst.get(0);
-    return new Verdict(decisive.action(), decisive.rule(), decisive.reason(), List.copyOf(strictestFirst));
-  }
-
-  /** The built-in rule that decided, or null when the policy's own rules did. */
-  public BuiltInRule builtIn() {
-    return BuiltInRule.named(rule);
-  }
-
-  /** The strictest of several verdicts (a multi-statement Query); the first wins a tie. */
-  public Verdict strictest(Verdict other) {
-    return other.action.ordinal() > action.ordinal() ? other : this;
-  }
+    /** The strictest of several verdicts (a multi-statement Query); the first wins a tie. */
+    public Verdict strictest(Verdict other) {
+        return other.action.ordinal() > action.ordinal() ? other : this;
+    }
 }

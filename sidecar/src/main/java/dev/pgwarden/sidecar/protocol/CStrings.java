@@ -9,28 +9,27 @@ import java.nio.charset.StandardCharsets;
  * end of the frame.
  */
 public final class CStrings {
-  private CStrings() {
-  }
+    private CStrings() {}
 
-  /** Reads the string at the reader index and moves past its terminator. */
-  public static String read(ByteBuf b) {
-    int end = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) 0);
-    if (end < 0) {
-      throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "invalid string in message: no terminator");
+    /** Reads the string at the reader index and moves past its terminator. */
+    public static String read(ByteBuf b) {
+        int end = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) 0);
+        if (end < 0) {
+            throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "invalid string in message: no terminator");
+        }
+        String s = b.toString(b.readerIndex(), end - b.readerIndex(), StandardCharsets.UTF_8);
+        b.readerIndex(end + 1);
+        return s;
     }
-    String s = b.toString(b.readerIndex(), end - b.readerIndex(), StandardCharsets.UTF_8);
-    b.readerIndex(end + 1);
-    return s;
-  }
 
-  /** The string at the start of {@code body}, leaving its indexes alone. */
-  public static String first(ByteBuf body) {
-    return read(body.duplicate());
-  }
+    /** The string at the start of {@code body}, leaving its indexes alone. */
+    public static String first(ByteBuf body) {
+        return read(body.duplicate());
+    }
 
-  /** Writes {@code s} and its terminator. */
-  public static void write(ByteBuf b, String s) {
-    b.writeCharSequence(s, StandardCharsets.UTF_8);
-    b.writeByte(0);
-  }
+    /** Writes {@code s} and its terminator. */
+    public static void write(ByteBuf b, String s) {
+        b.writeCharSequence(s, StandardCharsets.UTF_8);
+        b.writeByte(0);
+    }
 }

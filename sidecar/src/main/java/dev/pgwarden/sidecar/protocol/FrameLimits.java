@@ -5,6 +5,6 @@ package dev.pgwarden.sidecar.protocol;
  * each may be. Every other type streams through in chunks and is never size-capped here.
  */
 public interface FrameLimits {
-  /** @return the largest accepted total size for a type the proxy decodes, or -1 to stream it */
-  int maxDecodedLength(byte type);
+    /** @return the largest accepted total size for a type the proxy decodes, or -1 to stream it */
+    int maxDecodedLength(byte type);
 }

@@ -9,44 +9,44 @@ import io.netty.util.ReferenceCounted;
  * closes, data arriving after close), like any buffer.
  */
 public interface OwnedBytes extends ReferenceCounted {
-  ByteBuf content();
+    ByteBuf content();
 
-  @Override
-  default int refCnt() {
-    return content().refCnt();
-  }
+    @Override
+    default int refCnt() {
+        return content().refCnt();
+    }
 
-  @Override
-  default OwnedBytes retain() {
-    content().retain();
-    return this;
-  }
+    @Override
+    default OwnedBytes retain() {
+        content().retain();
+        return this;
+    }
 
-  @Override
-  default OwnedBytes retain(int increment) {
-    content().retain(increment);
-    return this;
-  }
+    @Override
+    default OwnedBytes retain(int increment) {
+        content().retain(increment);
+        return this;
+    }
 
-  @Override
-  default OwnedBytes touch() {
-    content().touch();
-    return this;
-  }
+    @Override
+    default OwnedBytes touch() {
+        content().touch();
+        return this;
+    }
 
-  @Override
-  default OwnedBytes touch(Object hint) {
-    content().touch(hint);
-    return this;
-  }
+    @Override
+    default OwnedBytes touch(Object hint) {
+        content().touch(hint);
+        return this;
+    }
 
-  @Override
-  default boolean release() {
-    return content().release();
-  }
+    @Override
+    default boolean release() {
+        return content().release();
+    }
 
-  @Override
-  default boolean release(int decrement) {
-    return content().release(decrement);
-  }
+    @Override
+    default boolean release(int decrement) {
+        return content().release(decrement);
+    }
 }

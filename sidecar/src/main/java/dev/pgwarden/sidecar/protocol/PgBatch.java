@@ -10,12 +10,12 @@ import java.util.List;
  * views into {@code bytes}: valid while {@code bytes} is, and never released on their own.
  */
 public record PgBatch(List<PgMessage> messages, ByteBuf bytes) implements OwnedBytes {
-  @Override
-  public ByteBuf content() {
-    return bytes;
-  }
+    @Override
+    public ByteBuf content() {
+        return bytes;
+    }
 
-  public int length() {
-    return bytes.readableBytes();
-  }
+    public int length() {
+        return bytes.readableBytes();
+    }
 }

@@ -9,28 +9,28 @@ import io.netty.buffer.ByteBuf;
  * released on their own.
  */
 public record PgMessage(byte type, ByteBuf frame) implements OwnedBytes {
-  public static final byte UNTYPED = 0;
+    public static final byte UNTYPED = 0;
 
-  public int headerLength() {
-    return type == UNTYPED ? 4 : 5;
-  }
+    public int headerLength() {
+        return type == UNTYPED ? 4 : 5;
+    }
 
-  /** The payload after type and length, as a slice sharing the frame's memory. */
-  public ByteBuf body() {
-    return frame.slice(frame.readerIndex() + headerLength(), frame.readableBytes() - headerLength());
-  }
+    /** The payload after type and length, as a slice sharing the frame's memory. */
+    public ByteBuf body() {
+        return frame.slice(frame.readerIndex() + headerLength(), frame.readableBytes() - headerLength());
+    }
 
-  public int length() {
-    return frame.readableBytes();
-  }
+    public int length() {
+        return frame.readableBytes();
+    }
 
-  @Override
-  public ByteBuf content() {
-    return frame;
-  }
+    @Override
+    public ByteBuf content() {
+        return frame;
+    }
 
-  @Override
-  public String toString() {
-    return "PgMessage[" + (type == UNTYPED ? "startup" : String.valueOf((char) type)) + ", " + length() + " bytes]";
-  }
+    @Override
+    public String toString() {
+        return "PgMessage[" + (type == UNTYPED ? "startup" : String.valueOf((char) type)) + ", " + length() + " bytes]";
+    }
 }

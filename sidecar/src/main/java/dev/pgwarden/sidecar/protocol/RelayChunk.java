@@ -7,8 +7,8 @@ import io.netty.buffer.ByteBuf;
  * what has arrived so far). Chunks are relayed as they come so no message is ever buffered whole.
  */
 public record RelayChunk(byte type, ByteBuf bytes, boolean last) implements OwnedBytes {
-  @Override
-  public ByteBuf content() {
-    return bytes;
-  }
+    @Override
+    public ByteBuf content() {
+        return bytes;
+    }
 }

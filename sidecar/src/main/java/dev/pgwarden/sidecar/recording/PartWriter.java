@@ -26,152 +26,153 @@ import java.util.zip.GZIPOutputStream;
  * <p>Used by the audit writer thread only.
  */
 final class PartWriter {
-  static final long SYNC_INTERVAL_NANOS = 100_000_000L;
+    static final long SYNC_INTERVAL_NANOS = 100_000_000L;
 
-  private final Spool spool;
-  private final Duration interval;
-  private final long maxPartBytes;
-  private final Map<String, SessionParts> sessions = new HashMap<>();
+    private final Spool spool;
+    private final Duration interval;
+    private final long maxPartBytes;
+    private final Map<String, SessionParts> sessions = new HashMap<>();
 
-  PartWriter(Spool spool, Duration interval, long maxPartBytes) {
-    this.spool = spool;
-    this.interval = interval;
-    this.maxPartBytes = maxPartBytes;
-  }
-
-  /** Where one session's parts go, and the part being written, if any. */
-  private final class SessionParts {
-    final String folder;
-    int part;
-    /** Lines are buffered before gzip: deflating a few large chunks costs less than one call per line. */
-    OutputStream out;
-    Path file;
-    long raw;
-    long openedNanos;
-    long syncedNanos;
-    boolean dirty;
-
-    SessionParts(String session) {
-      this.folder = RecordingLayout.sessionFolder(LocalDate.now(ZoneOffset.UTC), session);
+    PartWriter(Spool spool, Duration interval, long maxPartBytes) {
+        this.spool = spool;
+        this.interval = interval;
+        this.maxPartBytes = maxPartBytes;
     }
 
-    void open() throws IOException {
-      part++;
-      file = spool.file(folder + RecordingLayout.partFileName(part) + Spool.OPEN);
-      out = new BufferedOutputStream(new FastGzip(new Counted(create(file))), 1 << 16);
-      raw = 0;
-      openedNanos = System.nanoTime();
-      syncedNanos = openedNanos;
-    }
+    /** Where one session's parts go, and the part being written, if any. */
+    private final class SessionParts {
+        final String folder;
+        int part;
+        /** Lines are buffered before gzip: deflating a few large chunks costs less than one call per line. */
+        OutputStream out;
 
-    void write(byte[] line, int length) throws IOException {
-      if (out == null) {
-        open();
-      }
-      out.write(line, 0, length);
-      out.write('\n');
-      raw += length + 1;
-      dirty = true;
-    }
+        Path file;
+        long raw;
+        long openedNanos;
+        long syncedNanos;
+        boolean dirty;
 
-    void finish() throws IOException {
-      if (out == null) {
-        return;
-      }
-      out.close();
-      out = null;
-      spool.finished(file);
-    }
-  }
-
-  /**
-   * gzip at the fastest level: JSON lines compress well even so, and the writer thread shares
-   * the sidecar's small CPU budget with the relay.
-   */
-  private static final class FastGzip extends GZIPOutputStream {
-    FastGzip(OutputStream out) throws IOException {
-      super(out, 1 << 16, true);
-      def.setLevel(Deflater.BEST_SPEED);
-    }
-  }
-
-  /** Counts the compressed bytes into the spool's total as they reach the file. */
-  private final class Counted extends FilterOutputStream {
-    Counted(OutputStream file) {
-      super(file);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      spool.written(len);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      spool.written(1);
-    }
-  }
-
-  /**
-   * Creates the part's file. The spool's sweep may remove a session folder that has been empty
-   * for a long time just as the session writes again: then the folder is made again.
-   */
-  private static OutputStream create(Path file) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        Files.createDirectories(file.getParent());
-        return Files.newOutputStream(file);
-      } catch (java.nio.file.NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
-        if (attempt == 3) {
-          throw e;
+        SessionParts(String session) {
+            this.folder = RecordingLayout.sessionFolder(LocalDate.now(ZoneOffset.UTC), session);
         }
-      }
-    }
-  }
 
-  void append(String session, byte[] line, int length) throws IOException {
-    sessions.computeIfAbsent(session, SessionParts::new).write(line, length);
-  }
+        void open() throws IOException {
+            part++;
+            file = spool.file(folder + RecordingLayout.partFileName(part) + Spool.OPEN);
+            out = new BufferedOutputStream(new FastGzip(new Counted(create(file))), 1 << 16);
+            raw = 0;
+            openedNanos = System.nanoTime();
+            syncedNanos = openedNanos;
+        }
 
-  /** The session ended: its last part is finished now. */
-  void end(String session) throws IOException {
-    SessionParts parts = sessions.remove(session);
-    if (parts != null) {
-      parts.finish();
-    }
-  }
+        void write(byte[] line, int length) throws IOException {
+            if (out == null) {
+                open();
+            }
+            out.write(line, 0, length);
+            out.write('\n');
+            raw += length + 1;
+            dirty = true;
+        }
 
-  /** After a batch: makes what was written readable on disk, and finishes parts that are due. */
-  void flush() throws IOException {
-    long now = System.nanoTime();
-    for (SessionParts parts : sessions.values()) {
-      if (parts.out == null) {
-        continue;
-      }
-      if (parts.raw >= maxPartBytes || now - parts.openedNanos >= interval.toNanos()) {
-        parts.finish();
-      } else if (parts.dirty && now - parts.syncedNanos >= SYNC_INTERVAL_NANOS) {
-        parts.out.flush();
-        parts.dirty = false;
-        parts.syncedNanos = now;
-      }
+        void finish() throws IOException {
+            if (out == null) {
+                return;
+            }
+            out.close();
+            out = null;
+            spool.finished(file);
+        }
     }
-  }
 
-  /** Finishes every open part (shutdown); the sessions' chains continue in new parts if they go on. */
-  void finishAll() throws IOException {
-    IOException first = null;
-    for (Iterator<SessionParts> it = sessions.values().iterator(); it.hasNext(); ) {
-      try {
-        it.next().finish();
-      } catch (IOException e) {
-        first = first == null ? e : first;
-      }
+    /**
+     * gzip at the fastest level: JSON lines compress well even so, and the writer thread shares
+     * the sidecar's small CPU budget with the relay.
+     */
+    private static final class FastGzip extends GZIPOutputStream {
+        FastGzip(OutputStream out) throws IOException {
+            super(out, 1 << 16, true);
+            def.setLevel(Deflater.BEST_SPEED);
+        }
     }
-    if (first != null) {
-      throw first;
+
+    /** Counts the compressed bytes into the spool's total as they reach the file. */
+    private final class Counted extends FilterOutputStream {
+        Counted(OutputStream file) {
+            super(file);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            spool.written(len);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            spool.written(1);
+        }
     }
-  }
+
+    /**
+     * Creates the part's file. The spool's sweep may remove a session folder that has been empty
+     * for a long time just as the session writes again: then the folder is made again.
+     */
+    private static OutputStream create(Path file) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createDirectories(file.getParent());
+                return Files.newOutputStream(file);
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    void append(String session, byte[] line, int length) throws IOException {
+        sessions.computeIfAbsent(session, SessionParts::new).write(line, length);
+    }
+
+    /** The session ended: its last part is finished now. */
+    void end(String session) throws IOException {
+        SessionParts parts = sessions.remove(session);
+        if (parts != null) {
+            parts.finish();
+        }
+    }
+
+    /** After a batch: makes what was written readable on disk, and finishes parts that are due. */
+    void flush() throws IOException {
+        long now = System.nanoTime();
+        for (SessionParts parts : sessions.values()) {
+            if (parts.out == null) {
+                continue;
+            }
+            if (parts.raw >= maxPartBytes || now - parts.openedNanos >= interval.toNanos()) {
+                parts.finish();
+            } else if (parts.dirty && now - parts.syncedNanos >= SYNC_INTERVAL_NANOS) {
+                parts.out.flush();
+                parts.dirty = false;
+                parts.syncedNanos = now;
+            }
+        }
+    }
+
+    /** Finishes every open part (shutdown); the sessions' chains continue in new parts if they go on. */
+    void finishAll() throws IOException {
+        IOException first = null;
+        for (Iterator<SessionParts> it = sessions.values().iterator(); it.hasNext(); ) {
+            try {
+                it.next().finish();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
 }

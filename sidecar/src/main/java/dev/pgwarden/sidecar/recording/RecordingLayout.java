@@ -10,48 +10,47 @@ import java.util.regex.Pattern;
  * zero-padded part number keeps a session's parts in order under a plain lexical sort.
  */
 public final class RecordingLayout {
-  private static final Pattern PART = Pattern.compile("(?:^|.*/)(\\d{4}/\\d{2}/\\d{2})/([A-Za-z0-9_-]+)/part-(\\d{6})\\.jsonl\\.gz$");
+    private static final Pattern PART =
+            Pattern.compile("(?:^|.*/)(\\d{4}/\\d{2}/\\d{2})/([A-Za-z0-9_-]+)/part-(\\d{6})\\.jsonl\\.gz$");
 
-  private RecordingLayout() {
-  }
+    private RecordingLayout() {}
 
-  /** The part's path below the prefix. */
-  public static String partPath(LocalDate day, String session, int part) {
-    return sessionFolder(day, session) + partFileName(part);
-  }
-
-  /** The folder below the prefix that holds a session's parts, ending with '/'. */
-  public static String sessionFolder(LocalDate day, String session) {
-    return String.format("%04d/%02d/%02d/%s/", day.getYear(), day.getMonthValue(), day.getDayOfMonth(), session);
-  }
-
-  /** A part's file name in its session's folder; messages about a recording name parts by it. */
-  public static String partFileName(int part) {
-    return String.format("part-%06d.jsonl.gz", part);
-  }
-
-  /** A part's place, read back from its key or path; null when the name is not a part's. */
-  public static PartName parse(String key) {
-    Matcher m = PART.matcher(key);
-    if (!m.matches()) {
-      return null;
+    /** The part's path below the prefix. */
+    public static String partPath(LocalDate day, String session, int part) {
+        return sessionFolder(day, session) + partFileName(part);
     }
-    return new PartName(key, m.group(1), m.group(2), Integer.parseInt(m.group(3)));
-  }
 
-  /** One part: its full key, the day folder, the session and the part number (from 1). */
-  public record PartName(String key, String day, String session, int part) {
-  }
+    /** The folder below the prefix that holds a session's parts, ending with '/'. */
+    public static String sessionFolder(LocalDate day, String session) {
+        return String.format("%04d/%02d/%02d/%s/", day.getYear(), day.getMonthValue(), day.getDayOfMonth(), session);
+    }
 
-  /** A prefix as given ("agents", "agents/", "") made to end with exactly one slash, or empty. */
-  public static String normalizePrefix(String prefix) {
-    if (prefix == null || prefix.isBlank()) {
-      return "";
+    /** A part's file name in its session's folder; messages about a recording name parts by it. */
+    public static String partFileName(int part) {
+        return String.format("part-%06d.jsonl.gz", part);
     }
-    String p = prefix.strip();
-    while (p.startsWith("/")) {
-      p = p.substring(1);
+
+    /** A part's place, read back from its key or path; null when the name is not a part's. */
+    public static PartName parse(String key) {
+        Matcher m = PART.matcher(key);
+        if (!m.matches()) {
+            return null;
+        }
+        return new PartName(key, m.group(1), m.group(2), Integer.parseInt(m.group(3)));
     }
-    return p.isEmpty() || p.endsWith("/") ? p : p + "/";
-  }
+
+    /** One part: its full key, the day folder, the session and the part number (from 1). */
+    public record PartName(String key, String day, String session, int part) {}
+
+    /** A prefix as given ("agents", "agents/", "") made to end with exactly one slash, or empty. */
+    public static String normalizePrefix(String prefix) {
+        if (prefix == null || prefix.isBlank()) {
+            return "";
+        }
+        String p = prefix.strip();
+        while (p.startsWith("/")) {
+            p = p.substring(1);
+        }
+        return p.isEmpty() || p.endsWith("/") ? p : p + "/";
+    }
 }

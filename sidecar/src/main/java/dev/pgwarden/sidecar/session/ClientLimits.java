@@ -8,23 +8,25 @@ import dev.pgwarden.sidecar.protocol.ProtocolCodes;
  * than a token's worth; afterwards statements may be large, and CopyData streams uncapped.
  */
 final class ClientLimits {
-  static final int UNAUTHENTICATED = 64 * 1024;
-  /** PostgreSQL's limit for the small control messages (PQ_SMALL_MESSAGE_LIMIT). */
-  static final int CONTROL = 10_000;
+    static final int UNAUTHENTICATED = 64 * 1024;
+    /** PostgreSQL's limit for the small control messages (PQ_SMALL_MESSAGE_LIMIT). */
+    static final int CONTROL = 10_000;
 
-  private ClientLimits() {
-  }
+    private ClientLimits() {}
 
-  static FrameLimits beforeAuthentication() {
-    return type -> UNAUTHENTICATED;
-  }
+    static FrameLimits beforeAuthentication() {
+        return type -> UNAUTHENTICATED;
+    }
 
-  static FrameLimits authenticated(int maxStatementMessage) {
-    return type -> switch (type) {
-      case ProtocolCodes.COPY_DATA -> -1;
-      case ProtocolCodes.QUERY, ProtocolCodes.PARSE, ProtocolCodes.BIND, ProtocolCodes.FUNCTION_CALL,
-          ProtocolCodes.COPY_FAIL -> maxStatementMessage;
-      default -> CONTROL;
-    };
-  }
+    static FrameLimits authenticated(int maxStatementMessage) {
+        return type -> switch (type) {
+            case ProtocolCodes.COPY_DATA -> -1;
+            case ProtocolCodes.QUERY,
+                    ProtocolCodes.PARSE,
+                    ProtocolCodes.BIND,
+                    ProtocolCodes.FUNCTION_CALL,
+                    ProtocolCodes.COPY_FAIL -> maxStatementMessage;
+            default -> CONTROL;
+        };
+    }
 }

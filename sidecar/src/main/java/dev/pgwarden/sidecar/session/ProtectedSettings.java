@@ -11,19 +11,18 @@ import dev.pgwarden.sidecar.protocol.message.ParameterStatus;
  * reviewer), from the ParameterStatus the server sends when one changes.
  */
 final class ProtectedSettings {
-  static final String BROKEN = "pgwarden: client_encoding must stay UTF8 and standard_conforming_strings on"
-      + " (statements are classified and audited with them); the session is closed, reconnect without changing them";
+    static final String BROKEN = "pgwarden: client_encoding must stay UTF8 and standard_conforming_strings on"
+            + " (statements are classified and audited with them); the session is closed, reconnect without changing them";
 
-  private ProtectedSettings() {
-  }
+    private ProtectedSettings() {}
 
-  /** @return false when the server reports a protected setting changed */
-  static boolean hold(PgMessage parameterStatus) {
-    ParameterStatus s = ParameterStatus.read(parameterStatus.body());
-    return switch (s.name()) {
-      case "client_encoding" -> s.value().equalsIgnoreCase("UTF8");
-      case "standard_conforming_strings" -> s.value().equalsIgnoreCase("on");
-      default -> true;
-    };
-  }
+    /** @return false when the server reports a protected setting changed */
+    static boolean hold(PgMessage parameterStatus) {
+        ParameterStatus s = ParameterStatus.read(parameterStatus.body());
+        return switch (s.name()) {
+            case "client_encoding" -> s.value().equalsIgnoreCase("UTF8");
+            case "standard_conforming_strings" -> s.value().equalsIgnoreCase("on");
+            default -> true;
+        };
+    }
 }

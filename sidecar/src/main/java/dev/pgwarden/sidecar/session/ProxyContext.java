@@ -1,13 +1,13 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.approval.ApprovalGate;
-import dev.pgwarden.sidecar.policy.live.LivePolicy;
-import dev.pgwarden.sidecar.sql.ClassifierPool;
-import java.time.Clock;
 import dev.pgwarden.sidecar.audit.AuditSink;
 import dev.pgwarden.sidecar.ops.ProxyMetrics;
+import dev.pgwarden.sidecar.policy.live.LivePolicy;
+import dev.pgwarden.sidecar.sql.ClassifierPool;
 import dev.pgwarden.sidecar.upstream.UpstreamConnector;
 import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
@@ -21,16 +21,15 @@ import java.util.concurrent.ExecutorService;
  * @param approvals where held statements go; never null (a gate that refuses when none is configured)
  */
 public record ProxyContext(
-    LivePolicy policy,
-    UpstreamConnector upstream,
-    ExecutorService blockingWork,
-    CancelRegistry cancels,
-    AuditSink audit,
-    ProxyMetrics metrics,
-    SslContext clientTls,
-    int maxMessageSize,
-    Duration authenticationTimeout,
-    ClassifierPool classifier,
-    ApprovalGate approvals,
-    Clock clock) {
-}
+        LivePolicy policy,
+        UpstreamConnector upstream,
+        ExecutorService blockingWork,
+        CancelRegistry cancels,
+        AuditSink audit,
+        ProxyMetrics metrics,
+        SslContext clientTls,
+        int maxMessageSize,
+        Duration authenticationTimeout,
+        ClassifierPool classifier,
+        ApprovalGate approvals,
+        Clock clock) {}

@@ -27,278 +27,292 @@ import java.util.ArrayDeque;
  * message streams through in chunks. pgwarden's own notices wait for a message boundary.
  */
 final class ServerRelay extends ChannelInboundHandlerAdapter {
-  private static final int MAX_MASKED_ROW = 64 * 1024 * 1024;
+    private static final int MAX_MASKED_ROW = 64 * 1024 * 1024;
 
-  private final ClientSession session;
-  private final Exchange exchange;
-  /** Samples results for the recording (policy recording.results: Rows), else null. */
-  private final ResultSample sample;
-  private final ArrayDeque<ByteBuf> noticesAtBoundary = new ArrayDeque<>();
-  /** The last bytes written to the client ended inside a message relayed in chunks. */
-  private boolean midMessage;
-  /** Masked rows gathered from one read: they go out before anything that followed them. */
-  private ByteBuf maskedRows;
-  private CompositeByteBuf gatheredRow;
-  /** The run of messages being relayed belongs to a trial: it is held, not sent (see Exchange#holding). */
-  private boolean runHeld;
+    private final ClientSession session;
+    private final Exchange exchange;
+    /** Samples results for the recording (policy recording.results: Rows), else null. */
+    private final ResultSample sample;
 
-  ServerRelay(ClientSession session, Exchange exchange, ResultSample sample) {
-    this.session = session;
-    this.exchange = exchange;
-    this.sample = sample;
-  }
+    private final ArrayDeque<ByteBuf> noticesAtBoundary = new ArrayDeque<>();
+    /** The last bytes written to the client ended inside a message relayed in chunks. */
+    private boolean midMessage;
+    /** Masked rows gathered from one read: they go out before anything that followed them. */
+    private ByteBuf maskedRows;
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (session.closed()) {
-      ReferenceCountUtil.release(msg);
-    } else if (msg instanceof PgBatch batch) {
-      relay(batch);
-    } else {
-      relay((RelayChunk) msg);
+    private CompositeByteBuf gatheredRow;
+    /** The run of messages being relayed belongs to a trial: it is held, not sent (see Exchange#holding). */
+    private boolean runHeld;
+
+    ServerRelay(ClientSession session, Exchange exchange, ResultSample sample) {
+        this.session = session;
+        this.exchange = exchange;
+        this.sample = sample;
     }
-  }
 
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    session.client().flush();
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    session.serverWritabilityChanged(ctx.channel().isWritable());
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    session.serverClosed(null);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    session.serverClosed(cause);
-  }
-
-  /** pgwarden's own notice: it goes out now, or after the message being relayed in chunks. */
-  void notice(ByteBuf notice) {
-    if (midMessage) {
-      noticesAtBoundary.add(notice);
-    } else {
-      session.client().writeAndFlush(notice, session.client().voidPromise());
-    }
-  }
-
-  // ---------------------------------------------------------------- whole messages
-
-  private void relay(PgBatch batch) {
-    int offset = 0;
-    int runStart = 0;
-    for (PgMessage m : batch.messages()) {
-      ByteBuf replacement;
-      boolean held = exchange.holding();
-      if (held != runHeld) {
-        // Where the output goes changes here: what came before goes where it was going.
-        write(batch, runStart, offset);
-        runStart = offset;
-        runHeld = held;
-      }
-      try {
-        if (m.type() == ProtocolCodes.DATA_ROW && exchange.hiding()) {
-          // A row of pgwarden's own query: read, never sent.
-          write(batch, runStart, offset);
-          exchange.hiddenRow(m);
-          offset += m.length();
-          runStart = offset;
-          continue;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (session.closed()) {
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof PgBatch batch) {
+            relay(batch);
+        } else {
+            relay((RelayChunk) msg);
         }
-        if (m.type() == ProtocolCodes.DATA_ROW) {
-          RowMasker masker = exchange.rowsFor(m.body().getUnsignedShort(m.body().readerIndex()));
-          if (masker != null) {
-            if (offset > runStart) {
-              // What came before this row, unmasked (after any masked rows gathered before it).
-              write(batch, runStart, offset);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        session.client().flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        session.serverWritabilityChanged(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.serverClosed(null);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        session.serverClosed(cause);
+    }
+
+    /** pgwarden's own notice: it goes out now, or after the message being relayed in chunks. */
+    void notice(ByteBuf notice) {
+        if (midMessage) {
+            noticesAtBoundary.add(notice);
+        } else {
+            session.client().writeAndFlush(notice, session.client().voidPromise());
+        }
+    }
+
+    // ---------------------------------------------------------------- whole messages
+
+    private void relay(PgBatch batch) {
+        int offset = 0;
+        int runStart = 0;
+        for (PgMessage m : batch.messages()) {
+            ByteBuf replacement;
+            boolean held = exchange.holding();
+            if (held != runHeld) {
+                // Where the output goes changes here: what came before goes where it was going.
+                write(batch, runStart, offset);
+                runStart = offset;
+                runHeld = held;
             }
-            if (maskedRows == null) {
-              maskedRows = session.client().alloc().buffer(batch.length() - offset + 256);
+            try {
+                if (m.type() == ProtocolCodes.DATA_ROW && exchange.hiding()) {
+                    // A row of pgwarden's own query: read, never sent.
+                    write(batch, runStart, offset);
+                    exchange.hiddenRow(m);
+                    offset += m.length();
+                    runStart = offset;
+                    continue;
+                }
+                if (m.type() == ProtocolCodes.DATA_ROW) {
+                    RowMasker masker =
+                            exchange.rowsFor(m.body().getUnsignedShort(m.body().readerIndex()));
+                    if (masker != null) {
+                        if (offset > runStart) {
+                            // What came before this row, unmasked (after any masked rows gathered before it).
+                            write(batch, runStart, offset);
+                        }
+                        if (maskedRows == null) {
+                            maskedRows = session.client().alloc().buffer(batch.length() - offset + 256);
+                        }
+                        int at = maskedRows.writerIndex();
+                        masker.maskInto(m.frame(), maskedRows);
+                        if (sample != null && !runHeld) {
+                            sample.row(maskedRows, at);
+                        }
+                        offset += m.length();
+                        runStart = offset;
+                        continue;
+                    }
+                    if (sample != null && !runHeld) {
+                        sample.row(m.frame(), m.frame().readerIndex());
+                    }
+                }
+                RowDescription description = null;
+                if (m.type() == ProtocolCodes.ROW_DESCRIPTION
+                        && (sample != null || exchange.masking().enabled())) {
+                    description = RowDescription.read(m.body());
+                    if (sample != null) {
+                        sample.describe(description);
+                    }
+                }
+                replacement = exchange.fromServer(m, description);
+            } catch (ProtocolException e) {
+                // A row pgwarden cannot mask: the session ends rather than pass it.
+                batch.release();
+                releaseMaskedRows();
+                session.fatal("unmaskable row: " + e.getMessage(), e.sqlState(), "pgwarden: " + e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                batch.release();
+                releaseMaskedRows();
+                throw e;
             }
-            int at = maskedRows.writerIndex();
-            masker.maskInto(m.frame(), maskedRows);
-            if (sample != null && !runHeld) {
-              sample.row(maskedRows, at);
+            if (m.type() == ProtocolCodes.NOTIFICATION && replacement == null) {
+                // The notifying process as the client knows it: its own backend is the pid it was given.
+                int notifier = NotificationResponse.processId(m.frame());
+                replacement = NotificationResponse.withProcessId(
+                        m.frame(),
+                        notifier == session.upstreamProcessId() ? session.clientProcessId() : notifier,
+                        session.client().alloc());
+            }
+            if (m.type() == ProtocolCodes.PARAMETER_STATUS && !ProtectedSettings.hold(m)) {
+                batch.release();
+                releaseMaskedRows();
+                session.fatal("protected setting changed", SqlState.FEATURE_NOT_SUPPORTED, ProtectedSettings.BROKEN);
+                return;
+            }
+            if (replacement != null) {
+                // A scrubbed error, or the refusal that replaces a stand-in's error.
+                write(batch, runStart, offset);
+                if (replacement != Exchange.DROP) {
+                    writeMaskedRows();
+                    out(replacement);
+                }
+                runStart = offset + m.length();
             }
             offset += m.length();
-            runStart = offset;
-            continue;
-          }
-          if (sample != null && !runHeld) {
-            sample.row(m.frame(), m.frame().readerIndex());
-          }
         }
-        RowDescription description = null;
-        if (m.type() == ProtocolCodes.ROW_DESCRIPTION && (sample != null || exchange.masking().enabled())) {
-          description = RowDescription.read(m.body());
-          if (sample != null) {
-            sample.describe(description);
-          }
-        }
-        replacement = exchange.fromServer(m, description);
-      } catch (ProtocolException e) {
-        // A row pgwarden cannot mask: the session ends rather than pass it.
-        batch.release();
-        releaseMaskedRows();
-        session.fatal("unmaskable row: " + e.getMessage(), e.sqlState(), "pgwarden: " + e.getMessage());
-        return;
-      } catch (RuntimeException e) {
-        batch.release();
-        releaseMaskedRows();
-        throw e;
-      }
-      if (m.type() == ProtocolCodes.NOTIFICATION && replacement == null) {
-        // The notifying process as the client knows it: its own backend is the pid it was given.
-        int notifier = NotificationResponse.processId(m.frame());
-        replacement = NotificationResponse.withProcessId(m.frame(),
-            notifier == session.upstreamProcessId() ? session.clientProcessId() : notifier, session.client().alloc());
-      }
-      if (m.type() == ProtocolCodes.PARAMETER_STATUS && !ProtectedSettings.hold(m)) {
-        batch.release();
-        releaseMaskedRows();
-        session.fatal("protected setting changed", SqlState.FEATURE_NOT_SUPPORTED, ProtectedSettings.BROKEN);
-        return;
-      }
-      if (replacement != null) {
-        // A scrubbed error, or the refusal that replaces a stand-in's error.
         write(batch, runStart, offset);
-        if (replacement != Exchange.DROP) {
-          writeMaskedRows();
-          out(replacement);
+        batch.release();
+        midMessage = false;
+        flushNotices();
+    }
+
+    private void write(PgBatch batch, int from, int to) {
+        writeMaskedRows();
+        if (to > from) {
+            out(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from));
         }
-        runStart = offset + m.length();
-      }
-      offset += m.length();
     }
-    write(batch, runStart, offset);
-    batch.release();
-    midMessage = false;
-    flushNotices();
-  }
 
-  private void write(PgBatch batch, int from, int to) {
-    writeMaskedRows();
-    if (to > from) {
-      out(batch.bytes().retainedSlice(batch.bytes().readerIndex() + from, to - from));
+    private void writeMaskedRows() {
+        if (maskedRows != null) {
+            out(maskedRows);
+            maskedRows = null;
+        }
     }
-  }
 
-  private void writeMaskedRows() {
-    if (maskedRows != null) {
-      out(maskedRows);
-      maskedRows = null;
+    /** Output for the client: sent, or held while it belongs to a trial run. */
+    private void out(ByteBuf bytes) {
+        if (runHeld) {
+            exchange.hold(bytes);
+        } else {
+            toClient(bytes);
+        }
     }
-  }
 
-  /** Output for the client: sent, or held while it belongs to a trial run. */
-  private void out(ByteBuf bytes) {
-    if (runHeld) {
-      exchange.hold(bytes);
-    } else {
-      toClient(bytes);
+    /** Sends to the client (a trial's held output, once it stands, comes through here too). */
+    void toClient(ByteBuf bytes) {
+        session.countToClient(bytes.readableBytes());
+        session.client().write(bytes, session.client().voidPromise());
     }
-  }
 
-  /** Sends to the client (a trial's held output, once it stands, comes through here too). */
-  void toClient(ByteBuf bytes) {
-    session.countToClient(bytes.readableBytes());
-    session.client().write(bytes, session.client().voidPromise());
-  }
+    private void releaseMaskedRows() {
+        if (maskedRows != null) {
+            maskedRows.release();
+            maskedRows = null;
+        }
+    }
 
-  private void releaseMaskedRows() {
-    if (maskedRows != null) {
-      maskedRows.release();
-      maskedRows = null;
+    private void flushNotices() {
+        while (!noticesAtBoundary.isEmpty()) {
+            session.client().write(noticesAtBoundary.poll(), session.client().voidPromise());
+        }
     }
-  }
 
-  private void flushNotices() {
-    while (!noticesAtBoundary.isEmpty()) {
-      session.client().write(noticesAtBoundary.poll(), session.client().voidPromise());
-    }
-  }
+    // ---------------------------------------------------------------- messages in chunks
 
-  // ---------------------------------------------------------------- messages in chunks
+    private void relay(RelayChunk c) {
+        if (!midMessage && gatheredRow == null) {
+            runHeld = exchange.holding();
+        }
+        if (exchange.hiding()) {
+            c.bytes().release(); // pgwarden's own queries return nothing this large
+            return;
+        }
+        // Decided at a row's first chunk (midMessage is false there); one too short to show the column
+        // count is gathered too, and the whole row decides.
+        if (c.type() == ProtocolCodes.DATA_ROW
+                && (gatheredRow != null
+                        || !midMessage
+                                && (c.bytes().readableBytes() < 7
+                                        || exchange.rowsFor(columnCount(c.bytes())) != null))) {
+            gather(c);
+            return;
+        }
+        if (sample != null && c.type() == ProtocolCodes.DATA_ROW && !midMessage) {
+            sample.skipped(); // streamed through in pieces: too large to keep
+        }
+        out(c.bytes());
+        midMessage = !c.last();
+        if (!midMessage) {
+            flushNotices();
+        }
+    }
 
-  private void relay(RelayChunk c) {
-    if (!midMessage && gatheredRow == null) {
-      runHeld = exchange.holding();
+    /**
+     * A row too large to arrive in one read, in a result that is masked: gathered whole so its
+     * masked columns can be replaced. A larger one than {@link #MAX_MASKED_ROW} cannot be masked and
+     * ends the session rather than pass.
+     */
+    private void gather(RelayChunk c) {
+        if (gatheredRow == null) {
+            gatheredRow = session.client().alloc().compositeBuffer(Integer.MAX_VALUE);
+        }
+        gatheredRow.addComponent(true, c.bytes());
+        if (gatheredRow.readableBytes() > MAX_MASKED_ROW) {
+            gatheredRow.release();
+            gatheredRow = null;
+            session.fatal(
+                    "masked row too large",
+                    SqlState.PROGRAM_LIMIT_EXCEEDED,
+                    "pgwarden: a result row of more than " + MAX_MASKED_ROW
+                            + " bytes holds masked columns, and pgwarden masks rows whole; select fewer or smaller columns");
+            return;
+        }
+        if (!c.last()) {
+            return;
+        }
+        CompositeByteBuf whole = gatheredRow;
+        gatheredRow = null;
+        try {
+            RowMasker masker = exchange.rowsFor(whole.getUnsignedShort(whole.readerIndex() + 5));
+            ByteBuf masked = masker == null
+                    ? whole.retain()
+                    : masker.mask(whole, session.client().alloc());
+            if (sample != null && !runHeld) {
+                sample.row(masked, masked.readerIndex());
+            }
+            out(masked);
+        } finally {
+            whole.release();
+        }
+        midMessage = false;
+        flushNotices();
     }
-    if (exchange.hiding()) {
-      c.bytes().release(); // pgwarden's own queries return nothing this large
-      return;
-    }
-    // Decided at a row's first chunk (midMessage is false there); one too short to show the column
-    // count is gathered too, and the whole row decides.
-    if (c.type() == ProtocolCodes.DATA_ROW && (gatheredRow != null
-        || !midMessage && (c.bytes().readableBytes() < 7 || exchange.rowsFor(columnCount(c.bytes())) != null))) {
-      gather(c);
-      return;
-    }
-    if (sample != null && c.type() == ProtocolCodes.DATA_ROW && !midMessage) {
-      sample.skipped(); // streamed through in pieces: too large to keep
-    }
-    out(c.bytes());
-    midMessage = !c.last();
-    if (!midMessage) {
-      flushNotices();
-    }
-  }
 
-  /**
-   * A row too large to arrive in one read, in a result that is masked: gathered whole so its
-   * masked columns can be replaced. A larger one than {@link #MAX_MASKED_ROW} cannot be masked and
-   * ends the session rather than pass.
-   */
-  private void gather(RelayChunk c) {
-    if (gatheredRow == null) {
-      gatheredRow = session.client().alloc().compositeBuffer(Integer.MAX_VALUE);
+    private static int columnCount(ByteBuf firstChunk) {
+        return firstChunk.readableBytes() >= 7 ? firstChunk.getUnsignedShort(firstChunk.readerIndex() + 5) : 0;
     }
-    gatheredRow.addComponent(true, c.bytes());
-    if (gatheredRow.readableBytes() > MAX_MASKED_ROW) {
-      gatheredRow.release();
-      gatheredRow = null;
-      session.fatal("masked row too large", SqlState.PROGRAM_LIMIT_EXCEEDED, "pgwarden: a result row of more than "
-          + MAX_MASKED_ROW + " bytes holds masked columns, and pgwarden masks rows whole; select fewer or smaller columns");
-      return;
-    }
-    if (!c.last()) {
-      return;
-    }
-    CompositeByteBuf whole = gatheredRow;
-    gatheredRow = null;
-    try {
-      RowMasker masker = exchange.rowsFor(whole.getUnsignedShort(whole.readerIndex() + 5));
-      ByteBuf masked = masker == null ? whole.retain() : masker.mask(whole, session.client().alloc());
-      if (sample != null && !runHeld) {
-        sample.row(masked, masked.readerIndex());
-      }
-      out(masked);
-    } finally {
-      whole.release();
-    }
-    midMessage = false;
-    flushNotices();
-  }
 
-  private static int columnCount(ByteBuf firstChunk) {
-    return firstChunk.readableBytes() >= 7 ? firstChunk.getUnsignedShort(firstChunk.readerIndex() + 5) : 0;
-  }
-
-  /** The session ended: what waits here is released. */
-  void release() {
-    noticesAtBoundary.forEach(ReferenceCountUtil::safeRelease);
-    noticesAtBoundary.clear();
-    if (gatheredRow != null) {
-      gatheredRow.release();
-      gatheredRow = null;
+    /** The session ended: what waits here is released. */
+    void release() {
+        noticesAtBoundary.forEach(ReferenceCountUtil::safeRelease);
+        noticesAtBoundary.clear();
+        if (gatheredRow != null) {
+            gatheredRow.release();
+            gatheredRow = null;
+        }
+        releaseMaskedRows();
     }
-    releaseMaskedRows();
-  }
 }

@@ -22,20 +22,32 @@ import io.netty.buffer.ByteBufAllocator;
  */
 record SessionWiring(SessionAudit audit, ResultSample sample, Exchange exchange, StatementGate gate) {
 
-  static SessionWiring of(ProxyContext proxy, String sessionId, VerifiedIdentity identity, ByteBufAllocator alloc,
-      GateOutput out) {
-    PolicyPin policy = new PolicyPin(proxy.policy());
-    SessionAudit audit = new SessionAudit(proxy.audit(), proxy.metrics(), sessionId, identity.subject(),
-        policy.version().name(), proxy.upstream().database(), () -> policy.version().masking().enabled());
-    // Result sampling is set up per session: a reload that changes recording.results reaches new sessions.
-    Recording recording = policy.version().policy().getSpec().recording();
-    ResultSample sample = recording != null && recording.resultsOrDefault() == RecordedResults.Rows
-        ? audit.sampleRows(recording.maxRowsOrDefault()) : null;
-    Exchange exchange = new Exchange(audit, new SessionObjects(), new ResultMasking(policy.version().masking(), alloc),
-        alloc);
-    GateContext context = new GateContext(policy, proxy.classifier(), proxy.approvals(),
-        new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
-        sessionId, proxy.clock(), proxy.audit()::cannotRecord);
-    return new SessionWiring(audit, sample, exchange, new StatementGate(context, exchange, out));
-  }
+    static SessionWiring of(
+            ProxyContext proxy, String sessionId, VerifiedIdentity identity, ByteBufAllocator alloc, GateOutput out) {
+        PolicyPin policy = new PolicyPin(proxy.policy());
+        SessionAudit audit = new SessionAudit(
+                proxy.audit(),
+                proxy.metrics(),
+                sessionId,
+                identity.subject(),
+                policy.version().name(),
+                proxy.upstream().database(),
+                () -> policy.version().masking().enabled());
+        // Result sampling is set up per session: a reload that changes recording.results reaches new sessions.
+        Recording recording = policy.version().policy().getSpec().recording();
+        ResultSample sample = recording != null && recording.resultsOrDefault() == RecordedResults.Rows
+                ? audit.sampleRows(recording.maxRowsOrDefault())
+                : null;
+        Exchange exchange = new Exchange(
+                audit, new SessionObjects(), new ResultMasking(policy.version().masking(), alloc), alloc);
+        GateContext context = new GateContext(
+                policy,
+                proxy.classifier(),
+                proxy.approvals(),
+                new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
+                sessionId,
+                proxy.clock(),
+                proxy.audit()::cannotRecord);
+        return new SessionWiring(audit, sample, exchange, new StatementGate(context, exchange, out));
+    }
 }

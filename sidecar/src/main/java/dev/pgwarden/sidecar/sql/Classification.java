@@ -29,76 +29,86 @@ import java.util.Set;
  *     f()", "CREATE TRIGGER"); the policy counts such code as every kind of write
  */
 public record Classification(
-    StatementKind kind,
-    Set<StatementKind> effects,
-    Set<String> reads,
-    Set<String> writes,
-    boolean unbounded,
-    Set<String> functions,
-    Target target,
-    Set<Hazard> hazards,
-    String problem,
-    Lineage lineage,
-    Set<String> code) {
+        StatementKind kind,
+        Set<StatementKind> effects,
+        Set<String> reads,
+        Set<String> writes,
+        boolean unbounded,
+        Set<String> functions,
+        Target target,
+        Set<Hazard> hazards,
+        String problem,
+        Lineage lineage,
+        Set<String> code) {
 
-  /** Properties of a statement that built-in guards refuse or hold whatever the rules say. */
-  public enum Hazard {
-    /** COPY to or from a program on the database server. */
-    SERVER_PROGRAM,
-    /** COPY to or from a file on the database server. */
-    SERVER_FILE,
-    /** LOAD of a shared library into the server. */
-    LOAD_LIBRARY,
-    /** SET/RESET ROLE or SESSION AUTHORIZATION: a change of identity. */
-    IDENTITY_CHANGE,
-    /** Turns a transaction or the session read-write. */
-    READ_WRITE_TRANSACTION,
-    /** Changes a setting the proxy relies on (client encoding, string literal syntax). */
-    PROTECTED_SETTING,
-    /** EXECUTE of a prepared statement: the decision is the prepared body's. */
-    RUNS_PREPARED,
+    /** Properties of a statement that built-in guards refuse or hold whatever the rules say. */
+    public enum Hazard {
+        /** COPY to or from a program on the database server. */
+        SERVER_PROGRAM,
+        /** COPY to or from a file on the database server. */
+        SERVER_FILE,
+        /** LOAD of a shared library into the server. */
+        LOAD_LIBRARY,
+        /** SET/RESET ROLE or SESSION AUTHORIZATION: a change of identity. */
+        IDENTITY_CHANGE,
+        /** Turns a transaction or the session read-write. */
+        READ_WRITE_TRANSACTION,
+        /** Changes a setting the proxy relies on (client encoding, string literal syntax). */
+        PROTECTED_SETTING,
+        /** EXECUTE of a prepared statement: the decision is the prepared body's. */
+        RUNS_PREPARED,
+        /**
+         * Every set_config call names its setting with a literal, and the guards SET meets were applied
+         * to each: the calls need no approval of their own.
+         */
+        SETTINGS_NAMED,
+        /** DO, CREATE FUNCTION/PROCEDURE/RULE/TRIGGER: code whose reads pgwarden cannot follow. */
+        DECLARES_CODE
+    }
+
+    public static Classification unparseable(String problem) {
+        return unparseable(problem, Set.of());
+    }
+
     /**
-     * Every set_config call names its setting with a literal, and the guards SET meets were applied
-     * to each: the calls need no approval of their own.
+     * @param suspected what the statement may do, as far as its keywords tell (see
+     *     {@link TokenScans#suspectedEffects}): the effects carry them, so that ReadOnly denies an
+     *     unparseable write and rules on those kinds apply; a suspected UPDATE or DELETE counts as
+     *     unbounded, since its WHERE could not be read
      */
-    SETTINGS_NAMED,
-    /** DO, CREATE FUNCTION/PROCEDURE/RULE/TRIGGER: code whose reads pgwarden cannot follow. */
-    DECLARES_CODE
-  }
+    public static Classification unparseable(String problem, Set<StatementKind> suspected) {
+        EnumSet<StatementKind> effects = EnumSet.of(StatementKind.UNPARSEABLE);
+        effects.addAll(suspected);
+        boolean unbounded = suspected.contains(StatementKind.UPDATE) || suspected.contains(StatementKind.DELETE);
+        return new Classification(
+                StatementKind.UNPARSEABLE,
+                Collections.unmodifiableSet(effects),
+                Set.of(),
+                Set.of(),
+                unbounded,
+                Set.of(),
+                null,
+                Set.of(),
+                problem,
+                null,
+                Set.of());
+    }
 
-  public static Classification unparseable(String problem) {
-    return unparseable(problem, Set.of());
-  }
+    public boolean hasEffect(StatementKind k) {
+        return effects.contains(k);
+    }
 
-  /**
-   * @param suspected what the statement may do, as far as its keywords tell (see
-   *     {@link TokenScans#suspectedEffects}): the effects carry them, so that ReadOnly denies an
-   *     unparseable write and rules on those kinds apply; a suspected UPDATE or DELETE counts as
-   *     unbounded, since its WHERE could not be read
-   */
-  public static Classification unparseable(String problem, Set<StatementKind> suspected) {
-    EnumSet<StatementKind> effects = EnumSet.of(StatementKind.UNPARSEABLE);
-    effects.addAll(suspected);
-    boolean unbounded = suspected.contains(StatementKind.UPDATE) || suspected.contains(StatementKind.DELETE);
-    return new Classification(StatementKind.UNPARSEABLE, Collections.unmodifiableSet(effects), Set.of(), Set.of(),
-        unbounded, Set.of(), null, Set.of(), problem, null, Set.of());
-  }
+    public boolean hasHazard(Hazard h) {
+        return hazards.contains(h);
+    }
 
-  public boolean hasEffect(StatementKind k) {
-    return effects.contains(k);
-  }
+    /** Whether it runs or plants code pgwarden cannot see into. */
+    public boolean runsCode() {
+        return !code.isEmpty();
+    }
 
-  public boolean hasHazard(Hazard h) {
-    return hazards.contains(h);
-  }
-
-  /** Whether it runs or plants code pgwarden cannot see into. */
-  public boolean runsCode() {
-    return !code.isEmpty();
-  }
-
-  /** The effects in declaration order, for stable output. */
-  public List<StatementKind> effectsInOrder() {
-    return effects.stream().sorted().toList();
-  }
+    /** The effects in declaration order, for stable output. */
+    public List<StatementKind> effectsInOrder() {
+        return effects.stream().sorted().toList();
+    }
 }

@@ -12,67 +12,66 @@ package dev.pgwarden.sidecar.sql;
  * compared cut the same way.
  */
 public final class Identifiers {
-  /** PostgreSQL's NAMEDATALEN - 1: the longest identifier in bytes. */
-  private static final int MAX_NAME_BYTES = 63;
+    /** PostgreSQL's NAMEDATALEN - 1: the longest identifier in bytes. */
+    private static final int MAX_NAME_BYTES = 63;
 
-  private Identifiers() {
-  }
+    private Identifiers() {}
 
-  /** A name as written in SQL text, quoted ({@code "Name"}) or not ({@code Name}). */
-  public static String fold(String written) {
-    if (written.length() >= 2 && written.charAt(0) == '"' && written.charAt(written.length() - 1) == '"') {
-      return unquote(written.substring(1, written.length() - 1));
+    /** A name as written in SQL text, quoted ({@code "Name"}) or not ({@code Name}). */
+    public static String fold(String written) {
+        if (written.length() >= 2 && written.charAt(0) == '"' && written.charAt(written.length() - 1) == '"') {
+            return unquote(written.substring(1, written.length() - 1));
+        }
+        return foldUnquoted(written);
     }
-    return foldUnquoted(written);
-  }
 
-  /** An unquoted word: its ASCII letters in lower case. */
-  public static String foldUnquoted(String word) {
-    return cut(lower(word));
-  }
+    /** An unquoted word: its ASCII letters in lower case. */
+    public static String foldUnquoted(String word) {
+        return cut(lower(word));
+    }
 
-  private static String lower(String word) {
-    int i = 0;
-    while (i < word.length() && !isAsciiUpper(word.charAt(i))) {
-      i++;
+    private static String lower(String word) {
+        int i = 0;
+        while (i < word.length() && !isAsciiUpper(word.charAt(i))) {
+            i++;
+        }
+        if (i == word.length()) {
+            return word;
+        }
+        char[] folded = word.toCharArray();
+        for (; i < folded.length; i++) {
+            if (isAsciiUpper(folded[i])) {
+                folded[i] = (char) (folded[i] + ('a' - 'A'));
+            }
+        }
+        return new String(folded);
     }
-    if (i == word.length()) {
-      return word;
-    }
-    char[] folded = word.toCharArray();
-    for (; i < folded.length; i++) {
-      if (isAsciiUpper(folded[i])) {
-        folded[i] = (char) (folded[i] + ('a' - 'A'));
-      }
-    }
-    return new String(folded);
-  }
 
-  /** What stands between the quotes of a quoted identifier, as the name it denotes. */
-  public static String unquote(String betweenQuotes) {
-    return cut(betweenQuotes.replace("\"\"", "\""));
-  }
-
-  /** A name cut to the 63 bytes PostgreSQL keeps, at the last character boundary within them. */
-  static String cut(String name) {
-    // UTF-16 needs at most 3 UTF-8 bytes per char (a surrogate pair is 4 bytes for 2 chars).
-    if (name.length() * 3 <= MAX_NAME_BYTES) {
-      return name;
+    /** What stands between the quotes of a quoted identifier, as the name it denotes. */
+    public static String unquote(String betweenQuotes) {
+        return cut(betweenQuotes.replace("\"\"", "\""));
     }
-    int bytes = 0;
-    for (int i = 0; i < name.length(); ) {
-      int cp = name.codePointAt(i);
-      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-      if (bytes + size > MAX_NAME_BYTES) {
-        return name.substring(0, i);
-      }
-      bytes += size;
-      i += Character.charCount(cp);
-    }
-    return name;
-  }
 
-  private static boolean isAsciiUpper(char c) {
-    return c >= 'A' && c <= 'Z';
-  }
+    /** A name cut to the 63 bytes PostgreSQL keeps, at the last character boundary within them. */
+    static String cut(String name) {
+        // UTF-16 needs at most 3 UTF-8 bytes per char (a surrogate pair is 4 bytes for 2 chars).
+        if (name.length() * 3 <= MAX_NAME_BYTES) {
+            return name;
+        }
+        int bytes = 0;
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > MAX_NAME_BYTES) {
+                return name.substring(0, i);
+            }
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return name;
+    }
+
+    private static boolean isAsciiUpper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
 }

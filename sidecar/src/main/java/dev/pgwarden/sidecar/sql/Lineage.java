@@ -35,50 +35,76 @@ import java.util.Set;
  *     unknown kind): its computed results cannot be traced
  */
 public record Lineage(
-    Set<Relation> relations,
-    Set<String> localNames,
-    List<Derivation> derivations,
-    List<Set<String>> outputs,
-    Set<String> outputSources,
-    Set<String> outputRows,
-    Set<String> predicates,
-    Set<String> copied,
-    Set<String> copiedRows,
-    Set<String> wholeRows,
-    Set<String> computed,
-    Set<String> qualifiedRefs,
-    boolean comparesValues,
-    Set<String> identifiers,
-    boolean opaque) {
+        Set<Relation> relations,
+        Set<String> localNames,
+        List<Derivation> derivations,
+        List<Set<String>> outputs,
+        Set<String> outputSources,
+        Set<String> outputRows,
+        Set<String> predicates,
+        Set<String> copied,
+        Set<String> copiedRows,
+        Set<String> wholeRows,
+        Set<String> computed,
+        Set<String> qualifiedRefs,
+        boolean comparesValues,
+        Set<String> identifiers,
+        boolean opaque) {
 
-  /** A relation as named: schema may be null; alias is the name it goes by (the name itself without one). */
-  public record Relation(String schema, String name, String alias) {
-  }
+    /** A relation as named: schema may be null; alias is the name it goes by (the name itself without one). */
+    public record Relation(String schema, String name, String alias) {}
 
-  /**
-   * Names defined from other names: a select item's alias, a subquery's or CTE's alias and its
-   * column names.
-   *
-   * @param rows the outputs name a row source (a subquery or CTE), so they carry whole rows
-   * @param fromRows the outputs come out of a row source (its name or its column names): they derive
-   *     from relation names in the sources as well as from column names ({@code SELECT *} inside)
-   */
-  public record Derivation(Set<String> outputs, Set<String> sources, boolean rows, boolean fromRows) {
-  }
+    /**
+     * Names defined from other names: a select item's alias, a subquery's or CTE's alias and its
+     * column names.
+     *
+     * @param rows the outputs name a row source (a subquery or CTE), so they carry whole rows
+     * @param fromRows the outputs come out of a row source (its name or its column names): they derive
+     *     from relation names in the sources as well as from column names ({@code SELECT *} inside)
+     */
+    public record Derivation(Set<String> outputs, Set<String> sources, boolean rows, boolean fromRows) {}
 
-  /** The same statement with its results written into a table instead of returned (CREATE TABLE AS). */
-  public Lineage copying() {
-    Set<String> c = new HashSet<>(copied);
-    c.addAll(outputSources);
-    Set<String> cr = new HashSet<>(copiedRows);
-    cr.addAll(outputRows);
-    return new Lineage(relations, localNames, derivations, List.of(), Set.of(), Set.of(), predicates, Set.copyOf(c),
-        Set.copyOf(cr), wholeRows, computed, qualifiedRefs, comparesValues, identifiers, opaque);
-  }
+    /** The same statement with its results written into a table instead of returned (CREATE TABLE AS). */
+    public Lineage copying() {
+        Set<String> c = new HashSet<>(copied);
+        c.addAll(outputSources);
+        Set<String> cr = new HashSet<>(copiedRows);
+        cr.addAll(outputRows);
+        return new Lineage(
+                relations,
+                localNames,
+                derivations,
+                List.of(),
+                Set.of(),
+                Set.of(),
+                predicates,
+                Set.copyOf(c),
+                Set.copyOf(cr),
+                wholeRows,
+                computed,
+                qualifiedRefs,
+                comparesValues,
+                identifiers,
+                opaque);
+    }
 
-  /** The same statement, its results not returned as rows (EXPLAIN prints a plan instead). */
-  public Lineage withoutResults() {
-    return new Lineage(relations, localNames, derivations, List.of(), Set.of(), Set.of(), predicates, copied,
-        copiedRows, wholeRows, computed, qualifiedRefs, comparesValues, identifiers, opaque);
-  }
+    /** The same statement, its results not returned as rows (EXPLAIN prints a plan instead). */
+    public Lineage withoutResults() {
+        return new Lineage(
+                relations,
+                localNames,
+                derivations,
+                List.of(),
+                Set.of(),
+                Set.of(),
+                predicates,
+                copied,
+                copiedRows,
+                wholeRows,
+                computed,
+                qualifiedRefs,
+                comparesValues,
+                identifiers,
+                opaque);
+    }
 }

@@ -23,137 +23,250 @@ import java.util.Set;
  * FUNCTION or PROCEDURE): a name counted as a call by mistake only makes the verdict stricter.
  */
 final class OpaqueCode {
-  /** Objects whose creation or change plants code that later statements run. */
-  private static final Set<String> CODE_OBJECTS = Set.of("function", "procedure", "trigger", "rule", "event",
-      "operator", "aggregate", "cast", "transform", "language", "policy", "conversion");
-  /** A name after one of these, then '(', is a relation, a definition or a type, not a call. */
-  private static final Set<String> NOT_CALL_AFTER = Set.copyOf(List.of("analyze", "analyse", "vacuum", "into",
-      "table", "on", "references", "function",
-      "procedure", "aggregate", "view", "type", "index", "exists", "only", "as", "copy", "prepare", "execute",
-      "statistics", "tablesample", "using", "trigger", "policy", "operator", "cast", "domain", "sequence", "class",
-      "family", "publication", "subscription", "server", "wrapper", "mapping", "extension", "collation"));
-  /** SQL syntax that looks like a call but is PostgreSQL's own (most of these are no pg_proc function). */
-  private static final Set<String> SYNTAX = Set.copyOf(List.of("coalesce", "nullif", "greatest", "least", "trim", "extract",
-      "overlay", "position", "substring", "normalize", "treat", "grouping", "xmlattributes", "xmlconcat",
-      "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize",
-      "xmltable", "json", "json_array", "json_arrayagg", "json_object", "json_objectagg", "json_scalar",
-      "json_serialize", "json_query", "json_value", "json_exists", "json_table", "merge_action", "collation",
-      "interval", "timestamp", "time", "char", "character", "varchar", "numeric", "decimal", "dec", "float", "bit",
-      "national", "nchar", "precision", "values", "row", "array", "exists", "in", "any", "some", "all", "cast"));
-  private static final Set<String> BUILTIN = load();
-  private static final Set<String> SYSTEM_SCHEMAS = Set.of("pg_catalog", "information_schema");
+    /** Objects whose creation or change plants code that later statements run. */
+    private static final Set<String> CODE_OBJECTS = Set.of(
+            "function",
+            "procedure",
+            "trigger",
+            "rule",
+            "event",
+            "operator",
+            "aggregate",
+            "cast",
+            "transform",
+            "language",
+            "policy",
+            "conversion");
+    /** A name after one of these, then '(', is a relation, a definition or a type, not a call. */
+    private static final Set<String> NOT_CALL_AFTER = Set.copyOf(List.of(
+            "analyze",
+            "analyse",
+            "vacuum",
+            "into",
+            "table",
+            "on",
+            "references",
+            "function",
+            "procedure",
+            "aggregate",
+            "view",
+            "type",
+            "index",
+            "exists",
+            "only",
+            "as",
+            "copy",
+            "prepare",
+            "execute",
+            "statistics",
+            "tablesample",
+            "using",
+            "trigger",
+            "policy",
+            "operator",
+            "cast",
+            "domain",
+            "sequence",
+            "class",
+            "family",
+            "publication",
+            "subscription",
+            "server",
+            "wrapper",
+            "mapping",
+            "extension",
+            "collation"));
+    /** SQL syntax that looks like a call but is PostgreSQL's own (most of these are no pg_proc function). */
+    private static final Set<String> SYNTAX = Set.copyOf(List.of(
+            "coalesce",
+            "nullif",
+            "greatest",
+            "least",
+            "trim",
+            "extract",
+            "overlay",
+            "position",
+            "substring",
+            "normalize",
+            "treat",
+            "grouping",
+            "xmlattributes",
+            "xmlconcat",
+            "xmlelement",
+            "xmlexists",
+            "xmlforest",
+            "xmlnamespaces",
+            "xmlparse",
+            "xmlpi",
+            "xmlroot",
+            "xmlserialize",
+            "xmltable",
+            "json",
+            "json_array",
+            "json_arrayagg",
+            "json_object",
+            "json_objectagg",
+            "json_scalar",
+            "json_serialize",
+            "json_query",
+            "json_value",
+            "json_exists",
+            "json_table",
+            "merge_action",
+            "collation",
+            "interval",
+            "timestamp",
+            "time",
+            "char",
+            "character",
+            "varchar",
+            "numeric",
+            "decimal",
+            "dec",
+            "float",
+            "bit",
+            "national",
+            "nchar",
+            "precision",
+            "values",
+            "row",
+            "array",
+            "exists",
+            "in",
+            "any",
+            "some",
+            "all",
+            "cast"));
 
-  private OpaqueCode() {
-  }
+    private static final Set<String> BUILTIN = load();
+    private static final Set<String> SYSTEM_SCHEMAS = Set.of("pg_catalog", "information_schema");
 
-  /**
-   * Whether PostgreSQL ships a function of this (folded) name in its system schemas, or it is one
-   * of the extension functions the built-in guards know (dblink's: the guard holds them).
-   */
-  static boolean builtin(String function) {
-    return BUILTIN.contains(function) || SYNTAX.contains(function) || PgFunctions.names().contains(function);
-  }
+    private OpaqueCode() {}
 
-  /** Adds to {@code f.code} what the statement runs or plants out of pgwarden's sight. */
-  static void mark(List<SqlToken> tokens, Facts f) {
-    if (f.kind == StatementKind.DO) {
-      f.code.add("a DO block");
-    } else if (f.kind == StatementKind.CALL) {
-      f.code.add("a procedure (CALL)");
+    /**
+     * Whether PostgreSQL ships a function of this (folded) name in its system schemas, or it is one
+     * of the extension functions the built-in guards know (dblink's: the guard holds them).
+     */
+    static boolean builtin(String function) {
+        return BUILTIN.contains(function)
+                || SYNTAX.contains(function)
+                || PgFunctions.names().contains(function);
     }
-    String planted = plantedObject(tokens);
-    if (planted != null) {
-      f.code.add(planted);
-    }
-    for (int i = 0; i + 1 < tokens.size(); i++) {
-      SqlToken t = tokens.get(i);
-      if (!t.isName() || !tokens.get(i + 1).isSymbol("(")) {
-        continue;
-      }
-      String name = t.text();
-      if (t.type() == SqlToken.Type.WORD && FunctionCalls.NOT_FUNCTIONS.contains(name)) {
-        continue;
-      }
-      int before = i - 1;
-      String schema = null;
-      if (before >= 1 && tokens.get(before).isSymbol(".") && tokens.get(before - 1).isName()) {
-        schema = tokens.get(before - 1).text();
-        before -= 2;
-        while (before >= 1 && tokens.get(before).isSymbol(".") && tokens.get(before - 1).isName()) {
-          before -= 2; // database.schema.name
+
+    /** Adds to {@code f.code} what the statement runs or plants out of pgwarden's sight. */
+    static void mark(List<SqlToken> tokens, Facts f) {
+        if (f.kind == StatementKind.DO) {
+            f.code.add("a DO block");
+        } else if (f.kind == StatementKind.CALL) {
+            f.code.add("a procedure (CALL)");
         }
-      }
-      if (before >= 0 && tokens.get(before).type() == SqlToken.Type.WORD
-          && NOT_CALL_AFTER.contains(tokens.get(before).text())) {
-        continue;
-      }
-      if (t.type() == SqlToken.Type.WORD && schema == null && builtin(name)) {
-        continue;
-      }
-      if (t.type() == SqlToken.Type.WORD && schema != null && SYSTEM_SCHEMAS.contains(schema) && builtin(name)) {
-        continue;
-      }
-      if (columnList(tokens, i + 1)) {
-        continue;
-      }
-      f.code.add("function " + (schema == null ? "" : schema + ".") + name + "()");
+        String planted = plantedObject(tokens);
+        if (planted != null) {
+            f.code.add(planted);
+        }
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            if (!t.isName() || !tokens.get(i + 1).isSymbol("(")) {
+                continue;
+            }
+            String name = t.text();
+            if (t.type() == SqlToken.Type.WORD && FunctionCalls.NOT_FUNCTIONS.contains(name)) {
+                continue;
+            }
+            int before = i - 1;
+            String schema = null;
+            if (before >= 1
+                    && tokens.get(before).isSymbol(".")
+                    && tokens.get(before - 1).isName()) {
+                schema = tokens.get(before - 1).text();
+                before -= 2;
+                while (before >= 1
+                        && tokens.get(before).isSymbol(".")
+                        && tokens.get(before - 1).isName()) {
+                    before -= 2; // database.schema.name
+                }
+            }
+            if (before >= 0
+                    && tokens.get(before).type() == SqlToken.Type.WORD
+                    && NOT_CALL_AFTER.contains(tokens.get(before).text())) {
+                continue;
+            }
+            if (t.type() == SqlToken.Type.WORD && schema == null && builtin(name)) {
+                continue;
+            }
+            if (t.type() == SqlToken.Type.WORD && schema != null && SYSTEM_SCHEMAS.contains(schema) && builtin(name)) {
+                continue;
+            }
+            if (columnList(tokens, i + 1)) {
+                continue;
+            }
+            f.code.add("function " + (schema == null ? "" : schema + ".") + name + "()");
+        }
     }
-  }
 
-  /** CREATE or ALTER of an object that holds code, as "CREATE TRIGGER" and the like; else null. */
-  private static String plantedObject(List<SqlToken> tokens) {
-    if (tokens.isEmpty() || !(tokens.get(0).isWord("create") || tokens.get(0).isWord("alter"))) {
-      return null;
+    /** CREATE or ALTER of an object that holds code, as "CREATE TRIGGER" and the like; else null. */
+    private static String plantedObject(List<SqlToken> tokens) {
+        if (tokens.isEmpty()
+                || !(tokens.get(0).isWord("create") || tokens.get(0).isWord("alter"))) {
+            return null;
+        }
+        int i = 1;
+        while (i < tokens.size()
+                && (tokens.get(i).isWord("or")
+                        || tokens.get(i).isWord("replace")
+                        || tokens.get(i).isWord("constraint")
+                        || tokens.get(i).isWord("trusted")
+                        || tokens.get(i).isWord("procedural"))) {
+            i++;
+        }
+        if (i < tokens.size()
+                && tokens.get(i).type() == SqlToken.Type.WORD
+                && CODE_OBJECTS.contains(tokens.get(i).text())) {
+            return tokens.get(0).text().toUpperCase(java.util.Locale.ROOT) + " "
+                    + tokens.get(i).text().toUpperCase(java.util.Locale.ROOT);
+        }
+        return null;
     }
-    int i = 1;
-    while (i < tokens.size() && (tokens.get(i).isWord("or") || tokens.get(i).isWord("replace")
-        || tokens.get(i).isWord("constraint") || tokens.get(i).isWord("trusted") || tokens.get(i).isWord("procedural"))) {
-      i++;
-    }
-    if (i < tokens.size() && tokens.get(i).type() == SqlToken.Type.WORD && CODE_OBJECTS.contains(tokens.get(i).text())) {
-      return tokens.get(0).text().toUpperCase(java.util.Locale.ROOT) + " "
-          + tokens.get(i).text().toUpperCase(java.util.Locale.ROOT);
-    }
-    return null;
-  }
 
-  /**
-   * Whether the parenthesis at {@code open} holds a CTE's column list ({@code name(a, b) AS (},
-   * possibly MATERIALIZED): the name is the CTE's, not a function's.
-   */
-  private static boolean columnList(List<SqlToken> tokens, int open) {
-    int depth = tokens.get(open).depth();
-    for (int k = open + 1; k < tokens.size(); k++) {
-      if (tokens.get(k).isSymbol(")") && tokens.get(k).depth() == depth) {
-        int next = k + 1;
-        if (next < tokens.size() && tokens.get(next).isWord("as")) {
-          next++;
-          while (next < tokens.size() && (tokens.get(next).isWord("not") || tokens.get(next).isWord("materialized"))) {
-            next++;
-          }
-          return next < tokens.size() && tokens.get(next).isSymbol("(");
+    /**
+     * Whether the parenthesis at {@code open} holds a CTE's column list ({@code name(a, b) AS (},
+     * possibly MATERIALIZED): the name is the CTE's, not a function's.
+     */
+    private static boolean columnList(List<SqlToken> tokens, int open) {
+        int depth = tokens.get(open).depth();
+        for (int k = open + 1; k < tokens.size(); k++) {
+            if (tokens.get(k).isSymbol(")") && tokens.get(k).depth() == depth) {
+                int next = k + 1;
+                if (next < tokens.size() && tokens.get(next).isWord("as")) {
+                    next++;
+                    while (next < tokens.size()
+                            && (tokens.get(next).isWord("not")
+                                    || tokens.get(next).isWord("materialized"))) {
+                        next++;
+                    }
+                    return next < tokens.size() && tokens.get(next).isSymbol("(");
+                }
+                return false;
+            }
         }
         return false;
-      }
     }
-    return false;
-  }
 
-  private static Set<String> load() {
-    Set<String> names = new HashSet<>();
-    try (InputStream in = OpaqueCode.class.getResourceAsStream("/dev/pgwarden/sidecar/sql/builtin-functions.txt")) {
-      if (in == null) {
-        throw new IllegalStateException("builtin-functions.txt is missing from this build");
-      }
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        if (!line.isBlank() && !line.startsWith("#")) {
-          names.add(line.strip());
+    private static Set<String> load() {
+        Set<String> names = new HashSet<>();
+        try (InputStream in = OpaqueCode.class.getResourceAsStream("/dev/pgwarden/sidecar/sql/builtin-functions.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("builtin-functions.txt is missing from this build");
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    names.add(line.strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+        return Set.copyOf(names);
     }
-    return Set.copyOf(names);
-  }
 }

@@ -15,77 +15,85 @@ import java.util.List;
  * classified differently under one fingerprint.
  */
 final class ParserText {
-  private ParserText() {
-  }
+    private ParserText() {}
 
-  static String of(String sql, List<SqlToken> tokens) {
-    StringBuilder b = new StringBuilder(sql.length());
-    boolean[] skip = mergeDoNothingClauses(tokens);
-    int previousEnd = 0;
-    for (int k = 0; k < tokens.size(); k++) {
-      SqlToken t = tokens.get(k);
-      if (skip[k]) {
-        continue;
-      }
-      if (t.start() > previousEnd) {
-        b.append(' ');
-      }
-      previousEnd = t.end();
-      switch (t.type()) {
-        case STRING -> b.append("''");
-        case NUMBER -> b.append('0');
-        case QUOTED_IDENTIFIER -> b.append('"').append(t.text().replace("\"", "\"\"")).append('"');
-        case WORD -> {
-          if (t.isWord("current") && k + 1 < tokens.size() && tokens.get(k + 1).isWord("of")) {
-            // WHERE CURRENT OF cursor changes the one row the cursor is on. JSqlParser does not
-            // know it; a comparison of a column with a name reads as the bounded condition it is.
-            b.append("ctid =");
-            skip[k + 1] = true;
-          } else if (!isInheritanceOnly(tokens, k)) {
-            b.append(t.text());
-          }
+    static String of(String sql, List<SqlToken> tokens) {
+        StringBuilder b = new StringBuilder(sql.length());
+        boolean[] skip = mergeDoNothingClauses(tokens);
+        int previousEnd = 0;
+        for (int k = 0; k < tokens.size(); k++) {
+            SqlToken t = tokens.get(k);
+            if (skip[k]) {
+                continue;
+            }
+            if (t.start() > previousEnd) {
+                b.append(' ');
+            }
+            previousEnd = t.end();
+            switch (t.type()) {
+                case STRING -> b.append("''");
+                case NUMBER -> b.append('0');
+                case QUOTED_IDENTIFIER ->
+                    b.append('"').append(t.text().replace("\"", "\"\"")).append('"');
+                case WORD -> {
+                    if (t.isWord("current")
+                            && k + 1 < tokens.size()
+                            && tokens.get(k + 1).isWord("of")) {
+                        // WHERE CURRENT OF cursor changes the one row the cursor is on. JSqlParser does not
+                        // know it; a comparison of a column with a name reads as the bounded condition it is.
+                        b.append("ctid =");
+                        skip[k + 1] = true;
+                    } else if (!isInheritanceOnly(tokens, k)) {
+                        b.append(t.text());
+                    }
+                }
+                default -> b.append(t.text());
+            }
         }
-        default -> b.append(t.text());
-      }
+        return b.toString();
     }
-    return b.toString();
-  }
 
-  /**
-   * MERGE's {@code WHEN ... THEN DO NOTHING} clauses, which JSqlParser rejects. They change
-   * nothing, and the classifier reads MERGE's actions from the tokens, so the parser may skip them.
-   */
-  private static boolean[] mergeDoNothingClauses(List<SqlToken> tokens) {
-    boolean[] skip = new boolean[tokens.size()];
-    if (tokens.isEmpty() || !tokens.get(0).isWord("merge")) {
-      return skip;
-    }
-    int when = -1;
-    for (int k = 0; k + 2 < tokens.size(); k++) {
-      SqlToken t = tokens.get(k);
-      if (t.depth() == 0 && t.isWord("when")) {
-        when = k;
-      }
-      if (when >= 0 && t.depth() == 0 && t.isWord("then") && tokens.get(k + 1).isWord("do")
-          && tokens.get(k + 2).isWord("nothing")) {
-        for (int j = when; j <= k + 2; j++) {
-          skip[j] = true;
+    /**
+     * MERGE's {@code WHEN ... THEN DO NOTHING} clauses, which JSqlParser rejects. They change
+     * nothing, and the classifier reads MERGE's actions from the tokens, so the parser may skip them.
+     */
+    private static boolean[] mergeDoNothingClauses(List<SqlToken> tokens) {
+        boolean[] skip = new boolean[tokens.size()];
+        if (tokens.isEmpty() || !tokens.get(0).isWord("merge")) {
+            return skip;
         }
-      }
+        int when = -1;
+        for (int k = 0; k + 2 < tokens.size(); k++) {
+            SqlToken t = tokens.get(k);
+            if (t.depth() == 0 && t.isWord("when")) {
+                when = k;
+            }
+            if (when >= 0
+                    && t.depth() == 0
+                    && t.isWord("then")
+                    && tokens.get(k + 1).isWord("do")
+                    && tokens.get(k + 2).isWord("nothing")) {
+                for (int j = when; j <= k + 2; j++) {
+                    skip[j] = true;
+                }
+            }
+        }
+        return skip;
     }
-    return skip;
-  }
 
-  /**
-   * {@code ONLY} before a table name (UPDATE ONLY t, DELETE FROM ONLY t, FROM ONLY t) only excludes
-   * inheritance children, which changes nothing pgwarden decides, and JSqlParser rejects it.
-   */
-  private static boolean isInheritanceOnly(List<SqlToken> tokens, int k) {
-    if (!tokens.get(k).isWord("only") || k == 0) {
-      return false;
+    /**
+     * {@code ONLY} before a table name (UPDATE ONLY t, DELETE FROM ONLY t, FROM ONLY t) only excludes
+     * inheritance children, which changes nothing pgwarden decides, and JSqlParser rejects it.
+     */
+    private static boolean isInheritanceOnly(List<SqlToken> tokens, int k) {
+        if (!tokens.get(k).isWord("only") || k == 0) {
+            return false;
+        }
+        SqlToken before = tokens.get(k - 1);
+        return before.isWord("update")
+                || before.isWord("from")
+                || before.isWord("join")
+                || before.isWord("using")
+                || before.isSymbol(",");
     }
-    SqlToken before = tokens.get(k - 1);
-    return before.isWord("update") || before.isWord("from") || before.isWord("join") || before.isWord("using")
-        || before.isSymbol(",");
-  }
 }

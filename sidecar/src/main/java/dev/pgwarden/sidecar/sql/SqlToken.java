@@ -11,22 +11,29 @@ package dev.pgwarden.sidecar.sql;
  * @param depth parenthesis depth at the token (0 outside any parenthesis)
  */
 public record SqlToken(Type type, String text, int start, int end, int depth) {
-  public enum Type { WORD, QUOTED_IDENTIFIER, STRING, NUMBER, PARAMETER, SYMBOL }
+    public enum Type {
+        WORD,
+        QUOTED_IDENTIFIER,
+        STRING,
+        NUMBER,
+        PARAMETER,
+        SYMBOL
+    }
 
-  public boolean isWord(String lowerCaseWord) {
-    return type == Type.WORD && text.equals(lowerCaseWord);
-  }
+    public boolean isWord(String lowerCaseWord) {
+        return type == Type.WORD && text.equals(lowerCaseWord);
+    }
 
-  public boolean isSymbol(String symbol) {
-    return type == Type.SYMBOL && text.equals(symbol);
-  }
+    public boolean isSymbol(String symbol) {
+        return type == Type.SYMBOL && text.equals(symbol);
+    }
 
-  /** A name, whose text is as PostgreSQL resolves it ({@link Identifiers}). */
-  public boolean isName() {
-    return type == Type.WORD || type == Type.QUOTED_IDENTIFIER;
-  }
+    /** A name, whose text is as PostgreSQL resolves it ({@link Identifiers}). */
+    public boolean isName() {
+        return type == Type.WORD || type == Type.QUOTED_IDENTIFIER;
+    }
 
-  public boolean isLiteral() {
-    return type == Type.STRING || type == Type.NUMBER;
-  }
+    public boolean isLiteral() {
+        return type == Type.STRING || type == Type.NUMBER;
+    }
 }

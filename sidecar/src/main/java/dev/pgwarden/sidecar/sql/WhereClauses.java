@@ -1,9 +1,5 @@
 package dev.pgwarden.sidecar.sql;
 
-import net.sf.jsqlparser.expression.operators.relational.Between;
-import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
-import net.sf.jsqlparser.expression.operators.relational.InExpression;
-import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,8 +13,12 @@ import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
 import net.sf.jsqlparser.expression.operators.conditional.XorExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
@@ -46,227 +46,237 @@ import net.sf.jsqlparser.statement.select.Select;
  * </ul>
  */
 final class WhereClauses {
-  private WhereClauses() {
-  }
+    private WhereClauses() {}
 
-  /** @param target the table being changed, whose name or alias a correlated subquery uses */
-  static boolean unbounded(Expression where, Table target) {
-    return where == null || !bounded(where, targetNames(target));
-  }
+    /** @param target the table being changed, whose name or alias a correlated subquery uses */
+    static boolean unbounded(Expression where, Table target) {
+        return where == null || !bounded(where, targetNames(target));
+    }
 
-  private static boolean bounded(Expression e, Set<String> target) {
-    e = unwrap(e);
-    if (e instanceof AndExpression and) {
-      return bounded(and.getLeftExpression(), target) || bounded(and.getRightExpression(), target);
-    }
-    if (e instanceof OrExpression or) {
-      return bounded(or.getLeftExpression(), target) && bounded(or.getRightExpression(), target);
-    }
-    if (e instanceof XorExpression) {
-      return referencesColumn(e);
-    }
-    if (e instanceof NotExpression not) {
-      Expression inner = unwrap(not.getExpression());
-      // NOT EXISTS (correlated) removes orphans; NOT EXISTS (uncorrelated) is all rows or none.
-      if (inner instanceof ExistsExpression exists) {
-        return correlated(exists, target);
-      }
-      // NOT of what is false for every row (id IS NULL on a key, id <> id) is true for every row.
-      return !contradiction(inner) && referencesColumn(inner);
-    }
-    if (e instanceof ExistsExpression exists) {
-      // An uncorrelated EXISTS is true for every row or for none.
-      return correlated(exists, target);
-    }
-    return !tautology(e) && referencesColumn(e);
-  }
-
-  /**
-   * True for every row that has values (or of a form that no syntax check can tell from that): a
-   * column compared with an expression of that same column alone ({@code id = id}, {@code id = id + 0},
-   * {@code id IN (id)}, {@code id IS NOT DISTINCT FROM id}), {@code x IS NOT NULL} in any spelling.
-   * A pattern that matches everything ({@code v LIKE '%'}) is a literal's doing: classification
-   * never depends on literals (one classification serves every statement of the same shape), so a
-   * changesMoreThan rule's trial run is what catches it, as it catches {@code v LIKE $1}.
-   */
-  private static boolean tautology(Expression e) {
-    e = unwrap(e);
-    if (e instanceof NotExpression not) {
-      return contradiction(unwrap(not.getExpression()));
-    }
-    if (e instanceof AndExpression and) {
-      return tautology(and.getLeftExpression()) && tautology(and.getRightExpression());
-    }
-    if (e instanceof OrExpression or) {
-      return tautology(or.getLeftExpression()) || tautology(or.getRightExpression());
-    }
-    if (e instanceof IsNullExpression isNull) {
-      // IS NOT NULL, NOTNULL, NOT NULL
-      return isNull.isNot() || isNull.isUseNotNull();
-    }
-    if (e instanceof IsDistinctExpression d) {
-      return d.isNot() && sameColumns(d.getLeftExpression(), d.getRightExpression());
-    }
-    if (e instanceof ComparisonOperator cmp) {
-      String op = cmp.getStringExpression();
-      boolean reflexive = op.equals("=") || op.equals(">=") || op.equals("<=") || op.equals("==");
-      return sameColumns(cmp.getLeftExpression(), cmp.getRightExpression())
-          && (reflexive || !op.equals("<>") && !op.equals("!=") && !op.equals("<") && !op.equals(">")
-              || !cmp.getLeftExpression().toString().equalsIgnoreCase(cmp.getRightExpression().toString()));
-    }
-    if (e instanceof InExpression in && !in.isNot()) {
-      Expression right = in.getRightExpression();
-      if (right instanceof ExpressionList<?> list) {
-        for (Expression item : list) {
-          if (sameColumns(in.getLeftExpression(), item)) {
-            return true;
-          }
+    private static boolean bounded(Expression e, Set<String> target) {
+        e = unwrap(e);
+        if (e instanceof AndExpression and) {
+            return bounded(and.getLeftExpression(), target) || bounded(and.getRightExpression(), target);
         }
-      }
-      return false;
-    }
-    if (e instanceof Between between && !between.isNot()) {
-      return sameColumns(between.getLeftExpression(), between.getBetweenExpressionStart())
-          || sameColumns(between.getLeftExpression(), between.getBetweenExpressionEnd());
-    }
-    return false;
-  }
-
-  /** False for every row: the opposites of {@link #tautology}'s forms that are plainly false. */
-  private static boolean contradiction(Expression e) {
-    e = unwrap(e);
-    if (e instanceof NotExpression not) {
-      return tautology(unwrap(not.getExpression()));
-    }
-    if (e instanceof ComparisonOperator cmp) {
-      String op = cmp.getStringExpression();
-      return (op.equals("<>") || op.equals("!=") || op.equals("<") || op.equals(">"))
-          && cmp.getLeftExpression().toString().equalsIgnoreCase(cmp.getRightExpression().toString());
-    }
-    if (e instanceof IsDistinctExpression d) {
-      return !d.isNot() && d.getLeftExpression().toString().equalsIgnoreCase(d.getRightExpression().toString());
-    }
-    if (e instanceof IsNullExpression isNull) {
-      // id IS NULL is false for every row of a NOT NULL column: NOT (id IS NULL) selects them all.
-      return !isNull.isNot() && !isNull.isUseNotNull();
-    }
-    return false;
-  }
-
-  /**
-   * Both sides refer to the same columns, and one side refers to no others: {@code id} and
-   * {@code id + 0}, {@code coalesce(id, 0)}, {@code id::text}. Comparing a column with a function
-   * of itself selects rows by no outside value.
-   */
-  private static boolean sameColumns(Expression left, Expression right) {
-    Set<String> l = columns(left);
-    Set<String> r = columns(right);
-    return !l.isEmpty() && l.equals(r);
-  }
-
-  private static Set<String> columns(Expression e) {
-    ColumnFinder finder = new ColumnFinder(null);
-    e.accept(finder, null);
-    return finder.names;
-  }
-
-  private static Expression unwrap(Expression e) {
-    while (true) {
-      if (e instanceof Parenthesis p) {
-        e = p.getExpression();
-      } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
-        e = list.get(0);
-      } else {
-        return e;
-      }
-    }
-  }
-
-  private static Set<String> targetNames(Table target) {
-    Set<String> names = new HashSet<>();
-    if (target != null) {
-      names.add(unquote(target.getName()));
-      if (target.getAlias() != null) {
-        names.add(unquote(target.getAlias().getName()));
-      }
-    }
-    return names;
-  }
-
-  /** The subquery's WHERE names a column of the changed table, through a name its FROM does not shadow. */
-  private static boolean correlated(ExistsExpression exists, Set<String> target) {
-    if (!(exists.getRightExpression() instanceof ParenthesedSelect sub) || !(sub.getSelect() instanceof PlainSelect plain)
-        || plain.getWhere() == null) {
-      return false;
-    }
-    Set<String> visible = new HashSet<>(target);
-    List<FromItem> from = new ArrayList<>();
-    from.add(plain.getFromItem());
-    if (plain.getJoins() != null) {
-      plain.getJoins().forEach(j -> from.add(j.getFromItem()));
-    }
-    for (FromItem item : from) {
-      if (item instanceof Table t) {
-        visible.remove(unquote(t.getName()));
-      }
-      if (item != null && item.getAlias() != null) {
-        visible.remove(unquote(item.getAlias().getName()));
-      }
-    }
-    if (visible.isEmpty()) {
-      return false;
-    }
-    ColumnFinder finder = new ColumnFinder(visible);
-    plain.getWhere().accept(finder, null);
-    return finder.found;
-  }
-
-  private static String unquote(String name) {
-    return name == null ? "" : Identifiers.fold(name);
-  }
-
-  /** A column reference outside subqueries (true, false and null can parse as names). */
-  private static boolean referencesColumn(Expression e) {
-    ColumnFinder finder = new ColumnFinder(null);
-    e.accept(finder, null);
-    return finder.found;
-  }
-
-  /** Finds a column reference outside subqueries; with qualifiers given, only one qualified by them. */
-  private static final class ColumnFinder extends ExpressionVisitorAdapter<Void> {
-    private final Set<String> qualifiers;
-    boolean found;
-    final Set<String> names = new HashSet<>();
-
-    ColumnFinder(Set<String> qualifiers) {
-      this.qualifiers = qualifiers;
+        if (e instanceof OrExpression or) {
+            return bounded(or.getLeftExpression(), target) && bounded(or.getRightExpression(), target);
+        }
+        if (e instanceof XorExpression) {
+            return referencesColumn(e);
+        }
+        if (e instanceof NotExpression not) {
+            Expression inner = unwrap(not.getExpression());
+            // NOT EXISTS (correlated) removes orphans; NOT EXISTS (uncorrelated) is all rows or none.
+            if (inner instanceof ExistsExpression exists) {
+                return correlated(exists, target);
+            }
+            // NOT of what is false for every row (id IS NULL on a key, id <> id) is true for every row.
+            return !contradiction(inner) && referencesColumn(inner);
+        }
+        if (e instanceof ExistsExpression exists) {
+            // An uncorrelated EXISTS is true for every row or for none.
+            return correlated(exists, target);
+        }
+        return !tautology(e) && referencesColumn(e);
     }
 
-    @Override
-    public <S> Void visit(Column column, S context) {
-      String name = column.getColumnName().toLowerCase(Locale.ROOT);
-      if (qualifiers != null) {
-        found |= column.getTable() != null && qualifiers.contains(unquote(column.getTable().getName()));
-      } else if (column.getTable() != null || !(name.equals("true") || name.equals("false") || name.equals("null"))) {
-        found = true;
-        names.add(Identifiers.fold(column.getFullyQualifiedName()));
-      }
-      return null;
+    /**
+     * True for every row that has values (or of a form that no syntax check can tell from that): a
+     * column compared with an expression of that same column alone ({@code id = id}, {@code id = id + 0},
+     * {@code id IN (id)}, {@code id IS NOT DISTINCT FROM id}), {@code x IS NOT NULL} in any spelling.
+     * A pattern that matches everything ({@code v LIKE '%'}) is a literal's doing: classification
+     * never depends on literals (one classification serves every statement of the same shape), so a
+     * changesMoreThan rule's trial run is what catches it, as it catches {@code v LIKE $1}.
+     */
+    private static boolean tautology(Expression e) {
+        e = unwrap(e);
+        if (e instanceof NotExpression not) {
+            return contradiction(unwrap(not.getExpression()));
+        }
+        if (e instanceof AndExpression and) {
+            return tautology(and.getLeftExpression()) && tautology(and.getRightExpression());
+        }
+        if (e instanceof OrExpression or) {
+            return tautology(or.getLeftExpression()) || tautology(or.getRightExpression());
+        }
+        if (e instanceof IsNullExpression isNull) {
+            // IS NOT NULL, NOTNULL, NOT NULL
+            return isNull.isNot() || isNull.isUseNotNull();
+        }
+        if (e instanceof IsDistinctExpression d) {
+            return d.isNot() && sameColumns(d.getLeftExpression(), d.getRightExpression());
+        }
+        if (e instanceof ComparisonOperator cmp) {
+            String op = cmp.getStringExpression();
+            boolean reflexive = op.equals("=") || op.equals(">=") || op.equals("<=") || op.equals("==");
+            return sameColumns(cmp.getLeftExpression(), cmp.getRightExpression())
+                    && (reflexive
+                            || !op.equals("<>") && !op.equals("!=") && !op.equals("<") && !op.equals(">")
+                            || !cmp.getLeftExpression()
+                                    .toString()
+                                    .equalsIgnoreCase(cmp.getRightExpression().toString()));
+        }
+        if (e instanceof InExpression in && !in.isNot()) {
+            Expression right = in.getRightExpression();
+            if (right instanceof ExpressionList<?> list) {
+                for (Expression item : list) {
+                    if (sameColumns(in.getLeftExpression(), item)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        if (e instanceof Between between && !between.isNot()) {
+            return sameColumns(between.getLeftExpression(), between.getBetweenExpressionStart())
+                    || sameColumns(between.getLeftExpression(), between.getBetweenExpressionEnd());
+        }
+        return false;
     }
 
-    @Override
-    public <S> Void visit(BooleanValue value, S context) {
-      return null;
+    /** False for every row: the opposites of {@link #tautology}'s forms that are plainly false. */
+    private static boolean contradiction(Expression e) {
+        e = unwrap(e);
+        if (e instanceof NotExpression not) {
+            return tautology(unwrap(not.getExpression()));
+        }
+        if (e instanceof ComparisonOperator cmp) {
+            String op = cmp.getStringExpression();
+            return (op.equals("<>") || op.equals("!=") || op.equals("<") || op.equals(">"))
+                    && cmp.getLeftExpression()
+                            .toString()
+                            .equalsIgnoreCase(cmp.getRightExpression().toString());
+        }
+        if (e instanceof IsDistinctExpression d) {
+            return !d.isNot()
+                    && d.getLeftExpression()
+                            .toString()
+                            .equalsIgnoreCase(d.getRightExpression().toString());
+        }
+        if (e instanceof IsNullExpression isNull) {
+            // id IS NULL is false for every row of a NOT NULL column: NOT (id IS NULL) selects them all.
+            return !isNull.isNot() && !isNull.isUseNotNull();
+        }
+        return false;
     }
 
-    @Override
-    public <S> Void visit(ParenthesedSelect select, S context) {
-      return null;
+    /**
+     * Both sides refer to the same columns, and one side refers to no others: {@code id} and
+     * {@code id + 0}, {@code coalesce(id, 0)}, {@code id::text}. Comparing a column with a function
+     * of itself selects rows by no outside value.
+     */
+    private static boolean sameColumns(Expression left, Expression right) {
+        Set<String> l = columns(left);
+        Set<String> r = columns(right);
+        return !l.isEmpty() && l.equals(r);
     }
 
-    @Override
-    public <S> Void visit(Select select, S context) {
-      return null;
+    private static Set<String> columns(Expression e) {
+        ColumnFinder finder = new ColumnFinder(null);
+        e.accept(finder, null);
+        return finder.names;
     }
-  }
+
+    private static Expression unwrap(Expression e) {
+        while (true) {
+            if (e instanceof Parenthesis p) {
+                e = p.getExpression();
+            } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+                e = list.get(0);
+            } else {
+                return e;
+            }
+        }
+    }
+
+    private static Set<String> targetNames(Table target) {
+        Set<String> names = new HashSet<>();
+        if (target != null) {
+            names.add(unquote(target.getName()));
+            if (target.getAlias() != null) {
+                names.add(unquote(target.getAlias().getName()));
+            }
+        }
+        return names;
+    }
+
+    /** The subquery's WHERE names a column of the changed table, through a name its FROM does not shadow. */
+    private static boolean correlated(ExistsExpression exists, Set<String> target) {
+        if (!(exists.getRightExpression() instanceof ParenthesedSelect sub)
+                || !(sub.getSelect() instanceof PlainSelect plain)
+                || plain.getWhere() == null) {
+            return false;
+        }
+        Set<String> visible = new HashSet<>(target);
+        List<FromItem> from = new ArrayList<>();
+        from.add(plain.getFromItem());
+        if (plain.getJoins() != null) {
+            plain.getJoins().forEach(j -> from.add(j.getFromItem()));
+        }
+        for (FromItem item : from) {
+            if (item instanceof Table t) {
+                visible.remove(unquote(t.getName()));
+            }
+            if (item != null && item.getAlias() != null) {
+                visible.remove(unquote(item.getAlias().getName()));
+            }
+        }
+        if (visible.isEmpty()) {
+            return false;
+        }
+        ColumnFinder finder = new ColumnFinder(visible);
+        plain.getWhere().accept(finder, null);
+        return finder.found;
+    }
+
+    private static String unquote(String name) {
+        return name == null ? "" : Identifiers.fold(name);
+    }
+
+    /** A column reference outside subqueries (true, false and null can parse as names). */
+    private static boolean referencesColumn(Expression e) {
+        ColumnFinder finder = new ColumnFinder(null);
+        e.accept(finder, null);
+        return finder.found;
+    }
+
+    /** Finds a column reference outside subqueries; with qualifiers given, only one qualified by them. */
+    private static final class ColumnFinder extends ExpressionVisitorAdapter<Void> {
+        private final Set<String> qualifiers;
+        boolean found;
+        final Set<String> names = new HashSet<>();
+
+        ColumnFinder(Set<String> qualifiers) {
+            this.qualifiers = qualifiers;
+        }
+
+        @Override
+        public <S> Void visit(Column column, S context) {
+            String name = column.getColumnName().toLowerCase(Locale.ROOT);
+            if (qualifiers != null) {
+                found |= column.getTable() != null
+                        && qualifiers.contains(unquote(column.getTable().getName()));
+            } else if (column.getTable() != null
+                    || !(name.equals("true") || name.equals("false") || name.equals("null"))) {
+                found = true;
+                names.add(Identifiers.fold(column.getFullyQualifiedName()));
+            }
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(BooleanValue value, S context) {
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(ParenthesedSelect select, S context) {
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(Select select, S context) {
+            return null;
+        }
+    }
 }

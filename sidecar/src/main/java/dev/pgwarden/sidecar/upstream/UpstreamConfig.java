@@ -9,10 +9,10 @@ import java.nio.file.Path;
  * @param caFile trust anchors for {@code verify-full}; null uses the JVM's default trust store
  */
 public record UpstreamConfig(
-    String host, int port, String database, String user, String password, SslMode sslMode, Path caFile) {
+        String host, int port, String database, String user, String password, SslMode sslMode, Path caFile) {
 
-  @Override
-  public String toString() {
-    return "UpstreamConfig[" + user + "@" + host + ":" + port + "/" + database + ", sslmode=" + sslMode + "]";
-  }
+    @Override
+    public String toString() {
+        return "UpstreamConfig[" + user + "@" + host + ":" + port + "/" + database + ", sslmode=" + sslMode + "]";
+    }
 }

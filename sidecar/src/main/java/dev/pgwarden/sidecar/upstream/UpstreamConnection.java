@@ -13,5 +13,9 @@ import java.util.List;
  * @param user the database role it logged in as (roles rotate: each connection keeps its own)
  */
 public record UpstreamConnection(
-    Channel channel, int processId, int secretKey, List<ByteBuf> startupMessages, ByteBuf readyForQuery, String user) {
-}
+        Channel channel,
+        int processId,
+        int secretKey,
+        List<ByteBuf> startupMessages,
+        ByteBuf readyForQuery,
+        String user) {}

@@ -24,52 +24,69 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class LocalApprovalEndpointTest {
-  private final HttpClient http = HttpClient.newHttpClient();
-  private LocalApprovalGate gate;
-  private LocalApprovalEndpoint endpoint;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private LocalApprovalGate gate;
+    private LocalApprovalEndpoint endpoint;
 
-  @BeforeEach
-  void start() throws Exception {
-    gate = new LocalApprovalGate(Clock.systemUTC());
-    endpoint = LocalApprovalEndpoint.start(gate);
-  }
-
-  @AfterEach
-  void stop() {
-    endpoint.close();
-    gate.close();
-  }
-
-  private HttpResponse<String> call(String method, String path, String authorization) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint.url() + path)).timeout(Duration.ofSeconds(10))
-        .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{\"comment\":\"fine\"}")
-            : HttpRequest.BodyPublishers.noBody());
-    if (authorization != null) {
-      b.header("Authorization", authorization);
+    @BeforeEach
+    void start() throws Exception {
+        gate = new LocalApprovalGate(Clock.systemUTC());
+        endpoint = LocalApprovalEndpoint.start(gate);
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
 
-  @Test
-  void callersWithoutTheSecretCanNeitherListNorDecide() throws Exception {
-    ApprovalGate.PendingApproval pending = gate.submit(new ApprovalRequest("local", "destructive-ddl", "a DROP",
-        new ApprovalSubject("http://127.0.0.1", "local:agent", null, null), "s1", "DROP TABLE t", List.of(),
-        "key-1", "sha256:1", Instant.now().plusSeconds(600), null)).get(10, TimeUnit.SECONDS);
-    String approve = "/" + pending.name() + "/approve";
-
-    for (String wrong : new String[] {null, "Bearer ", "Bearer " + endpoint.secret().substring(1),
-        endpoint.secret(), "Basic " + endpoint.secret()}) {
-      HttpResponse<String> list = call("GET", "", wrong);
-      assertThat(list.statusCode()).as("list with %s", wrong).isEqualTo(401);
-      assertThat(list.body()).doesNotContain("DROP TABLE t").contains("missing or wrong secret");
-      assertThat(call("POST", approve, wrong).statusCode()).as("approve with %s", wrong).isEqualTo(401);
+    @AfterEach
+    void stop() {
+        endpoint.close();
+        gate.close();
     }
-    assertThat(gate.find(pending.name()).phase()).isEqualTo("Pending");
-    assertThat(pending.outcome()).isNotDone();
 
-    String secret = "Bearer " + endpoint.secret();
-    assertThat(call("GET", "", secret).body()).contains("DROP TABLE t");
-    assertThat(call("POST", approve, secret).statusCode()).isEqualTo(200);
-    assertThat(pending.outcome().get(10, TimeUnit.SECONDS).state()).isEqualTo(ApprovalOutcome.State.APPROVED);
-  }
+    private HttpResponse<String> call(String method, String path, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint.url() + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(
+                        method,
+                        method.equals("POST")
+                                ? HttpRequest.BodyPublishers.ofString("{\"comment\":\"fine\"}")
+                                : HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void callersWithoutTheSecretCanNeitherListNorDecide() throws Exception {
+        ApprovalGate.PendingApproval pending = gate.submit(new ApprovalRequest(
+                        "local",
+                        "destructive-ddl",
+                        "a DROP",
+                        new ApprovalSubject("http://127.0.0.1", "local:agent", null, null),
+                        "s1",
+                        "DROP TABLE t",
+                        List.of(),
+                        "key-1",
+                        "sha256:1",
+                        Instant.now().plusSeconds(600),
+                        null))
+                .get(10, TimeUnit.SECONDS);
+        String approve = "/" + pending.name() + "/approve";
+
+        for (String wrong : new String[] {
+            null, "Bearer ", "Bearer " + endpoint.secret().substring(1), endpoint.secret(), "Basic " + endpoint.secret()
+        }) {
+            HttpResponse<String> list = call("GET", "", wrong);
+            assertThat(list.statusCode()).as("list with %s", wrong).isEqualTo(401);
+            assertThat(list.body()).doesNotContain("DROP TABLE t").contains("missing or wrong secret");
+            assertThat(call("POST", approve, wrong).statusCode())
+                    .as("approve with %s", wrong)
+                    .isEqualTo(401);
+        }
+        assertThat(gate.find(pending.name()).phase()).isEqualTo("Pending");
+        assertThat(pending.outcome()).isNotDone();
+
+        String secret = "Bearer " + endpoint.secret();
+        assertThat(call("GET", "", secret).body()).contains("DROP TABLE t");
+        assertThat(call("POST", approve, secret).statusCode()).isEqualTo(200);
+        assertThat(pending.outcome().get(10, TimeUnit.SECONDS).state()).isEqualTo(ApprovalOutcome.State.APPROVED);
+    }
 }

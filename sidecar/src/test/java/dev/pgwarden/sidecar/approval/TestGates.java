@@ -6,12 +6,11 @@ import java.time.Duration;
 
 /** Gates with settings production does not expose, for tests in other packages. */
 public final class TestGates {
-  private TestGates() {
-  }
+    private TestGates() {}
 
-  /** A Kubernetes gate whose open waits fail once its watch has been down for {@code watchGrace}. */
-  public static KubernetesApprovalGate kubernetes(KubernetesClient client, String namespace, String pod,
-      Duration watchGrace) {
-    return new KubernetesApprovalGate(client, namespace, pod, watchGrace, Clock.systemUTC());
-  }
+    /** A Kubernetes gate whose open waits fail once its watch has been down for {@code watchGrace}. */
+    public static KubernetesApprovalGate kubernetes(
+            KubernetesClient client, String namespace, String pod, Duration watchGrace) {
+        return new KubernetesApprovalGate(client, namespace, pod, watchGrace, Clock.systemUTC());
+    }
 }

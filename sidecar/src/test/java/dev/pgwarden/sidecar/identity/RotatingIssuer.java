@@ -25,55 +25,61 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is told to, counting how often its key set is fetched.
  */
 final class RotatingIssuer implements AutoCloseable {
-  private final HttpServer server;
-  private final AtomicInteger fetches = new AtomicInteger();
-  private volatile List<ECKey> published = List.of();
+    private final HttpServer server;
+    private final AtomicInteger fetches = new AtomicInteger();
+    private volatile List<ECKey> published = List.of();
 
-  RotatingIssuer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    server.createContext("/jwks", ex -> {
-      fetches.incrementAndGet();
-      byte[] body = new JWKSet(published.stream().map(k -> (JWK) k.toPublicJWK()).toList()).toString()
-          .getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
-  }
-
-  String issuer() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
-  }
-
-  String jwksUri() {
-    return issuer() + "/jwks";
-  }
-
-  /** From now on the key set holds exactly these keys. */
-  void publish(ECKey... keys) {
-    published = Arrays.asList(keys);
-  }
-
-  int fetches() {
-    return fetches.get();
-  }
-
-  static String sign(ECKey key, JWTClaimsSet claims) {
-    try {
-      SignedJWT jwt = new SignedJWT(
-          new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
-      jwt.sign(new ECDSASigner(key));
-      return jwt.serialize();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
+    RotatingIssuer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.createContext("/jwks", ex -> {
+            fetches.incrementAndGet();
+            byte[] body = new JWKSet(
+                            published.stream().map(k -> (JWK) k.toPublicJWK()).toList())
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
     }
-  }
 
-  @Override
-  public void close() {
-    server.stop(0);
-  }
+    String issuer() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    String jwksUri() {
+        return issuer() + "/jwks";
+    }
+
+    /** From now on the key set holds exactly these keys. */
+    void publish(ECKey... keys) {
+        published = Arrays.asList(keys);
+    }
+
+    int fetches() {
+        return fetches.get();
+    }
+
+    static String sign(ECKey key, JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(key.getKeyID())
+                            .type(JOSEObjectType.JWT)
+                            .build(),
+                    claims);
+            jwt.sign(new ECDSASigner(key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
 }

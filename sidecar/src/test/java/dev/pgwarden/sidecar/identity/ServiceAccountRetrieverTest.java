@@ -36,110 +36,124 @@ import org.junit.jupiter.api.io.TempDir;
  * only callers presenting a service-account bearer token.
  */
 class ServiceAccountRetrieverTest {
-  private static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
+    private static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  private HttpsServer server;
-  private RSAKey signingKey;
-  private final List<String> authorizations = new CopyOnWriteArrayList<>();
-  private String jwksUri;
+    private HttpsServer server;
+    private RSAKey signingKey;
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private String jwksUri;
 
-  @BeforeEach
-  void startApiServer() throws Exception {
-    ServerCertificate certificate = ServerCertificate.selfSigned("localhost");
+    @BeforeEach
+    void startApiServer() throws Exception {
+        ServerCertificate certificate = ServerCertificate.selfSigned("localhost");
 
-    signingKey = new RSAKeyGenerator(2048).keyID("cluster-key").generate();
-    byte[] jwks = new JWKSet(signingKey.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-    server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
-    server.createContext("/openid/v1/jwks", ex -> {
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
-      authorizations.add(String.valueOf(auth));
-      if (auth == null || !auth.startsWith("Bearer sa-token-")) {
-        ex.sendResponseHeaders(401, -1);
-        ex.close();
-        return;
-      }
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, jwks.length);
-      ex.getResponseBody().write(jwks);
-      ex.close();
-    });
-    server.start();
-    jwksUri = "https://localhost:" + server.getAddress().getPort() + "/openid/v1/jwks";
+        signingKey = new RSAKeyGenerator(2048).keyID("cluster-key").generate();
+        byte[] jwks = new JWKSet(signingKey.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+        server.createContext("/openid/v1/jwks", ex -> {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            authorizations.add(String.valueOf(auth));
+            if (auth == null || !auth.startsWith("Bearer sa-token-")) {
+                ex.sendResponseHeaders(401, -1);
+                ex.close();
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, jwks.length);
+            ex.getResponseBody().write(jwks);
+            ex.close();
+        });
+        server.start();
+        jwksUri = "https://localhost:" + server.getAddress().getPort() + "/openid/v1/jwks";
 
-    Files.writeString(dir.resolve("token"), "sa-token-1\n");
-    Files.writeString(dir.resolve("ca.crt"), certificate.certificatePem());
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.stop(0);
+        Files.writeString(dir.resolve("token"), "sa-token-1\n");
+        Files.writeString(dir.resolve("ca.crt"), certificate.certificatePem());
     }
-  }
 
-  private String token(String subject) throws Exception {
-    Instant now = Instant.now();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("cluster-key")
-        .type(JOSEObjectType.JWT).build(), new JWTClaimsSet.Builder().issuer(ISSUER).subject(subject)
-        .audience("pgwarden").issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(600))).build());
-    jwt.sign(new RSASSASigner(signingKey));
-    return jwt.serialize();
-  }
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
 
-  @Test
-  void verifiesAServiceAccountTokenWithKeysFetchedAsThePod() throws Exception {
-    assertThat(ServiceAccountRetriever.available(dir)).isTrue();
-    SigningKeys keys = new SigningKeys(jwksUri, ServiceAccountRetriever.fromDir(dir));
-    TokenVerifier verifier = new TokenVerifier(
-        List.of(new AcceptedSubject(ISSUER, "pgwarden", "agents/claude", List.of(), jwksUri)), keys,
-        Clock.systemUTC(), Duration.ofSeconds(60));
+    private String token(String subject) throws Exception {
+        Instant now = Instant.now();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID("cluster-key")
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .issuer(ISSUER)
+                        .subject(subject)
+                        .audience("pgwarden")
+                        .issueTime(Date.from(now))
+                        .expirationTime(Date.from(now.plusSeconds(600)))
+                        .build());
+        jwt.sign(new RSASSASigner(signingKey));
+        return jwt.serialize();
+    }
 
-    VerifiedIdentity identity = verifier.verify(token("system:serviceaccount:agents:claude"));
+    @Test
+    void verifiesAServiceAccountTokenWithKeysFetchedAsThePod() throws Exception {
+        assertThat(ServiceAccountRetriever.available(dir)).isTrue();
+        SigningKeys keys = new SigningKeys(jwksUri, ServiceAccountRetriever.fromDir(dir));
+        TokenVerifier verifier = new TokenVerifier(
+                List.of(new AcceptedSubject(ISSUER, "pgwarden", "agents/claude", List.of(), jwksUri)),
+                keys,
+                Clock.systemUTC(),
+                Duration.ofSeconds(60));
 
-    assertThat(identity.serviceAccount()).isEqualTo("agents/claude");
-    assertThat(authorizations).contains("Bearer sa-token-1");
-  }
+        VerifiedIdentity identity = verifier.verify(token("system:serviceaccount:agents:claude"));
 
-  @Test
-  void readsTheRotatedTokenAtEachFetch() throws Exception {
-    ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
-    retriever.retrieveResource(new URL(jwksUri));
-    Files.writeString(dir.resolve("token"), "sa-token-2\n");
-    String body = retriever.retrieveResource(new URL(jwksUri)).getContent();
+        assertThat(identity.serviceAccount()).isEqualTo("agents/claude");
+        assertThat(authorizations).contains("Bearer sa-token-1");
+    }
 
-    assertThat(body).contains("cluster-key");
-    assertThat(authorizations).containsExactly("Bearer sa-token-1", "Bearer sa-token-2");
-  }
+    @Test
+    void readsTheRotatedTokenAtEachFetch() throws Exception {
+        ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
+        retriever.retrieveResource(new URL(jwksUri));
+        Files.writeString(dir.resolve("token"), "sa-token-2\n");
+        String body = retriever.retrieveResource(new URL(jwksUri)).getContent();
 
-  @Test
-  void withoutTheTokenTheApiServerRefuses() throws Exception {
-    // The anonymous retriever every other issuer gets: the cluster's keys stay out of reach.
-    SigningKeys anonymous = new SigningKeys();
-    TokenVerifier verifier = new TokenVerifier(
-        List.of(new AcceptedSubject(ISSUER, "pgwarden", "agents/claude", List.of(), jwksUri)), anonymous,
-        Clock.systemUTC(), Duration.ofSeconds(60));
-    assertThatThrownBy(() -> verifier.verify(token("system:serviceaccount:agents:claude")))
-        .isInstanceOf(AuthenticationException.class);
-    assertThat(authorizations).doesNotContain("Bearer sa-token-1");
-  }
+        assertThat(body).contains("cluster-key");
+        assertThat(authorizations).containsExactly("Bearer sa-token-1", "Bearer sa-token-2");
+    }
 
-  @Test
-  void neverSendsTheTokenOverPlainHttp() throws Exception {
-    ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
-    assertThatThrownBy(() -> retriever.retrieveResource(new URL("http://127.0.0.1:1/openid/v1/jwks")))
-        .hasMessageContaining("not HTTPS");
-  }
+    @Test
+    void withoutTheTokenTheApiServerRefuses() throws Exception {
+        // The anonymous retriever every other issuer gets: the cluster's keys stay out of reach.
+        SigningKeys anonymous = new SigningKeys();
+        TokenVerifier verifier = new TokenVerifier(
+                List.of(new AcceptedSubject(ISSUER, "pgwarden", "agents/claude", List.of(), jwksUri)),
+                anonymous,
+                Clock.systemUTC(),
+                Duration.ofSeconds(60));
+        assertThatThrownBy(() -> verifier.verify(token("system:serviceaccount:agents:claude")))
+                .isInstanceOf(AuthenticationException.class);
+        assertThat(authorizations).doesNotContain("Bearer sa-token-1");
+    }
 
-  @Test
-  void trustsOnlyTheClusterCa() throws Exception {
-    // The same host name, from a CA the pod does not trust.
-    Files.writeString(dir.resolve("ca.crt"), ServerCertificate.selfSigned("localhost").certificatePem());
-    ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
-    assertThatThrownBy(() -> retriever.retrieveResource(new URL(jwksUri)))
-        .isInstanceOf(javax.net.ssl.SSLException.class);
-  }
+    @Test
+    void neverSendsTheTokenOverPlainHttp() throws Exception {
+        ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
+        assertThatThrownBy(() -> retriever.retrieveResource(new URL("http://127.0.0.1:1/openid/v1/jwks")))
+                .hasMessageContaining("not HTTPS");
+    }
+
+    @Test
+    void trustsOnlyTheClusterCa() throws Exception {
+        // The same host name, from a CA the pod does not trust.
+        Files.writeString(
+                dir.resolve("ca.crt"), ServerCertificate.selfSigned("localhost").certificatePem());
+        ServiceAccountRetriever retriever = ServiceAccountRetriever.fromDir(dir);
+        assertThatThrownBy(() -> retriever.retrieveResource(new URL(jwksUri)))
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+    }
 }

@@ -18,46 +18,48 @@ import java.util.Map;
  * tests see exactly what a user's YAML produces.
  */
 final class TestPolicies {
-  static final StatementPolicy READ_WRITE = load("/corpus/rw-policy.yaml");
-  static final StatementPolicy READ_ONLY = load("/corpus/ro-policy.yaml");
+    static final StatementPolicy READ_WRITE = load("/corpus/rw-policy.yaml");
+    static final StatementPolicy READ_ONLY = load("/corpus/ro-policy.yaml");
 
-  private TestPolicies() {
-  }
+    private TestPolicies() {}
 
-  static StatementPolicy load(String resource) {
-    try (InputStream in = TestPolicies.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource " + resource);
-      }
-      return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    static StatementPolicy load(String resource) {
+        try (InputStream in = TestPolicies.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource " + resource);
+            }
+            return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-  static StatementPolicy fromYaml(String yaml, String source) {
-    try {
-      return new StatementPolicy(new PolicyLoader(PolicyValidator.Use.LOCAL).parse(yaml, source).getSpec());
-    } catch (InvalidPolicyException e) {
-      throw new IllegalStateException(e.getMessage(), e);
+    static StatementPolicy fromYaml(String yaml, String source) {
+        try {
+            return new StatementPolicy(new PolicyLoader(PolicyValidator.Use.LOCAL)
+                    .parse(yaml, source)
+                    .getSpec());
+        } catch (InvalidPolicyException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
-  }
 
-  /** A simple-protocol Query as the proxy decides it: split, classify each part, strictest verdict wins. */
-  static Verdict decideQuery(StatementPolicy policy, String query, Map<String, List<Classification>> prepared) {
-    List<String> parts = StatementSplitter.split(query);
-    if (parts.isEmpty()) {
-      throw new IllegalArgumentException("no statement in " + query);
+    /** A simple-protocol Query as the proxy decides it: split, classify each part, strictest verdict wins. */
+    static Verdict decideQuery(StatementPolicy policy, String query, Map<String, List<Classification>> prepared) {
+        List<String> parts = StatementSplitter.split(query);
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no statement in " + query);
+        }
+        Verdict strictest = null;
+        for (String part : parts) {
+            Verdict v =
+                    policy.decide(StatementClassifier.classify(part), name -> prepared.getOrDefault(name, List.of()));
+            strictest = strictest == null ? v : strictest.strictest(v);
+        }
+        return strictest;
     }
-    Verdict strictest = null;
-    for (String part : parts) {
-      Verdict v = policy.decide(StatementClassifier.classify(part), name -> prepared.getOrDefault(name, List.of()));
-      strictest = strictest == null ? v : strictest.strictest(v);
-    }
-    return strictest;
-  }
 
-  static Verdict decideQuery(StatementPolicy policy, String query) {
-    return decideQuery(policy, query, Map.of());
-  }
+    static Verdict decideQuery(StatementPolicy policy, String query) {
+        return decideQuery(policy, query, Map.of());
+    }
 }

@@ -14,47 +14,49 @@ import org.junit.jupiter.params.provider.ValueSource;
  * check can decide ({@code id > 0}) are left to trial runs under changesMoreThan.
  */
 class UnboundedWhereTest {
-  @ParameterizedTest
-  @ValueSource(strings = {
-      "DELETE FROM t WHERE id NOTNULL",
-      "DELETE FROM t WHERE id IS NOT NULL",
-      "DELETE FROM t WHERE NOT (id IS NULL)",
-      "DELETE FROM t WHERE NOT id IS NULL",
-      "DELETE FROM t WHERE id IN (id)",
-      "DELETE FROM t WHERE id IN (1, id)",
-      "DELETE FROM t WHERE id = id + 0",
-      "DELETE FROM t WHERE id = id * 1",
-      "DELETE FROM t WHERE id >= id",
-      "DELETE FROM t WHERE id = coalesce(id, 0)",
-      "DELETE FROM t WHERE id::text = id::text",
-      "DELETE FROM t WHERE id IS NOT DISTINCT FROM id",
-      "DELETE FROM t WHERE NOT (id <> id)",
-      "DELETE FROM t WHERE NOT (id IS DISTINCT FROM id)",
-      "DELETE FROM t WHERE id BETWEEN id AND 100",
-      "UPDATE t SET v = 1 WHERE (id = id) OR (id = 5)",
-      "UPDATE t SET v = 1 WHERE id = id AND true",
-      "UPDATE t SET v = 1 WHERE v IS NOT NULL OR v IS NULL",
-      "DELETE FROM t WHERE t.id = t.id",
-  })
-  void selectEveryRow(String sql) {
-    Verdict v = decideQuery(READ_WRITE, sql);
-    assertThat(v.action()).as("%s (%s)", sql, v.reason()).isEqualTo(Action.RequireApproval);
-    assertThat(v.rule()).isEqualTo("unbounded-writes");
-  }
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "DELETE FROM t WHERE id NOTNULL",
+                "DELETE FROM t WHERE id IS NOT NULL",
+                "DELETE FROM t WHERE NOT (id IS NULL)",
+                "DELETE FROM t WHERE NOT id IS NULL",
+                "DELETE FROM t WHERE id IN (id)",
+                "DELETE FROM t WHERE id IN (1, id)",
+                "DELETE FROM t WHERE id = id + 0",
+                "DELETE FROM t WHERE id = id * 1",
+                "DELETE FROM t WHERE id >= id",
+                "DELETE FROM t WHERE id = coalesce(id, 0)",
+                "DELETE FROM t WHERE id::text = id::text",
+                "DELETE FROM t WHERE id IS NOT DISTINCT FROM id",
+                "DELETE FROM t WHERE NOT (id <> id)",
+                "DELETE FROM t WHERE NOT (id IS DISTINCT FROM id)",
+                "DELETE FROM t WHERE id BETWEEN id AND 100",
+                "UPDATE t SET v = 1 WHERE (id = id) OR (id = 5)",
+                "UPDATE t SET v = 1 WHERE id = id AND true",
+                "UPDATE t SET v = 1 WHERE v IS NOT NULL OR v IS NULL",
+                "DELETE FROM t WHERE t.id = t.id",
+            })
+    void selectEveryRow(String sql) {
+        Verdict v = decideQuery(READ_WRITE, sql);
+        assertThat(v.action()).as("%s (%s)", sql, v.reason()).isEqualTo(Action.RequireApproval);
+        assertThat(v.rule()).isEqualTo("unbounded-writes");
+    }
 
-  @ParameterizedTest
-  @ValueSource(strings = {
-      "DELETE FROM t WHERE id = 5",
-      "DELETE FROM t WHERE id IN (1, 2)",
-      "DELETE FROM t WHERE id IS NULL",
-      "DELETE FROM t WHERE v LIKE 'a%'",
-      "DELETE FROM t WHERE id = $1",
-      "UPDATE t SET v = 1 WHERE id = 3 AND v IS NOT NULL",
-      "DELETE FROM t USING s WHERE t.id = s.id",
-      "DELETE FROM t WHERE NOT (id = 5)",
-  })
-  void selectSomeRows(String sql) {
-    Verdict v = decideQuery(READ_WRITE, sql);
-    assertThat(v.action()).as("%s (%s)", sql, v.reason()).isEqualTo(Action.Allow);
-  }
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "DELETE FROM t WHERE id = 5",
+                "DELETE FROM t WHERE id IN (1, 2)",
+                "DELETE FROM t WHERE id IS NULL",
+                "DELETE FROM t WHERE v LIKE 'a%'",
+                "DELETE FROM t WHERE id = $1",
+                "UPDATE t SET v = 1 WHERE id = 3 AND v IS NOT NULL",
+                "DELETE FROM t USING s WHERE t.id = s.id",
+                "DELETE FROM t WHERE NOT (id = 5)",
+            })
+    void selectSomeRows(String sql) {
+        Verdict v = decideQuery(READ_WRITE, sql);
+        assertThat(v.action()).as("%s (%s)", sql, v.reason()).isEqualTo(Action.Allow);
+    }
 }

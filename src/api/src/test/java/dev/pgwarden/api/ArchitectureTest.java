@@ -15,35 +15,45 @@ import org.junit.jupiter.api.Test;
 
 /** src/api is the contract every module reads: it depends on none of them, and its packages form no cycle. */
 class ArchitectureTest {
-  private static JavaClasses main;
+    private static JavaClasses main;
 
-  @BeforeAll
-  static void importMainClasses() {
-    main = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-        .importPackages("dev.pgwarden.api");
-  }
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                .importPackages("dev.pgwarden.api");
+    }
 
-  @Test
-  void importedTheModule() {
-    assertThat(main.contain(DatabaseAccessPolicy.class)).isTrue();
-  }
+    @Test
+    void importedTheModule() {
+        assertThat(main.contain(DatabaseAccessPolicy.class)).isTrue();
+    }
 
-  @Test
-  void packagesHaveNoCycles() {
-    slices().matching("dev.pgwarden.(**)").should().beFreeOfCycles().check(main);
-  }
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.pgwarden.(**)").should().beFreeOfCycles().check(main);
+    }
 
-  @Test
-  void dependsOnNoOtherModule() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.pgwarden.sidecar..", "dev.pgwarden.operator..",
-        "dev.pgwarden.database..", "dev.pgwarden.cli..", "io.javaoperatorsdk..").check(main);
-  }
+    @Test
+    void dependsOnNoOtherModule() {
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.pgwarden.sidecar..",
+                        "dev.pgwarden.operator..",
+                        "dev.pgwarden.database..",
+                        "dev.pgwarden.cli..",
+                        "io.javaoperatorsdk..")
+                .check(main);
+    }
 
-  /** A class over the limit has more than one job (see ClassSize). */
-  @Test
-  void noMainClassIsOver400Lines() throws IOException {
-    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
-  }
+    /** A class over the limit has more than one job (see ClassSize). */
+    @Test
+    void noMainClassIsOver400Lines() throws IOException {
+        assertThat(ClassSize.tooLongInMain())
+                .as("classes over " + ClassSize.MAX_LINES + " lines")
+                .isEmpty();
+    }
 }

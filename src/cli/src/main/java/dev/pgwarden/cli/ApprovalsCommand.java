@@ -17,114 +17,137 @@ import picocli.CommandLine.Parameters;
  * {@code pgwarden approvals}: the statements a running {@code pgwarden local} holds for approval;
  * with its nested {@code approve} and {@code deny} commands, how a local reviewer decides them.
  */
-@Command(name = "approvals", mixinStandardHelpOptions = true,
-    description = "List the statements the running `pgwarden local` holds for approval.")
+@Command(
+        name = "approvals",
+        mixinStandardHelpOptions = true,
+        description = "List the statements the running `pgwarden local` holds for approval.")
 public final class ApprovalsCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @Option(names = "--state-dir", description = "Where `pgwarden local` keeps its state. Default ~/.pgwarden/local.")
-  Path stateDir;
-
-  @Option(names = "--all", description = "Also list decided and expired requests.")
-  boolean all;
-
-  @Override
-  public Integer call() throws Exception {
-    JsonNode list = send(stateDir, "GET", "", null);
-    int shown = 0;
-    for (JsonNode e : list) {
-      if (!all && !e.path("phase").asText().equals("Pending")) {
-        continue;
-      }
-      shown++;
-      System.out.printf("%s  %s  rule %s  subject %s  expires %s%n", e.path("name").asText(), e.path("phase").asText(),
-          e.path("rule").asText(), e.path("subject").asText(), e.path("expiresAt").asText());
-      System.out.println("    " + e.path("statement").asText().replace("\n", "\n    "));
-      if (e.hasNonNull("agentReason")) {
-        System.out.println("    reason: " + e.path("agentReason").asText());
-      }
-      if (!e.path("parameters").isEmpty()) {
-        System.out.println("    parameters: " + e.path("parameters"));
-      }
-      if (e.hasNonNull("reviewer")) {
-        System.out.println("    decided by " + e.path("reviewer").asText()
-            + (e.hasNonNull("comment") ? ": " + e.path("comment").asText() : ""));
-      }
-    }
-    if (shown == 0) {
-      System.out.println(all ? "No approval requests." : "No pending approval requests.");
-    }
-    return 0;
-  }
-
-  static JsonNode send(Path stateDir, String method, String path, JsonNode body) throws IOException, InterruptedException {
-    LocalState state = LocalState.read(stateDir == null ? LocalState.defaultDirectory() : stateDir);
-    if (state.approvalsUrl() == null) {
-      throw new IOException("the running `pgwarden local` has no approval endpoint: restart it with this version");
-    }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(state.approvalsUrl() + path))
-        .header("Authorization", "Bearer " + state.approvalsSecret())
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.toString()));
-    HttpResponse<String> response;
-    try {
-      response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.ConnectException e) {
-      throw new IOException("cannot reach `pgwarden local` at " + state.approvalsUrl() + ": is it still running?");
-    }
-    JsonNode json = JSON.readTree(response.body());
-    if (response.statusCode() != 200) {
-      throw new IOException(json.path("error").asText("HTTP " + response.statusCode()));
-    }
-    return json;
-  }
-
-  /** Shared by approve and deny. */
-  abstract static class Decide implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The request's name, as `pgwarden approvals` lists it.")
-    String name;
-
-    @Option(names = "--comment", description = "Why; the agent sees it when a request is denied.")
-    String comment;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--state-dir", description = "Where `pgwarden local` keeps its state. Default ~/.pgwarden/local.")
     Path stateDir;
 
-    abstract String verb();
+    @Option(names = "--all", description = "Also list decided and expired requests.")
+    boolean all;
 
     @Override
     public Integer call() throws Exception {
-      var body = JSON.createObjectNode().put("reviewer", System.getProperty("user.name"));
-      if (comment != null) {
-        body.put("comment", comment);
-      }
-      JsonNode e = send(stateDir, "POST", "/" + name + "/" + verb(), body);
-      // The held statement may already have run by the time the answer is written: say what was
-      // decided, and the phase it has reached when that is further along.
-      String decided = verb().equals("approve") ? "approved" : "denied";
-      String phase = e.path("phase").asText().toLowerCase(java.util.Locale.ROOT);
-      System.out.println(e.path("name").asText() + " " + decided + " by " + e.path("reviewer").asText()
-          + (phase.equals(decided) ? "" : " (now " + phase + ")") + ": " + e.path("statement").asText());
-      return 0;
+        JsonNode list = send(stateDir, "GET", "", null);
+        int shown = 0;
+        for (JsonNode e : list) {
+            if (!all && !e.path("phase").asText().equals("Pending")) {
+                continue;
+            }
+            shown++;
+            System.out.printf(
+                    "%s  %s  rule %s  subject %s  expires %s%n",
+                    e.path("name").asText(),
+                    e.path("phase").asText(),
+                    e.path("rule").asText(),
+                    e.path("subject").asText(),
+                    e.path("expiresAt").asText());
+            System.out.println("    " + e.path("statement").asText().replace("\n", "\n    "));
+            if (e.hasNonNull("agentReason")) {
+                System.out.println("    reason: " + e.path("agentReason").asText());
+            }
+            if (!e.path("parameters").isEmpty()) {
+                System.out.println("    parameters: " + e.path("parameters"));
+            }
+            if (e.hasNonNull("reviewer")) {
+                System.out.println("    decided by " + e.path("reviewer").asText()
+                        + (e.hasNonNull("comment") ? ": " + e.path("comment").asText() : ""));
+            }
+        }
+        if (shown == 0) {
+            System.out.println(all ? "No approval requests." : "No pending approval requests.");
+        }
+        return 0;
     }
-  }
 
-  @Command(name = "approve", mixinStandardHelpOptions = true,
-      description = "Approve a statement held by the running `pgwarden local`.")
-  static final class Approve extends Decide {
-    @Override
-    String verb() {
-      return "approve";
+    static JsonNode send(Path stateDir, String method, String path, JsonNode body)
+            throws IOException, InterruptedException {
+        LocalState state = LocalState.read(stateDir == null ? LocalState.defaultDirectory() : stateDir);
+        if (state.approvalsUrl() == null) {
+            throw new IOException(
+                    "the running `pgwarden local` has no approval endpoint: restart it with this version");
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(state.approvalsUrl() + path))
+                .header("Authorization", "Bearer " + state.approvalsSecret())
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body.toString()));
+        HttpResponse<String> response;
+        try {
+            response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException(
+                    "cannot reach `pgwarden local` at " + state.approvalsUrl() + ": is it still running?");
+        }
+        JsonNode json = JSON.readTree(response.body());
+        if (response.statusCode() != 200) {
+            throw new IOException(json.path("error").asText("HTTP " + response.statusCode()));
+        }
+        return json;
     }
-  }
 
-  @Command(name = "deny", mixinStandardHelpOptions = true,
-      description = "Deny a statement held by the running `pgwarden local`.")
-  static final class Deny extends Decide {
-    @Override
-    String verb() {
-      return "deny";
+    /** Shared by approve and deny. */
+    abstract static class Decide implements Callable<Integer> {
+        @Parameters(
+                index = "0",
+                paramLabel = "NAME",
+                description = "The request's name, as `pgwarden approvals` lists it.")
+        String name;
+
+        @Option(names = "--comment", description = "Why; the agent sees it when a request is denied.")
+        String comment;
+
+        @Option(
+                names = "--state-dir",
+                description = "Where `pgwarden local` keeps its state. Default ~/.pgwarden/local.")
+        Path stateDir;
+
+        abstract String verb();
+
+        @Override
+        public Integer call() throws Exception {
+            var body = JSON.createObjectNode().put("reviewer", System.getProperty("user.name"));
+            if (comment != null) {
+                body.put("comment", comment);
+            }
+            JsonNode e = send(stateDir, "POST", "/" + name + "/" + verb(), body);
+            // The held statement may already have run by the time the answer is written: say what was
+            // decided, and the phase it has reached when that is further along.
+            String decided = verb().equals("approve") ? "approved" : "denied";
+            String phase = e.path("phase").asText().toLowerCase(java.util.Locale.ROOT);
+            System.out.println(e.path("name").asText() + " " + decided + " by "
+                    + e.path("reviewer").asText() + (phase.equals(decided) ? "" : " (now " + phase + ")") + ": "
+                    + e.path("statement").asText());
+            return 0;
+        }
     }
-  }
+
+    @Command(
+            name = "approve",
+            mixinStandardHelpOptions = true,
+            description = "Approve a statement held by the running `pgwarden local`.")
+    static final class Approve extends Decide {
+        @Override
+        String verb() {
+            return "approve";
+        }
+    }
+
+    @Command(
+            name = "deny",
+            mixinStandardHelpOptions = true,
+            description = "Deny a statement held by the running `pgwarden local`.")
+    static final class Deny extends Decide {
+        @Override
+        String verb() {
+            return "deny";
+        }
+    }
 }

@@ -7,16 +7,15 @@ import java.nio.file.Path;
 
 /** Loads the audit key, failing with a message that names the file and what is wrong with it. */
 final class AuditKeyFile {
-  private AuditKeyFile() {
-  }
+    private AuditKeyFile() {}
 
-  static AuditChain load(Path file) {
-    try {
-      return AuditChain.fromFile(file);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("no key file " + file);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot use the key file " + file + ": " + e.getMessage());
+    static AuditChain load(Path file) {
+        try {
+            return AuditChain.fromFile(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no key file " + file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use the key file " + file + ": " + e.getMessage());
+        }
     }
-  }
 }

@@ -22,77 +22,85 @@ import picocli.CommandLine.Parameters;
  * tested in CI before it is rolled out. The exit code is the decision: 0 Allow, 3 RequireApproval,
  * 4 Deny (1 for an invalid policy, 2 for bad usage).
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-    description = "Classify SQL and show what a policy decides. Exit code: 0 Allow, 3 RequireApproval, 4 Deny.")
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = "Classify SQL and show what a policy decides. Exit code: 0 Allow, 3 RequireApproval, 4 Deny.")
 public final class CheckCommand implements Callable<Integer> {
-  @Option(names = "--policy", required = true, description = "DatabaseAccessPolicy YAML file.")
-  Path policyFile;
+    @Option(names = "--policy", required = true, description = "DatabaseAccessPolicy YAML file.")
+    Path policyFile;
 
-  @Parameters(arity = "0..1", paramLabel = "SQL",
-      description = "The SQL (several statements allowed, as one Query). Read from stdin when omitted.")
-  String sql;
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "SQL",
+            description = "The SQL (several statements allowed, as one Query). Read from stdin when omitted.")
+    String sql;
 
-  @Override
-  public Integer call() throws Exception {
-    DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.CLUSTER).load(policyFile);
-    String text = sql != null ? sql : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-    StatementPolicy rules = new StatementPolicy(policy.getSpec());
-    List<String> statements = StatementSplitter.split(text);
-    if (statements.isEmpty()) {
-      System.out.println("no statement");
-      return 0;
+    @Override
+    public Integer call() throws Exception {
+        DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.CLUSTER).load(policyFile);
+        String text = sql != null ? sql : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        StatementPolicy rules = new StatementPolicy(policy.getSpec());
+        List<String> statements = StatementSplitter.split(text);
+        if (statements.isEmpty()) {
+            System.out.println("no statement");
+            return 0;
+        }
+        Verdict overall = null;
+        for (String s : statements) {
+            Classification c = StatementClassifier.classify(s);
+            Verdict v = rules.decide(c);
+            overall = overall == null ? v : overall.strictest(v);
+            print(s, c, v, rules.trial(c, name -> List.of(), v));
+        }
+        if (statements.size() > 1) {
+            System.out.println(
+                    "query: " + overall.action() + " (" + overall.rule() + "): the strictest of its statements");
+        }
+        return exitCode(overall.action());
     }
-    Verdict overall = null;
-    for (String s : statements) {
-      Classification c = StatementClassifier.classify(s);
-      Verdict v = rules.decide(c);
-      overall = overall == null ? v : overall.strictest(v);
-      print(s, c, v, rules.trial(c, name -> List.of(), v));
-    }
-    if (statements.size() > 1) {
-      System.out.println("query: " + overall.action() + " (" + overall.rule() + "): the strictest of its statements");
-    }
-    return exitCode(overall.action());
-  }
 
-  static int exitCode(Action a) {
-    return switch (a) {
-      case Allow -> 0;
-      case RequireApproval -> 3;
-      case Deny -> 4;
-    };
-  }
+    static int exitCode(Action a) {
+        return switch (a) {
+            case Allow -> 0;
+            case RequireApproval -> 3;
+            case Deny -> 4;
+        };
+    }
 
-  private static void print(String statement, Classification c, Verdict v, StatementPolicy.Trial trial) {
-    System.out.println("statement: " + statement.replace("\n", "\n           "));
-    System.out.println("  kind:      " + c.kind() + (c.effects().size() > 1 ? "  (performs " + c.effectsInOrder() + ")" : ""));
-    if (c.problem() != null) {
-      System.out.println("  problem:   " + c.problem());
+    private static void print(String statement, Classification c, Verdict v, StatementPolicy.Trial trial) {
+        System.out.println("statement: " + statement.replace("\n", "\n           "));
+        System.out.println(
+                "  kind:      " + c.kind() + (c.effects().size() > 1 ? "  (performs " + c.effectsInOrder() + ")" : ""));
+        if (c.problem() != null) {
+            System.out.println("  problem:   " + c.problem());
+        }
+        if (!c.reads().isEmpty()) {
+            System.out.println("  reads:     " + String.join(", ", c.reads()));
+        }
+        if (!c.writes().isEmpty()) {
+            System.out.println("  writes:    " + String.join(", ", c.writes()));
+        }
+        if (c.unbounded()) {
+            System.out.println("  unbounded: yes (UPDATE or DELETE without a limiting WHERE)");
+        }
+        if (!c.functions().isEmpty()) {
+            System.out.println("  functions: " + String.join(", ", c.functions()));
+        }
+        if (c.runsCode()) {
+            System.out.println(
+                    "  code:      " + String.join(", ", c.code()) + " (pgwarden cannot see into it: it counts as"
+                            + " every kind of write, unless an Allow rule names DO, CALL or CREATE)");
+        }
+        if (trial != null) {
+            System.out.println("  trial:     needed: changesMoreThan " + trial.limit() + " (rules "
+                    + String.join(", ", trial.rules())
+                    + ") decides once a trial run has counted the rows it changes; the decision below is"
+                    + " the one within the limit");
+        }
+        for (Verdict.Match m : v.matched()) {
+            System.out.println("  matched:   " + m.rule() + " -> " + m.action() + " (" + m.reason() + ")");
+        }
+        System.out.println("  decision:  " + v.action() + " by " + v.rule());
     }
-    if (!c.reads().isEmpty()) {
-      System.out.println("  reads:     " + String.join(", ", c.reads()));
-    }
-    if (!c.writes().isEmpty()) {
-      System.out.println("  writes:    " + String.join(", ", c.writes()));
-    }
-    if (c.unbounded()) {
-      System.out.println("  unbounded: yes (UPDATE or DELETE without a limiting WHERE)");
-    }
-    if (!c.functions().isEmpty()) {
-      System.out.println("  functions: " + String.join(", ", c.functions()));
-    }
-    if (c.runsCode()) {
-      System.out.println("  code:      " + String.join(", ", c.code()) + " (pgwarden cannot see into it: it counts as"
-          + " every kind of write, unless an Allow rule names DO, CALL or CREATE)");
-    }
-    if (trial != null) {
-      System.out.println("  trial:     needed: changesMoreThan " + trial.limit() + " (rules " + String.join(", ",
-          trial.rules()) + ") decides once a trial run has counted the rows it changes; the decision below is"
-          + " the one within the limit");
-    }
-    for (Verdict.Match m : v.matched()) {
-      System.out.println("  matched:   " + m.rule() + " -> " + m.action() + " (" + m.reason() + ")");
-    }
-    System.out.println("  decision:  " + v.action() + " by " + v.rule());
-  }
 }

@@ -13,44 +13,47 @@ import java.util.List;
  * again only when it changes, so a rotation every few minutes does not repeat it.
  */
 final class DriftNotice {
-  private final RoleNames names;
-  private final PrintStream log;
-  private List<PrivilegeDrift> last = List.of();
+    private final RoleNames names;
+    private final PrintStream log;
+    private List<PrivilegeDrift> last = List.of();
 
-  DriftNotice(RoleNames names, PrintStream log) {
-    this.names = names;
-    this.log = log;
-  }
+    DriftNotice(RoleNames names, PrintStream log) {
+        this.names = names;
+        this.log = log;
+    }
 
-  /** The end of the start-up line: what the database masks, or nothing when it masks nothing. */
-  static String inForce(MaskingReport masking) {
-    if (masking.governed().isEmpty()) {
-      return "";
+    /** The end of the start-up line: what the database masks, or nothing when it masks nothing. */
+    static String inForce(MaskingReport masking) {
+        if (masking.governed().isEmpty()) {
+            return "";
+        }
+        return "; the database masks "
+                + String.join(", ", masking.governed().stream().sorted().toList()) + " for it (sessions search "
+                + masking.searchPathSetting() + ")";
     }
-    return "; the database masks " + String.join(", ", masking.governed().stream().sorted().toList())
-        + " for it (sessions search " + masking.searchPathSetting() + ")";
-  }
 
-  void report(List<PrivilegeDrift> drift) {
-    if (drift.equals(last)) {
-      return;
+    void report(List<PrivilegeDrift> drift) {
+        if (drift.equals(last)) {
+            return;
+        }
+        last = List.copyOf(drift);
+        if (drift.isEmpty()) {
+            log.println("pgwarden: the group " + names.group() + " matches the policy again");
+            return;
+        }
+        List<PrivilegeDrift> masking =
+                drift.stream().filter(d -> d.kind().masking()).toList();
+        List<PrivilegeDrift> grants =
+                drift.stream().filter(d -> !d.kind().masking()).toList();
+        if (!masking.isEmpty()) {
+            log.println("pgwarden: DEGRADED: masking for group " + names.group() + " is not what the policy says;"
+                    + " only the proxy masks there:");
+            masking.forEach(d -> log.println("  - " + d));
+        }
+        if (!grants.isEmpty()) {
+            log.println("pgwarden: DEGRADED: the privileges of group " + names.group() + " differ from the policy where"
+                    + " the admin role cannot change them:");
+            grants.forEach(d -> log.println("  - " + d));
+        }
     }
-    last = List.copyOf(drift);
-    if (drift.isEmpty()) {
-      log.println("pgwarden: the group " + names.group() + " matches the policy again");
-      return;
-    }
-    List<PrivilegeDrift> masking = drift.stream().filter(d -> d.kind().masking()).toList();
-    List<PrivilegeDrift> grants = drift.stream().filter(d -> !d.kind().masking()).toList();
-    if (!masking.isEmpty()) {
-      log.println("pgwarden: DEGRADED: masking for group " + names.group() + " is not what the policy says;"
-          + " only the proxy masks there:");
-      masking.forEach(d -> log.println("  - " + d));
-    }
-    if (!grants.isEmpty()) {
-      log.println("pgwarden: DEGRADED: the privileges of group " + names.group() + " differ from the policy where"
-          + " the admin role cannot change them:");
-      grants.forEach(d -> log.println("  - " + d));
-    }
-  }
 }

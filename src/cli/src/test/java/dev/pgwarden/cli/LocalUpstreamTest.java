@@ -20,58 +20,71 @@ import org.junit.jupiter.api.io.TempDir;
  * values, and when local mode stops no role of the policy is left in the database.
  */
 class LocalUpstreamTest {
-  @TempDir
-  Path state;
+    @TempDir
+    Path state;
 
-  @Test
-  void theAgentRunsAsAMintedRoleAndNothingIsLeftAfterExit() throws Exception {
-    UpstreamFixture upstream = new UpstreamFixture("local_upstream");
-    Path policy = state.resolve("policy.yaml");
-    Files.writeString(policy, UpstreamFixture.policyYaml());
-    String stderr;
-    try (LocalProcess local = LocalProcess.start(state, "--upstream", upstream.adminUrl(), "--policy", policy.toString(),
-        "--audit-file", state.resolve("audit.jsonl").toString())) {
-      String roleDuringTheRun;
-      try (Connection c = connect(local.url())) {
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
-          rs.next();
-          roleDuringTheRun = rs.getString(1);
-          assertThat(roleDuringTheRun).startsWith(UpstreamFixture.names().loginPrefix()).isNotEqualTo(upstream.admin);
+    @Test
+    void theAgentRunsAsAMintedRoleAndNothingIsLeftAfterExit() throws Exception {
+        UpstreamFixture upstream = new UpstreamFixture("local_upstream");
+        Path policy = state.resolve("policy.yaml");
+        Files.writeString(policy, UpstreamFixture.policyYaml());
+        String stderr;
+        try (LocalProcess local = LocalProcess.start(
+                state,
+                "--upstream",
+                upstream.adminUrl(),
+                "--policy",
+                policy.toString(),
+                "--audit-file",
+                state.resolve("audit.jsonl").toString())) {
+            String roleDuringTheRun;
+            try (Connection c = connect(local.url())) {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
+                    rs.next();
+                    roleDuringTheRun = rs.getString(1);
+                    assertThat(roleDuringTheRun)
+                            .startsWith(UpstreamFixture.names().loginPrefix())
+                            .isNotEqualTo(upstream.admin);
+                }
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT email FROM customers ORDER BY id")) {
+                    int rows = 0;
+                    while (rs.next()) {
+                        rows++;
+                        assertThat(rs.getString(1)).matches("\\*\\*\\*\\*@example\\.(com|org)");
+                    }
+                    assertThat(rows).isEqualTo(2);
+                }
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM orders")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(2);
+                }
+                assertThatThrownBy(() -> c.createStatement()
+                                .executeQuery("SELECT * FROM internal.salaries")
+                                .close())
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            }
+            assertThat(upstream.policyRoles()).contains(UpstreamFixture.names().group(), roleDuringTheRun);
+            local.close();
+            stderr = local.stderr();
         }
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT email FROM customers ORDER BY id")) {
-          int rows = 0;
-          while (rs.next()) {
-            rows++;
-            assertThat(rs.getString(1)).matches("\\*\\*\\*\\*@example\\.(com|org)");
-          }
-          assertThat(rows).isEqualTo(2);
+        assertThat(stderr).doesNotContain(UpstreamFixture.ADMIN_PASSWORD);
+        assertThat(upstream.policyRoles()).isEmpty();
+        assertThat(upstream.maskingSchemas()).isEmpty();
+        String audit = Files.readString(state.resolve("audit.jsonl"));
+        for (String email : UpstreamFixture.EMAILS) {
+            assertThat(audit).doesNotContain(email.substring(0, email.indexOf('@')));
         }
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM orders")) {
-          rs.next();
-          assertThat(rs.getInt(1)).isEqualTo(2);
-        }
-        assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT * FROM internal.salaries").close())
-            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
-      }
-      assertThat(upstream.policyRoles()).contains(UpstreamFixture.names().group(), roleDuringTheRun);
-      local.close();
-      stderr = local.stderr();
     }
-    assertThat(stderr).doesNotContain(UpstreamFixture.ADMIN_PASSWORD);
-    assertThat(upstream.policyRoles()).isEmpty();
-    assertThat(upstream.maskingSchemas()).isEmpty();
-    String audit = Files.readString(state.resolve("audit.jsonl"));
-    for (String email : UpstreamFixture.EMAILS) {
-      assertThat(audit).doesNotContain(email.substring(0, email.indexOf('@')));
-    }
-  }
 
-  private static Connection connect(String postgresUrl) throws SQLException {
-    URI uri = URI.create(postgresUrl);
-    String[] userInfo = uri.getUserInfo().split(":", 2);
-    Properties p = new Properties();
-    p.setProperty("user", userInfo[0]);
-    p.setProperty("password", userInfo[1]);
-    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), p);
-  }
+    private static Connection connect(String postgresUrl) throws SQLException {
+        URI uri = URI.create(postgresUrl);
+        String[] userInfo = uri.getUserInfo().split(":", 2);
+        Properties p = new Properties();
+        p.setProperty("user", userInfo[0]);
+        p.setProperty("password", userInfo[1]);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), p);
+    }
 }

@@ -6,8 +6,8 @@ package dev.pgwarden.database;
  * it is given.
  */
 public record AdminCredentials(String username, String password) {
-  @Override
-  public String toString() {
-    return "AdminCredentials[username=" + username + ", password=***]";
-  }
+    @Override
+    public String toString() {
+        return "AdminCredentials[username=" + username + ", password=***]";
+    }
 }

@@ -14,5 +14,4 @@ import java.util.List;
  * @param masking what masking did: the relations it governs, the search_path the logins got, the
  *     statements that changed something (none when the database already matched)
  */
-public record Applied(List<PrivilegeDrift> drift, IssuedLogin login, Duration recheckAfter, MaskingReport masking) {
-}
+public record Applied(List<PrivilegeDrift> drift, IssuedLogin login, Duration recheckAfter, MaskingReport masking) {}

@@ -11,24 +11,23 @@ import java.util.List;
  * working only when its role is dropped and its sessions are terminated.
  */
 final class ExpiredLogins {
-  private ExpiredLogins() {
-  }
+    private ExpiredLogins() {}
 
-  /** Drops every expired login of the group but {@code current} (the one the Secret hands out). */
-  static ExpirySweep end(RoleManager roles, RoleNames names, Instant now, String current) throws SQLException {
-    List<String> dropped = new ArrayList<>();
-    List<LoginRole> remaining = new ArrayList<>();
-    for (LoginRole role : roles.logins(names)) {
-      if (role.name().equals(current)) {
-        continue;
-      }
-      if (role.expiredAt(now)) {
-        roles.dropLogin(role.name());
-        dropped.add(role.name());
-      } else {
-        remaining.add(role);
-      }
+    /** Drops every expired login of the group but {@code current} (the one the Secret hands out). */
+    static ExpirySweep end(RoleManager roles, RoleNames names, Instant now, String current) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        List<LoginRole> remaining = new ArrayList<>();
+        for (LoginRole role : roles.logins(names)) {
+            if (role.name().equals(current)) {
+                continue;
+            }
+            if (role.expiredAt(now)) {
+                roles.dropLogin(role.name());
+                dropped.add(role.name());
+            } else {
+                remaining.add(role);
+            }
+        }
+        return new ExpirySweep(List.copyOf(dropped), List.copyOf(remaining));
     }
-    return new ExpirySweep(List.copyOf(dropped), List.copyOf(remaining));
-  }
 }

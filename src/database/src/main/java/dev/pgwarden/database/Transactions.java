@@ -10,47 +10,46 @@ import java.sql.Savepoint;
  * exception), else the caller's, which the caller commits or rolls back.
  */
 final class Transactions {
-  interface Work<T> {
-    T run() throws SQLException;
-  }
-
-  interface Statement {
-    void run() throws SQLException;
-  }
-
-  private Transactions() {
-  }
-
-  static <T> T run(Connection connection, Work<T> work) throws SQLException {
-    if (!connection.getAutoCommit()) {
-      return work.run();
+    interface Work<T> {
+        T run() throws SQLException;
     }
-    connection.setAutoCommit(false);
-    try {
-      T result = work.run();
-      connection.commit();
-      return result;
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
-  }
 
-  /**
-   * Runs one step inside the current transaction that may fail without ending it: a savepoint is
-   * rolled back on failure, and the error is returned for the caller to report (null when it ran).
-   */
-  static SQLException attempt(Connection connection, Statement step) throws SQLException {
-    Savepoint savepoint = connection.setSavepoint();
-    try {
-      step.run();
-      connection.releaseSavepoint(savepoint);
-      return null;
-    } catch (SQLException e) {
-      connection.rollback(savepoint);
-      return e;
+    interface Statement {
+        void run() throws SQLException;
     }
-  }
+
+    private Transactions() {}
+
+    static <T> T run(Connection connection, Work<T> work) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            return work.run();
+        }
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run();
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Runs one step inside the current transaction that may fail without ending it: a savepoint is
+     * rolled back on failure, and the error is returned for the caller to report (null when it ran).
+     */
+    static SQLException attempt(Connection connection, Statement step) throws SQLException {
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            step.run();
+            connection.releaseSavepoint(savepoint);
+            return null;
+        } catch (SQLException e) {
+            connection.rollback(savepoint);
+            return e;
+        }
+    }
 }

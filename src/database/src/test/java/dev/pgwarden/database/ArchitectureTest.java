@@ -17,37 +17,42 @@ import org.junit.jupiter.api.Test;
  * CRD records of src/api are its input; Kubernetes clients and the operator SDK stay out.
  */
 class ArchitectureTest {
-  private static JavaClasses main;
+    private static JavaClasses main;
 
-  @BeforeAll
-  static void importMainClasses() {
-    main = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-        .importPackages("dev.pgwarden.database");
-  }
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                .importPackages("dev.pgwarden.database");
+    }
 
-  @Test
-  void importedTheModule() {
-    assertThat(main.contain(PolicyDatabase.class)).isTrue();
-  }
+    @Test
+    void importedTheModule() {
+        assertThat(main.contain(PolicyDatabase.class)).isTrue();
+    }
 
-  /** Every package is a slice, the root package included. */
-  @Test
-  void packagesHaveNoCycles() {
-    slices().matching("dev.pgwarden.(**)").should().beFreeOfCycles().check(main);
-  }
+    /** Every package is a slice, the root package included. */
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.pgwarden.(**)").should().beFreeOfCycles().check(main);
+    }
 
-  @Test
-  void noKubernetes() {
-    noClasses().should().dependOnClassesThat()
-        .resideInAnyPackage("io.fabric8..", "io.javaoperatorsdk..", "dev.pgwarden.operator..", "dev.pgwarden.sidecar..")
-        .check(main);
-  }
+    @Test
+    void noKubernetes() {
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.fabric8..", "io.javaoperatorsdk..", "dev.pgwarden.operator..", "dev.pgwarden.sidecar..")
+                .check(main);
+    }
 
-  /** A class over the limit has more than one job (see ClassSize). */
-  @Test
-  void noMainClassIsOver400Lines() throws IOException {
-    assertThat(ClassSize.tooLongInMain()).as("classes over " + ClassSize.MAX_LINES + " lines").isEmpty();
-  }
+    /** A class over the limit has more than one job (see ClassSize). */
+    @Test
+    void noMainClassIsOver400Lines() throws IOException {
+        assertThat(ClassSize.tooLongInMain())
+                .as("classes over " + ClassSize.MAX_LINES + " lines")
+                .isEmpty();
+    }
 }

@@ -9,13 +9,16 @@ import java.util.Optional;
  * exceptions: a handler must refuse then (fail closed), never treat "could not ask" as "absent".
  */
 public final class PolicyLookup {
-  private final KubernetesClient client;
+    private final KubernetesClient client;
 
-  public PolicyLookup(KubernetesClient client) {
-    this.client = client;
-  }
+    public PolicyLookup(KubernetesClient client) {
+        this.client = client;
+    }
 
-  public Optional<DatabaseAccessPolicy> find(String namespace, String name) {
-    return Optional.ofNullable(client.resources(DatabaseAccessPolicy.class).inNamespace(namespace).withName(name).get());
-  }
+    public Optional<DatabaseAccessPolicy> find(String namespace, String name) {
+        return Optional.ofNullable(client.resources(DatabaseAccessPolicy.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get());
+    }
 }

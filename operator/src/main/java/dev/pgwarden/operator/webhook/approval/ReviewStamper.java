@@ -17,29 +17,34 @@ import java.util.Map;
  * The validating webhook then checks the result, so a missing stamp can never pass.
  */
 public final class ReviewStamper implements AdmissionRequestHandler {
-  private final Clock clock;
+    private final Clock clock;
 
-  public ReviewStamper(Clock clock) {
-    this.clock = clock;
-  }
+    public ReviewStamper(Clock clock) {
+        this.clock = clock;
+    }
 
-  @Override
-  public AdmissionResponse handle(AdmissionRequest request) {
-    if (!"UPDATE".equals(request.getOperation())) {
-      return Admission.allowed();
+    @Override
+    public AdmissionResponse handle(AdmissionRequest request) {
+        if (!"UPDATE".equals(request.getOperation())) {
+            return Admission.allowed();
+        }
+        QueryApproval before = Admission.oldObject(request, QueryApproval.class);
+        QueryApproval after = Admission.object(request, QueryApproval.class);
+        String user =
+                request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
+        if (before == null || after == null || user == null || user.isBlank() || !Decisions.decides(before, after)) {
+            return Admission.allowed();
+        }
+        QueryApproval stamped = Admission.SERIALIZATION.clone(after);
+        Map<String, String> annotations = new LinkedHashMap<>(
+                stamped.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : stamped.getMetadata().getAnnotations());
+        annotations.put(PgwardenAnnotations.REVIEWED_BY, user);
+        annotations.put(
+                PgwardenAnnotations.REVIEWED_AT,
+                clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+        stamped.getMetadata().setAnnotations(annotations);
+        return Admission.patched(after, stamped);
     }
-    QueryApproval before = Admission.oldObject(request, QueryApproval.class);
-    QueryApproval after = Admission.object(request, QueryApproval.class);
-    String user = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
-    if (before == null || after == null || user == null || user.isBlank() || !Decisions.decides(before, after)) {
-      return Admission.allowed();
-    }
-    QueryApproval stamped = Admission.SERIALIZATION.clone(after);
-    Map<String, String> annotations = new LinkedHashMap<>(
-        stamped.getMetadata().getAnnotations() == null ? Map.of() : stamped.getMetadata().getAnnotations());
-    annotations.put(PgwardenAnnotations.REVIEWED_BY, user);
-    annotations.put(PgwardenAnnotations.REVIEWED_AT, clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
-    stamped.getMetadata().setAnnotations(annotations);
-    return Admission.patched(after, stamped);
-  }
 }

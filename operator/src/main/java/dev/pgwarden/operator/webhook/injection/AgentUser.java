@@ -12,21 +12,24 @@ import java.util.Set;
  * agent containers run as different users or as root, the sidecar keeps its own user.
  */
 final class AgentUser {
-  private AgentUser() {
-  }
+    private AgentUser() {}
 
-  static long forSidecar(PodSpec spec) {
-    Long podUser = spec.getSecurityContext() == null ? null : spec.getSecurityContext().getRunAsUser();
-    Set<Long> users = new HashSet<>();
-    for (Container agent : PodChecks.agentContainers(spec)) {
-      Long own = agent.getSecurityContext() == null ? null : agent.getSecurityContext().getRunAsUser();
-      users.add(own != null ? own : podUser);
+    static long forSidecar(PodSpec spec) {
+        Long podUser = spec.getSecurityContext() == null
+                ? null
+                : spec.getSecurityContext().getRunAsUser();
+        Set<Long> users = new HashSet<>();
+        for (Container agent : PodChecks.agentContainers(spec)) {
+            Long own = agent.getSecurityContext() == null
+                    ? null
+                    : agent.getSecurityContext().getRunAsUser();
+            users.add(own != null ? own : podUser);
+        }
+        if (users.size() != 1) {
+            return SidecarResources.SIDECAR_UID;
+        }
+        Long user = users.iterator().next();
+        // runAsNonRoot holds for the sidecar: a root agent reads the sidecar's file anyway.
+        return user == null || user == 0L ? SidecarResources.SIDECAR_UID : user;
     }
-    if (users.size() != 1) {
-      return SidecarResources.SIDECAR_UID;
-    }
-    Long user = users.iterator().next();
-    // runAsNonRoot holds for the sidecar: a root agent reads the sidecar's file anyway.
-    return user == null || user == 0L ? SidecarResources.SIDECAR_UID : user;
-  }
 }

@@ -16,28 +16,28 @@ import java.util.Map;
  * is repeated in case the condition is missing.
  */
 public final class SidecarExecCheck implements AdmissionRequestHandler {
-  @Override
-  public AdmissionResponse handle(AdmissionRequest request) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> options = Admission.object(request, Map.class);
-    if (options == null) {
-      // The API server always sends the exec/attach options; without them nothing can be judged.
-      return Admission.refused("pgwarden: the admission request carries no exec or attach options");
+    @Override
+    public AdmissionResponse handle(AdmissionRequest request) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> options = Admission.object(request, Map.class);
+        if (options == null) {
+            // The API server always sends the exec/attach options; without them nothing can be judged.
+            return Admission.refused("pgwarden: the admission request carries no exec or attach options");
+        }
+        if (!SIDECAR.equals(options.get("container"))) {
+            return Admission.allowed();
+        }
+        String what = "pods/attach".equals(resource(request)) ? "attach to" : "exec into";
+        return Admission.refused("pgwarden: no one may " + what + " the " + SIDECAR + " container of pod "
+                + request.getName() + ": it holds the database credentials and the audit key. Read its logs"
+                + " (kubectl logs -c " + SIDECAR + ") or its metrics instead, or debug an agent container");
     }
-    if (!SIDECAR.equals(options.get("container"))) {
-      return Admission.allowed();
-    }
-    String what = "pods/attach".equals(resource(request)) ? "attach to" : "exec into";
-    return Admission.refused("pgwarden: no one may " + what + " the " + SIDECAR + " container of pod "
-        + request.getName() + ": it holds the database credentials and the audit key. Read its logs"
-        + " (kubectl logs -c " + SIDECAR + ") or its metrics instead, or debug an agent container");
-  }
 
-  private static String resource(AdmissionRequest request) {
-    if (request.getResource() == null) {
-      return "";
+    private static String resource(AdmissionRequest request) {
+        if (request.getResource() == null) {
+            return "";
+        }
+        String sub = request.getSubResource();
+        return request.getResource().getResource() + (sub == null || sub.isEmpty() ? "" : "/" + sub);
     }
-    String sub = request.getSubResource();
-    return request.getResource().getResource() + (sub == null || sub.isEmpty() ? "" : "/" + sub);
-  }
 }

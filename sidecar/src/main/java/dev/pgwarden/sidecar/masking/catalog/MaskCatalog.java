@@ -31,180 +31,201 @@ import org.slf4j.LoggerFactory;
  * ({@link #invalidate}), since a new view or a renamed column changes what must be masked.
  */
 public final class MaskCatalog implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(MaskCatalog.class);
-  static final long PERIOD_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(MaskCatalog.class);
+    static final long PERIOD_SECONDS = 30;
 
-  /** Read at every (re)connect: the role's credentials rotate while the sidecar runs. */
-  private final java.util.function.Supplier<UpstreamConfig> upstream;
-  private final MaskRules rules;
-  private final ViewTaint views;
-  private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "pgwarden-catalog");
-    t.setDaemon(true);
-    return t;
-  });
-  private final AtomicLong wanted = new AtomicLong(1);
-  private volatile CatalogSnapshot snapshot;
-  private CompletableFuture<CatalogSnapshot> loading;
-  private Connection connection;
+    /** Read at every (re)connect: the role's credentials rotate while the sidecar runs. */
+    private final java.util.function.Supplier<UpstreamConfig> upstream;
 
-  MaskCatalog(UpstreamConfig upstream, MaskRules rules) {
-    this(() -> upstream, rules);
-  }
-
-  public MaskCatalog(java.util.function.Supplier<UpstreamConfig> upstream, MaskRules rules) {
-    this.upstream = upstream;
-    this.rules = rules;
-    this.views = new ViewTaint(rules);
-  }
-
-  /** Loads the first snapshot in the background and keeps it current. */
-  public void start() {
-    refresh();
-    worker.scheduleWithFixedDelay(() -> refresh(), PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
-  }
-
-  /** The snapshot, if it reflects every DDL reported so far; else null (wait for {@link #refresh}). */
-  public CatalogSnapshot current() {
-    CatalogSnapshot s = snapshot;
-    return s != null && s.generation() >= wanted.get() ? s : null;
-  }
-
-  /** The newest snapshot, current or not; null before the first load. */
-  public CatalogSnapshot latest() {
-    return snapshot;
-  }
-
-  /** DDL happened: statements decided from now on need a snapshot read after it. */
-  public void invalidate() {
-    wanted.incrementAndGet();
-  }
-
-  /** A snapshot at least as new as the last {@link #invalidate}; fails when the database cannot be read. */
-  public synchronized CompletableFuture<CatalogSnapshot> refresh() {
-    long generation = wanted.get();
-    if (loading != null && !loading.isDone()) {
-      return loading.thenCompose(s -> s.generation() >= generation ? CompletableFuture.completedFuture(s) : refresh());
-    }
-    CompletableFuture<CatalogSnapshot> f = new CompletableFuture<>();
-    loading = f;
-    try {
-      worker.execute(() -> load(generation, f));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // A policy reload retired this catalog; a session that has not moved to the new one yet
-      // gets a failure (its statement is refused) rather than an exception on its event loop.
-      f.completeExceptionally(new IllegalStateException("the masking catalog was replaced by a policy reload"));
-    }
-    return f;
-  }
-
-  private void load(long generation, CompletableFuture<CatalogSnapshot> f) {
-    try {
-      CatalogSnapshot s = load(generation);
-      snapshot = s;
-      f.complete(s);
-    } catch (SQLException | RuntimeException e) {
-      LOG.warn("cannot read the catalog for masking: {}", e.getMessage());
-      closeConnection();
-      f.completeExceptionally(e);
-    }
-  }
-
-  // ---------------------------------------------------------------- loading
-
-  private CatalogSnapshot load(long generation) throws SQLException {
-    Connection c = connection();
-    try (Statement tx = c.createStatement()) {
-      // One consistent view of the catalog for all the queries below.
-      tx.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    }
-    try {
-      Map<Integer, String[]> relations = CatalogQueries.relations(c);
-      Set<String> relationNames = new HashSet<>();
-      Set<Integer> relationOids = relations.keySet();
-      for (String[] r : relations.values()) {
-        relationNames.add(r[1]);
-        relationNames.add(r[0] + "." + r[1]);
-      }
-      // Masked column names per relation OID: the policy's tables, then their inheritance children.
-      Map<Integer, Map<String, MaskedColumn>> masked = new HashMap<>();
-      for (MaskedColumn m : rules.columns()) {
-        for (Map.Entry<Integer, String[]> r : relations.entrySet()) {
-          if (r.getValue()[0].equals(m.schema()) && r.getValue()[1].equals(m.table())) {
-            masked.computeIfAbsent(r.getKey(), k -> new LinkedHashMap<>()).put(m.column(), m);
-          }
-        }
-      }
-      CatalogQueries.inheritanceChildren(c, masked);
-      Map<Long, CatalogSnapshot.Attribute> attributes = new HashMap<>();
-      CatalogQueries.attributes(c, masked, attributes);
-      Map<Integer, String> userFunctions = CatalogQueries.userFunctions(c);
-      Set<String> functionNames = Set.copyOf(userFunctions.values());
-      Map<String, Map<String, MaskedColumn>> tainted = new HashMap<>();
-      masked.forEach((oid, cols) -> ViewTaint.put(tainted, relations.get(oid), cols));
-      Map<String, Set<String>> columns = CatalogQueries.columnNames(c, masked.keySet(), relations);
-      views.addViews(c, relations, relationNames, masked, userFunctions, tainted, columns, attributes);
-      Set<String> schemas = new HashSet<>();
-      rules.columns().forEach(m -> schemas.add(m.schema()));
-      Set<String> maskedTables = new HashSet<>();
-      masked.keySet().forEach(oid -> ViewTaint.names(relations.get(oid), maskedTables));
-      Set<String> maskedViews = new HashSet<>(tainted.keySet());
-      maskedViews.removeAll(maskedTables);
-      Map<String, String> returnsMasked = FunctionReads.mayReturnMasked(CatalogQueries.userFunctionBodies(c),
-          maskedTables, maskedViews, CatalogQueries.databaseMasks(c, masked));
-      return new CatalogSnapshot(generation, Map.copyOf(attributes), Set.copyOf(relationOids), Map.copyOf(tainted),
-          Map.copyOf(columns), Set.copyOf(schemas), Set.copyOf(relationNames), functionNames,
-          Map.copyOf(returnsMasked));
-    } finally {
-      try (Statement tx = c.createStatement()) {
-        tx.execute("ROLLBACK");
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- connection
-
-  private Connection connection() throws SQLException {
-    if (connection != null && !connection.isClosed()) {
-      return connection;
-    }
-    UpstreamConfig upstream = this.upstream.get();
-    Properties p = new Properties();
-    p.setProperty("user", upstream.user());
-    if (upstream.password() != null) {
-      p.setProperty("password", upstream.password());
-    }
-    p.setProperty("ApplicationName", "pgwarden-catalog");
-    p.setProperty("sslmode", switch (upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode()) {
-      case DISABLE -> "disable";
-      case REQUIRE -> "require";
-      case VERIFY_FULL -> "verify-full";
+    private final MaskRules rules;
+    private final ViewTaint views;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pgwarden-catalog");
+        t.setDaemon(true);
+        return t;
     });
-    if (upstream.caFile() != null) {
-      p.setProperty("sslrootcert", upstream.caFile().toString());
-    }
-    p.setProperty("connectTimeout", "10");
-    p.setProperty("socketTimeout", "30");
-    connection = DriverManager.getConnection(JdbcTarget.of(upstream.host(), upstream.port(), upstream.database(),
-        upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode()).url(), p);
-    connection.setAutoCommit(true);
-    return connection;
-  }
+    private final AtomicLong wanted = new AtomicLong(1);
+    private volatile CatalogSnapshot snapshot;
+    private CompletableFuture<CatalogSnapshot> loading;
+    private Connection connection;
 
-  private void closeConnection() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // Replaced at the next load.
-      }
-      connection = null;
+    MaskCatalog(UpstreamConfig upstream, MaskRules rules) {
+        this(() -> upstream, rules);
     }
-  }
 
-  @Override
-  public void close() {
-    worker.shutdownNow();
-    closeConnection();
-  }
+    public MaskCatalog(java.util.function.Supplier<UpstreamConfig> upstream, MaskRules rules) {
+        this.upstream = upstream;
+        this.rules = rules;
+        this.views = new ViewTaint(rules);
+    }
+
+    /** Loads the first snapshot in the background and keeps it current. */
+    public void start() {
+        refresh();
+        worker.scheduleWithFixedDelay(() -> refresh(), PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The snapshot, if it reflects every DDL reported so far; else null (wait for {@link #refresh}). */
+    public CatalogSnapshot current() {
+        CatalogSnapshot s = snapshot;
+        return s != null && s.generation() >= wanted.get() ? s : null;
+    }
+
+    /** The newest snapshot, current or not; null before the first load. */
+    public CatalogSnapshot latest() {
+        return snapshot;
+    }
+
+    /** DDL happened: statements decided from now on need a snapshot read after it. */
+    public void invalidate() {
+        wanted.incrementAndGet();
+    }
+
+    /** A snapshot at least as new as the last {@link #invalidate}; fails when the database cannot be read. */
+    public synchronized CompletableFuture<CatalogSnapshot> refresh() {
+        long generation = wanted.get();
+        if (loading != null && !loading.isDone()) {
+            return loading.thenCompose(
+                    s -> s.generation() >= generation ? CompletableFuture.completedFuture(s) : refresh());
+        }
+        CompletableFuture<CatalogSnapshot> f = new CompletableFuture<>();
+        loading = f;
+        try {
+            worker.execute(() -> load(generation, f));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // A policy reload retired this catalog; a session that has not moved to the new one yet
+            // gets a failure (its statement is refused) rather than an exception on its event loop.
+            f.completeExceptionally(new IllegalStateException("the masking catalog was replaced by a policy reload"));
+        }
+        return f;
+    }
+
+    private void load(long generation, CompletableFuture<CatalogSnapshot> f) {
+        try {
+            CatalogSnapshot s = load(generation);
+            snapshot = s;
+            f.complete(s);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("cannot read the catalog for masking: {}", e.getMessage());
+            closeConnection();
+            f.completeExceptionally(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    private CatalogSnapshot load(long generation) throws SQLException {
+        Connection c = connection();
+        try (Statement tx = c.createStatement()) {
+            // One consistent view of the catalog for all the queries below.
+            tx.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        }
+        try {
+            Map<Integer, String[]> relations = CatalogQueries.relations(c);
+            Set<String> relationNames = new HashSet<>();
+            Set<Integer> relationOids = relations.keySet();
+            for (String[] r : relations.values()) {
+                relationNames.add(r[1]);
+                relationNames.add(r[0] + "." + r[1]);
+            }
+            // Masked column names per relation OID: the policy's tables, then their inheritance children.
+            Map<Integer, Map<String, MaskedColumn>> masked = new HashMap<>();
+            for (MaskedColumn m : rules.columns()) {
+                for (Map.Entry<Integer, String[]> r : relations.entrySet()) {
+                    if (r.getValue()[0].equals(m.schema()) && r.getValue()[1].equals(m.table())) {
+                        masked.computeIfAbsent(r.getKey(), k -> new LinkedHashMap<>())
+                                .put(m.column(), m);
+                    }
+                }
+            }
+            CatalogQueries.inheritanceChildren(c, masked);
+            Map<Long, CatalogSnapshot.Attribute> attributes = new HashMap<>();
+            CatalogQueries.attributes(c, masked, attributes);
+            Map<Integer, String> userFunctions = CatalogQueries.userFunctions(c);
+            Set<String> functionNames = Set.copyOf(userFunctions.values());
+            Map<String, Map<String, MaskedColumn>> tainted = new HashMap<>();
+            masked.forEach((oid, cols) -> ViewTaint.put(tainted, relations.get(oid), cols));
+            Map<String, Set<String>> columns = CatalogQueries.columnNames(c, masked.keySet(), relations);
+            views.addViews(c, relations, relationNames, masked, userFunctions, tainted, columns, attributes);
+            Set<String> schemas = new HashSet<>();
+            rules.columns().forEach(m -> schemas.add(m.schema()));
+            Set<String> maskedTables = new HashSet<>();
+            masked.keySet().forEach(oid -> ViewTaint.names(relations.get(oid), maskedTables));
+            Set<String> maskedViews = new HashSet<>(tainted.keySet());
+            maskedViews.removeAll(maskedTables);
+            Map<String, String> returnsMasked = FunctionReads.mayReturnMasked(
+                    CatalogQueries.userFunctionBodies(c),
+                    maskedTables,
+                    maskedViews,
+                    CatalogQueries.databaseMasks(c, masked));
+            return new CatalogSnapshot(
+                    generation,
+                    Map.copyOf(attributes),
+                    Set.copyOf(relationOids),
+                    Map.copyOf(tainted),
+                    Map.copyOf(columns),
+                    Set.copyOf(schemas),
+                    Set.copyOf(relationNames),
+                    functionNames,
+                    Map.copyOf(returnsMasked));
+        } finally {
+            try (Statement tx = c.createStatement()) {
+                tx.execute("ROLLBACK");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    private Connection connection() throws SQLException {
+        if (connection != null && !connection.isClosed()) {
+            return connection;
+        }
+        UpstreamConfig upstream = this.upstream.get();
+        Properties p = new Properties();
+        p.setProperty("user", upstream.user());
+        if (upstream.password() != null) {
+            p.setProperty("password", upstream.password());
+        }
+        p.setProperty("ApplicationName", "pgwarden-catalog");
+        p.setProperty(
+                "sslmode",
+                switch (upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode()) {
+                    case DISABLE -> "disable";
+                    case REQUIRE -> "require";
+                    case VERIFY_FULL -> "verify-full";
+                });
+        if (upstream.caFile() != null) {
+            p.setProperty("sslrootcert", upstream.caFile().toString());
+        }
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "30");
+        connection = DriverManager.getConnection(
+                JdbcTarget.of(
+                                upstream.host(),
+                                upstream.port(),
+                                upstream.database(),
+                                upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode())
+                        .url(),
+                p);
+        connection.setAutoCommit(true);
+        return connection;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // Replaced at the next load.
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        closeConnection();
+    }
 }

@@ -24,29 +24,28 @@ import java.util.Set;
  *     not read, or call such a function): a statement calling one is refused by that name
  */
 public record CatalogSnapshot(
-    long generation,
-    Map<Long, Attribute> attributes,
-    Set<Integer> relationOids,
-    Map<String, Map<String, MaskedColumn>> tainted,
-    Map<String, Set<String>> columns,
-    Set<String> maskedSchemas,
-    Set<String> relationNames,
-    Set<String> userFunctions,
-    Map<String, String> returnsMasked) {
+        long generation,
+        Map<Long, Attribute> attributes,
+        Set<Integer> relationOids,
+        Map<String, Map<String, MaskedColumn>> tainted,
+        Map<String, Set<String>> columns,
+        Set<String> maskedSchemas,
+        Set<String> relationNames,
+        Set<String> userFunctions,
+        Map<String, String> returnsMasked) {
 
-  /** A masked attribute: the column it masks (or derives from) and the strategy that applies. */
-  public record Attribute(String name, MaskStrategy strategy) {
-  }
+    /** A masked attribute: the column it masks (or derives from) and the strategy that applies. */
+    public record Attribute(String name, MaskStrategy strategy) {}
 
-  public static long key(int tableOid, int attnum) {
-    return ((long) tableOid << 16) | (attnum & 0xffff);
-  }
+    public static long key(int tableOid, int attnum) {
+        return ((long) tableOid << 16) | (attnum & 0xffff);
+    }
 
-  public Attribute attribute(int tableOid, int attnum) {
-    return attributes.get(key(tableOid, attnum));
-  }
+    public Attribute attribute(int tableOid, int attnum) {
+        return attributes.get(key(tableOid, attnum));
+    }
 
-  public boolean knowsRelation(int tableOid) {
-    return relationOids.contains(tableOid);
-  }
+    public boolean knowsRelation(int tableOid) {
+        return relationOids.contains(tableOid);
+    }
 }

@@ -20,24 +20,30 @@ import java.util.List;
  * @param opaqueCode it runs code pgwarden cannot see into (a user function, or a statement it
  *     could not read): that code's notices and errors may say anything, so their text is withheld
  */
-public record MaskPlan(String refusal, List<MaskStrategy> derived, MaskStrategy allDerived, MaskStrategy mismatch,
-    List<String> touched, boolean sensitive, boolean opaqueCode) {
+public record MaskPlan(
+        String refusal,
+        List<MaskStrategy> derived,
+        MaskStrategy allDerived,
+        MaskStrategy mismatch,
+        List<String> touched,
+        boolean sensitive,
+        boolean opaqueCode) {
 
-  /** Results pass untouched but for columns that come straight from a masked table column. */
-  public static final MaskPlan NONE = new MaskPlan(null, List.of(), null, null, List.of(), false, false);
+    /** Results pass untouched but for columns that come straight from a masked table column. */
+    public static final MaskPlan NONE = new MaskPlan(null, List.of(), null, null, List.of(), false, false);
 
-  public static MaskPlan refuse(String why, List<String> touched) {
-    return new MaskPlan(why, List.of(), null, null, touched, true, false);
-  }
-
-  /** The strategy for computed result column {@code i} of {@code columns}, or null to pass it. */
-  public MaskStrategy derivedStrategy(int i, int columns) {
-    if (allDerived != null) {
-      return allDerived;
+    public static MaskPlan refuse(String why, List<String> touched) {
+        return new MaskPlan(why, List.of(), null, null, touched, true, false);
     }
-    if (derived == null || derived.size() != columns) {
-      return mismatch;
+
+    /** The strategy for computed result column {@code i} of {@code columns}, or null to pass it. */
+    public MaskStrategy derivedStrategy(int i, int columns) {
+        if (allDerived != null) {
+            return allDerived;
+        }
+        if (derived == null || derived.size() != columns) {
+            return mismatch;
+        }
+        return derived.get(i);
     }
-    return derived.get(i);
-  }
 }

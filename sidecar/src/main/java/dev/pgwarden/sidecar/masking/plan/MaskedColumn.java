@@ -10,7 +10,7 @@ import dev.pgwarden.api.v1alpha1.MaskStrategy;
  */
 public record MaskedColumn(String schema, String table, String column, MaskStrategy strategy, boolean denyPredicates) {
 
-  public String qualifiedName() {
-    return schema + "." + table + "." + column;
-  }
+    public String qualifiedName() {
+        return schema + "." + table + "." + column;
+    }
 }

@@ -13,52 +13,51 @@ import java.util.TreeSet;
  * column vanish from what masking judges.
  */
 final class TextNames {
-  private TextNames() {
-  }
+    private TextNames() {}
 
-  /** The names in {@code sql}; every name when it cannot be lexed is unknowable, so none is ruled out. */
-  static Set<String> of(String sql) {
-    try {
-      return SqlNames.of(sql);
-    } catch (IllegalStateException e) {
-      return Set.of();
-    }
-  }
-
-  /**
-   * Whether the text names a relation with masked columns that the lineage does not hold as a
-   * relation (nor as a name the statement defines itself).
-   */
-  static boolean unseenMaskedRelation(Set<String> written, Lineage l, CatalogSnapshot catalog) {
-    if (written.isEmpty()) {
-      return false;
-    }
-    Set<String> seen = new java.util.HashSet<>(l.localNames());
-    l.relations().forEach(r -> seen.add(r.name()));
-    for (String relation : catalog.tainted().keySet()) {
-      String bare = relation.substring(relation.lastIndexOf('.') + 1);
-      if (written.contains(bare) && !seen.contains(bare)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The strict columns (denyPredicates) of the relations the text names, as a list for a message;
-   * null when there are none. The column need not be named: a whole row compares it too
-   * ({@code WHERE v = ROW(1, 'guess')::vault}).
-   */
-  static String strictColumnsNamed(Set<String> written, CatalogSnapshot catalog) {
-    Set<String> named = new TreeSet<>();
-    for (Map.Entry<String, Map<String, MaskedColumn>> e : catalog.tainted().entrySet()) {
-      String bare = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
-      for (Map.Entry<String, MaskedColumn> column : e.getValue().entrySet()) {
-        if (column.getValue().denyPredicates() && written.contains(bare)) {
-          named.add(column.getValue().qualifiedName());
+    /** The names in {@code sql}; every name when it cannot be lexed is unknowable, so none is ruled out. */
+    static Set<String> of(String sql) {
+        try {
+            return SqlNames.of(sql);
+        } catch (IllegalStateException e) {
+            return Set.of();
         }
-      }
     }
-    return named.isEmpty() ? null : String.join(", ", named);
-  }
+
+    /**
+     * Whether the text names a relation with masked columns that the lineage does not hold as a
+     * relation (nor as a name the statement defines itself).
+     */
+    static boolean unseenMaskedRelation(Set<String> written, Lineage l, CatalogSnapshot catalog) {
+        if (written.isEmpty()) {
+            return false;
+        }
+        Set<String> seen = new java.util.HashSet<>(l.localNames());
+        l.relations().forEach(r -> seen.add(r.name()));
+        for (String relation : catalog.tainted().keySet()) {
+            String bare = relation.substring(relation.lastIndexOf('.') + 1);
+            if (written.contains(bare) && !seen.contains(bare)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The strict columns (denyPredicates) of the relations the text names, as a list for a message;
+     * null when there are none. The column need not be named: a whole row compares it too
+     * ({@code WHERE v = ROW(1, 'guess')::vault}).
+     */
+    static String strictColumnsNamed(Set<String> written, CatalogSnapshot catalog) {
+        Set<String> named = new TreeSet<>();
+        for (Map.Entry<String, Map<String, MaskedColumn>> e : catalog.tainted().entrySet()) {
+            String bare = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+            for (Map.Entry<String, MaskedColumn> column : e.getValue().entrySet()) {
+                if (column.getValue().denyPredicates() && written.contains(bare)) {
+                    named.add(column.getValue().qualifiedName());
+                }
+            }
+        }
+        return named.isEmpty() ? null : String.join(", ", named);
+    }
 }

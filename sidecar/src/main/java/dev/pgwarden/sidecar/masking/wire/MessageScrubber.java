@@ -15,116 +15,124 @@ import java.util.Set;
  * query, which quote rows and values, are withheld.
  */
 public final class MessageScrubber {
-  static final String WITHHELD = "pgwarden withheld the detail: the statement reads masked columns";
-  static final String WITHHELD_MESSAGE = "pgwarden withheld this message: it comes from code that may have read"
-      + " masked columns (its SQLSTATE is kept)";
-  static final String QUOTED_VALUE = "\"[redacted]\"";
+    static final String WITHHELD = "pgwarden withheld the detail: the statement reads masked columns";
+    static final String WITHHELD_MESSAGE = "pgwarden withheld this message: it comes from code that may have read"
+            + " masked columns (its SQLSTATE is kept)";
+    static final String QUOTED_VALUE = "\"[redacted]\"";
 
-  private MessageScrubber() {
-  }
+    private MessageScrubber() {}
 
-  /**
-   * @param message a whole ErrorResponse or NoticeResponse, type byte included; not released here
-   * @param statementNames the names in the statement the message is about
-   */
-  public static ByteBuf scrub(ByteBuf message, Set<String> statementNames, String statement, boolean withholdMessage,
-      ByteBufAllocator alloc) {
-    ByteBuf in = message.duplicate();
-    byte type = in.readByte();
-    in.readInt();
-    ByteBuf out = alloc.buffer(in.readableBytes() + 64);
-    out.writeByte(type);
-    out.writeInt(0);
-    while (in.isReadable()) {
-      byte field = in.readByte();
-      if (field == 0) {
-        break;
-      }
-      String value = CStrings.read(in);
-      switch (field) {
-        case 'M' -> value = withholdMessage ? WITHHELD_MESSAGE
-            : redactUnquoted(redactQuoted(value, statementNames), statement);
-        case 'H' -> value = redactUnquoted(redactQuoted(value, statementNames), statement);
-        case 'D' -> value = WITHHELD;
-        case 'W', 'q' -> value = null;
-        default -> {
+    /**
+     * @param message a whole ErrorResponse or NoticeResponse, type byte included; not released here
+     * @param statementNames the names in the statement the message is about
+     */
+    public static ByteBuf scrub(
+            ByteBuf message,
+            Set<String> statementNames,
+            String statement,
+            boolean withholdMessage,
+            ByteBufAllocator alloc) {
+        ByteBuf in = message.duplicate();
+        byte type = in.readByte();
+        in.readInt();
+        ByteBuf out = alloc.buffer(in.readableBytes() + 64);
+        out.writeByte(type);
+        out.writeInt(0);
+        while (in.isReadable()) {
+            byte field = in.readByte();
+            if (field == 0) {
+                break;
+            }
+            String value = CStrings.read(in);
+            switch (field) {
+                case 'M' ->
+                    value = withholdMessage
+                            ? WITHHELD_MESSAGE
+                            : redactUnquoted(redactQuoted(value, statementNames), statement);
+                case 'H' -> value = redactUnquoted(redactQuoted(value, statementNames), statement);
+                case 'D' -> value = WITHHELD;
+                case 'W', 'q' -> value = null;
+                default -> {}
+            }
+            if (value != null) {
+                out.writeByte(field);
+                out.writeCharSequence(value, StandardCharsets.UTF_8);
+                out.writeByte(0);
+            }
         }
-      }
-      if (value != null) {
-        out.writeByte(field);
-        out.writeCharSequence(value, StandardCharsets.UTF_8);
         out.writeByte(0);
-      }
+        out.setInt(1, out.writerIndex() - 1);
+        return out;
     }
-    out.writeByte(0);
-    out.setInt(1, out.writerIndex() - 1);
-    return out;
-  }
 
-  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[^\\s,;()\"]+");
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[^\\s,;()\"]+");
 
-  /**
-   * Replaces unquoted values: a few messages print them bare ({@code date field value out of
-   * range: 2000-13-123456789}). A word holding a digit (three characters or more) or an '@' that
-   * the statement itself does not contain is taken for one.
-   */
-  static String redactUnquoted(String s, String statement) {
-    StringBuilder b = new StringBuilder(s.length());
-    java.util.regex.Matcher m = WORD.matcher(s);
-    int last = 0;
-    boolean inQuote = false;
-    while (m.find()) {
-      for (int i = last; i < m.start(); i++) {
-        inQuote ^= s.charAt(i) == '"';
-      }
-      b.append(s, last, m.start());
-      String word = m.group();
-      boolean valueLike = word.indexOf('@') >= 0 || word.length() >= 3 && word.chars().anyMatch(Character::isDigit);
-      if (!inQuote && valueLike && !word.equals("[redacted]") && (statement == null || !statement.contains(word))) {
-        b.append("[redacted]");
-      } else {
-        b.append(word);
-      }
-      last = m.end();
+    /**
+     * Replaces unquoted values: a few messages print them bare ({@code date field value out of
+     * range: 2000-13-123456789}). A word holding a digit (three characters or more) or an '@' that
+     * the statement itself does not contain is taken for one.
+     */
+    static String redactUnquoted(String s, String statement) {
+        StringBuilder b = new StringBuilder(s.length());
+        java.util.regex.Matcher m = WORD.matcher(s);
+        int last = 0;
+        boolean inQuote = false;
+        while (m.find()) {
+            for (int i = last; i < m.start(); i++) {
+                inQuote ^= s.charAt(i) == '"';
+            }
+            b.append(s, last, m.start());
+            String word = m.group();
+            boolean valueLike =
+                    word.indexOf('@') >= 0 || word.length() >= 3 && word.chars().anyMatch(Character::isDigit);
+            if (!inQuote
+                    && valueLike
+                    && !word.equals("[redacted]")
+                    && (statement == null || !statement.contains(word))) {
+                b.append("[redacted]");
+            } else {
+                b.append(word);
+            }
+            last = m.end();
+        }
+        b.append(s, last, s.length());
+        return b.toString();
     }
-    b.append(s, last, s.length());
-    return b.toString();
-  }
 
-  /** Replaces every "quoted" part that is not a name of the statement. */
-  static String redactQuoted(String s, Set<String> names) {
-    StringBuilder b = new StringBuilder(s.length());
-    int i = 0;
-    while (i < s.length()) {
-      int open = s.indexOf('"', i);
-      if (open < 0) {
-        b.append(s, i, s.length());
-        break;
-      }
-      int close = s.indexOf('"', open + 1);
-      if (close < 0) {
-        // An unbalanced quote: whatever follows may be a value.
-        b.append(s, i, open).append(QUOTED_VALUE);
-        break;
-      }
-      String inner = s.substring(open + 1, close);
-      b.append(s, i, open);
-      b.append(isName(inner, names) ? s.substring(open, close + 1) : QUOTED_VALUE);
-      i = close + 1;
+    /** Replaces every "quoted" part that is not a name of the statement. */
+    static String redactQuoted(String s, Set<String> names) {
+        StringBuilder b = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            int open = s.indexOf('"', i);
+            if (open < 0) {
+                b.append(s, i, s.length());
+                break;
+            }
+            int close = s.indexOf('"', open + 1);
+            if (close < 0) {
+                // An unbalanced quote: whatever follows may be a value.
+                b.append(s, i, open).append(QUOTED_VALUE);
+                break;
+            }
+            String inner = s.substring(open + 1, close);
+            b.append(s, i, open);
+            b.append(isName(inner, names) ? s.substring(open, close + 1) : QUOTED_VALUE);
+            i = close + 1;
+        }
+        return b.toString();
     }
-    return b.toString();
-  }
 
-  /** A name of the statement, possibly qualified (customers.emial) or with a type's modifiers. */
-  private static boolean isName(String inner, Set<String> names) {
-    if (inner.isEmpty()) {
-      return false;
+    /** A name of the statement, possibly qualified (customers.emial) or with a type's modifiers. */
+    private static boolean isName(String inner, Set<String> names) {
+        if (inner.isEmpty()) {
+            return false;
+        }
+        for (String part : inner.split("\\.", -1)) {
+            if (!names.contains(part) && !names.contains(dev.pgwarden.sidecar.sql.Identifiers.foldUnquoted(part))) {
+                return false;
+            }
+        }
+        return true;
     }
-    for (String part : inner.split("\\.", -1)) {
-      if (!names.contains(part) && !names.contains(dev.pgwarden.sidecar.sql.Identifiers.foldUnquoted(part))) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

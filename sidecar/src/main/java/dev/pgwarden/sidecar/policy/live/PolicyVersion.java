@@ -21,18 +21,18 @@ import java.time.Duration;
  * @param auditFailClosed refuse statements that cannot be recorded
  */
 public record PolicyVersion(
-    long generation,
-    DatabaseAccessPolicy policy,
-    StatementPolicy statements,
-    MaskingEngine masking,
-    TokenVerifier verifier,
-    ApprovalMode approvalMode,
-    Duration approvalTimeout,
-    boolean auditFailClosed) {
+        long generation,
+        DatabaseAccessPolicy policy,
+        StatementPolicy statements,
+        MaskingEngine masking,
+        TokenVerifier verifier,
+        ApprovalMode approvalMode,
+        Duration approvalTimeout,
+        boolean auditFailClosed) {
 
-  public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(10);
 
-  public String name() {
-    return policy.getMetadata().getName();
-  }
+    public String name() {
+        return policy.getMetadata().getName();
+    }
 }

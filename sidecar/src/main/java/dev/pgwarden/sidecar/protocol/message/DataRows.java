@@ -7,25 +7,24 @@ import java.util.List;
 
 /** Reads the values of a DataRow ('D') whose columns are in text format. */
 public final class DataRows {
-  private DataRows() {
-  }
+    private DataRows() {}
 
-  /** @param body the message after its type and length; a NULL is null */
-  public static List<String> text(ByteBuf body) {
-    int pos = body.readerIndex();
-    int n = body.getUnsignedShort(pos);
-    pos += 2;
-    List<String> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int length = body.getInt(pos);
-      pos += 4;
-      if (length < 0) {
-        out.add(null);
-        continue;
-      }
-      out.add(body.toString(pos, length, StandardCharsets.UTF_8));
-      pos += length;
+    /** @param body the message after its type and length; a NULL is null */
+    public static List<String> text(ByteBuf body) {
+        int pos = body.readerIndex();
+        int n = body.getUnsignedShort(pos);
+        pos += 2;
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int length = body.getInt(pos);
+            pos += 4;
+            if (length < 0) {
+                out.add(null);
+                continue;
+            }
+            out.add(body.toString(pos, length, StandardCharsets.UTF_8));
+            pos += length;
+        }
+        return out;
     }
-    return out;
-  }
 }

@@ -9,21 +9,20 @@ import io.netty.buffer.ByteBufAllocator;
  * which for a pgwarden client is not the backend's: so the id is rewritten on the way through.
  */
 public final class NotificationResponse {
-  private static final int PROCESS_ID_AT = 5;
+    private static final int PROCESS_ID_AT = 5;
 
-  private NotificationResponse() {
-  }
+    private NotificationResponse() {}
 
-  /** @param frame a whole NotificationResponse, type byte and length included */
-  public static int processId(ByteBuf frame) {
-    return frame.getInt(frame.readerIndex() + PROCESS_ID_AT);
-  }
+    /** @param frame a whole NotificationResponse, type byte and length included */
+    public static int processId(ByteBuf frame) {
+        return frame.getInt(frame.readerIndex() + PROCESS_ID_AT);
+    }
 
-  /** A copy of {@code frame} naming {@code processId} as the notifying process. */
-  public static ByteBuf withProcessId(ByteBuf frame, int processId, ByteBufAllocator alloc) {
-    ByteBuf copy = alloc.buffer(frame.readableBytes());
-    copy.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
-    copy.setInt(PROCESS_ID_AT, processId);
-    return copy;
-  }
+    /** A copy of {@code frame} naming {@code processId} as the notifying process. */
+    public static ByteBuf withProcessId(ByteBuf frame, int processId, ByteBufAllocator alloc) {
+        ByteBuf copy = alloc.buffer(frame.readableBytes());
+        copy.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+        copy.setInt(PROCESS_ID_AT, processId);
+        return copy;
+    }
 }

@@ -12,14 +12,17 @@ import org.junit.jupiter.api.Test;
  * how a rule names a column is ColumnNameTest's, in src/api.
  */
 class MaskRulesTest {
-  @Test
-  void ruleColumnsAreSchemaTableColumnOrTableColumn() {
-    MaskRules rules = MaskRules.of(List.of(
-        new MaskingRule(List.of("customers.email", "crm.\"Leads\".\"E.Mail\""), MaskStrategy.PARTIAL, null),
-        new MaskingRule(List.of("public.customers.email"), MaskStrategy.NULL, true)));
-    assertThat(rules.columns()).extracting(MaskedColumn::qualifiedName)
-        .containsExactly("public.customers.email", "crm.Leads.E.Mail");
-    assertThat(rules.columns().get(0).strategy()).as("two rules on one column: the stricter").isEqualTo(MaskStrategy.NULL);
-    assertThat(rules.columns().get(0).denyPredicates()).isTrue();
-  }
+    @Test
+    void ruleColumnsAreSchemaTableColumnOrTableColumn() {
+        MaskRules rules = MaskRules.of(List.of(
+                new MaskingRule(List.of("customers.email", "crm.\"Leads\".\"E.Mail\""), MaskStrategy.PARTIAL, null),
+                new MaskingRule(List.of("public.customers.email"), MaskStrategy.NULL, true)));
+        assertThat(rules.columns())
+                .extracting(MaskedColumn::qualifiedName)
+                .containsExactly("public.customers.email", "crm.Leads.E.Mail");
+        assertThat(rules.columns().get(0).strategy())
+                .as("two rules on one column: the stricter")
+                .isEqualTo(MaskStrategy.NULL);
+        assertThat(rules.columns().get(0).denyPredicates()).isTrue();
+    }
 }

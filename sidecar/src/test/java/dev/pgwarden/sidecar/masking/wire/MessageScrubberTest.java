@@ -12,59 +12,76 @@ import org.junit.jupiter.api.Test;
 
 /** What is left of the server's errors about statements that read masked columns. */
 class MessageScrubberTest {
-  private static final Set<String> NAMES = Set.of("select", "email", "from", "customers", "int");
+    private static final Set<String> NAMES = Set.of("select", "email", "from", "customers", "int");
 
-  @Test
-  void quotedValuesGoQuotedNamesOfTheStatementStay() {
-    assertThat(MessageScrubber.redactQuoted("invalid input syntax for type integer: \"alice@example.com\"", NAMES))
-        .isEqualTo("invalid input syntax for type integer: \"[redacted]\"");
-    assertThat(MessageScrubber.redactQuoted("column \"emial\" does not exist", Set.of("emial")))
-        .isEqualTo("column \"emial\" does not exist");
-    assertThat(MessageScrubber.redactQuoted("relation \"customers.email\" x \"unterminated", NAMES))
-        .isEqualTo("relation \"customers.email\" x \"[redacted]\"");
-  }
-
-  @Test
-  void bareValuesThatTheStatementDoesNotHoldGo() {
-    assertThat(MessageScrubber.redactUnquoted("date field value out of range: 2000-13-123456789",
-        "SELECT make_date(2000, 13, x) FROM t")).isEqualTo("date field value out of range: [redacted]");
-    assertThat(MessageScrubber.redactUnquoted("value too long for type character varying(20)", "SELECT 1"))
-        .isEqualTo("value too long for type character varying(20)");
-    assertThat(MessageScrubber.redactUnquoted("mail alice@example.org rejected", "SELECT 1"))
-        .isEqualTo("mail [redacted] rejected");
-    assertThat(MessageScrubber.redactUnquoted("table t1234 has no column", "SELECT * FROM t1234"))
-        .isEqualTo("table t1234 has no column");
-  }
-
-  @Test
-  void detailContextAndInternalQueryAreWithheldTheSqlstateKept() {
-    ByteBuf error = Messages.report(ByteBufAllocator.DEFAULT, ProtocolCodes.ERROR_RESPONSE, "ERROR", "23505",
-        "duplicate key value violates unique constraint \"customers_email_key\"",
-        "Key (email)=(alice@example.com) already exists.", null);
-    ByteBuf scrubbed = MessageScrubber.scrub(error, NAMES, "select email from customers", false, ByteBufAllocator.DEFAULT);
-    try {
-      ErrorFields e = ErrorFields.read(scrubbed.slice(5, scrubbed.readableBytes() - 5));
-      assertThat(e.sqlState()).isEqualTo("23505");
-      String all = scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(all).doesNotContain("alice").contains(MessageScrubber.WITHHELD).contains("[redacted]");
-      assertThat(scrubbed.getInt(1)).isEqualTo(scrubbed.readableBytes() - 1);
-    } finally {
-      error.release();
-      scrubbed.release();
+    @Test
+    void quotedValuesGoQuotedNamesOfTheStatementStay() {
+        assertThat(MessageScrubber.redactQuoted("invalid input syntax for type integer: \"alice@example.com\"", NAMES))
+                .isEqualTo("invalid input syntax for type integer: \"[redacted]\"");
+        assertThat(MessageScrubber.redactQuoted("column \"emial\" does not exist", Set.of("emial")))
+                .isEqualTo("column \"emial\" does not exist");
+        assertThat(MessageScrubber.redactQuoted("relation \"customers.email\" x \"unterminated", NAMES))
+                .isEqualTo("relation \"customers.email\" x \"[redacted]\"");
     }
-  }
 
-  @Test
-  void codeMessagesAreWithheldWhole() {
-    ByteBuf notice = Messages.report(ByteBufAllocator.DEFAULT, ProtocolCodes.NOTICE_RESPONSE, "NOTICE", "00000",
-        "value is alice@example.com", null, null);
-    ByteBuf scrubbed = MessageScrubber.scrub(notice, NAMES, "select 1", true, ByteBufAllocator.DEFAULT);
-    try {
-      assertThat(scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8))
-          .doesNotContain("alice").contains(MessageScrubber.WITHHELD_MESSAGE);
-    } finally {
-      notice.release();
-      scrubbed.release();
+    @Test
+    void bareValuesThatTheStatementDoesNotHoldGo() {
+        assertThat(MessageScrubber.redactUnquoted(
+                        "date field value out of range: 2000-13-123456789", "SELECT make_date(2000, 13, x) FROM t"))
+                .isEqualTo("date field value out of range: [redacted]");
+        assertThat(MessageScrubber.redactUnquoted("value too long for type character varying(20)", "SELECT 1"))
+                .isEqualTo("value too long for type character varying(20)");
+        assertThat(MessageScrubber.redactUnquoted("mail alice@example.org rejected", "SELECT 1"))
+                .isEqualTo("mail [redacted] rejected");
+        assertThat(MessageScrubber.redactUnquoted("table t1234 has no column", "SELECT * FROM t1234"))
+                .isEqualTo("table t1234 has no column");
     }
-  }
+
+    @Test
+    void detailContextAndInternalQueryAreWithheldTheSqlstateKept() {
+        ByteBuf error = Messages.report(
+                ByteBufAllocator.DEFAULT,
+                ProtocolCodes.ERROR_RESPONSE,
+                "ERROR",
+                "23505",
+                "duplicate key value violates unique constraint \"customers_email_key\"",
+                "Key (email)=(alice@example.com) already exists.",
+                null);
+        ByteBuf scrubbed =
+                MessageScrubber.scrub(error, NAMES, "select email from customers", false, ByteBufAllocator.DEFAULT);
+        try {
+            ErrorFields e = ErrorFields.read(scrubbed.slice(5, scrubbed.readableBytes() - 5));
+            assertThat(e.sqlState()).isEqualTo("23505");
+            String all = scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(all)
+                    .doesNotContain("alice")
+                    .contains(MessageScrubber.WITHHELD)
+                    .contains("[redacted]");
+            assertThat(scrubbed.getInt(1)).isEqualTo(scrubbed.readableBytes() - 1);
+        } finally {
+            error.release();
+            scrubbed.release();
+        }
+    }
+
+    @Test
+    void codeMessagesAreWithheldWhole() {
+        ByteBuf notice = Messages.report(
+                ByteBufAllocator.DEFAULT,
+                ProtocolCodes.NOTICE_RESPONSE,
+                "NOTICE",
+                "00000",
+                "value is alice@example.com",
+                null,
+                null);
+        ByteBuf scrubbed = MessageScrubber.scrub(notice, NAMES, "select 1", true, ByteBufAllocator.DEFAULT);
+        try {
+            assertThat(scrubbed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .doesNotContain("alice")
+                    .contains(MessageScrubber.WITHHELD_MESSAGE);
+        } finally {
+            notice.release();
+            scrubbed.release();
+        }
+    }
 }

@@ -6,23 +6,23 @@ package dev.pgwarden.api.cluster;
  * its name and keys, so the three cannot drift apart.
  */
 public final class PolicySecret {
-  /** The DatabaseAccessPolicy as YAML, without its status. */
-  public static final String POLICY = "policy.yaml";
-  /** The current short-lived LOGIN role. */
-  public static final String USERNAME = "username";
-  public static final String PASSWORD = "password";
-  /** RFC 3339 instant of the role's VALID UNTIL. */
-  public static final String EXPIRES_AT = "expiresAt";
-  /** Keys the audit chain's HMAC; kept across rotations; what {@code pgwarden audit verify --key-file} needs. */
-  public static final String AUDIT_KEY = "audit.key";
-  /** Keys hash masking; kept across rotations. */
-  public static final String MASK_KEY = "mask.key";
+    /** The DatabaseAccessPolicy as YAML, without its status. */
+    public static final String POLICY = "policy.yaml";
+    /** The current short-lived LOGIN role. */
+    public static final String USERNAME = "username";
 
-  private PolicySecret() {
-  }
+    public static final String PASSWORD = "password";
+    /** RFC 3339 instant of the role's VALID UNTIL. */
+    public static final String EXPIRES_AT = "expiresAt";
+    /** Keys the audit chain's HMAC; kept across rotations; what {@code pgwarden audit verify --key-file} needs. */
+    public static final String AUDIT_KEY = "audit.key";
+    /** Keys hash masking; kept across rotations. */
+    public static final String MASK_KEY = "mask.key";
 
-  /** The Secret's name in the policy's namespace. */
-  public static String name(String policy) {
-    return "pgwarden-" + policy;
-  }
+    private PolicySecret() {}
+
+    /** The Secret's name in the policy's namespace. */
+    public static String name(String policy) {
+        return "pgwarden-" + policy;
+    }
 }

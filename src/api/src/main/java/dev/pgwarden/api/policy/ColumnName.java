@@ -10,44 +10,46 @@ import java.util.Objects;
  * masking views read the rules through this one parser, so both walls mask the same columns.
  */
 public record ColumnName(String schema, String table, String column) {
-  public ColumnName {
-    Objects.requireNonNull(schema, "schema");
-    Objects.requireNonNull(table, "table");
-    Objects.requireNonNull(column, "column");
-  }
+    public ColumnName {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(column, "column");
+    }
 
-  /**
-   * Splits {@code schema.table.column} or {@code table.column}; a part in double quotes may hold
-   * dots. Parts are compared with the catalog as written: PostgreSQL stores unquoted names in
-   * lower case, so {@code public.Customers.email} names nothing unless the table was created quoted.
-   *
-   * @throws IllegalArgumentException for anything else
-   */
-  public static ColumnName parse(String spec) {
-    List<String> parts = new ArrayList<>(3);
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < spec.length(); i++) {
-      char ch = spec.charAt(i);
-      if (ch == '"') {
-        if (quoted && i + 1 < spec.length() && spec.charAt(i + 1) == '"') {
-          cur.append('"');
-          i++;
-        } else {
-          quoted = !quoted;
+    /**
+     * Splits {@code schema.table.column} or {@code table.column}; a part in double quotes may hold
+     * dots. Parts are compared with the catalog as written: PostgreSQL stores unquoted names in
+     * lower case, so {@code public.Customers.email} names nothing unless the table was created quoted.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static ColumnName parse(String spec) {
+        List<String> parts = new ArrayList<>(3);
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < spec.length(); i++) {
+            char ch = spec.charAt(i);
+            if (ch == '"') {
+                if (quoted && i + 1 < spec.length() && spec.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else {
+                    quoted = !quoted;
+                }
+            } else if (ch == '.' && !quoted) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
         }
-      } else if (ch == '.' && !quoted) {
         parts.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(ch);
-      }
+        if (quoted || parts.size() < 2 || parts.size() > 3 || parts.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException(
+                    "masked column \"" + spec + "\" must be schema.table.column or table.column");
+        }
+        return parts.size() == 2
+                ? new ColumnName("public", parts.get(0), parts.get(1))
+                : new ColumnName(parts.get(0), parts.get(1), parts.get(2));
     }
-    parts.add(cur.toString());
-    if (quoted || parts.size() < 2 || parts.size() > 3 || parts.stream().anyMatch(String::isEmpty)) {
-      throw new IllegalArgumentException("masked column \"" + spec + "\" must be schema.table.column or table.column");
-    }
-    return parts.size() == 2 ? new ColumnName("public", parts.get(0), parts.get(1))
-        : new ColumnName(parts.get(0), parts.get(1), parts.get(2));
-  }
 }

@@ -5,16 +5,16 @@ import java.util.stream.Collectors;
 
 /** A policy that cannot be used, with every problem found and where it is. */
 public class InvalidPolicyException extends Exception {
-  private static final long serialVersionUID = 1L;
-  private final transient List<PolicyProblem> problems;
+    private static final long serialVersionUID = 1L;
+    private final transient List<PolicyProblem> problems;
 
-  public InvalidPolicyException(String source, List<PolicyProblem> problems) {
-    super("invalid policy " + source + ":\n" + problems.stream()
-        .map(p -> "  - " + p).collect(Collectors.joining("\n")));
-    this.problems = List.copyOf(problems);
-  }
+    public InvalidPolicyException(String source, List<PolicyProblem> problems) {
+        super("invalid policy " + source + ":\n"
+                + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n")));
+        this.problems = List.copyOf(problems);
+    }
 
-  public List<PolicyProblem> problems() {
-    return problems;
-  }
+    public List<PolicyProblem> problems() {
+        return problems;
+    }
 }

@@ -1,6 +1,6 @@
 package dev.pgwarden.api.v1alpha1;
 
 public enum ApprovalMode {
-  Wait,
-  Retry
+    Wait,
+    Retry
 }

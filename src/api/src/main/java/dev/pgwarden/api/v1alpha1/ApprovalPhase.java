@@ -1,10 +1,10 @@
 package dev.pgwarden.api.v1alpha1;
 
 public enum ApprovalPhase {
-  Pending,
-  Approved,
-  Denied,
-  Expired,
-  Executed,
-  Failed
+    Pending,
+    Approved,
+    Denied,
+    Expired,
+    Executed,
+    Failed
 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Audit(
-    @JsonPropertyDescription("Refuse new statements while they cannot be recorded (the recording spool is full or"
-        + " unwritable) instead of running them unrecorded. Default true.")
-    Boolean failClosed) {
+        @JsonPropertyDescription("Refuse new statements while they cannot be recorded (the recording spool is full or"
+                + " unwritable) instead of running them unrecorded. Default true.")
+        Boolean failClosed) {
 
-  public boolean failClosedOrDefault() {
-    return failClosed == null || failClosed;
-  }
+    public boolean failClosedOrDefault() {
+        return failClosed == null || failClosed;
+    }
 }

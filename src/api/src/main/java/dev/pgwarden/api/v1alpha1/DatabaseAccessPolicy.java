@@ -16,10 +16,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "Role", jsonPath = ".status.credentials.role", priority = 1)
 @AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.credentials.expiresAt", priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class DatabaseAccessPolicy extends CustomResource<DatabaseAccessPolicySpec, DatabaseAccessPolicyStatus>
-    implements Namespaced {
-  public static final String GROUP = "pgwarden.dev";
-  public static final String VERSION = "v1alpha1";
+        implements Namespaced {
+    public static final String GROUP = "pgwarden.dev";
+    public static final String VERSION = "v1alpha1";
 }

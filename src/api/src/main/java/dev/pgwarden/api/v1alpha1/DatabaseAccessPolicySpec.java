@@ -7,45 +7,55 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatabaseAccessPolicySpec(
-    @JsonPropertyDescription("The PostgreSQL server the agents reach through pgwarden.")
-    DatabaseTarget database,
-    @JsonPropertyDescription("Identities allowed to connect; any one matching is enough.")
-    List<Subject> subjects,
-    @Required Access access,
-    @JsonPropertyDescription("Columns whose values never reach the agent in clear.")
-    List<MaskingRule> masking,
-    @JsonPropertyDescription("Statement rules; the strictest matching action wins (Deny > RequireApproval > Allow).")
-    List<StatementRule> rules,
-    @JsonPropertyDescription("Action for statements no rule matches. Default Allow.")
-    Action defaultAction,
-    @JsonPropertyDescription("Action for statements pgwarden cannot classify. Default RequireApproval.")
-    Action onUnparseable,
-    Approval approval,
-    @JsonPropertyDescription("How sessions are recorded: results kept, and the S3 store the parts go to.")
-    Recording recording,
-    Audit audit) {
+        @JsonPropertyDescription("The PostgreSQL server the agents reach through pgwarden.")
+        DatabaseTarget database,
 
-  public List<Subject> subjectsOrEmpty() {
-    return subjects == null ? List.of() : subjects;
-  }
+        @JsonPropertyDescription("Identities allowed to connect; any one matching is enough.")
+        List<Subject> subjects,
 
-  public List<MaskingRule> maskingOrEmpty() {
-    return masking == null ? List.of() : masking;
-  }
+        @Required Access access,
 
-  public List<StatementRule> rulesOrEmpty() {
-    return rules == null ? List.of() : rules;
-  }
+        @JsonPropertyDescription("Columns whose values never reach the agent in clear.")
+        List<MaskingRule> masking,
 
-  public Action defaultActionOrAllow() {
-    return defaultAction == null ? Action.Allow : defaultAction;
-  }
+        @JsonPropertyDescription(
+                "Statement rules; the strictest matching action wins (Deny > RequireApproval > Allow).")
+        List<StatementRule> rules,
 
-  public boolean auditFailClosed() {
-    return audit == null || audit.failClosedOrDefault();
-  }
+        @JsonPropertyDescription("Action for statements no rule matches. Default Allow.")
+        Action defaultAction,
 
-  public Action onUnparseableOrDefault() {
-    return onUnparseable == null ? Action.RequireApproval : onUnparseable;
-  }
+        @JsonPropertyDescription("Action for statements pgwarden cannot classify. Default RequireApproval.")
+        Action onUnparseable,
+
+        Approval approval,
+
+        @JsonPropertyDescription("How sessions are recorded: results kept, and the S3 store the parts go to.")
+        Recording recording,
+
+        Audit audit) {
+
+    public List<Subject> subjectsOrEmpty() {
+        return subjects == null ? List.of() : subjects;
+    }
+
+    public List<MaskingRule> maskingOrEmpty() {
+        return masking == null ? List.of() : masking;
+    }
+
+    public List<StatementRule> rulesOrEmpty() {
+        return rules == null ? List.of() : rules;
+    }
+
+    public Action defaultActionOrAllow() {
+        return defaultAction == null ? Action.Allow : defaultAction;
+    }
+
+    public boolean auditFailClosed() {
+        return audit == null || audit.failClosedOrDefault();
+    }
+
+    public Action onUnparseableOrDefault() {
+        return onUnparseable == null ? Action.RequireApproval : onUnparseable;
+    }
 }

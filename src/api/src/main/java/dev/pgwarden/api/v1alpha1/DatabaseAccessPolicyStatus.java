@@ -6,7 +6,4 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatabaseAccessPolicyStatus(
-    Long observedGeneration,
-    List<Condition> conditions,
-    IssuedCredentials credentials) {
-}
+        Long observedGeneration, List<Condition> conditions, IssuedCredentials credentials) {}

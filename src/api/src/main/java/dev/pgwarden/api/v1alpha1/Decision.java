@@ -1,7 +1,7 @@
 package dev.pgwarden.api.v1alpha1;
 
 public enum Decision {
-  Pending,
-  Approved,
-  Denied
+    Pending,
+    Approved,
+    Denied
 }

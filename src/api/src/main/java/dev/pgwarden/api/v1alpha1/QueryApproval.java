@@ -20,35 +20,40 @@ import java.util.Map;
 @AdditionalPrinterColumn(name = "Statement", jsonPath = ".spec.statement")
 @AdditionalPrinterColumn(name = "Reviewer", jsonPath = ".status.reviewedBy", priority = 1)
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".spec.reason", priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class QueryApproval extends CustomResource<QueryApprovalSpec, QueryApprovalStatus> implements Namespaced {
-  // Readers shared by the sidecar and the operator, so both see an approval the same way. Not
-  // bean getters: Jackson and the CRD generator ignore them.
+    // Readers shared by the sidecar and the operator, so both see an approval the same way. Not
+    // bean getters: Jackson and the CRD generator ignore them.
 
-  /** The reviewer's decision; none yet is Pending (the sidecar files requests without one). */
-  public Decision decisionOrPending() {
-    Decision decision = getSpec() == null ? null : getSpec().decision();
-    return decision == null ? Decision.Pending : decision;
-  }
-
-  /** {@code status.phase}; no status or no phase yet is Pending: nothing has happened to the request. */
-  public ApprovalPhase phaseOrPending() {
-    return getStatus() == null || getStatus().phase() == null ? ApprovalPhase.Pending : getStatus().phase();
-  }
-
-  /** {@code spec.expiresAt}; a missing or unreadable one counts as long past (the epoch): fail closed. */
-  public Instant expiresAtOrEpoch() {
-    try {
-      return Instant.parse(getSpec().expiresAt());
-    } catch (DateTimeParseException | NullPointerException e) {
-      return Instant.EPOCH;
+    /** The reviewer's decision; none yet is Pending (the sidecar files requests without one). */
+    public Decision decisionOrPending() {
+        Decision decision = getSpec() == null ? null : getSpec().decision();
+        return decision == null ? Decision.Pending : decision;
     }
-  }
 
-  /** One annotation's value, or null. */
-  public String annotation(String key) {
-    Map<String, String> annotations = getMetadata() == null ? null : getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(key);
-  }
+    /** {@code status.phase}; no status or no phase yet is Pending: nothing has happened to the request. */
+    public ApprovalPhase phaseOrPending() {
+        return getStatus() == null || getStatus().phase() == null
+                ? ApprovalPhase.Pending
+                : getStatus().phase();
+    }
+
+    /** {@code spec.expiresAt}; a missing or unreadable one counts as long past (the epoch): fail closed. */
+    public Instant expiresAtOrEpoch() {
+        try {
+            return Instant.parse(getSpec().expiresAt());
+        } catch (DateTimeParseException | NullPointerException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** One annotation's value, or null. */
+    public String annotation(String key) {
+        Map<String, String> annotations =
+                getMetadata() == null ? null : getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
 }

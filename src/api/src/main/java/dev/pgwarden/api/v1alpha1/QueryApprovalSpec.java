@@ -8,20 +8,24 @@ import java.util.List;
 /** Everything but {@code decision} and {@code comment} is immutable once created. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueryApprovalSpec(
-    @Required String policy,
-    String rule,
-    @Required ApprovalSubject subject,
-    @Required String session,
-    @Required String statement,
-    @JsonPropertyDescription("Bound parameters, masked where they touch masked columns.")
-    List<String> parameters,
-    @Required String fingerprint,
-    @Required String expiresAt,
-    @JsonPropertyDescription("Set by the reviewer: Approved or Denied.")
-    Decision decision,
-    String comment,
-    @JsonPropertyDescription("Why the agent says it runs the statement, in its own words: a leading"
-        + " /* pgwarden:reason ... */ comment or the session's pgwarden.reason setting; one line, at most 500"
-        + " characters. Never copied from the statement's literals.")
-    String reason) {
-}
+        @Required String policy,
+        String rule,
+        @Required ApprovalSubject subject,
+        @Required String session,
+        @Required String statement,
+
+        @JsonPropertyDescription("Bound parameters, masked where they touch masked columns.")
+        List<String> parameters,
+
+        @Required String fingerprint,
+        @Required String expiresAt,
+
+        @JsonPropertyDescription("Set by the reviewer: Approved or Denied.")
+        Decision decision,
+
+        String comment,
+
+        @JsonPropertyDescription("Why the agent says it runs the statement, in its own words: a leading"
+                + " /* pgwarden:reason ... */ comment or the session's pgwarden.reason setting; one line, at most 500"
+                + " characters. Never copied from the statement's literals.")
+        String reason) {}

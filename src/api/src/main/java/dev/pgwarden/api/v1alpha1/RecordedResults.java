@@ -1,7 +1,7 @@
 package dev.pgwarden.api.v1alpha1;
 
 public enum RecordedResults {
-  None,
-  Summary,
-  Rows
+    None,
+    Summary,
+    Rows
 }

@@ -5,9 +5,4 @@ import io.fabric8.generator.annotation.Required;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record S3Target(
-    @Required String bucket,
-    String prefix,
-    String endpoint,
-    String region,
-    SecretReference credentialsSecretRef) {
-}
+        @Required String bucket, String prefix, String endpoint, String region, SecretReference credentialsSecretRef) {}

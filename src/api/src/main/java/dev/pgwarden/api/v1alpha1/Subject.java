@@ -11,24 +11,28 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Subject(
-    @JsonPropertyDescription("namespace/name of a Kubernetes service account.")
-    String serviceAccount,
-    @JsonPropertyDescription("OIDC issuer URL; its discovery document names the signing keys.")
-    String issuer,
-    @JsonPropertyDescription("Expected audience (aud claim). Default pgwarden.")
-    String audience,
-    @JsonPropertyDescription("The token must carry at least one of these in its groups claim.")
-    List<String> groups,
-    @JsonPropertyDescription("JWKS URL to use instead of the issuer's discovery document.")
-    String jwksUri) {
+        @JsonPropertyDescription("namespace/name of a Kubernetes service account.")
+        String serviceAccount,
 
-  public static final String DEFAULT_AUDIENCE = "pgwarden";
+        @JsonPropertyDescription("OIDC issuer URL; its discovery document names the signing keys.")
+        String issuer,
 
-  public String audienceOrDefault() {
-    return audience == null || audience.isBlank() ? DEFAULT_AUDIENCE : audience;
-  }
+        @JsonPropertyDescription("Expected audience (aud claim). Default pgwarden.")
+        String audience,
 
-  public List<String> groupsOrEmpty() {
-    return groups == null ? List.of() : groups;
-  }
+        @JsonPropertyDescription("The token must carry at least one of these in its groups claim.")
+        List<String> groups,
+
+        @JsonPropertyDescription("JWKS URL to use instead of the issuer's discovery document.")
+        String jwksUri) {
+
+    public static final String DEFAULT_AUDIENCE = "pgwarden";
+
+    public String audienceOrDefault() {
+        return audience == null || audience.isBlank() ? DEFAULT_AUDIENCE : audience;
+    }
+
+    public List<String> groupsOrEmpty() {
+        return groups == null ? List.of() : groups;
+    }
 }

@@ -14,31 +14,34 @@ import org.junit.jupiter.api.Test;
  * reviewed in git is the one that gets applied. Set PGWARDEN_UPDATE_CRDS=1 to rewrite them.
  */
 class CrdsAreCurrentTest {
-  @Test
-  void checkedInCrdsMatchTheGeneratedOnes() throws IOException {
-    Path generated = Path.of(System.getProperty("pgwarden.crds.generated"));
-    Path checkedIn = Path.of(System.getProperty("pgwarden.crds.checkedIn"));
-    List<Path> files;
-    try (Stream<Path> s = Files.list(generated)) {
-      files = s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+    @Test
+    void checkedInCrdsMatchTheGeneratedOnes() throws IOException {
+        Path generated = Path.of(System.getProperty("pgwarden.crds.generated"));
+        Path checkedIn = Path.of(System.getProperty("pgwarden.crds.checkedIn"));
+        List<Path> files;
+        try (Stream<Path> s = Files.list(generated)) {
+            files = s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+        }
+        assertThat(files).as("generated CRDs").hasSize(2);
+        boolean update = "1".equals(System.getenv("PGWARDEN_UPDATE_CRDS"));
+        for (Path g : files) {
+            Path c = checkedIn.resolve(g.getFileName());
+            if (update) {
+                Files.copy(g, c, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                continue;
+            }
+            assertThat(c)
+                    .as("%s is missing: run PGWARDEN_UPDATE_CRDS=1 ./mvnw -pl src/api test", c)
+                    .exists();
+            assertThat(Files.readString(c))
+                    .as("%s is stale: run PGWARDEN_UPDATE_CRDS=1 ./mvnw -pl src/api test and commit crds/", c)
+                    .isEqualTo(Files.readString(g));
+        }
+        try (Stream<Path> s = Files.list(checkedIn)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .as("crds/ holds exactly the generated files")
+                    .containsExactlyElementsOf(
+                            files.stream().map(p -> p.getFileName().toString()).toList());
+        }
     }
-    assertThat(files).as("generated CRDs").hasSize(2);
-    boolean update = "1".equals(System.getenv("PGWARDEN_UPDATE_CRDS"));
-    for (Path g : files) {
-      Path c = checkedIn.resolve(g.getFileName());
-      if (update) {
-        Files.copy(g, c, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        continue;
-      }
-      assertThat(c).as("%s is missing: run PGWARDEN_UPDATE_CRDS=1 ./mvnw -pl src/api test", c).exists();
-      assertThat(Files.readString(c))
-          .as("%s is stale: run PGWARDEN_UPDATE_CRDS=1 ./mvnw -pl src/api test and commit crds/", c)
-          .isEqualTo(Files.readString(g));
-    }
-    try (Stream<Path> s = Files.list(checkedIn)) {
-      assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
-          .as("crds/ holds exactly the generated files")
-          .containsExactlyElementsOf(files.stream().map(p -> p.getFileName().toString()).toList());
-    }
-  }
 }

@@ -13,20 +13,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param event the line parsed, or null when it is not a JSON object
  */
 public record RecordedLine(String where, String text, JsonNode event) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  public static RecordedLine parse(String where, String text) {
-    JsonNode event;
-    try {
-      event = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      event = null;
+    public static RecordedLine parse(String where, String text) {
+        JsonNode event;
+        try {
+            event = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            event = null;
+        }
+        return new RecordedLine(where, text, event != null && event.isObject() ? event : null);
     }
-    return new RecordedLine(where, text, event != null && event.isObject() ? event : null);
-  }
 
-  /** The session the line names, or null. */
-  public String session() {
-    return event == null || !event.path("session").isTextual() ? null : event.get("session").asText();
-  }
+    /** The session the line names, or null. */
+    public String session() {
+        return event == null || !event.path("session").isTextual()
+                ? null
+                : event.get("session").asText();
+    }
 }

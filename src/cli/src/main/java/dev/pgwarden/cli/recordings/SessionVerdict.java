@@ -8,13 +8,13 @@ package dev.pgwarden.cli.recordings;
  * @param instance the sidecar run that recorded it, and {@code ordinal} its number there, from its
  *     first event (null when that is missing)
  */
-public record SessionVerdict(String session, long events, String ending, String problem, String instance,
-    Long ordinal) {
-  public boolean intact() {
-    return problem == null;
-  }
+public record SessionVerdict(
+        String session, long events, String ending, String problem, String instance, Long ordinal) {
+    public boolean intact() {
+        return problem == null;
+    }
 
-  public boolean open() {
-    return ending == null;
-  }
+    public boolean open() {
+        return ending == null;
+    }
 }

@@ -7,17 +7,17 @@ import java.util.List;
  * session (whole sessions missing from an instance's sequence, a damaged audit log).
  */
 public record VerificationReport(List<SessionVerdict> sessions, List<String> problems) {
-  public VerificationReport {
-    sessions = List.copyOf(sessions);
-    problems = List.copyOf(problems);
-  }
+    public VerificationReport {
+        sessions = List.copyOf(sessions);
+        problems = List.copyOf(problems);
+    }
 
-  public long broken() {
-    return sessions.stream().filter(s -> !s.intact()).count() + problems.size();
-  }
+    public long broken() {
+        return sessions.stream().filter(s -> !s.intact()).count() + problems.size();
+    }
 
-  /** Something was verified and nothing is broken: an empty source does not pass. */
-  public boolean intact() {
-    return !sessions.isEmpty() && broken() == 0;
-  }
+    /** Something was verified and nothing is broken: an empty source does not pass. */
+    public boolean intact() {
+        return !sessions.isEmpty() && broken() == 0;
+    }
 }

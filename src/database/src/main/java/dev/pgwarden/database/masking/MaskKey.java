@@ -14,70 +14,71 @@ import javax.crypto.spec.SecretKeySpec;
  * policy's key table. The blocks are as secret as the key (either one gives the key).
  */
 public final class MaskKey {
-  private static final int BLOCK = 64;
-  private static final int MIN_SECRET = 32;
+    private static final int BLOCK = 64;
+    private static final int MIN_SECRET = 32;
 
-  private final byte[] ipad;
-  private final byte[] opad;
+    private final byte[] ipad;
+    private final byte[] opad;
 
-  private MaskKey(byte[] key) {
-    if (key.length > BLOCK) {
-      throw new IllegalArgumentException("an HMAC-SHA256 key of more than 64 bytes is hashed first; pgwarden's are 32");
+    private MaskKey(byte[] key) {
+        if (key.length > BLOCK) {
+            throw new IllegalArgumentException(
+                    "an HMAC-SHA256 key of more than 64 bytes is hashed first; pgwarden's are 32");
+        }
+        ipad = new byte[BLOCK];
+        opad = new byte[BLOCK];
+        for (int i = 0; i < BLOCK; i++) {
+            byte k = i < key.length ? key[i] : 0;
+            ipad[i] = (byte) (k ^ 0x36);
+            opad[i] = (byte) (k ^ 0x5c);
+        }
     }
-    ipad = new byte[BLOCK];
-    opad = new byte[BLOCK];
-    for (int i = 0; i < BLOCK; i++) {
-      byte k = i < key.length ? key[i] : 0;
-      ipad[i] = (byte) (k ^ 0x36);
-      opad[i] = (byte) (k ^ 0x5c);
+
+    /**
+     * The key of policy {@code policyName} from the masking secret (the {@code mask.key} file or
+     * Secret key): {@code HMAC-SHA256(secret, "pgwarden-mask/" + policyName)}, as the proxy derives
+     * it, so both walls give a value the same hash and hashes of two policies never match.
+     */
+    public static MaskKey derive(byte[] secret, String policyName) {
+        if (secret.length < MIN_SECRET) {
+            throw new IllegalArgumentException(
+                    "the masking key holds " + secret.length + " bytes; it needs at least 32 random bytes");
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return new MaskKey(mac.doFinal(("pgwarden-mask/" + policyName).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
     }
-  }
 
-  /**
-   * The key of policy {@code policyName} from the masking secret (the {@code mask.key} file or
-   * Secret key): {@code HMAC-SHA256(secret, "pgwarden-mask/" + policyName)}, as the proxy derives
-   * it, so both walls give a value the same hash and hashes of two policies never match.
-   */
-  public static MaskKey derive(byte[] secret, String policyName) {
-    if (secret.length < MIN_SECRET) {
-      throw new IllegalArgumentException("the masking key holds " + secret.length
-          + " bytes; it needs at least 32 random bytes");
+    /** A key already derived for one policy (32 bytes from {@link #derive}, or the proxy's). */
+    public static MaskKey ofPolicyKey(byte[] policyKey) {
+        return new MaskKey(policyKey.clone());
     }
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return new MaskKey(mac.doFinal(("pgwarden-mask/" + policyName).getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
+
+    byte[] ipad() {
+        return ipad.clone();
     }
-  }
 
-  /** A key already derived for one policy (32 bytes from {@link #derive}, or the proxy's). */
-  public static MaskKey ofPolicyKey(byte[] policyKey) {
-    return new MaskKey(policyKey.clone());
-  }
+    byte[] opad() {
+        return opad.clone();
+    }
 
-  byte[] ipad() {
-    return ipad.clone();
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MaskKey other && MessageDigest.isEqual(ipad, other.ipad);
+    }
 
-  byte[] opad() {
-    return opad.clone();
-  }
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(ipad);
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof MaskKey other && MessageDigest.isEqual(ipad, other.ipad);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(ipad);
-  }
-
-  /** Never the bytes: a key must not reach a log through a record's or a report's toString. */
-  @Override
-  public String toString() {
-    return "MaskKey[hidden]";
-  }
+    /** Never the bytes: a key must not reach a log through a record's or a report's toString. */
+    @Override
+    public String toString() {
+        return "MaskKey[hidden]";
+    }
 }

@@ -24,16 +24,22 @@ import java.util.Set;
  *     when a rule was removed, and that table's children)
  * @param viewSchemas by source schema, the masking schema its views go to (sources with views only)
  */
-record MaskingPlan(List<ViewDefinition> views, Map<Relation, Set<String>> restricted, List<Relation> withheld,
-    List<Relation> outside, List<Relation> kept, Map<MaskingObjects.View, List<Relation>> obsolete,
-    Map<String, String> viewSchemas, List<MaskingProblem> problems) {
+record MaskingPlan(
+        List<ViewDefinition> views,
+        Map<Relation, Set<String>> restricted,
+        List<Relation> withheld,
+        List<Relation> outside,
+        List<Relation> kept,
+        Map<MaskingObjects.View, List<Relation>> obsolete,
+        Map<String, String> viewSchemas,
+        List<MaskingProblem> problems) {
 
-  /** The relations kept restricted or withheld, as {@link MaskingReport#governed()} lists them. */
-  Set<String> governed() {
-    Set<String> out = new LinkedHashSet<>();
-    for (Collection<Relation> relations : List.of(restricted.keySet(), withheld, kept)) {
-      relations.forEach(r -> out.add(r.qualified()));
+    /** The relations kept restricted or withheld, as {@link MaskingReport#governed()} lists them. */
+    Set<String> governed() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Collection<Relation> relations : List.of(restricted.keySet(), withheld, kept)) {
+            relations.forEach(r -> out.add(r.qualified()));
+        }
+        return out;
     }
-    return out;
-  }
 }

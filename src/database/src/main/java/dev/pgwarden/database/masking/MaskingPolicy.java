@@ -17,20 +17,20 @@ import java.util.Set;
  * @param columns the masked columns, each named once
  * @param key the policy's {@code hash} key; without one, {@code hash} masks to NULL
  */
-public record MaskingPolicy(String group, AccessMode mode, List<String> schemas, List<ColumnMask> columns,
-    Optional<MaskKey> key) {
-  public MaskingPolicy {
-    Objects.requireNonNull(group, "group");
-    Objects.requireNonNull(mode, "mode");
-    schemas = List.copyOf(schemas);
-    columns = List.copyOf(columns);
-    Objects.requireNonNull(key, "key");
-    Set<List<String>> seen = new HashSet<>();
-    for (ColumnMask c : columns) {
-      if (!seen.add(List.of(c.schema(), c.table(), c.column()))) {
-        throw new IllegalArgumentException("column " + c.schema() + "." + c.table() + "." + c.column()
-            + " is named twice; give it the stricter strategy once");
-      }
+public record MaskingPolicy(
+        String group, AccessMode mode, List<String> schemas, List<ColumnMask> columns, Optional<MaskKey> key) {
+    public MaskingPolicy {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(mode, "mode");
+        schemas = List.copyOf(schemas);
+        columns = List.copyOf(columns);
+        Objects.requireNonNull(key, "key");
+        Set<List<String>> seen = new HashSet<>();
+        for (ColumnMask c : columns) {
+            if (!seen.add(List.of(c.schema(), c.table(), c.column()))) {
+                throw new IllegalArgumentException("column " + c.schema() + "." + c.table() + "." + c.column()
+                        + " is named twice; give it the stricter strategy once");
+            }
+        }
     }
-  }
 }

@@ -21,18 +21,22 @@ import java.util.stream.Collectors;
  * @param changes the statements that changed something (the key's bytes never appear); empty when
  *     the database already matched
  */
-public record MaskingReport(List<String> searchPath, Set<String> governed, List<String> withheld,
-    List<MaskingProblem> problems, List<String> changes) {
-  public MaskingReport {
-    searchPath = List.copyOf(searchPath);
-    governed = Set.copyOf(governed);
-    withheld = List.copyOf(withheld);
-    problems = List.copyOf(problems);
-    changes = List.copyOf(changes);
-  }
+public record MaskingReport(
+        List<String> searchPath,
+        Set<String> governed,
+        List<String> withheld,
+        List<MaskingProblem> problems,
+        List<String> changes) {
+    public MaskingReport {
+        searchPath = List.copyOf(searchPath);
+        governed = Set.copyOf(governed);
+        withheld = List.copyOf(withheld);
+        problems = List.copyOf(problems);
+        changes = List.copyOf(changes);
+    }
 
-  /** The search_path as {@code SET search_path TO ...} takes it: quoted names, comma-separated. */
-  public String searchPathSetting() {
-    return searchPath.stream().map(Sql::ident).collect(Collectors.joining(", "));
-  }
+    /** The search_path as {@code SET search_path TO ...} takes it: quoted names, comma-separated. */
+    public String searchPathSetting() {
+        return searchPath.stream().map(Sql::ident).collect(Collectors.joining(", "));
+    }
 }

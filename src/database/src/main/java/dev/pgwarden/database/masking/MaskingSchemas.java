@@ -23,51 +23,50 @@ import java.util.HexFormat;
  * comment and checked, so a clash is reported, never adopted.
  */
 public final class MaskingSchemas {
-  /**
-   * The start of every masking view schema's comment, whatever the group. The proxy reads it too:
-   * the views in such a schema (one the agent does not own) hold masked values already.
-   */
-  public static final String VIEW_SCHEMA_COMMENT = "pgwarden masking views of role ";
+    /**
+     * The start of every masking view schema's comment, whatever the group. The proxy reads it too:
+     * the views in such a schema (one the agent does not own) hold masked values already.
+     */
+    public static final String VIEW_SCHEMA_COMMENT = "pgwarden masking views of role ";
 
-  /** PostgreSQL's NAMEDATALEN - 1. */
-  static final int MAX_NAME_BYTES = 63;
+    /** PostgreSQL's NAMEDATALEN - 1. */
+    static final int MAX_NAME_BYTES = 63;
 
-  private MaskingSchemas() {
-  }
+    private MaskingSchemas() {}
 
-  /** The schema holding the masking views of {@code sourceSchema}'s tables. */
-  public static String viewSchema(String group, String sourceSchema) {
-    return fit(group, "_" + shortHash(sourceSchema));
-  }
-
-  /** The schema holding the masking functions and the key table. */
-  public static String functionSchema(String group) {
-    return fit(group, "_mask");
-  }
-
-  private static String fit(String prefix, String suffix) {
-    int budget = MAX_NAME_BYTES - suffix.getBytes(StandardCharsets.UTF_8).length;
-    StringBuilder kept = new StringBuilder();
-    int bytes = 0;
-    for (int i = 0; i < prefix.length(); ) {
-      int cp = prefix.codePointAt(i);
-      int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-      if (bytes + size > budget) {
-        break;
-      }
-      kept.appendCodePoint(cp);
-      bytes += size;
-      i += Character.charCount(cp);
+    /** The schema holding the masking views of {@code sourceSchema}'s tables. */
+    public static String viewSchema(String group, String sourceSchema) {
+        return fit(group, "_" + shortHash(sourceSchema));
     }
-    return kept + suffix;
-  }
 
-  private static String shortHash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 4);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    /** The schema holding the masking functions and the key table. */
+    public static String functionSchema(String group) {
+        return fit(group, "_mask");
     }
-  }
+
+    private static String fit(String prefix, String suffix) {
+        int budget = MAX_NAME_BYTES - suffix.getBytes(StandardCharsets.UTF_8).length;
+        StringBuilder kept = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < prefix.length(); ) {
+            int cp = prefix.codePointAt(i);
+            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + size > budget) {
+                break;
+            }
+            kept.appendCodePoint(cp);
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return kept + suffix;
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
 }

@@ -15,30 +15,38 @@ import java.util.List;
  * @param rowSecurity row-level security is enabled: a view reading as the admin would skip it
  * @param held the group's table-level entry
  */
-record Relation(long oid, String schema, String name, char kind, String owner, boolean manageable,
-    boolean adminReads, boolean rowSecurity, String held, List<Column> columns) {
+record Relation(
+        long oid,
+        String schema,
+        String name,
+        char kind,
+        String owner,
+        boolean manageable,
+        boolean adminReads,
+        boolean rowSecurity,
+        String held,
+        List<Column> columns) {
 
-  /**
-   * @param number attnum
-   * @param type the base type's oid (a domain's base type: clients see that type)
-   * @param typeName the base type's qualified name without a modifier, for casts that must not
-   *     truncate ({@code pg_catalog.bpchar}, not {@code character})
-   * @param collation the column's collation, qualified, or empty for a type without one
-   * @param held the group's entry for the column
-   */
-  record Column(int number, String name, long type, String typeName, String collation, String held) {
-  }
+    /**
+     * @param number attnum
+     * @param type the base type's oid (a domain's base type: clients see that type)
+     * @param typeName the base type's qualified name without a modifier, for casts that must not
+     *     truncate ({@code pg_catalog.bpchar}, not {@code character})
+     * @param collation the column's collation, qualified, or empty for a type without one
+     * @param held the group's entry for the column
+     */
+    record Column(int number, String name, long type, String typeName, String collation, String held) {}
 
-  String qualified() {
-    return Sql.qualified(schema, name);
-  }
+    String qualified() {
+        return Sql.qualified(schema, name);
+    }
 
-  boolean isView() {
-    return kind == 'v' || kind == 'm';
-  }
+    boolean isView() {
+        return kind == 'v' || kind == 'm';
+    }
 
-  /** Whether the group holds any privilege from the owner on it or on one of its columns. */
-  boolean anyHeld() {
-    return !held.isEmpty() || columns.stream().anyMatch(c -> !c.held().isEmpty());
-  }
+    /** Whether the group holds any privilege from the owner on it or on one of its columns. */
+    boolean anyHeld() {
+        return !held.isEmpty() || columns.stream().anyMatch(c -> !c.held().isEmpty());
+    }
 }

@@ -16,34 +16,35 @@ import java.util.stream.Collectors;
  */
 record ViewDefinition(Relation table, String viewSchema, Map<String, MaskStrategy> masks, String functionSchema) {
 
-  String qualified() {
-    return Sql.qualified(viewSchema, table.name());
-  }
+    String qualified() {
+        return Sql.qualified(viewSchema, table.name());
+    }
 
-  String select() {
-    String columns = table.columns().stream()
-        .map(c -> masks.containsKey(c.name()) ? MaskExpression.of(c, masks.get(c.name()), functionSchema)
-            : "t." + Sql.ident(c.name()))
-        .collect(Collectors.joining(", "));
-    return "SELECT " + columns + " FROM " + table.qualified() + " t";
-  }
+    String select() {
+        String columns = table.columns().stream()
+                .map(c -> masks.containsKey(c.name())
+                        ? MaskExpression.of(c, masks.get(c.name()), functionSchema)
+                        : "t." + Sql.ident(c.name()))
+                .collect(Collectors.joining(", "));
+        return "SELECT " + columns + " FROM " + table.qualified() + " t";
+    }
 
-  /** CREATE OR REPLACE: keeps the view's grants and what depends on it when only columns are added or changed. */
-  String createOrReplace() {
-    return "CREATE OR REPLACE VIEW " + qualified() + " WITH (security_barrier = true) AS " + select();
-  }
+    /** CREATE OR REPLACE: keeps the view's grants and what depends on it when only columns are added or changed. */
+    String createOrReplace() {
+        return "CREATE OR REPLACE VIEW " + qualified() + " WITH (security_barrier = true) AS " + select();
+    }
 
-  String create() {
-    return "CREATE VIEW " + qualified() + " WITH (security_barrier = true) AS " + select();
-  }
+    String create() {
+        return "CREATE VIEW " + qualified() + " WITH (security_barrier = true) AS " + select();
+    }
 
-  /** The definition's fingerprint, as the view's comment keeps it. */
-  String fingerprint() {
-    return MaskingObjects.fingerprint(createOrReplace());
-  }
+    /** The definition's fingerprint, as the view's comment keeps it. */
+    String fingerprint() {
+        return MaskingObjects.fingerprint(createOrReplace());
+    }
 
-  /** The comment: what the view masks, and the fingerprints that tell whether it is still as written. */
-  static String comment(String source, String definition, String catalog) {
-    return "pgwarden masking view of " + source + "; definition " + definition + "; catalog " + catalog;
-  }
+    /** The comment: what the view masks, and the fingerprints that tell whether it is still as written. */
+    static String comment(String source, String definition, String catalog) {
+        return "pgwarden masking view of " + source + "; definition " + definition + "; catalog " + catalog;
+    }
 }

@@ -15,18 +15,22 @@ import org.junit.platform.launcher.TestIdentifier;
  *     when the whole class skipped
  */
 record Skip(String className, String test, Kind kind, String reason) {
-  enum Kind { DISABLED, ABORTED }
+    enum Kind {
+        DISABLED,
+        ABORTED
+    }
 
-  static Skip of(TestIdentifier identifier, Kind kind, String reason) {
-    TestSource source = identifier.getSource().orElse(null);
-    String className = source instanceof MethodSource method ? method.getClassName()
-        : source instanceof ClassSource type ? type.getClassName() : "";
-    return new Skip(className, source instanceof ClassSource ? "" : identifier.getDisplayName(), kind, reason);
-  }
+    static Skip of(TestIdentifier identifier, Kind kind, String reason) {
+        TestSource source = identifier.getSource().orElse(null);
+        String className = source instanceof MethodSource method
+                ? method.getClassName()
+                : source instanceof ClassSource type ? type.getClassName() : "";
+        return new Skip(className, source instanceof ClassSource ? "" : identifier.getDisplayName(), kind, reason);
+    }
 
-  @Override
-  public String toString() {
-    return className + (test.isEmpty() ? "" : " " + test) + ": " + kind.name().toLowerCase(Locale.ROOT)
-        + " (" + reason + ")";
-  }
+    @Override
+    public String toString() {
+        return className + (test.isEmpty() ? "" : " " + test) + ": "
+                + kind.name().toLowerCase(Locale.ROOT) + " (" + reason + ")";
+    }
 }

@@ -22,45 +22,49 @@ import org.junit.platform.launcher.TestIdentifier;
  * ArchUnit's) have been seen.
  */
 public final class SkipGuard implements LauncherSessionListener, TestExecutionListener {
-  private final AllowList allowList;
-  private final List<Skip> skips = new CopyOnWriteArrayList<>();
+    private final AllowList allowList;
+    private final List<Skip> skips = new CopyOnWriteArrayList<>();
 
-  public SkipGuard() {
-    this(AllowList.DEFAULT);
-  }
-
-  SkipGuard(AllowList allowList) {
-    this.allowList = allowList;
-  }
-
-  @Override
-  public void launcherSessionOpened(LauncherSession session) {
-    session.getLauncher().registerTestExecutionListeners(this);
-  }
-
-  @Override
-  public void executionSkipped(TestIdentifier test, String reason) {
-    skips.add(Skip.of(test, Skip.Kind.DISABLED, reason));
-  }
-
-  @Override
-  public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-    if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
-      skips.add(Skip.of(test, Skip.Kind.ABORTED, result.getThrowable().map(String::valueOf).orElse("no reason given")));
+    public SkipGuard() {
+        this(AllowList.DEFAULT);
     }
-  }
 
-  @Override
-  public void launcherSessionClosed(LauncherSession session) {
-    List<Skip> refused = refused();
-    if (!refused.isEmpty()) {
-      throw new AssertionError(refused.size() + " test(s) skipped, and nothing may skip in silence (only "
-          + AllowList.class.getName() + " may allow it):" + refused.stream().map(s -> "\n  " + s).collect(Collectors.joining()));
+    SkipGuard(AllowList allowList) {
+        this.allowList = allowList;
     }
-  }
 
-  /** The skips seen so far that the allow-list does not admit. */
-  List<Skip> refused() {
-    return skips.stream().filter(Predicate.not(allowList::allows)).toList();
-  }
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        session.getLauncher().registerTestExecutionListeners(this);
+    }
+
+    @Override
+    public void executionSkipped(TestIdentifier test, String reason) {
+        skips.add(Skip.of(test, Skip.Kind.DISABLED, reason));
+    }
+
+    @Override
+    public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+        if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
+            skips.add(Skip.of(
+                    test,
+                    Skip.Kind.ABORTED,
+                    result.getThrowable().map(String::valueOf).orElse("no reason given")));
+        }
+    }
+
+    @Override
+    public void launcherSessionClosed(LauncherSession session) {
+        List<Skip> refused = refused();
+        if (!refused.isEmpty()) {
+            throw new AssertionError(refused.size() + " test(s) skipped, and nothing may skip in silence (only "
+                    + AllowList.class.getName() + " may allow it):"
+                    + refused.stream().map(s -> "\n  " + s).collect(Collectors.joining()));
+        }
+    }
+
+    /** The skips seen so far that the allow-list does not admit. */
+    List<Skip> refused() {
+        return skips.stream().filter(Predicate.not(allowList::allows)).toList();
+    }
 }
