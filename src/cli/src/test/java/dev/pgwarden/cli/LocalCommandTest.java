@@ -285,11 +285,19 @@ class LocalCommandTest {
     void theEmbeddedDatabaseRefusesPasswordlessLogins() {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
+        // No password: the server asks for one (SCRAM), which pgjdbc then cannot give (08004).
         assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + embeddedPort + "/app", p)
                         .close())
                 .isInstanceOfSatisfying(
                         SQLException.class,
-                        e -> assertThat(e.getSQLState()).as(e.getMessage()).isIn("28P01", "28000"));
+                        e -> assertThat(e.getSQLState()).as(e.getMessage()).isIn("08004", "28P01", "28000"));
+        // A wrong one: the server itself refuses.
+        p.setProperty("password", "not-the-admin-password");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + embeddedPort + "/app", p)
+                        .close())
+                .isInstanceOfSatisfying(
+                        SQLException.class,
+                        e -> assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo("28P01"));
     }
 
     @Test
