@@ -247,7 +247,10 @@ final class ExtendedDecisions {
                 return Step.FORWARD;
             }
         }
-        if (judged.verdict().action() == Action.Allow && judge.trial(judged) != null && extended.armed()) {
+        if (judged.verdict().action() == Action.Allow
+                && judge.trial(judged) != null
+                && extended.armed()
+                && ExtendedTrial.countedByItsTag(judged.sql())) {
             // The batch's savepoint is open: the Execute runs as a trial, its answers held. The gate
             // sends it (and a Flush, so the answers come now) after what precedes it, then waits.
             extended.used();
@@ -269,8 +272,9 @@ final class ExtendedDecisions {
                     outcome -> out.onLoop(() -> resolutions.resume(new ExecuteTried(trialed, trial[0], outcome))));
             return Step.WAIT;
         }
-        // A trial is made per batch, for the portal its first Bind makes: any other Execute a
-        // changesMoreThan rule could match counts as passing the limit (the strict side).
+        // A trial is made per batch, for the portal its first Bind makes, of a statement whose
+        // command tag counts what it changes: any other Execute a changesMoreThan rule could match
+        // counts as passing the limit (the strict side).
         StatementJudge.Judged j = judged.verdict().action() == Action.Allow && judge.trial(judged) != null
                 ? judge.untrialable(judged)
                 : judged;

@@ -3,7 +3,10 @@ package dev.pgwarden.sidecar.gate;
 import dev.pgwarden.sidecar.exchange.Exchange;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.message.ReadyForQuery;
+import dev.pgwarden.sidecar.sql.SqlLexer;
+import dev.pgwarden.sidecar.sql.SqlToken;
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 
 /**
  * A trial run in the extended protocol. A savepoint (and, outside a transaction, a transaction)
@@ -29,6 +32,27 @@ final class ExtendedTrial {
     private boolean opened;
     private boolean used;
     private boolean refused;
+
+    /**
+     * Whether the command tag of {@code sql} counts every row it changes, which is all an
+     * extended-protocol trial reads: a plain INSERT, UPDATE, DELETE or MERGE. A leading WITH may
+     * hold data-modifying CTEs the tag does not count, and the tags of SELECT, EXPLAIN ANALYZE and
+     * DO count nothing they change, so those are judged as over the limit instead. (Rows changed
+     * by triggers, rules and foreign-key cascades are not in the tag either; the simple protocol's
+     * trial counts them from pg_stat_xact_user_tables.)
+     */
+    static boolean countedByItsTag(String sql) {
+        try {
+            List<SqlToken> tokens = SqlLexer.tokenize(sql);
+            return !tokens.isEmpty()
+                    && (tokens.get(0).isWord("insert")
+                            || tokens.get(0).isWord("update")
+                            || tokens.get(0).isWord("delete")
+                            || tokens.get(0).isWord("merge"));
+        } catch (SqlLexer.LexException e) {
+            return false;
+        }
+    }
 
     ExtendedTrial(Exchange exchange, GateOutput out) {
         this.exchange = exchange;
