@@ -343,7 +343,7 @@ COPY (SELECT * FROM users WHERE active) TO STDOUT WITH CSV HEADER
 COPY public."Odd Name" TO STDOUT (FORMAT binary)
 #> COPY_TO rw=Allow ro=Allow
 COPY users TO STDOUT WITH DELIMITER '|'
-#> COPY_FROM effects=COPY_FROM rw=Allow ro=Deny
+#> COPY_FROM effects=COPY_FROM,INSERT rw=Allow ro=Deny
 COPY users FROM STDIN
 #> COPY_FROM rw=Allow ro=Deny
 COPY users (id, name) FROM STDIN WITH (FORMAT csv, DELIMITER ';', NULL '')

@@ -41,6 +41,11 @@ final class UtilityReader {
         if (table != null) {
             (to ? f.reads : f.writes).add(table);
         }
+        if (!to) {
+            // COPY FROM inserts rows (and fires the table's INSERT triggers): rules about INSERT
+            // apply to it, changesMoreThan included (it cannot run as a trial, so it counts as over).
+            f.effects.add(StatementKind.INSERT);
+        }
         SqlToken target = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
         if (target == null) {
             throw new ParsedStatements.NotUnderstood("COPY without a source or destination");
