@@ -121,10 +121,13 @@ final class StatementJudge {
         Set<MaskPlan> plans = new LinkedHashSet<>();
         List<PendingChanges> changes = new ArrayList<>();
         for (Judged j : each) {
-            strictest = j.verdict().action().ordinal()
-                            > strictest.verdict().action().ordinal()
-                    ? j
-                    : strictest;
+            int stricter = Integer.compare(
+                    j.verdict().action().ordinal(), strictest.verdict().action().ordinal());
+            // Equally strict, the one a changesMoreThan rule may still refuse: SELECT 1 and a
+            // DELETE both allowed within the limit are judged as the DELETE (its trial decides).
+            if (stricter > 0 || stricter == 0 && trial(strictest) == null && trial(j) != null) {
+                strictest = j;
+            }
             plans.add(j.plan());
             changes.add(j.changes());
         }
