@@ -22,6 +22,11 @@ public final class DataRows {
                 out.add(null);
                 continue;
             }
+            if (length > body.writerIndex() - pos) {
+                // Checked before decoding: Netty sizes its buffer from the length it is given.
+                throw new IndexOutOfBoundsException(
+                        "a DataRow column of " + length + " bytes runs past the end of its message");
+            }
             out.add(body.toString(pos, length, StandardCharsets.UTF_8));
             pos += length;
         }
