@@ -194,7 +194,8 @@ final class StatementJudge {
                 Set.of(Classification.Hazard.RUNS_PREPARED),
                 null,
                 null,
-                Set.of());
+                Set.of(),
+                Set.of(name));
     }
 
     // ---------------------------------------------------------------- masking

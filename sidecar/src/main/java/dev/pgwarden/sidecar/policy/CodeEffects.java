@@ -56,7 +56,8 @@ final class CodeEffects {
                 c.hazards(),
                 c.problem(),
                 c.lineage(),
-                c.code());
+                c.code(),
+                c.names());
     }
 
     /** Whether an Allow rule names the kind through which the statement runs its code. */

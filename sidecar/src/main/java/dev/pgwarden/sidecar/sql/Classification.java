@@ -27,6 +27,10 @@ import java.util.Set;
  *     read it (masking then assumes the worst)
  * @param code the code it runs or plants that pgwarden cannot see into ("a DO block", "function
  *     f()", "CREATE TRIGGER"); the policy counts such code as every kind of write
+ * @param names every name the statement's text holds (words and quoted identifiers as PostgreSQL
+ *     resolves them, schemas of qualified calls left out), read by pgwarden's lexer: masking's check
+ *     that the parser's reading left no relation or strict column out. Null when the text could not
+ *     be lexed, which means no name can be ruled out
  */
 public record Classification(
         StatementKind kind,
@@ -39,7 +43,8 @@ public record Classification(
         Set<Hazard> hazards,
         String problem,
         Lineage lineage,
-        Set<String> code) {
+        Set<String> code,
+        Set<String> names) {
 
     /** Properties of a statement that built-in guards refuse or hold whatever the rules say. */
     public enum Hazard {
@@ -91,7 +96,14 @@ public record Classification(
                 Set.of(),
                 problem,
                 null,
-                Set.of());
+                Set.of(),
+                null);
+    }
+
+    /** This classification with the names of its text (null: the text could not be lexed). */
+    public Classification named(Set<String> textNames) {
+        return new Classification(
+                kind, effects, reads, writes, unbounded, functions, target, hazards, problem, lineage, code, textNames);
     }
 
     public boolean hasEffect(StatementKind k) {

@@ -55,6 +55,7 @@ final class Facts {
                 hazards.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(hazards)),
                 null,
                 lineage,
-                Set.copyOf(code));
+                Set.copyOf(code),
+                null);
     }
 }

@@ -13,18 +13,22 @@ public final class SqlNames {
             return Set.of();
         }
         try {
-            java.util.List<SqlToken> tokens = SqlLexer.tokenize(text);
-            Set<String> out = new HashSet<>();
-            for (int i = 0; i < tokens.size(); i++) {
-                SqlToken t = tokens.get(i);
-                if (t.isName() && !qualifiesACall(tokens, i)) {
-                    out.add(t.text());
-                }
-            }
-            return out;
+            return of(SqlLexer.tokenize(text));
         } catch (SqlLexer.LexException e) {
             throw new IllegalStateException("cannot read the names of a statement: " + e.getMessage(), e);
         }
+    }
+
+    /** The names among a statement's tokens. */
+    public static Set<String> of(java.util.List<SqlToken> tokens) {
+        Set<String> out = new HashSet<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            SqlToken t = tokens.get(i);
+            if (t.isName() && !qualifiesACall(tokens, i)) {
+                out.add(t.text());
+            }
+        }
+        return Set.copyOf(out);
     }
 
     /**

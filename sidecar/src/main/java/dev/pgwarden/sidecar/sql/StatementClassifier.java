@@ -50,15 +50,18 @@ public final class StatementClassifier {
                             "CREATE FUNCTION of an argument that may be a row, which PostgreSQL also runs as row.name");
                 }
             }
-            return f.build();
+            return f.build().named(SqlNames.of(tokens));
         } catch (ParsedStatements.NotUnderstood e) {
             // Keep what the statement may write, so ReadOnly denies it and rules still see it.
-            return Classification.unparseable(e.getMessage(), TokenScans.suspectedEffects(tokens));
+            return Classification.unparseable(e.getMessage(), TokenScans.suspectedEffects(tokens))
+                    .named(SqlNames.of(tokens));
         } catch (RuntimeException | StackOverflowError e) {
             // A bug or a pathological statement in pgwarden's own reading: never a reason to let it through.
             return Classification.unparseable(
-                    "pgwarden's classifier failed on it (" + e.getClass().getSimpleName() + ")",
-                    TokenScans.suspectedEffects(tokens));
+                            "pgwarden's classifier failed on it ("
+                                    + e.getClass().getSimpleName() + ")",
+                            TokenScans.suspectedEffects(tokens))
+                    .named(SqlNames.of(tokens));
         }
     }
 

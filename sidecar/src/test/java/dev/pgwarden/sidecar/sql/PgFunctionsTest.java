@@ -133,7 +133,8 @@ class PgFunctionsTest {
                 c.hazards(),
                 c.problem(),
                 c.lineage(),
-                c.code());
+                c.code(),
+                c.names());
     }
 
     private static Set<String> postgresFunctions() throws SQLException {

@@ -188,7 +188,8 @@ public final class MaskPlanner {
             }
             return MaskPlan.NONE;
         }
-        Set<String> written = sql == null || catalog.tainted().isEmpty() ? Set.of() : TextNames.of(sql);
+        // The names of the statement's own text (a prepared body's too, which arrives here with no text).
+        Set<String> written = catalog.tainted().isEmpty() ? Set.of() : c.names();
         if (l == null) {
             String strict = TextNames.strictColumnsNamed(written, catalog);
             if (strict != null) {

@@ -1,27 +1,23 @@
 package dev.pgwarden.sidecar.masking.plan;
 
 import dev.pgwarden.sidecar.sql.Lineage;
-import dev.pgwarden.sidecar.sql.SqlNames;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The names a statement's text holds, read by pgwarden's own lexer rather than from the parser's
- * tree: the check that the tree left nothing out. A parser that reads a construct without its
- * arguments (or cannot read the statement at all) must not make a masked relation or a strict
- * column vanish from what masking judges.
+ * Checks on the names a statement's text holds ({@link
+ * dev.pgwarden.sidecar.sql.Classification#names}), read by pgwarden's own lexer rather than from the
+ * parser's tree: the check that the tree left nothing out. A parser that reads a construct without
+ * its arguments (or cannot read the statement at all) must not make a masked relation or a strict
+ * column vanish from what masking judges. Written names of null mean the text could not be lexed:
+ * then every name may be there, and both checks answer as if each masked relation were named.
  */
 final class TextNames {
     private TextNames() {}
 
-    /** The names in {@code sql}; every name when it cannot be lexed is unknowable, so none is ruled out. */
-    static Set<String> of(String sql) {
-        try {
-            return SqlNames.of(sql);
-        } catch (IllegalStateException e) {
-            return Set.of();
-        }
+    private static boolean names(Set<String> written, String name) {
+        return written == null || written.contains(name);
     }
 
     /**
@@ -29,14 +25,14 @@ final class TextNames {
      * relation (nor as a name the statement defines itself).
      */
     static boolean unseenMaskedRelation(Set<String> written, Lineage l, CatalogSnapshot catalog) {
-        if (written.isEmpty()) {
+        if (written != null && written.isEmpty()) {
             return false;
         }
         Set<String> seen = new java.util.HashSet<>(l.localNames());
         l.relations().forEach(r -> seen.add(r.name()));
         for (String relation : catalog.tainted().keySet()) {
             String bare = relation.substring(relation.lastIndexOf('.') + 1);
-            if (written.contains(bare) && !seen.contains(bare)) {
+            if (names(written, bare) && !seen.contains(bare)) {
                 return true;
             }
         }
@@ -53,7 +49,7 @@ final class TextNames {
         for (Map.Entry<String, Map<String, MaskedColumn>> e : catalog.tainted().entrySet()) {
             String bare = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
             for (Map.Entry<String, MaskedColumn> column : e.getValue().entrySet()) {
-                if (column.getValue().denyPredicates() && written.contains(bare)) {
+                if (column.getValue().denyPredicates() && names(written, bare)) {
                     named.add(column.getValue().qualifiedName());
                 }
             }

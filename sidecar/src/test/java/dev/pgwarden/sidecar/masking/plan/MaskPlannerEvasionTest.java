@@ -3,6 +3,7 @@ package dev.pgwarden.sidecar.masking.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.v1alpha1.MaskStrategy;
+import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.StatementClassifier;
 import java.util.HashMap;
 import java.util.List;
@@ -101,5 +102,39 @@ class MaskPlannerEvasionTest {
                         && !p.derived().isEmpty()
                         && p.derived().stream().allMatch(d -> d != null);
         assertThat(safe).as(sql + " -> " + p).isTrue();
+    }
+
+    /**
+     * Strict-column checks read the names of a statement's text when the parser cannot read it; a
+     * prepared body arrives with no text of its own, and text that cannot even be lexed names every
+     * relation as far as pgwarden can tell.
+     */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "SELECT id FROM vault WHERE code OPERATOR(pg_catalog.=) 'TOPSECRET'",
+                "SELECT id FROM vault WHERE code = 'unterminated",
+            })
+    void anUnreadablePreparedBodyNamingAStrictColumnIsRefused(String body) {
+        MaskedColumn code = new MaskedColumn("public", "vault", "code", MaskStrategy.REDACT, true);
+        MaskPlanner strict = new MaskPlanner(new MaskRules(List.of(code)));
+        Map<String, MaskedColumn> vault = Map.of("code", code);
+        CatalogSnapshot catalog = new CatalogSnapshot(
+                1,
+                Map.of(),
+                Set.of(1),
+                Map.of("vault", vault, "public.vault", vault),
+                Map.of("vault", Set.of("id", "code"), "public.vault", Set.of("id", "code")),
+                Set.of("public"),
+                Set.of("vault", "public.vault"),
+                Set.of(),
+                Map.of());
+        Classification prepared = StatementClassifier.classify(body);
+        assertThat(prepared.lineage()).as("the parser cannot read " + body).isNull();
+        MaskPlan direct = strict.plan(prepared, body, catalog, List.of(), Map.of());
+        MaskPlan executed = strict.plan(
+                StatementClassifier.classify("EXECUTE p"), "EXECUTE p", catalog, List.of(prepared), Map.of());
+        assertThat(direct.refusal()).as(body).contains("public.vault.code");
+        assertThat(executed.refusal()).as("EXECUTE of " + body).contains("public.vault.code");
     }
 }
