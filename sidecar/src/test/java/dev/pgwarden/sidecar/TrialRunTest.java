@@ -271,4 +271,59 @@ class TrialRunTest {
         }
         assertThat(values().get(2)).isEqualTo("ok");
     }
+
+    /**
+     * An Execute judged for a trial whose batch fails before it (here at its Bind) is skipped by the
+     * server, and pgwarden's counts around it too: the client gets the batch's error and the session
+     * goes on (the gate once waited for the skipped trial's answer forever).
+     */
+    @Test
+    void aTrialSkippedAfterItsBatchFailedAnswersTheErrorAndTheSessionGoesOn() throws Exception {
+        try (RawClient c = new RawClient(proxy.port()).authenticate(proxy.token())) {
+            String failed = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.parse("d", "UPDATE trial_t SET v = 'x' WHERE id <= $1", 23),
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "d", "not a number"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(failed).contains("E[22P02").endsWith("Z[I] ");
+            String within = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "d", "2"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(within).contains("C[UPDATE 2|]").doesNotContain("E[");
+            String over = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "d", "5"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(over).contains("E[42501").doesNotContain("C[UPDATE");
+        }
+        assertThat(values()).containsExactly("x", "x", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10");
+    }
+
+    /** Rows a trigger changes count in the extended protocol as in the simple one: the tag counts one. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aPreparedWriteWhoseTriggerChangesMoreThanTheLimitIsRefused(boolean binary) throws SQLException {
+        try (Connection d = direct();
+                Statement s = d.createStatement()) {
+            s.execute(
+                    "DROP TABLE IF EXISTS trial_side; CREATE TABLE trial_side (id int);"
+                            + " CREATE OR REPLACE FUNCTION trial_side_del() RETURNS trigger LANGUAGE plpgsql AS"
+                            + " $$ BEGIN DELETE FROM trial_t WHERE id > 5; RETURN NULL; END $$;"
+                            + " CREATE TRIGGER trial_side_del AFTER INSERT ON trial_side FOR EACH ROW EXECUTE FUNCTION trial_side_del()");
+        }
+        try (Connection c = extended(binary);
+                java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO trial_side VALUES (?)")) {
+            ps.setInt(1, 1);
+            assertThatThrownBy(ps::executeUpdate)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+        }
+        assertThat(values()).hasSize(10);
+    }
 }

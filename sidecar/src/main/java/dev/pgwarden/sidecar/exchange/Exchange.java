@@ -239,6 +239,14 @@ public final class Exchange {
         queue.add(new HiddenRequest(deliversReadyForQuery, done));
     }
 
+    /**
+     * Extended-protocol messages pgwarden sent on its own inside the client's batch; they end at
+     * their {@code acknowledgements}-th ParseComplete, BindComplete or CloseComplete.
+     */
+    public void hiddenInBatch(int acknowledgements, Consumer<HiddenResult> done) {
+        queue.add(new HiddenRequest(acknowledgements, done));
+    }
+
     /** The client's Query, sent as a trial run: its answers are held until {@link #stand} or {@link #drop}. */
     public TrialRun trial(List<String> statements, List<StatementDecision> decisions, Consumer<TrialRun.Outcome> done) {
         TrialRun t = new TrialRun(statements, decisions, done);

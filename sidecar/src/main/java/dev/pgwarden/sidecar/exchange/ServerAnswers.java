@@ -104,11 +104,27 @@ final class ServerAnswers {
     /** pgwarden's own query: every answer is its alone, but for a ReadyForQuery it hands on. */
     private ByteBuf hidden(HiddenRequest head, PgMessage m) {
         switch (m.type()) {
+            case ProtocolCodes.PARSE_COMPLETE, ProtocolCodes.BIND_COMPLETE, ProtocolCodes.CLOSE_COMPLETE ->
+                head.acknowledged(exchange);
             case ProtocolCodes.COMMAND_COMPLETE ->
                 head.commandComplete(exchange, CommandComplete.read(m.body()).tag());
             case ProtocolCodes.ERROR_RESPONSE -> {
                 ErrorFields e = ErrorFields.read(m.body());
+                boolean inBatch = head.inBatch();
                 head.failed(exchange, e.sqlState(), e.message());
+                if (inBatch) {
+                    // The client's own messages after it are skipped: the client must hear why. The
+                    // error is of pgwarden's own statement, which reads no table and no value.
+                    return Messages.report(
+                            alloc,
+                            ProtocolCodes.ERROR_RESPONSE,
+                            "ERROR",
+                            e.sqlState(),
+                            "pgwarden could not count the rows the statement changes, so it did not run: "
+                                    + e.message(),
+                            null,
+                            "Run it again; a statement_timeout too short for pgwarden's own count causes this");
+                }
             }
             case ProtocolCodes.READY_FOR_QUERY -> {
                 boolean delivers = head.deliversReadyForQuery();

@@ -24,6 +24,8 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
     private String sqlState;
     private String message;
     private long nanos;
+    /** It has reported its outcome (at its end, its error, or when the server skipped it). */
+    private boolean reported;
 
     TrialExecute(
             String portal,
@@ -66,6 +68,7 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
 
     private void end(Exchange x, String how, String commandTag) {
         x.pop(this);
+        reported = true;
         nanos = System.nanoTime() - startNanos;
         tag = commandTag;
         outcome = how;
@@ -84,6 +87,7 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
         outcome = "error";
         sqlState = state;
         message = seen;
+        reported = true;
         // The server now skips to Sync: so does the exchange (this request first).
         super.failed(x, state, seen);
         done.accept(new TrialRun.Outcome(
@@ -92,7 +96,25 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
 
     @Override
     void skipped(Exchange x) {
-        // Popped by its own failure (see failed): nothing more.
+        if (reported) {
+            return; // popped by its own failure (see failed)
+        }
+        // An earlier message of its batch failed (pgwarden's count before it, or the client's own):
+        // it never ran. The exchange audits the batch's error.
+        reported = true;
+        outcome = "skipped";
+        done.accept(new TrialRun.Outcome(
+                java.util.Collections.singletonList(null), List.of(0L), TrialRun.Outcome.SKIPPED, null, false));
+    }
+
+    /**
+     * pgwarden's count after it failed: the trial, which ran, is dropped (see {@link
+     * Exchange#drop}) and audited with the error the client got.
+     */
+    public void countFailed(Exchange x, String state, String seen) {
+        if (!"skipped".equals(outcome)) {
+            x.audit().statement("extended", sql, parameters, "error", tag, nanos, state, seen, decision);
+        }
     }
 
     /** The trial stands: the client gets what it answered, and the audit records it as run. */
@@ -110,7 +132,7 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
                         sqlState,
                         message,
                         decision);
-        if (sqlState == null) {
+        if (sqlState == null && !"skipped".equals(outcome)) {
             changes.completed(tag);
             x.objects().completed(decision == null ? null : decision.classification(), sql, tag);
         } else {

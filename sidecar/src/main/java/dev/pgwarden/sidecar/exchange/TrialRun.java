@@ -17,6 +17,9 @@ import java.util.function.Consumer;
 public final class TrialRun extends PendingRequest implements HeldTrial {
     /** What the trial saw. */
     public record Outcome(List<String> tags, List<Long> rows, String sqlState, String message, boolean overflow) {
+        /** The sqlState of an Execute the server skipped after an earlier error of its batch. */
+        public static final String SKIPPED = "skipped";
+
         public boolean failed() {
             return sqlState != null;
         }

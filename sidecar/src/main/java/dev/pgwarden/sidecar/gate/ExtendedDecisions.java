@@ -255,21 +255,22 @@ final class ExtendedDecisions {
             // sends it (and a Flush, so the answers come now) after what precedes it, then waits.
             extended.used();
             describeForMasking(portal, described);
-            io.netty.buffer.ByteBuf execute = out.alloc().buffer(m.length() + 5);
+            io.netty.buffer.ByteBuf execute = out.alloc().buffer(m.length());
             execute.writeBytes(m.frame(), m.frame().readerIndex(), m.length());
-            io.netty.buffer.ByteBuf flush = dev.pgwarden.sidecar.protocol.Messages.flush(out.alloc());
-            execute.writeBytes(flush);
-            flush.release();
-            gate.sendBeforeWaiting(execute);
             StatementJudge.Judged trialed = judged;
             dev.pgwarden.sidecar.exchange.TrialExecute[] trial = new dev.pgwarden.sidecar.exchange.TrialExecute[1];
-            trial[0] = exchange.trialExecute(
-                    portal,
-                    judged.sql(),
-                    judged.parameters(),
-                    judged.decision(),
-                    judged.changes(),
-                    outcome -> out.onLoop(() -> resolutions.resume(new ExecuteTried(trialed, trial[0], outcome))));
+            TrialCount count =
+                    new TrialCount(c -> out.onLoop(() -> resolutions.resume(new ExecuteTried(trialed, trial[0], c))));
+            gate.sendBeforeWaiting(extended.counted(
+                    execute,
+                    () -> trial[0] = exchange.trialExecute(
+                            portal,
+                            judged.sql(),
+                            judged.parameters(),
+                            judged.decision(),
+                            judged.changes(),
+                            count::outcome),
+                    count));
             return Step.WAIT;
         }
         // A trial is made per batch, for the portal its first Bind makes, of a statement whose
@@ -320,9 +321,19 @@ final class ExtendedDecisions {
 
     /** The trial's count is in: it stands, or the rules it passed decide (Deny, or approval asked as Retry asks). */
     private Step afterExecuteTrial(PgMessage m, ExecuteTried tried) {
-        dev.pgwarden.sidecar.exchange.TrialRun.Outcome o = tried.outcome();
-        StatementJudge.Judged j = judge.withRowsChanged(
-                tried.judged(), o.rows().isEmpty() ? 0 : o.rows().get(0));
+        dev.pgwarden.sidecar.exchange.TrialRun.Outcome o = tried.count().outcome();
+        dev.pgwarden.sidecar.exchange.HiddenResult uncounted = tried.count().failedCount();
+        if (uncounted != null) {
+            // The client has its error (pgwarden's count failed, so the server skips the batch): the
+            // trial, if it ran, is undone.
+            exchange.drop(tried.trial());
+            tried.trial().countFailed(exchange, uncounted.sqlState(), uncounted.message());
+            extended.refused();
+            return Step.REPLACED;
+        }
+        long rows = o.failed() ? 0 : tried.count().rowsChanged();
+        StatementJudge.Judged j =
+                rows < 0 ? judge.untrialable(tried.judged()) : judge.withRowsChanged(tried.judged(), rows);
         if (o.failed() || j.verdict().action() == Action.Allow && !o.overflow()) {
             exchange.stand(tried.trial(), out::toClient);
             return Step.REPLACED;

@@ -24,6 +24,17 @@ import java.util.List;
 final class ExtendedTrial {
     static final String SAVEPOINT = "pgwarden_trial";
 
+    /**
+     * The start of the names of the statement and portal each of pgwarden's own counts uses: with a
+     * random part, so that no statement or cursor of the agent's holds one (an unnamed one would
+     * replace the client's own), and a number per count, so that a count whose Close the server
+     * skipped (after an error) leaves no name the next one would find taken.
+     */
+    private final String countPrefix =
+            "pgwarden_count_" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "_";
+
+    private long counts;
+
     private final Exchange exchange;
     private final GateOutput out;
     /** A savepoint is open for the batch being sent. */
@@ -38,8 +49,8 @@ final class ExtendedTrial {
      * extended-protocol trial reads: a plain INSERT, UPDATE, DELETE or MERGE. A leading WITH may
      * hold data-modifying CTEs the tag does not count, and the tags of SELECT, EXPLAIN ANALYZE and
      * DO count nothing they change, so those are judged as over the limit instead. (Rows changed
-     * by triggers, rules and foreign-key cascades are not in the tag either; the simple protocol's
-     * trial counts them from pg_stat_xact_user_tables.)
+     * by triggers, rules and foreign-key cascades are not in the tag either: {@link #counted}
+     * counts them.)
      */
     static boolean countedByItsTag(String sql) {
         try {
@@ -52,6 +63,39 @@ final class ExtendedTrial {
         } catch (SqlLexer.LexException e) {
             return false;
         }
+    }
+
+    /**
+     * The trial's Execute between two counts of the rows changed in the transaction so far
+     * ({@code pg_stat_xact_user_tables}, which counts what triggers, rules and cascades change as
+     * well; the command tag does not), then a Flush, so the answers come now. Registers pgwarden's
+     * own messages with the exchange, and the Execute through {@code trial}, in the order they go.
+     */
+    ByteBuf counted(ByteBuf execute, Runnable trial, TrialCount count) {
+        ByteBuf b = out.alloc().buffer();
+        countInto(b);
+        exchange.hiddenInBatch(4, count::before);
+        append(b, execute);
+        trial.run();
+        countInto(b);
+        exchange.hiddenInBatch(4, count::after);
+        append(b, Messages.flush(out.alloc()));
+        return b;
+    }
+
+    /** A count of its own: Parse, Bind, Execute, Close of the portal and of the statement (four acknowledgements). */
+    private void countInto(ByteBuf b) {
+        String name = countPrefix + counts++;
+        append(b, Messages.parse(out.alloc(), name, TrialRuns.CHANGES));
+        append(b, Messages.bind(out.alloc(), name, name));
+        append(b, Messages.execute(out.alloc(), name));
+        append(b, Messages.close(out.alloc(), 'P', name));
+        append(b, Messages.close(out.alloc(), 'S', name));
+    }
+
+    private static void append(ByteBuf to, ByteBuf message) {
+        to.writeBytes(message);
+        message.release();
     }
 
     ExtendedTrial(Exchange exchange, GateOutput out) {

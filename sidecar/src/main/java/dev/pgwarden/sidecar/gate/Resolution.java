@@ -34,9 +34,7 @@ sealed interface Resolution {
 
     /** An Execute run as a trial ended: its count decides the rules that wait for it. */
     record ExecuteTried(
-            StatementJudge.Judged judged,
-            dev.pgwarden.sidecar.exchange.TrialExecute trial,
-            dev.pgwarden.sidecar.exchange.TrialRun.Outcome outcome)
+            StatementJudge.Judged judged, dev.pgwarden.sidecar.exchange.TrialExecute trial, TrialCount count)
             implements Resolution {}
 
     /** A trial over the limit was approved (it stands) or not (it is rolled back and refused). */

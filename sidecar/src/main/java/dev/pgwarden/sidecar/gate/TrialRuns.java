@@ -33,7 +33,8 @@ final class TrialRuns {
             StatementKind.SHOW);
 
     private static final String SAVEPOINT = "pgwarden_trial";
-    private static final String CHANGES = "SELECT COALESCE(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
+    /** Rows inserted, updated and deleted in the transaction so far, in every user table. */
+    static final String CHANGES = "SELECT COALESCE(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
             + " 0)::pg_catalog.text FROM pg_catalog.pg_stat_xact_user_tables";
 
     /** How a trial ended, with what it counted. */

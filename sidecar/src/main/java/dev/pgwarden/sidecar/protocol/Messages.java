@@ -64,6 +64,33 @@ public final class Messages {
         return end(begin(alloc, ProtocolCodes.FLUSH));
     }
 
+    /** A Bind of {@code statement} with no parameters into {@code portal}, its results as text. */
+    public static ByteBuf bind(ByteBufAllocator alloc, String portal, String statement) {
+        ByteBuf b = begin(alloc, ProtocolCodes.BIND);
+        cstring(b, portal);
+        cstring(b, statement);
+        b.writeShort(0);
+        b.writeShort(0);
+        b.writeShort(0);
+        return end(b);
+    }
+
+    /** An Execute of every row of {@code portal}. */
+    public static ByteBuf execute(ByteBufAllocator alloc, String portal) {
+        ByteBuf b = begin(alloc, ProtocolCodes.EXECUTE);
+        cstring(b, portal);
+        b.writeInt(0);
+        return end(b);
+    }
+
+    /** A Close of a prepared statement ({@code 'S'}) or a portal ({@code 'P'}). */
+    public static ByteBuf close(ByteBufAllocator alloc, char kind, String name) {
+        ByteBuf b = begin(alloc, ProtocolCodes.CLOSE);
+        b.writeByte(kind);
+        cstring(b, name);
+        return end(b);
+    }
+
     /** A Parse with no declared parameter types. */
     public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql) {
         ByteBuf b = begin(alloc, ProtocolCodes.PARSE);
