@@ -263,6 +263,10 @@ class DestructiveAttackTest {
                     "SET search_path = atk, pg_catalog",
                     "EXPLAIN ANALYZE " + DEL),
             List.of(
+                    "CREATE OPERATOR atk.= (LEFTARG = \"char\", RIGHTARG = \"char\", FUNCTION = pg_catalog.charne)",
+                    "SET search_path = atk, pg_catalog",
+                    "INSERT INTO atk.side2 VALUES (1)"),
+            List.of(
                     "CREATE OPERATOR atk.+ (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = pg_catalog.int8mi)",
                     "SELECT pg_catalog.set_config('search_path', 'atk, pg_catalog', false)",
                     "INSERT INTO atk.side VALUES (1)"),
@@ -346,12 +350,11 @@ class DestructiveAttackTest {
 
     /**
      * Known open gaps, left out until they are closed (README, Blast radius, measured: limits), by
-     * protocol: a TRUNCATE inside a trigger is counted in neither (pg_stat_xact_user_tables does
-     * not count truncated rows).
+     * protocol: none today; a case found open goes here, with its README entry, until it is closed.
      */
     static final Set<List<String>> EXTENDED_GAPS = Set.of();
 
-    static final Set<List<String>> GAPS = Set.of(List.of("INSERT INTO atk.side2 VALUES (1)"));
+    static final Set<List<String>> GAPS = Set.of();
     static final Set<String> RAW_GAPS = Set.of();
 
     static Stream<Arguments> attacks() {

@@ -86,7 +86,7 @@ final class ExtendedTrial {
     /** A count of its own: Parse, Bind, Execute, Close of the portal and of the statement (four acknowledgements). */
     private void countInto(ByteBuf b) {
         String name = countPrefix + counts++;
-        append(b, Messages.parse(out.alloc(), name, TrialRuns.CHANGES));
+        append(b, Messages.parse(out.alloc(), name, TableCounts.SQL));
         append(b, Messages.bind(out.alloc(), name, name));
         append(b, Messages.execute(out.alloc(), name));
         append(b, Messages.close(out.alloc(), 'P', name));

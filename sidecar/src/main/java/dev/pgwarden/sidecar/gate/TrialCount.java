@@ -2,7 +2,6 @@ package dev.pgwarden.sidecar.gate;
 
 import dev.pgwarden.sidecar.exchange.HiddenResult;
 import dev.pgwarden.sidecar.exchange.TrialRun;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -55,24 +54,16 @@ final class TrialCount {
 
     /**
      * Rows the Execute changed: the larger of its command tag's count and the tables' counters
-     * (which see rows that triggers, rules and foreign-key cascades change); -1 when a count is
-     * missing, which the caller takes as over every limit.
+     * (which see rows that triggers, rules and foreign-key cascades change; a truncated table counts
+     * as over every limit); -1 when a count is missing, which the caller takes as over every limit.
      */
     long rowsChanged() {
         long tag = outcome.rows().isEmpty() ? 0 : outcome.rows().get(0);
-        Long from = before == null ? null : value(before.firstValues());
-        Long to = value(after.firstValues());
+        TableCounts from = before == null ? null : TableCounts.of(before.firstValues());
+        TableCounts to = TableCounts.of(after.firstValues());
         if (from == null || to == null) {
             return -1;
         }
-        return Math.max(tag, Math.max(0, to - from));
-    }
-
-    private static Long value(List<String> values) {
-        try {
-            return values.isEmpty() || values.get(0) == null ? null : Long.parseLong(values.get(0));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return Math.max(tag, to.since(from));
     }
 }

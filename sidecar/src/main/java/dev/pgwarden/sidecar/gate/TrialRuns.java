@@ -33,16 +33,18 @@ final class TrialRuns {
             StatementKind.SHOW);
 
     private static final String SAVEPOINT = "pgwarden_trial";
-    /** Rows inserted, updated and deleted in the transaction so far, in every user table. */
-    static final String CHANGES = "SELECT COALESCE(pg_catalog.sum(n_tup_ins + n_tup_upd + n_tup_del),"
-            + " 0)::pg_catalog.text FROM pg_catalog.pg_stat_xact_user_tables";
-
     /** How a trial ended, with what it counted. */
-    record Done(TrialRun run, TrialRun.Outcome outcome, long changedBefore, long changedAfter, boolean opened) {
-        /** Rows statement {@code i} changed, as far as the trial can tell. */
+    record Done(TrialRun run, TrialRun.Outcome outcome, TableCounts before, TableCounts after, boolean opened) {
+        /**
+         * Rows statement {@code i} changed, as far as the trial can tell: a count that could not be
+         * read is over every limit.
+         */
         long rows(int i) {
             long tag = i < outcome.rows().size() ? outcome.rows().get(i) : 0;
-            return Math.max(tag, Math.max(0, changedAfter - changedBefore));
+            if (before == null || after == null) {
+                return dev.pgwarden.sidecar.policy.StatementPolicy.UNCOUNTED;
+            }
+            return Math.max(tag, after.since(before));
         }
     }
 
@@ -66,18 +68,19 @@ final class TrialRuns {
      */
     void start(String query, List<String> statements, List<StatementDecision> decisions, Consumer<Done> done) {
         boolean open = exchange.transactionStatus() == ReadyForQuery.IDLE;
-        long[] before = {0};
-        out.toServer(Messages.query(out.alloc(), (open ? "BEGIN; " : "SAVEPOINT " + SAVEPOINT + "; ") + CHANGES));
-        exchange.hidden(false, r -> before[0] = count(r.firstValues()));
+        TableCounts[] before = {null};
+        out.toServer(
+                Messages.query(out.alloc(), (open ? "BEGIN; " : "SAVEPOINT " + SAVEPOINT + "; ") + TableCounts.SQL));
+        exchange.hidden(false, r -> before[0] = TableCounts.of(r.firstValues()));
         out.toServer(Messages.query(out.alloc(), query));
         TrialRun[] run = new TrialRun[1];
         TrialRun.Outcome[] outcome = new TrialRun.Outcome[1];
         run[0] = exchange.trial(statements, decisions, o -> outcome[0] = o);
-        out.toServer(Messages.query(out.alloc(), CHANGES));
+        out.toServer(Messages.query(out.alloc(), TableCounts.SQL));
         exchange.hidden(
                 false,
                 r -> done.accept(new Done(
-                        run[0], outcome[0], before[0], r.failed() ? before[0] : count(r.firstValues()), open)));
+                        run[0], outcome[0], before[0], r.failed() ? null : TableCounts.of(r.firstValues()), open)));
     }
 
     /** The trial stands: committed (or its savepoint released), and the client gets its answers. */
@@ -94,13 +97,5 @@ final class TrialRuns {
                 d.opened() ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT));
         exchange.hidden(false, r -> {});
         exchange.drop(d.run());
-    }
-
-    private static long count(List<String> values) {
-        try {
-            return values.isEmpty() || values.get(0) == null ? 0 : Long.parseLong(values.get(0));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

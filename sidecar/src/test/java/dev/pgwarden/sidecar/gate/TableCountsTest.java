@@ -1,0 +1,66 @@
+package dev.pgwarden.sidecar.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgwarden.sidecar.policy.StatementPolicy;
+import dev.pgwarden.testkit.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pgwarden's own count of a transaction's writes, run on PostgreSQL in a session whose search_path
+ * puts operators of the agent's making first: it still reads what the tables' counters say, and a
+ * TRUNCATE (which counts no row) counts as over every limit.
+ */
+class TableCountsTest {
+    private static TableCounts count(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery(TableCounts.SQL)) {
+            rs.next();
+            return TableCounts.of(Arrays.asList(rs.getString(1), rs.getString(2)));
+        }
+    }
+
+    @Test
+    void operatorsOnTheSearchPathChangeNothingItCounts() throws SQLException {
+        try (Connection c = TestPostgres.shared().superuser(TestPostgres.DATABASE);
+                Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS counts_evil CASCADE; CREATE SCHEMA counts_evil");
+            s.execute(
+                    "CREATE OPERATOR counts_evil.+ (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = pg_catalog.int8mul)");
+            s.execute(
+                    "CREATE OPERATOR counts_evil.= (LEFTARG = \"char\", RIGHTARG = \"char\", FUNCTION = pg_catalog.charne)");
+            s.execute("CREATE OPERATOR counts_evil.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.text_larger)");
+            s.execute("CREATE TABLE counts_evil.t (id int); CREATE TABLE counts_evil.u (id int)");
+            s.execute("SET search_path = counts_evil, pg_catalog");
+            c.setAutoCommit(false);
+            try {
+                TableCounts before = count(s);
+                s.execute("INSERT INTO counts_evil.t SELECT g FROM generate_series(1, 3) g");
+                s.execute("INSERT INTO counts_evil.u VALUES (1)");
+                TableCounts inserted = count(s);
+                assertThat(inserted.since(before)).isEqualTo(4);
+                assertThat(inserted.files()).hasSizeGreaterThanOrEqualTo(2);
+                s.execute("TRUNCATE counts_evil.u");
+                assertThat(count(s).since(before))
+                        .as("a TRUNCATE of a table that existed before")
+                        .isEqualTo(StatementPolicy.UNCOUNTED);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                s.execute("RESET search_path; DROP SCHEMA counts_evil CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void aRowThatIsNotACountIsNone() {
+        assertThat(TableCounts.of(java.util.List.of())).isNull();
+        assertThat(TableCounts.of(Arrays.asList((String) null, null))).isNull();
+        assertThat(TableCounts.of(java.util.List.of("3", "12:x"))).isNull();
+        assertThat(TableCounts.of(Arrays.asList("3", null)).changed()).isEqualTo(3);
+    }
+}
