@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ public final class ApprovalNotifier implements AutoCloseable {
         if (policy == null || policy.getSpec() == null || policy.getSpec().approval() == null) {
             return List.of();
         }
-        Set<String> recorded = ConcurrentHashMap.newKeySet();
+        Set<String> recorded = new HashSet<>();
         if (approval.getStatus() != null) {
             approval.getStatus().notificationsOrEmpty().forEach(n -> recorded.add(n.channel()));
         }
@@ -140,13 +141,15 @@ public final class ApprovalNotifier implements AutoCloseable {
         List<ApprovalNotification> all = new ArrayList<>(
                 approval.getStatus() == null ? List.of() : approval.getStatus().notificationsOrEmpty());
         List<ApprovalNotification> recorded = new ArrayList<>();
+        boolean listExists = !all.isEmpty();
         for (NotifyChannel channel : channels) {
             ApprovalNotification outcome = tellOne(namespace, channel, message);
             all.add(outcome);
             recorded.add(outcome);
             done.put(key(approval) + "\u0000" + channel.id(), Boolean.TRUE);
             try {
-                status.write(approval, all);
+                status.write(approval, all, listExists);
+                listExists = true;
             } catch (KubernetesClientException e) {
                 // Gone (withdrawn or decided and collected) or unwritable: this process still remembers it.
                 LOG.warn("cannot record notifications of QueryApproval {}: {}", key(approval), e.getMessage());

@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@code status.notifications}, the record that keeps a channel from being told twice. A
- * JSON merge patch of that field only, without a resourceVersion: the operator is its only writer,
- * and the phase the sidecar and the reconciler write stays as it is.
+ * Writes {@code status.notifications}, the record that keeps a channel from being told twice,
+ * without a resourceVersion (the operator is the field's only writer) and touching nothing else:
+ * the phase the sidecar and the reconciler write stays as it is. The first write is a JSON merge
+ * patch, which creates the status if there is none yet; once the list exists it is replaced
+ * through a JSON patch, since merge patches of lists are not merged alike everywhere (Fabric8's
+ * mock API server appends to them).
  */
 final class NotificationStatus {
     private final KubernetesClient client;
@@ -20,14 +23,19 @@ final class NotificationStatus {
         this.client = client;
     }
 
-    void write(QueryApproval approval, List<ApprovalNotification> all) {
-        Map<String, Object> patch = Map.of("status", Map.of("notifications", all));
+    /** @param listExists whether the stored request already has a {@code status.notifications} */
+    void write(QueryApproval approval, List<ApprovalNotification> all, boolean listExists) {
+        String body = listExists
+                ? json(List.of(Map.of("op", "replace", "path", "/status/notifications", "value", all)))
+                : json(Map.of("status", Map.of("notifications", all)));
         client.resources(QueryApproval.class)
                 .inNamespace(approval.getMetadata().getNamespace())
                 .withName(approval.getMetadata().getName())
                 .subresource("status")
-                .patch(
-                        PatchContext.of(PatchType.JSON_MERGE),
-                        client.getKubernetesSerialization().asJson(patch));
+                .patch(PatchContext.of(listExists ? PatchType.JSON : PatchType.JSON_MERGE), body);
+    }
+
+    private String json(Object value) {
+        return client.getKubernetesSerialization().asJson(value);
     }
 }
