@@ -30,7 +30,7 @@ final class NotificationMetrics {
     private Counter counter(String name, String description, String namespace, String channel) {
         return Counter.builder(name)
                 .description(description)
-                .tag("namespace", namespace)
+                .tag("approval_namespace", namespace)
                 .tag("channel", channel)
                 .register(registry);
     }

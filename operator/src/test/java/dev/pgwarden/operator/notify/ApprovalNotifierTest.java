@@ -146,6 +146,7 @@ class ApprovalNotifierTest {
         Await.until(
                 () -> metrics.scrape().contains("pgwarden_approvals_pending 1.0"),
                 "the pending gauge counts the request");
+        assertThat(metrics.scrape()).containsPattern("(?m)^pgwarden_approvals_pending_oldest_seconds \\d");
     }
 
     @Test
@@ -220,8 +221,7 @@ class ApprovalNotifierTest {
         assertThat(received).hasSize(2);
         assertThat(received.get(1).body()).isEqualTo(received.get(0).body());
         assertThat(metrics.scrape())
-                .contains("pgwarden_approval_notifications_delivered_total{channel=\"" + WEBHOOK
-                        + "\",namespace=\"agents\"} 1.0")
+                .contains(sample("pgwarden_approval_notifications_delivered_total", WEBHOOK, 1))
                 .doesNotContain("pgwarden_approval_notifications_failed_total{");
     }
 
@@ -251,10 +251,8 @@ class ApprovalNotifierTest {
         assertThat(event.getNote()).contains("HTTP 503").doesNotContain(hooks.url("/slack"));
         awaitEvent("pgw-fail", "NotificationFailed", "HTTP 404");
         assertThat(metrics.scrape())
-                .contains("pgwarden_approval_notifications_failed_total{channel=\"" + SLACK
-                        + "\",namespace=\"agents\"} 1.0")
-                .contains("pgwarden_approval_notifications_failed_total{channel=\"" + WEBHOOK
-                        + "\",namespace=\"agents\"} 1.0");
+                .contains(sample("pgwarden_approval_notifications_failed_total", SLACK, 1))
+                .contains(sample("pgwarden_approval_notifications_failed_total", WEBHOOK, 1));
     }
 
     @Test
@@ -267,9 +265,7 @@ class ApprovalNotifierTest {
         assertThat(event.getNote())
                 .contains("Secret agents/reviewer-hooks does not exist")
                 .contains("key generic");
-        assertThat(metrics.scrape())
-                .contains("pgwarden_approval_notifications_failed_total{channel=\"" + WEBHOOK
-                        + "\",namespace=\"agents\"} 1.0");
+        assertThat(metrics.scrape()).contains(sample("pgwarden_approval_notifications_failed_total", WEBHOOK, 1));
         // The reconciler carries on: a decision still becomes the phase.
         client.resources(QueryApproval.class)
                 .inNamespace(NS)
@@ -303,6 +299,11 @@ class ApprovalNotifierTest {
     }
 
     // ------------------------------------------------------------------ fixtures
+
+    /** A counter's line as Prometheus scrapes it (Micrometer sorts the labels by name). */
+    private static String sample(String name, String channel, int value) {
+        return name + "{approval_namespace=\"agents\",channel=\"" + channel + "\"} " + value + ".0";
+    }
 
     private void startOperator() {
         Operator operator = Reconcilers.create(
