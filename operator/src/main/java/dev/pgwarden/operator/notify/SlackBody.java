@@ -38,7 +38,7 @@ final class SlackBody {
         blocks.add(context("Expires " + escape(m.expiresAt()) + " · requested " + escape(orNone(m.requestedAt()))
                 + " · " + escape(orNone(m.fingerprint()))));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("text", summary);
+        body.put("text", escape(summary));
         body.put("blocks", blocks);
         try {
             return JSON.writeValueAsString(body);
