@@ -106,6 +106,9 @@ public final class ApprovalNotifier implements AutoCloseable {
 
     /** The policy's channels that neither the request's status nor this process has recorded. */
     private List<NotifyChannel> untold(QueryApproval approval) {
+        if (approval.getSpec() == null || approval.getSpec().policy() == null) {
+            return List.of();
+        }
         DatabaseAccessPolicy policy;
         try {
             policy = client.resources(DatabaseAccessPolicy.class)
