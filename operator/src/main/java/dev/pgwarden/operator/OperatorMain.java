@@ -1,6 +1,7 @@
 package dev.pgwarden.operator;
 
 import dev.pgwarden.api.policy.Durations;
+import dev.pgwarden.operator.notify.Backoff;
 import dev.pgwarden.operator.ops.OpsServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -137,7 +138,9 @@ public final class OperatorMain implements Callable<Integer> {
                         lease,
                         MicrometerMetrics.withoutPerResourceMetrics(metrics),
                         Clock.systemUTC(),
-                        instance));
+                        instance,
+                        metrics,
+                        Backoff.DEFAULT));
         AutoCloseable webhookServer = webhooks.start(client, namespace);
         // Readiness is about serving webhooks, which every replica does; informers only run on the leader.
         OpsServer ops = OpsServer.start(

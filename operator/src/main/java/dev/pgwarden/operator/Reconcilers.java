@@ -2,6 +2,8 @@ package dev.pgwarden.operator;
 
 import dev.pgwarden.operator.approval.ApprovalReconciler;
 import dev.pgwarden.operator.events.EventRecorder;
+import dev.pgwarden.operator.notify.ApprovalNotifier;
+import dev.pgwarden.operator.notify.Backoff;
 import dev.pgwarden.operator.policy.PolicyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -9,6 +11,7 @@ import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -32,6 +35,9 @@ public final class Reconcilers {
     /**
      * @param namespaces namespaces to watch; empty for all
      * @param leaderElection the Lease to hold before reconciling, or null to reconcile at once
+     * @param metrics JOSDK's own metrics, or null
+     * @param meters where pgwarden's own metrics go (notifications, pending approvals)
+     * @param notifyBackoff how approval notifications are retried
      */
     public record Settings(
             Set<String> namespaces,
@@ -39,7 +45,9 @@ public final class Reconcilers {
             LeaderElectionConfiguration leaderElection,
             Metrics metrics,
             Clock clock,
-            String instance) {}
+            String instance,
+            MeterRegistry meters,
+            Backoff notifyBackoff) {}
 
     private Reconcilers() {}
 
@@ -62,10 +70,15 @@ public final class Reconcilers {
             c.withRetry(retry());
             namespaces(settings, c);
         });
-        operator.register(new ApprovalReconciler(client, events, settings.clock(), settings.approvalRetention()), c -> {
-            c.withRetry(retry());
-            namespaces(settings, c);
-        });
+        ApprovalNotifier notifier =
+                new ApprovalNotifier(client, events, settings.clock(), settings.meters(), settings.notifyBackoff());
+        operator.register(
+                new ApprovalReconciler(
+                        client, events, settings.clock(), settings.approvalRetention(), notifier, settings.meters()),
+                c -> {
+                    c.withRetry(retry());
+                    namespaces(settings, c);
+                });
         return operator;
     }
 

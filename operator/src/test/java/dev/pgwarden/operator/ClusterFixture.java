@@ -35,7 +35,16 @@ public final class ClusterFixture {
 
     public static Operator startOperator(KubernetesClient client, MutableClock clock, Duration approvalRetention) {
         Operator operator = Reconcilers.create(
-                client, new Reconcilers.Settings(Set.of(), approvalRetention, null, null, clock, "test"));
+                client,
+                new Reconcilers.Settings(
+                        Set.of(),
+                        approvalRetention,
+                        null,
+                        null,
+                        clock,
+                        "test",
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                        dev.pgwarden.operator.notify.Backoff.DEFAULT));
         operator.start();
         return operator;
     }

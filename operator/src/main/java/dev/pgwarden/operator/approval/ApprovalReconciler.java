@@ -5,6 +5,7 @@ import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import dev.pgwarden.operator.events.EventRecorder;
+import dev.pgwarden.operator.notify.ApprovalNotifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -13,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +25,8 @@ import java.util.Map;
  * Moves QueryApprovals through their life: a reviewer's decision becomes {@code status.phase}
  * with who and when (from the webhook's stamp), a pending request past {@code expiresAt} becomes
  * Expired, and closed requests are deleted once the retention has passed. Each step is recorded
- * as a Kubernetes Event.
+ * as a Kubernetes Event. A request still waiting is handed to the {@link ApprovalNotifier}, which
+ * tells the policy's channels.
  *
  * <p>Status is written with the resourceVersion read, as a precondition: the sidecar marks
  * approvals Executed concurrently, and a stale write must never move a phase backwards.
@@ -38,16 +41,27 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
     private final EventRecorder events;
     private final Clock clock;
     private final Duration retention;
+    private final ApprovalNotifier notifier;
+    private final PendingApprovalsGauge pending;
 
-    public ApprovalReconciler(KubernetesClient client, EventRecorder events, Clock clock, Duration retention) {
+    public ApprovalReconciler(
+            KubernetesClient client,
+            EventRecorder events,
+            Clock clock,
+            Duration retention,
+            ApprovalNotifier notifier,
+            MeterRegistry registry) {
         this.client = client;
         this.events = events;
         this.clock = clock;
         this.retention = retention;
+        this.notifier = notifier;
+        this.pending = new PendingApprovalsGauge(registry, clock);
     }
 
     @Override
     public UpdateControl<QueryApproval> reconcile(QueryApproval approval, Context<QueryApproval> context) {
+        pending.watch(context.getPrimaryCache());
         Instant now = clock.instant();
         ApprovalPhase phase = approval.phaseOrPending();
         Decision decision = approval.decisionOrPending();
@@ -69,6 +83,8 @@ public final class ApprovalReconciler implements Reconciler<QueryApproval> {
                                 + "; the statement was not run (the agent may ask again)");
                 return UpdateControl.noUpdate();
             }
+            // Still waiting: reviewers hear of it (once per channel; the notifier keeps count).
+            notifier.requested(approval);
             return UpdateControl.<QueryApproval>noUpdate().rescheduleAfter(atLeast(Duration.between(now, expires)));
         }
         if (phase != ApprovalPhase.Expired && decision != Decision.Pending) {

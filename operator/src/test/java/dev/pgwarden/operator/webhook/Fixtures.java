@@ -92,7 +92,7 @@ public final class Fixtures {
                         null,
                         null,
                         null,
-                        new Approval(null, "10m", new Reviewers(List.of("dba"), List.of("carol@example.com"))),
+                        new Approval(null, "10m", new Reviewers(List.of("dba"), List.of("carol@example.com")), null),
                         null,
                         null));
         create(

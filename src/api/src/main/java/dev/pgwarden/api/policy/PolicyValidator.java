@@ -5,6 +5,8 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicySpec;
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
 import dev.pgwarden.api.v1alpha1.MaskingRule;
+import dev.pgwarden.api.v1alpha1.NotifyChannel;
+import dev.pgwarden.api.v1alpha1.SecretKeyReference;
 import dev.pgwarden.api.v1alpha1.StatementRule;
 import dev.pgwarden.api.v1alpha1.Subject;
 import java.net.URI;
@@ -21,6 +23,8 @@ import java.util.regex.Pattern;
 public final class PolicyValidator {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9-]+/[a-z0-9.-]+");
+    private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
     private static final Pattern COLUMN = Pattern.compile("[^.\\s]+(\\.[^.\\s]+){1,2}");
 
     /** Where the policy will be used: in a cluster the database section is mandatory. */
@@ -77,6 +81,7 @@ public final class PolicyValidator {
         }
         if (spec.approval() != null) {
             checkDuration("spec.approval.timeout", spec.approval().timeout(), problems);
+            checkNotify(spec.approval().notifyOrEmpty(), problems);
         }
         if (spec.recording() != null
                 && spec.recording().maxRowsPerStatement() != null
@@ -231,6 +236,45 @@ public final class PolicyValidator {
                 problems.add(new PolicyProblem(
                         "spec.access.schemas[" + i + "]",
                         schema + " is a system schema; pgwarden" + " grants only on application schemas"));
+            }
+        }
+    }
+
+    /** The URL itself is read from the Secret when a request is filed; here, only where it comes from. */
+    private static void checkNotify(List<NotifyChannel> channels, List<PolicyProblem> problems) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < channels.size(); i++) {
+            NotifyChannel channel = channels.get(i);
+            String at = "spec.approval.notify[" + i + "]";
+            if (channel == null) {
+                problems.add(new PolicyProblem(at, "must not be empty"));
+                continue;
+            }
+            if (channel.type() == null) {
+                problems.add(new PolicyProblem(at + ".type", "required: Slack or Webhook"));
+            }
+            SecretKeyReference ref = channel.secretRef();
+            if (ref == null) {
+                problems.add(new PolicyProblem(
+                        at + ".secretRef",
+                        "required: {name, key} of a Secret in the policy's namespace holding the URL"
+                                + " (never the URL itself)"));
+                continue;
+            }
+            if (ref.name() == null
+                    || ref.name().length() > 253
+                    || !SECRET_NAME.matcher(ref.name()).matches()) {
+                problems.add(new PolicyProblem(at + ".secretRef.name", "must be a Secret's name, was " + ref.name()));
+            }
+            if (ref.key() == null
+                    || ref.key().length() > 253
+                    || !SECRET_KEY.matcher(ref.key()).matches()) {
+                problems.add(new PolicyProblem(
+                        at + ".secretRef.key",
+                        "must be a Secret key (letters, digits, '-', '_', '.'), was " + ref.key()));
+            }
+            if (channel.type() != null && !seen.add(channel.id())) {
+                problems.add(new PolicyProblem(at, "duplicate channel " + channel.id() + ": it would be told twice"));
             }
         }
     }
