@@ -53,6 +53,12 @@ final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Waits up to {@code millis} for each read: for answers that take the server long to make. */
+    RawClient patient(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     RawClient send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
