@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.approval;
 
+import dev.pgwarden.api.cluster.DecisionPatch;
 import dev.pgwarden.api.v1alpha1.ApprovalPhase;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
@@ -50,8 +51,7 @@ public final class KubernetesApprovalGate implements ApprovalGate {
     /** What a reviewer runs; the operator's webhook stamps who ran it. */
     @Override
     public String approveCommand(String name) {
-        return "kubectl -n " + namespace + " patch queryapproval " + name
-                + " --type merge -p '{\"spec\":{\"decision\":\"Approved\"}}'";
+        return DecisionPatch.kubectlCommand(namespace, name, Decision.Approved, null);
     }
 
     public KubernetesApprovalGate(KubernetesClient client, String namespace, String pod) {
