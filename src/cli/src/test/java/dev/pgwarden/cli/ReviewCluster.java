@@ -9,23 +9,28 @@ import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicySpec;
 import dev.pgwarden.api.v1alpha1.DatabaseTarget;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import dev.pgwarden.api.v1alpha1.QueryApprovalSpec;
+import dev.pgwarden.api.v1alpha1.Recording;
 import dev.pgwarden.api.v1alpha1.Reviewers;
 import dev.pgwarden.api.v1alpha1.SecretReference;
 import dev.pgwarden.api.v1alpha1.Subject;
 import dev.pgwarden.operator.webhook.AdmissionRoutes;
 import dev.pgwarden.operator.webhook.injection.InjectionSettings;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A mock API server in CRUD mode that admits QueryApproval decisions through the operator's own
@@ -82,17 +87,15 @@ final class ReviewCluster implements AutoCloseable {
                   context: {cluster: mock, user: claude, namespace: agents}
                 current-context: reviewer
                 """.formatted(server.url("/").replaceAll("/$", "")));
-        policy("agents");
-        policy("staging");
+        policy("agents", POLICY, null);
+        policy("staging", POLICY, null);
     }
 
     /** A policy whose reviewers are group dba and whose agent is agents/claude. */
-    private void policy(String namespace) {
+    void policy(String namespace, String name, Recording recording) {
         DatabaseAccessPolicy policy = new DatabaseAccessPolicy();
-        policy.setMetadata(new ObjectMetaBuilder()
-                .withName(POLICY)
-                .withNamespace(namespace)
-                .build());
+        policy.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         policy.setSpec(new DatabaseAccessPolicySpec(
                 new DatabaseTarget("postgres.data.svc", 5432, "app", null, new SecretReference("pg-admin")),
                 List.of(new Subject("agents/claude", null, null, null, null)),
@@ -102,9 +105,24 @@ final class ReviewCluster implements AutoCloseable {
                 null,
                 null,
                 new Approval(null, "10m", new Reviewers(List.of("dba"), List.of())),
-                null,
+                recording,
                 null));
         admin.resources(DatabaseAccessPolicy.class).resource(policy).create();
+    }
+
+    /** A Secret as the API server keeps it: values base64 in data (the mock store does not convert stringData). */
+    void secret(String namespace, String name, Map<String, String> values) {
+        Map<String, String> data = new HashMap<>();
+        values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        admin.secrets()
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .withData(data)
+                        .build())
+                .create();
     }
 
     /** A request as the sidecar files it: Pending, no decision, expiring at {@code expiresAt}. */

@@ -15,8 +15,9 @@ final class ApiErrors {
     /**
      * @param what the object the request was about, "QueryApproval pgw-x in namespace agents"
      * @param verb what the user may not do to it, as RBAC names it: "list", "patch"
+     * @param resource the resource as RBAC names it: "queryapprovals.pgwarden.dev", "secrets"
      */
-    static ClusterException explain(KubernetesClientException e, String what, String verb) {
+    static ClusterException explain(KubernetesClientException e, String what, String verb, String resource) {
         String message = e.getStatus() != null && e.getStatus().getMessage() != null
                 ? e.getStatus().getMessage()
                 : String.valueOf(e.getMessage());

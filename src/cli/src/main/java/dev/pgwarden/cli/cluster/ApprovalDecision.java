@@ -18,6 +18,9 @@ import java.util.Objects;
  * that user as the reviewer and refuse what they refuse for a raw patch.
  */
 public final class ApprovalDecision {
+    /** QueryApprovals, as RBAC names them. */
+    static final String RESOURCE = "queryapprovals.pgwarden.dev";
+
     private ApprovalDecision() {}
 
     public static void decide(Cluster cluster, String name, Decision decision, String comment, PrintWriter out)
@@ -43,7 +46,7 @@ public final class ApprovalDecision {
             }
             decided = resource.patch(PatchContext.of(PatchType.JSON_MERGE), DecisionPatch.json(decision, comment));
         } catch (KubernetesClientException e) {
-            throw ApiErrors.explain(e, what, "patch");
+            throw ApiErrors.explain(e, what, "patch", RESOURCE);
         }
         String reviewer = decided.annotation(PgwardenAnnotations.REVIEWED_BY);
         out.println(name + " " + decision.name().toLowerCase(Locale.ROOT) + " by "

@@ -34,7 +34,7 @@ public final class ApprovalListing {
                     .list()
                     .getItems();
         } catch (KubernetesClientException e) {
-            throw ApiErrors.explain(e, "QueryApprovals in " + where, "list");
+            throw ApiErrors.explain(e, "QueryApprovals in " + where, "list", ApprovalDecision.RESOURCE);
         }
         List<QueryApproval> shown = approvals.stream()
                 .filter(a -> all || pending(a))

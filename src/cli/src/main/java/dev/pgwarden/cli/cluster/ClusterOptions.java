@@ -53,13 +53,16 @@ public final class ClusterOptions {
         return cluster != null ? cluster : clusterByDefault;
     }
 
+    /** The first option given that only means something for a cluster, or null. */
+    public String clusterOptionGiven() {
+        return namespace != null
+                ? "--namespace"
+                : context != null ? "--context" : kubeconfig != null ? "--kubeconfig" : null;
+    }
+
     /** Refuses cluster options on a local command, where they would be silently ignored. */
     public void checkLocal(CommandLine command, boolean allNamespaces) {
-        String given = namespace != null
-                ? "--namespace"
-                : context != null
-                        ? "--context"
-                        : kubeconfig != null ? "--kubeconfig" : allNamespaces ? "--all-namespaces" : null;
+        String given = clusterOptionGiven() != null ? clusterOptionGiven() : allNamespaces ? "--all-namespaces" : null;
         if (given != null) {
             throw new ParameterException(
                     command,
