@@ -58,7 +58,9 @@ public final class ApprovalListing {
     private void print(QueryApproval a, PrintWriter out) {
         QueryApprovalSpec spec = a.getSpec();
         ApprovalSubject subject = spec == null ? null : spec.subject();
-        boolean expired = !clock.instant().isBefore(a.expiresAtOrEpoch());
+        boolean past = !clock.instant().isBefore(a.expiresAtOrEpoch());
+        // "expired" for what expiry closed (or will, once the operator sees it), not for a decided request.
+        boolean expired = past && (pending(a) || a.phaseOrPending() == ApprovalPhase.Expired);
         // "-n NS" right after the name, so the line's start is what `approve` takes.
         out.printf(
                 "%s -n %s  %s  rule %s  subject %s  pod %s  %s %s%n",
@@ -68,7 +70,7 @@ public final class ApprovalListing {
                 spec == null ? null : spec.rule(),
                 subject == null ? null : Objects.requireNonNullElse(subject.serviceAccount(), subject.subject()),
                 subject == null ? null : subject.pod(),
-                expired && pending(a) ? "expired" : "expires",
+                expired ? "expired" : "expires",
                 spec == null ? null : spec.expiresAt());
         if (spec == null) {
             return;

@@ -89,8 +89,15 @@ public final class ClusterOptions {
                 }
                 config = Config.fromKubeconfig(context, kubeconfig.toFile());
             } else {
+                if (Config.getKubeconfigFilenames().stream().noneMatch(f -> Files.isReadable(Path.of(f)))
+                        && System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+                    throw new ClusterException("no kubeconfig: set KUBECONFIG, write ~/.kube/config (your cluster's"
+                            + " login command does), or give --kubeconfig FILE");
+                }
                 config = Config.autoConfigure(context);
             }
+            // A reviewer at a terminal: fail within seconds, as kubectl does, not after a long backoff.
+            config.setRequestRetryBackoffLimit(1);
         } catch (KubernetesClientException e) {
             throw new ClusterException("cannot load the kubeconfig: " + e.getMessage());
         }
