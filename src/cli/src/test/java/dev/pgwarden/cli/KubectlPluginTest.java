@@ -156,6 +156,15 @@ class KubectlPluginTest {
     }
 
     @Test
+    void aLoginTheClusterRefusesIsSaidSo() {
+        CliRun run = kubectl("deny", "pgw-drop", "--context", "stranger");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).startsWith("pgwarden: the cluster did not accept your kubeconfig's credentials");
+        assertThat(cluster.get("agents", "pgw-drop").decisionOrPending()).isEqualTo(Decision.Pending);
+    }
+
+    @Test
     void anUnknownContextIsRefusedBeforeAnythingIsSent() {
         CliRun run = kubectl("approvals", "--context", "prod");
 

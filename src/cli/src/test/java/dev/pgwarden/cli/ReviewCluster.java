@@ -35,7 +35,8 @@ import java.util.Map;
 /**
  * A mock API server in CRUD mode that admits QueryApproval decisions through the operator's own
  * webhooks, a reviewer (alice, in group dba) and the agent (service account agents/claude) with a
- * token each, and a kubeconfig with a context for each: {@code reviewer} (current) and {@code agent}.
+ * token each, and a kubeconfig with a context for each: {@code reviewer} (current) and {@code agent},
+ * and {@code stranger}, whose token the server does not accept.
  */
 final class ReviewCluster implements AutoCloseable {
     static final String REVIEWER = "alice@example.com";
@@ -80,11 +81,15 @@ final class ReviewCluster implements AutoCloseable {
                   user: {token: alice-token}
                 - name: claude
                   user: {token: claude-token}
+                - name: stranger
+                  user: {token: expired-login}
                 contexts:
                 - name: reviewer
                   context: {cluster: mock, user: alice, namespace: agents}
                 - name: agent
                   context: {cluster: mock, user: claude, namespace: agents}
+                - name: stranger
+                  context: {cluster: mock, user: stranger, namespace: agents}
                 current-context: reviewer
                 """.formatted(server.url("/").replaceAll("/$", "")));
         policy("agents", POLICY, null);
