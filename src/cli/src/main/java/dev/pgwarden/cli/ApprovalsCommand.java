@@ -2,25 +2,37 @@ package dev.pgwarden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgwarden.api.v1alpha1.Decision;
+import dev.pgwarden.cli.cluster.ApprovalDecision;
+import dev.pgwarden.cli.cluster.ApprovalListing;
+import dev.pgwarden.cli.cluster.Cluster;
+import dev.pgwarden.cli.cluster.ClusterOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code pgwarden approvals}: the statements a running {@code pgwarden local} holds for approval;
  * with its nested {@code approve} and {@code deny} commands, how a local reviewer decides them.
+ * With {@code --cluster} (the default as {@code kubectl pgwarden}) the same commands work on the
+ * QueryApprovals of a cluster instead (package {@code cluster}).
  */
 @Command(
         name = "approvals",
         mixinStandardHelpOptions = true,
-        description = "List the statements the running `pgwarden local` holds for approval.")
+        description = "List the statements held for approval: by the running `pgwarden local`, or with --cluster"
+                + " (the default as `kubectl pgwarden`) the QueryApprovals in a cluster.")
 public final class ApprovalsCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,8 +42,28 @@ public final class ApprovalsCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also list decided and expired requests.")
     boolean all;
 
+    @Option(
+            names = {"-A", "--all-namespaces"},
+            description = "With --cluster: list the requests of every namespace you may list.")
+    boolean allNamespaces;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (cluster.selected()) {
+            ClusterOptions.refuseLocalOption(spec.commandLine(), stateDir, "--state-dir");
+            try (Cluster c = cluster.connect()) {
+                new ApprovalListing(Clock.systemUTC())
+                        .print(c, allNamespaces, all, spec.commandLine().getOut());
+            }
+            return 0;
+        }
+        cluster.checkLocal(spec.commandLine(), allNamespaces);
         JsonNode list = send(stateDir, "GET", "", null);
         int shown = 0;
         for (JsonNode e : list) {
@@ -98,10 +130,13 @@ public final class ApprovalsCommand implements Callable<Integer> {
         @Parameters(
                 index = "0",
                 paramLabel = "NAME",
-                description = "The request's name, as `pgwarden approvals` lists it.")
+                description =
+                        "The request's name, as `pgwarden approvals` lists it (a QueryApproval's, with --cluster).")
         String name;
 
-        @Option(names = "--comment", description = "Why; the agent sees it when a request is denied.")
+        @Option(
+                names = "--comment",
+                description = "Why; the agent sees it when a request is denied (spec.comment, with --cluster).")
         String comment;
 
         @Option(
@@ -109,10 +144,26 @@ public final class ApprovalsCommand implements Callable<Integer> {
                 description = "Where `pgwarden local` keeps its state. Default ~/.pgwarden/local.")
         Path stateDir;
 
+        @Mixin
+        ClusterOptions cluster;
+
+        @Spec
+        CommandSpec spec;
+
         abstract String verb();
 
         @Override
         public Integer call() throws Exception {
+            if (cluster.selected()) {
+                ClusterOptions.refuseLocalOption(spec.commandLine(), stateDir, "--state-dir");
+                try (Cluster c = cluster.connect()) {
+                    Decision decision = verb().equals("approve") ? Decision.Approved : Decision.Denied;
+                    ApprovalDecision.decide(
+                            c, name, decision, comment, spec.commandLine().getOut());
+                }
+                return 0;
+            }
+            cluster.checkLocal(spec.commandLine(), false);
             var body = JSON.createObjectNode().put("reviewer", System.getProperty("user.name"));
             if (comment != null) {
                 body.put("comment", comment);
@@ -132,7 +183,8 @@ public final class ApprovalsCommand implements Callable<Integer> {
     @Command(
             name = "approve",
             mixinStandardHelpOptions = true,
-            description = "Approve a statement held by the running `pgwarden local`.")
+            description = "Approve a held statement: of the running `pgwarden local`, or with --cluster a"
+                    + " QueryApproval, as `kubectl patch` would, so the reviewer stamped is your kubeconfig's user.")
     static final class Approve extends Decide {
         @Override
         String verb() {
@@ -143,7 +195,8 @@ public final class ApprovalsCommand implements Callable<Integer> {
     @Command(
             name = "deny",
             mixinStandardHelpOptions = true,
-            description = "Deny a statement held by the running `pgwarden local`.")
+            description = "Deny a held statement: of the running `pgwarden local`, or with --cluster a"
+                    + " QueryApproval, as `kubectl patch` would, so the reviewer stamped is your kubeconfig's user.")
     static final class Deny extends Decide {
         @Override
         String verb() {

@@ -1,5 +1,10 @@
 package dev.pgwarden.cli;
 
+import dev.pgwarden.cli.cluster.Cluster;
+import dev.pgwarden.cli.cluster.ClusterException;
+import dev.pgwarden.cli.cluster.ClusterOptions;
+import dev.pgwarden.cli.cluster.RecordingLookup;
+import dev.pgwarden.cli.cluster.RecordingLookup.PolicyRecordings;
 import dev.pgwarden.cli.recordings.ChainCheck;
 import dev.pgwarden.cli.recordings.RecordedLine;
 import dev.pgwarden.cli.recordings.RecordingSource;
@@ -33,9 +38,21 @@ import picocli.CommandLine.Spec;
 public final class ReplayCommand implements Callable<Integer> {
     @Parameters(
             paramLabel = "SOURCE",
-            description =
-                    "s3://BUCKET/PREFIX, the directory recordings are stored in, or an audit log file (.jsonl, .gz).")
+            arity = "0..1",
+            description = "s3://BUCKET/PREFIX, the directory recordings are stored in, or an audit log file (.jsonl,"
+                    + " .gz). Not with --policy.")
     String source;
+
+    @Option(
+            names = "--policy",
+            paramLabel = "NAME",
+            description = "With --cluster (the default as `kubectl pgwarden`): read the sessions where this"
+                    + " DatabaseAccessPolicy records them (spec.recording.s3), with the keys of its credentials Secret"
+                    + " unless AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set.")
+    String policy;
+
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--list", description = "List the sessions: start, subject, policy, statements, ended or open.")
     boolean list;
@@ -67,7 +84,7 @@ public final class ReplayCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, ClusterException {
         if (list == (session != null)) {
             throw new ParameterException(spec.commandLine(), "give either --list or --session ID");
         }
@@ -76,12 +93,44 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (RecordingSource recordings = sourceOptions.open(source)) {
+        try (RecordingSource recordings = open()) {
             if (list) {
                 return list(recordings, out, err);
             }
             return show(recordings, out, err);
         }
+    }
+
+    /** SOURCE as given, or the store of --policy, as the cluster names it. */
+    private RecordingSource open() throws IOException, ClusterException {
+        if (policy == null) {
+            if (source == null) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "give SOURCE (s3://BUCKET/PREFIX, a directory or an audit log), or --policy NAME with --cluster");
+            }
+            String option = cluster.clusterOptionGiven();
+            if (option != null) {
+                throw new ParameterException(
+                        spec.commandLine(), option + " chooses the cluster --policy is read from: give --policy NAME");
+            }
+            return sourceOptions.open(source);
+        }
+        if (source != null) {
+            throw new ParameterException(spec.commandLine(), "give SOURCE or --policy, not both");
+        }
+        if (!cluster.selected()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--policy reads where a policy records from a cluster: add --cluster (as `kubectl pgwarden` it is the"
+                            + " default)");
+        }
+        PolicyRecordings store;
+        try (Cluster c = cluster.connect()) {
+            store = RecordingLookup.find(c, policy, !sourceOptions.hasCredentials());
+        }
+        source = store.source(); // what the messages below name
+        return sourceOptions.open(store);
     }
 
     private int list(RecordingSource recordings, PrintWriter out, PrintWriter err) throws IOException {

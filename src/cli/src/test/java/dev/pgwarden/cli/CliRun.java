@@ -8,7 +8,12 @@ import picocli.CommandLine;
 /** Runs the pgwarden command in-process with captured output and a given environment. */
 record CliRun(int exit, String out, String err) {
     static CliRun run(Map<String, String> env, Object... args) {
-        CommandLine cli = Main.commandLine();
+        return runAs(null, env, args);
+    }
+
+    /** @param launcher the name bin/pgwarden was run by (kubectl-pgwarden), or null */
+    static CliRun runAs(String launcher, Map<String, String> env, Object... args) {
+        CommandLine cli = Main.commandLine(launcher);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));

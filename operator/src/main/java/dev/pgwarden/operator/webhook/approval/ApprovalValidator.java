@@ -3,6 +3,7 @@ package dev.pgwarden.operator.webhook.approval;
 import static dev.pgwarden.api.cluster.PgwardenAnnotations.REVIEWED_AT;
 import static dev.pgwarden.api.cluster.PgwardenAnnotations.REVIEWED_BY;
 
+import dev.pgwarden.api.cluster.DecisionPatch;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.api.v1alpha1.Decision;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
@@ -37,8 +38,8 @@ public final class ApprovalValidator implements AdmissionRequestHandler {
     /** The stamp is written by the mutating webhook moments before; anything older was carried in. */
     private static final Duration STAMP_SKEW = Duration.ofMinutes(5);
 
-    private static final String HOW_TO_DECIDE = "kubectl patch queryapproval NAME --type merge"
-            + " -p '{\"spec\":{\"decision\":\"Approved\"}}' (or Denied)";
+    private static final String HOW_TO_DECIDE =
+            DecisionPatch.kubectlCommand("NAMESPACE", "NAME", Decision.Approved, null) + " (or Denied)";
 
     private final PolicyLookup policies;
     private final Clock clock;

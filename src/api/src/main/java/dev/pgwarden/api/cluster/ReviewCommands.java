@@ -1,9 +1,11 @@
 package dev.pgwarden.api.cluster;
 
+import dev.pgwarden.api.v1alpha1.Decision;
+
 /**
- * The {@code kubectl} commands that decide a QueryApproval, as README and the chart's notes show
- * them. The sidecar puts the approve command in the agent's notice and the operator puts both in
- * reviewers' notifications: one text, so what reviewers are told to run is what works.
+ * The two {@code kubectl} commands a reviewer is shown for a QueryApproval (the agent's notice,
+ * reviewers' notifications), both {@link DecisionPatch}'s command line: what people are told to
+ * run is what {@code kubectl pgwarden approve|deny} sends.
  */
 public final class ReviewCommands {
     /** Where the reviewer writes why, in the deny command. */
@@ -11,20 +13,12 @@ public final class ReviewCommands {
 
     private ReviewCommands() {}
 
-    /** A merge patch of {@code spec.decision}; the operator's webhook stamps who ran it. */
     public static String approve(String namespace, String name) {
-        return patch(namespace, name, "{\"spec\":{\"decision\":\"Approved\"}}");
+        return DecisionPatch.kubectlCommand(namespace, name, Decision.Approved, null);
     }
 
     /** As {@link #approve}, with a comment the agent gets in its error, to be filled in. */
     public static String deny(String namespace, String name) {
-        return patch(
-                namespace,
-                name,
-                "{\"spec\":{\"decision\":\"Denied\",\"comment\":\"" + DENY_COMMENT_PLACEHOLDER + "\"}}");
-    }
-
-    private static String patch(String namespace, String name, String body) {
-        return "kubectl -n " + namespace + " patch queryapproval " + name + " --type merge -p '" + body + "'";
+        return DecisionPatch.kubectlCommand(namespace, name, Decision.Denied, DENY_COMMENT_PLACEHOLDER);
     }
 }
