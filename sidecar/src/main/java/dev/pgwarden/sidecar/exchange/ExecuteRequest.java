@@ -7,12 +7,7 @@ import java.util.List;
  * the portal's description; it ends with CommandComplete, EmptyQueryResponse, PortalSuspended
  * (more rows wait for another Execute) or an error.
  */
-final class ExecuteRequest extends PendingRequest {
-    private final String portal;
-    private final String sql;
-    private final List<String> parameters;
-    private final StatementDecision decision;
-    private final PendingChanges changes;
+final class ExecuteRequest extends PortalRun {
     private final ApprovedRun approved;
 
     ExecuteRequest(
@@ -22,43 +17,31 @@ final class ExecuteRequest extends PendingRequest {
             StatementDecision decision,
             PendingChanges changes,
             ApprovedRun approved) {
-        this.portal = portal;
-        this.sql = sql;
-        this.parameters = parameters;
-        this.decision = decision;
-        this.changes = changes;
+        super(portal, sql, parameters, decision, changes);
         this.approved = approved;
-    }
-
-    /** The portal whose rows arrive now. */
-    String portal() {
-        return portal;
     }
 
     @Override
     void commandComplete(Exchange x, String tag) {
-        end(x, "ok", tag);
+        end(x, tag);
     }
 
     @Override
     void emptyQuery(Exchange x) {
-        end(x, "ok", null);
+        end(x, null);
     }
 
     @Override
     void portalSuspended(Exchange x) {
         x.pop(this);
-        x.audit()
-                .statement(
-                        "extended", sql, parameters, "suspended", null, System.nanoTime() - startNanos, null, decision);
-        changes.failed();
+        audit(x, "suspended", null, sinceStart(), null, null);
+        changedNothing();
     }
 
-    private void end(Exchange x, String outcome, String tag) {
+    private void end(Exchange x, String tag) {
         x.pop(this);
-        x.audit().statement("extended", sql, parameters, outcome, tag, System.nanoTime() - startNanos, null, decision);
-        changes.completed(tag);
-        x.objects().completed(decision == null ? null : decision.classification(), sql, tag);
+        audit(x, "ok", tag, sinceStart(), null, null);
+        ran(x, tag);
         if (approved != null) {
             approved.executed(true);
         }
@@ -66,18 +49,8 @@ final class ExecuteRequest extends PendingRequest {
 
     /** It failed: the error is its own. */
     void failedHere(Exchange x, String sqlState, String seen) {
-        x.audit()
-                .statement(
-                        "extended",
-                        sql,
-                        parameters,
-                        "error",
-                        null,
-                        System.nanoTime() - startNanos,
-                        sqlState,
-                        seen,
-                        decision);
-        changes.failed();
+        audit(x, "error", null, sinceStart(), sqlState, seen);
+        changedNothing();
         if (approved != null) {
             approved.executed(false);
         }
@@ -85,8 +58,8 @@ final class ExecuteRequest extends PendingRequest {
 
     @Override
     void skipped(Exchange x) {
-        x.audit().statement("extended", sql, parameters, "skipped", null, -1, null, decision);
-        changes.failed();
+        audit(x, "skipped", null, -1, null, null);
+        changedNothing();
     }
 
     @Override
@@ -94,35 +67,5 @@ final class ExecuteRequest extends PendingRequest {
         x.pop(this);
         skipped(x);
         return false;
-    }
-
-    @Override
-    void interrupted(Exchange x) {
-        x.audit()
-                .statement(
-                        "extended",
-                        sql,
-                        parameters,
-                        "interrupted",
-                        null,
-                        System.nanoTime() - startNanos,
-                        null,
-                        decision);
-        changes.failed();
-    }
-
-    @Override
-    StatementDecision decision() {
-        return decision;
-    }
-
-    @Override
-    String sql() {
-        return sql;
-    }
-
-    @Override
-    List<String> parameters() {
-        return parameters;
     }
 }

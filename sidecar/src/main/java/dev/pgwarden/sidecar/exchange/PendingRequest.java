@@ -12,14 +12,13 @@ import io.netty.buffer.ByteBuf;
 abstract sealed class PendingRequest
         permits QueryRequest,
                 NamingRequest,
-                ExecuteRequest,
+                PortalRun,
                 DescribeRequest,
                 CloseRequest,
                 SyncRequest,
                 RefusedRequest,
                 HiddenRequest,
-                TrialRun,
-                TrialExecute {
+                TrialRun {
     long startNanos = System.nanoTime();
 
     /** ParseComplete, BindComplete, CloseComplete or NoData: the message did what it asked. */

@@ -11,12 +11,7 @@ import java.util.function.Consumer;
  * rolled back (dropped). It ends at its CommandComplete, EmptyQueryResponse, PortalSuspended or
  * error, each of which decides at once; the batch's Sync comes later, from the client.
  */
-public final class TrialExecute extends PendingRequest implements HeldTrial {
-    private final String portal;
-    private final String sql;
-    private final List<String> parameters;
-    private final StatementDecision decision;
-    private final PendingChanges changes;
+public final class TrialExecute extends PortalRun implements HeldTrial {
     private final Consumer<TrialRun.Outcome> done;
     private final HeldOutput held = new HeldOutput();
     private String tag;
@@ -34,21 +29,13 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
             StatementDecision decision,
             PendingChanges changes,
             Consumer<TrialRun.Outcome> done) {
-        this.portal = portal;
-        this.sql = sql;
-        this.parameters = parameters;
-        this.decision = decision;
-        this.changes = changes;
+        super(portal, sql, parameters, decision, changes);
         this.done = done;
     }
 
     @Override
     public HeldOutput held() {
         return held;
-    }
-
-    String portal() {
-        return portal;
     }
 
     @Override
@@ -69,7 +56,7 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
     private void end(Exchange x, String how, String commandTag) {
         x.pop(this);
         reported = true;
-        nanos = System.nanoTime() - startNanos;
+        nanos = sinceStart();
         tag = commandTag;
         outcome = how;
         Long rows = commandTag == null || commandTag.startsWith("SELECT") ? null : CommandComplete.rows(commandTag);
@@ -83,7 +70,7 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
 
     @Override
     void failed(Exchange x, String state, String seen) {
-        nanos = System.nanoTime() - startNanos;
+        nanos = sinceStart();
         outcome = "error";
         sqlState = state;
         message = seen;
@@ -113,7 +100,7 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
      */
     public void countFailed(Exchange x, String state, String seen) {
         if (!"skipped".equals(outcome)) {
-            x.audit().statement("extended", sql, parameters, "error", tag, nanos, state, seen, decision);
+            audit(x, "error", tag, nanos, state, seen);
         }
     }
 
@@ -121,59 +108,23 @@ public final class TrialExecute extends PendingRequest implements HeldTrial {
     @Override
     public void stand(Exchange x, Consumer<ByteBuf> client) {
         held.release(client);
-        x.audit()
-                .statement(
-                        "extended",
-                        sql,
-                        parameters,
-                        outcome == null ? "ok" : outcome,
-                        tag,
-                        nanos,
-                        sqlState,
-                        message,
-                        decision);
+        audit(x, outcome == null ? "ok" : outcome, tag, nanos, sqlState, message);
         if (sqlState == null && !"skipped".equals(outcome)) {
-            changes.completed(tag);
-            x.objects().completed(decision == null ? null : decision.classification(), sql, tag);
+            ran(x, tag);
         } else {
-            changes.failed();
+            changedNothing();
         }
     }
 
     @Override
     public void drop() {
         held.drop();
-        changes.failed();
+        changedNothing();
     }
 
     @Override
     void interrupted(Exchange x) {
         held.drop();
-        x.audit()
-                .statement(
-                        "extended",
-                        sql,
-                        parameters,
-                        "interrupted",
-                        null,
-                        System.nanoTime() - startNanos,
-                        null,
-                        decision);
-        changes.failed();
-    }
-
-    @Override
-    StatementDecision decision() {
-        return decision;
-    }
-
-    @Override
-    String sql() {
-        return sql;
-    }
-
-    @Override
-    List<String> parameters() {
-        return parameters;
+        super.interrupted(x);
     }
 }
