@@ -85,7 +85,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.audit = parts.audit();
         this.exchange = parts.exchange();
         this.gate = parts.gate();
-        this.relay = new ServerRelay(this, exchange, parts.sample());
+        ResultLimit limit = new ResultLimit(parts.limits(), audit, exchange, server.alloc());
+        this.relay = new ServerRelay(
+                this, exchange, parts.sample(), limit, new StatementWatch(parts.limits(), exchange, this));
     }
 
     /** How the gate reaches the two connections; everything runs on this session's event loop. */
