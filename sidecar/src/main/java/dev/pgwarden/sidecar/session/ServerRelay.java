@@ -230,7 +230,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
         midMessage = false;
         flushNotices();
         if (limit.cancelDue()) {
-            session.cancelServer();
+            session.cancelServerForLimit();
         }
     }
 
@@ -375,7 +375,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
         out(limit.passed(passed, first.type() == ProtocolCodes.COPY_DATA));
         session.client().flush();
         if (limit.cancelDue()) {
-            session.cancelServer();
+            session.cancelServerForLimit();
         }
         return true;
     }

@@ -79,7 +79,7 @@ final class StatementWatch {
             long limit = l.statementTimeoutMillis();
             if (limit > 0 && !cancelled && elapsedMillis(busySince, now) > limit + margin(limit)) {
                 cancelled = true;
-                session.cancelServer();
+                session.cancelServerForLimit();
             }
             return;
         }
