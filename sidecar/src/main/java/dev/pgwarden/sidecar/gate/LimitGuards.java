@@ -2,6 +2,7 @@ package dev.pgwarden.sidecar.gate;
 
 import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.Action;
+import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.sidecar.limits.TimeoutSettings;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
@@ -18,7 +19,6 @@ import java.util.function.LongSupplier;
  * {@link dev.pgwarden.sidecar.policy.StatementPolicy}, which judges statements alone.
  */
 final class LimitGuards {
-    static final String STATEMENT_TIMEOUT = "limits.statementTimeout";
     static final String ROWS_CHANGED = "limits.maxRowsChangedPerSession";
 
     private final GateContext context;
@@ -40,32 +40,20 @@ final class LimitGuards {
             List<String> parameters,
             Function<String, List<Classification>> preparedBodies) {
         SessionLimits limits = context.live().version().limits();
-        List<Verdict.Match> added = new ArrayList<>(2);
-        String timeout = TimeoutSettings.refusal(sql, parameters, limits);
-        if (timeout != null) {
-            added.add(new Verdict.Match(
-                    Action.Deny,
-                    timeout.contains("limits.idleInTransactionTimeout") && !timeout.contains(STATEMENT_TIMEOUT)
-                            ? "limits.idleInTransactionTimeout"
-                            : STATEMENT_TIMEOUT,
-                    timeout));
-        }
+        Verdict guarded = TimeoutSettings.guard(v, sql, parameters, limits);
         long changed = rowsChanged.getAsLong();
-        if (limits.maxRowsChangedPerSession() > 0
-                && changed >= limits.maxRowsChangedPerSession()
-                && c.kind() != dev.pgwarden.api.v1alpha1.StatementKind.PREPARE // EXECUTE asks, as for any rule
-                && context.policy().changesRows(c, preparedBodies)) {
-            added.add(new Verdict.Match(
-                    Action.RequireApproval,
-                    ROWS_CHANGED,
-                    "this session has changed " + changed + " rows, and the policy's " + ROWS_CHANGED + " is "
-                            + limits.maxRowsChangedPerSession() + ": every further write needs a reviewer"));
+        if (limits.maxRowsChangedPerSession() <= 0
+                || changed < limits.maxRowsChangedPerSession()
+                || c.kind() == StatementKind.PREPARE // EXECUTE asks, as for any rule
+                || !context.policy().changesRows(c, preparedBodies)) {
+            return guarded;
         }
-        if (added.isEmpty()) {
-            return v;
-        }
-        List<Verdict.Match> all = new ArrayList<>(v.matched());
-        all.addAll(added);
+        List<Verdict.Match> all = new ArrayList<>(guarded.matched());
+        all.add(new Verdict.Match(
+                Action.RequireApproval,
+                ROWS_CHANGED,
+                "this session has changed " + changed + " rows, and the policy's " + ROWS_CHANGED + " is "
+                        + limits.maxRowsChangedPerSession() + ": every further write needs a reviewer"));
         return Verdict.of(all);
     }
 }

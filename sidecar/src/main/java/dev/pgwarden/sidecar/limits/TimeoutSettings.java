@@ -1,8 +1,11 @@
 package dev.pgwarden.sidecar.limits;
 
 import dev.pgwarden.api.policy.SessionLimits;
+import dev.pgwarden.api.v1alpha1.Action;
+import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.SqlLexer;
 import dev.pgwarden.sidecar.sql.SqlToken;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,6 +44,23 @@ public final class TimeoutSettings {
             return null;
         }
         return scan(sql, parameters, limits, 0);
+    }
+
+    /**
+     * The verdict with the timeout guards' denial added when the statement would raise or turn off
+     * a limited timeout (rule {@code limits.statementTimeout} or {@code limits.idleInTransactionTimeout}).
+     */
+    public static Verdict guard(Verdict v, String sql, List<String> parameters, SessionLimits limits) {
+        String why = refusal(sql, parameters, limits);
+        if (why == null) {
+            return v;
+        }
+        List<Verdict.Match> all = new ArrayList<>(v.matched());
+        all.add(new Verdict.Match(
+                Action.Deny,
+                why.contains("limits.statementTimeout") ? "limits.statementTimeout" : "limits.idleInTransactionTimeout",
+                why));
+        return Verdict.of(all);
     }
 
     /** Cheap test before lexing: every spelling of the settings holds "timeout" or a U& escape. */
