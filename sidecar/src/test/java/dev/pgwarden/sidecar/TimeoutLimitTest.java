@@ -209,6 +209,11 @@ class TimeoutLimitTest {
                                 e -> assertThat(e.getSQLState()).isEqualTo("57014"));
                 long millis = (System.nanoTime() - began) / 1_000_000;
                 assertThat(millis).isBetween(2_000L, 10_000L);
+                java.sql.SQLWarning warning = s.getWarnings();
+                assertThat((Object) warning)
+                        .as("the proxy says why it cancelled")
+                        .isNotNull();
+                assertThat(warning.getMessage()).contains("longer than the policy's limits.statementTimeout (2000ms)");
                 // The session goes on.
                 try (ResultSet rs = s.executeQuery("SELECT 1")) {
                     assertThat(rs.next()).isTrue();
@@ -237,6 +242,22 @@ class TimeoutLimitTest {
             assertThatThrownBy(() -> s.execute("SELECT 2"))
                     .isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(proxy.auditText()).contains("limits.idleInTransactionTimeout"));
+        }
+    }
+
+    @Test
+    void aTransactionThatKeepsWorkingIsNeverIdleTooLong() throws Exception {
+        for (boolean simple : new boolean[] {true, false}) {
+            try (Connection c = connect(simple);
+                    Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                // Pauses of 600 ms, each shorter than the limit, adding up to far more than it.
+                for (int i = 0; i < 8; i++) {
+                    s.execute("SELECT " + i);
+                    Thread.sleep(600);
+                }
+                c.commit();
+            }
         }
     }
 

@@ -62,7 +62,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        watch.start(ctx.executor());
+        watch.start(ctx.executor(), this::notice);
     }
 
     @Override
@@ -145,7 +145,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
             }
             if (ResultLimit.endsResult(m.type())) {
                 limit.resultEnded();
-                watch.resultEnded();
+                watch.resultEnded(m.type() == ProtocolCodes.READY_FOR_QUERY);
             }
             try {
                 if (m.type() == ProtocolCodes.DATA_ROW && exchange.hiding()) {

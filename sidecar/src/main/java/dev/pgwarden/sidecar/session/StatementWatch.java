@@ -2,10 +2,15 @@ package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.sidecar.exchange.Exchange;
+import dev.pgwarden.sidecar.protocol.Messages;
+import dev.pgwarden.sidecar.protocol.ProtocolCodes;
+import dev.pgwarden.sidecar.protocol.SqlState;
 import dev.pgwarden.sidecar.protocol.message.ReadyForQuery;
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +33,8 @@ final class StatementWatch {
     private final ClientSession session;
 
     private ScheduledFuture<?> timer;
+    /** Where pgwarden's own notices go (between messages relayed to the client). */
+    private Consumer<ByteBuf> notices;
     /** When the statement the server works on now began, or -1 while it has nothing to answer. */
     private long busySince = -1;
     /** When the session became idle, or -1 while the server works. */
@@ -41,7 +48,8 @@ final class StatementWatch {
         this.session = session;
     }
 
-    void start(EventExecutor loop) {
+    void start(EventExecutor loop, Consumer<ByteBuf> notices) {
+        this.notices = notices;
         SessionLimits l = limits.get();
         long shortest = Math.min(
                 l.statementTimeoutMillis() > 0 ? l.statementTimeoutMillis() : Long.MAX_VALUE,
@@ -57,9 +65,14 @@ final class StatementWatch {
         }
     }
 
-    /** A result ended: if the server works on, it is on the next statement. */
-    void resultEnded() {
-        busySince = exchange.awaiting() ? System.nanoTime() : -1;
+    /**
+     * A result ended (or a ReadyForQuery came): the session was not idle, and if the server works
+     * on, it is on the next statement. After a ReadyForQuery the next statement's start is taken
+     * when the timer first sees the server busy (never earlier than it began).
+     */
+    void resultEnded(boolean readyForQuery) {
+        busySince = !readyForQuery && exchange.awaiting() ? System.nanoTime() : -1;
+        idleSince = -1;
         cancelled = false;
     }
 
@@ -79,6 +92,16 @@ final class StatementWatch {
             long limit = l.statementTimeoutMillis();
             if (limit > 0 && !cancelled && elapsedMillis(busySince, now) > limit + margin(limit)) {
                 cancelled = true;
+                // The cancellation reads "due to user request": say whose request, and why.
+                notices.accept(Messages.report(
+                        session.client().alloc(),
+                        ProtocolCodes.NOTICE_RESPONSE,
+                        "WARNING",
+                        SqlState.QUERY_CANCELED,
+                        "pgwarden: cancelling the statement: it ran longer than the policy's limits.statementTimeout ("
+                                + limit + "ms)",
+                        null,
+                        null));
                 session.cancelServerForLimit();
             }
             return;
