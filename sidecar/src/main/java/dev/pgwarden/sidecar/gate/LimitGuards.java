@@ -3,7 +3,7 @@ package dev.pgwarden.sidecar.gate;
 import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.Action;
 import dev.pgwarden.api.v1alpha1.StatementKind;
-import dev.pgwarden.sidecar.limits.TimeoutSettings;
+import dev.pgwarden.sidecar.policy.TimeoutSettings;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.api.policy.SessionLimits;
-import dev.pgwarden.sidecar.limits.TimeoutValue;
+import dev.pgwarden.sidecar.policy.TimeoutValue;
 import dev.pgwarden.sidecar.protocol.SqlState;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.pgwarden.sidecar.limits;
+package dev.pgwarden.sidecar.policy;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,8 +1,7 @@
-package dev.pgwarden.sidecar.limits;
+package dev.pgwarden.sidecar.policy;
 
 import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.Action;
-import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.SqlLexer;
 import dev.pgwarden.sidecar.sql.SqlToken;
 import java.util.ArrayList;
