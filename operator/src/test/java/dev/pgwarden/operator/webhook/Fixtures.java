@@ -94,6 +94,7 @@ public final class Fixtures {
                         null,
                         new Approval(null, "10m", new Reviewers(List.of("dba"), List.of("carol@example.com")), null),
                         null,
+                        null,
                         null));
         create(
                 client,
@@ -112,11 +113,12 @@ public final class Fixtures {
                                 null,
                                 new S3Target(
                                         "sessions", "agents/", null, "us-east-1", new SecretReference("recorder-s3"))),
+                        null,
                         null));
         create(
                 client,
                 "open-review",
-                new DatabaseAccessPolicySpec(db, agents, readOnly, null, null, null, null, null, null, null));
+                new DatabaseAccessPolicySpec(db, agents, readOnly, null, null, null, null, null, null, null, null));
     }
 
     private static void create(KubernetesClient client, String name, DatabaseAccessPolicySpec spec) {

@@ -60,6 +60,16 @@ public final class Exchange {
         return masking;
     }
 
+    /** Rows the session's completed statements changed (limits.maxRowsChangedPerSession). */
+    public long rowsChanged() {
+        return audit.rowsChanged();
+    }
+
+    /** Whether the server has yet to answer something sent (pgwarden's own statements included). */
+    public boolean awaiting() {
+        return !queue.isEmpty();
+    }
+
     public SessionObjects objects() {
         return objects;
     }

@@ -32,6 +32,10 @@ public final class SessionAudit {
     private List<String> tables;
     /** The first rows of each result, when the policy records them; null otherwise. */
     private ResultSample sample;
+    /** Rows the session's statements changed, by their command tags (limits.maxRowsChangedPerSession). */
+    private long rowsChanged;
+    /** A result limit ended the statement now answering: its event says so instead of what the server said. */
+    private String limitedBy;
 
     public SessionAudit(
             AuditSink sink, ProxyMetrics metrics, String session, String subject, String policy, String database) {
@@ -91,8 +95,21 @@ public final class SessionAudit {
             String message,
             StatementDecision decision) {
         statements++;
+        if (limitedBy != null && (outcome.equals("ok") || outcome.equals("suspended") || outcome.equals("error"))) {
+            outcome = "limited";
+            sqlState = dev.pgwarden.sidecar.protocol.SqlState.PROGRAM_LIMIT_EXCEEDED;
+            message = limitedBy;
+            limitedBy = null;
+        }
+        if (outcome.equals("ok") || outcome.equals("limited")) {
+            rowsChanged += ChangedRows.of(tag, decision);
+        }
         metrics.statement(outcome);
-        if (sample != null && (outcome.equals("ok") || outcome.equals("suspended") || outcome.equals("error"))) {
+        if (sample != null
+                && (outcome.equals("ok")
+                        || outcome.equals("suspended")
+                        || outcome.equals("error")
+                        || outcome.equals("limited"))) {
             // Rows arrive before the statement completes; refused and skipped ones never produced any.
             ResultSample.Sample rows = sample.take();
             if (rows != null) {
@@ -186,6 +203,20 @@ public final class SessionAudit {
 
     public long statements() {
         return statements;
+    }
+
+    /** Rows changed so far by the session's statements that completed (INSERT, UPDATE, DELETE, MERGE, COPY FROM). */
+    public long rowsChanged() {
+        return rowsChanged;
+    }
+
+    /**
+     * A result limit stopped the statement whose answers arrive now: its audit event records the
+     * outcome {@code limited}, error 54000 and {@code message}, whatever the server answers for it
+     * once cancelled.
+     */
+    public void resultLimited(String message) {
+        limitedBy = message;
     }
 
     private static String clip(String sql) {

@@ -34,7 +34,8 @@ final class StatementDecisions {
         this.exchange = exchange;
         this.objects = exchange.objects();
         this.gate = gate;
-        StatementJudge judge = new StatementJudge(context, objects, exchange.masking());
+        StatementJudge judge = new StatementJudge(
+                context, objects, exchange.masking(), new LimitGuards(context, exchange::rowsChanged));
         this.approvals = new ApprovalFlow(context, out);
         this.resolutions = new Resolutions(context, out, gate);
         this.queries = new QueryDecisions(context, exchange, out, gate, judge, approvals, resolutions);

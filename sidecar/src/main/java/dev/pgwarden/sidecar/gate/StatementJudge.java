@@ -72,17 +72,19 @@ final class StatementJudge {
     private final SessionObjects objects;
     private final ResultMasking masking;
     private final AgentReasons reasons = new AgentReasons();
+    private final LimitGuards limits;
 
-    StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking) {
+    StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking, LimitGuards limits) {
         this.context = context;
         this.objects = objects;
         this.masking = masking;
+        this.limits = limits;
     }
 
     /** A statement of a simple Query about to run: its changes are registered now. */
     Judged statement(Classification c, String sql) {
         MaskPlan plan = maskPlan(c, sql, 0);
-        Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
+        Verdict v = withMasking(decide(c, sql, List.of(), objects::preparedBodies, null), plan);
         return new Judged(c, sql, List.of(), v, plan, objects.expect(c, sql, plan)).withReason(reasons.next(c, sql));
     }
 
@@ -90,7 +92,7 @@ final class StatementJudge {
     Judged parse(Classification c, String sql) {
         // A cursor's plan is made when DECLARE runs; its Parse is judged by the policy alone.
         MaskPlan plan = c.kind() == StatementKind.DECLARE ? null : maskPlan(c, sql, 0);
-        Verdict v = withMasking(context.policy().decide(c, objects::preparedBodies), plan);
+        Verdict v = withMasking(decide(c, sql, null, objects::preparedBodies, null), plan);
         return new Judged(c, sql, List.of(), v, plan, PendingChanges.NONE);
     }
 
@@ -160,9 +162,19 @@ final class StatementJudge {
             bodies = name -> body;
         }
         MaskPlan plan = maskPlan(c, s.sql(), bodies, 0);
-        Verdict v = withMasking(context.policy().decide(c, bodies), plan);
+        Verdict v = withMasking(decide(c, s.sql(), bound.parameters(), bodies, null), plan);
         PendingChanges changes = s.viaSql() ? PendingChanges.NONE : objects.expect(c, s.sql(), plan);
         return new Judged(c, s.sql(), bound.parameters(), v, plan, changes);
+    }
+
+    /** The policy's verdict with the session's limits ({@link LimitGuards}) added. */
+    private Verdict decide(
+            Classification c,
+            String sql,
+            List<String> parameters,
+            Function<String, List<Classification>> bodies,
+            Long rowsChanged) {
+        return limits.apply(context.policy().decide(c, bodies, rowsChanged), c, sql, parameters, bodies);
     }
 
     /** The trial the statement needs before its verdict holds, or null. */
@@ -172,7 +184,8 @@ final class StatementJudge {
 
     /** The statement judged again with the rows a trial run changed. */
     Judged withRowsChanged(Judged j, long rows) {
-        Verdict v = withMasking(context.policy().decide(j.classification(), objects::preparedBodies, rows), j.plan());
+        Verdict v = withMasking(
+                decide(j.classification(), j.sql(), j.parameters(), objects::preparedBodies, rows), j.plan());
         return new Judged(j.classification(), j.sql(), j.parameters(), v, j.plan(), j.changes(), j.reason());
     }
 

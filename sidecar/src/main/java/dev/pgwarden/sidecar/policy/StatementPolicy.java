@@ -47,6 +47,15 @@ public final class StatementPolicy {
             StatementKind.SETVAL,
             StatementKind.OTHER);
 
+    /** Kinds that change rows: limits.maxRowsChangedPerSession holds them once a session changed that many. */
+    private static final Set<StatementKind> ROW_WRITES = EnumSet.of(
+            StatementKind.INSERT,
+            StatementKind.UPDATE,
+            StatementKind.DELETE,
+            StatementKind.MERGE,
+            StatementKind.COPY_FROM,
+            StatementKind.TRUNCATE);
+
     /** Rows changed by a statement that cannot run as a trial: every changesMoreThan rule matches. */
     public static final long UNCOUNTED = Long.MAX_VALUE;
 
@@ -141,6 +150,30 @@ public final class StatementPolicy {
             }
         }
         return rules.isEmpty() ? null : new Trial(limit, List.copyOf(rules));
+    }
+
+    /**
+     * Whether the statement may change rows: by its own kind, by code it calls that may write (as
+     * the policy judges such code), or by the prepared statement it executes.
+     */
+    public boolean changesRows(Classification c, Function<String, List<Classification>> preparedBodies) {
+        List<Classification> all = new ArrayList<>();
+        all.add(c);
+        if (c.hasHazard(Hazard.RUNS_PREPARED)) {
+            all.addAll(preparedBodies.apply(c.target() instanceof Target.Execute e ? e.name() : ""));
+        }
+        for (Classification one : all) {
+            Classification judged = CodeEffects.judged(one, spec);
+            if (judged.kind() == StatementKind.UNPARSEABLE) {
+                return true;
+            }
+            for (StatementKind k : ROW_WRITES) {
+                if (judged.hasEffect(k)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A trial the statement needs: more than {@code limit} rows changed makes a stricter rule match. */

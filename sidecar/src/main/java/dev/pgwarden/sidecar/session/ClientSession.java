@@ -1,7 +1,6 @@
 package dev.pgwarden.sidecar.session;
 
 import dev.pgwarden.sidecar.audit.SessionEnded;
-import dev.pgwarden.sidecar.audit.SessionStarted;
 import dev.pgwarden.sidecar.audit.Timestamps;
 import dev.pgwarden.sidecar.exchange.Exchange;
 import dev.pgwarden.sidecar.exchange.SessionAudit;
@@ -56,6 +55,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean gatePaused;
     /** The upstream cannot take more: read nothing more from the client until it drains. */
     private boolean serverBusy;
+    /** pgwarden cancels the running statement: read nothing more from the client until the server took it. */
+    private boolean cancelling;
     /** Null once the session has let go of its upstream connection. */
     private Channel server;
 
@@ -85,7 +86,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.audit = parts.audit();
         this.exchange = parts.exchange();
         this.gate = parts.gate();
-        this.relay = new ServerRelay(this, exchange, parts.sample());
+        ResultLimit limit = new ResultLimit(parts.limits(), audit, exchange, server.alloc());
+        this.relay = new ServerRelay(
+                this, exchange, parts.sample(), limit, new StatementWatch(parts.limits(), exchange, this));
     }
 
     /** How the gate reaches the two connections; everything runs on this session's event loop. */
@@ -152,7 +155,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void updateClientReading() {
-        ctx.channel().config().setAutoRead(!gatePaused && !serverBusy);
+        ctx.channel().config().setAutoRead(!gatePaused && !serverBusy && !cancelling);
     }
 
     @Override
@@ -165,23 +168,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         server.pipeline().addLast("relay", relay);
         cancelKey = proxy.cancels().register(this);
         proxy.metrics().sessionOpened();
-        proxy.audit()
-                .emit(new SessionStarted(
-                        Timestamps.now(),
-                        sessionId,
-                        identity.subject(),
-                        identity.issuer(),
-                        identity.serviceAccount(),
-                        identity.pod(),
-                        identity.groups(),
-                        proxy.policy().version().name(),
-                        proxy.upstream().database(),
-                        ClientReplies.address(ctx.channel()),
-                        startup.clientUser(),
-                        startup.applicationName(),
-                        upstream.user(),
-                        upstream.processId(),
-                        startup.forwarded()));
+        proxy.audit().emit(SessionEvents.started(proxy, sessionId, identity, startup, upstream, ctx.channel()));
 
         ctx.write(Messages.authenticationOk(ctx.alloc()));
         upstream.startupMessages().forEach(ctx::write);
@@ -281,6 +268,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (s != null) {
             proxy.upstream()
                     .cancel(s.eventLoop(), Transport.socketChannel(s), upstream.processId(), upstream.secretKey());
+        }
+    }
+
+    /**
+     * Cancels for pgwarden's own reasons (a limit), reading nothing more from the client until the
+     * server has taken the request: a statement the client sent meanwhile could be the one cancelled.
+     */
+    void cancelServerForLimit() {
+        Channel s = server;
+        if (s != null) {
+            cancelling = true;
+            updateClientReading();
+            proxy.upstream()
+                    .cancel(s.eventLoop(), Transport.socketChannel(s), upstream.processId(), upstream.secretKey())
+                    .addListener(f -> {
+                        cancelling = false;
+                        updateClientReading();
+                    });
         }
     }
 

@@ -43,11 +43,26 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
     private CompositeByteBuf gatheredRow;
     /** The run of messages being relayed belongs to a trial: it is held, not sent (see Exchange#holding). */
     private boolean runHeld;
+    /** The policy's result limits; what passes them is swallowed up to ReadyForQuery. */
+    private final ResultLimit limit;
+    /** The rest of a message relayed in chunks is swallowed (its result passed a limit). */
+    private boolean swallowingChunks;
 
-    ServerRelay(ClientSession session, Exchange exchange, ResultSample sample) {
+    /** Cancels what runs past limits.statementTimeout; ends a session idle in a transaction too long. */
+    private final StatementWatch watch;
+
+    ServerRelay(
+            ClientSession session, Exchange exchange, ResultSample sample, ResultLimit limit, StatementWatch watch) {
         this.session = session;
         this.exchange = exchange;
         this.sample = sample;
+        this.limit = limit;
+        this.watch = watch;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        watch.start(ctx.executor(), this::notice);
     }
 
     @Override
@@ -103,6 +118,34 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
                 write(batch, runStart, offset);
                 runStart = offset;
                 runHeld = held;
+            }
+            if (limit.swallowing() && !exchange.hiding()) {
+                if (!ResultLimit.passesWhileSwallowing(m.type())) {
+                    write(batch, runStart, offset);
+                    limit.swallow(m);
+                    offset += m.length();
+                    runStart = offset;
+                    continue;
+                }
+                if (m.type() == ProtocolCodes.READY_FOR_QUERY) {
+                    limit.readyForQuery();
+                }
+            }
+            if ((m.type() == ProtocolCodes.DATA_ROW || m.type() == ProtocolCodes.COPY_DATA)
+                    && !runHeld
+                    && !exchange.hiding()) {
+                String passed = limit.row(m.length());
+                if (passed != null) {
+                    write(batch, runStart, offset);
+                    out(limit.passed(passed, m.type() == ProtocolCodes.COPY_DATA));
+                    offset += m.length();
+                    runStart = offset;
+                    continue;
+                }
+            }
+            if (ResultLimit.endsResult(m.type())) {
+                limit.resultEnded();
+                watch.resultEnded(m.type() == ProtocolCodes.READY_FOR_QUERY);
             }
             try {
                 if (m.type() == ProtocolCodes.DATA_ROW && exchange.hiding()) {
@@ -186,6 +229,9 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
         batch.release();
         midMessage = false;
         flushNotices();
+        if (limit.cancelDue()) {
+            session.cancelServerForLimit();
+        }
     }
 
     private void write(PgBatch batch, int from, int to) {
@@ -233,8 +279,18 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- messages in chunks
 
     private void relay(RelayChunk c) {
+        if (swallowingChunks) {
+            swallowingChunks = !c.last();
+            c.bytes().release();
+            return;
+        }
         if (!midMessage && gatheredRow == null) {
             runHeld = exchange.holding();
+            if (!exchange.hiding() && limitedChunk(c)) {
+                swallowingChunks = !c.last();
+                c.bytes().release();
+                return;
+            }
         }
         if (exchange.hiding()) {
             c.bytes().release(); // pgwarden's own queries return nothing this large
@@ -301,12 +357,36 @@ final class ServerRelay extends ChannelInboundHandlerAdapter {
         flushNotices();
     }
 
+    /** A large message's first chunk: swallowed after a passed limit, or when its row (length in the header) passes one. */
+    private boolean limitedChunk(RelayChunk first) {
+        if (limit.swallowing()) {
+            return true;
+        }
+        if (runHeld || first.type() != ProtocolCodes.DATA_ROW && first.type() != ProtocolCodes.COPY_DATA) {
+            return false;
+        }
+        ByteBuf b = first.bytes();
+        // The decoder starts a chunked message at its header, so the first chunk holds its length.
+        long length = b.readableBytes() >= 5 ? b.getUnsignedInt(b.readerIndex() + 1) + 1 : b.readableBytes();
+        String passed = limit.row(length);
+        if (passed == null) {
+            return false;
+        }
+        out(limit.passed(passed, first.type() == ProtocolCodes.COPY_DATA));
+        session.client().flush();
+        if (limit.cancelDue()) {
+            session.cancelServerForLimit();
+        }
+        return true;
+    }
+
     private static int columnCount(ByteBuf firstChunk) {
         return firstChunk.readableBytes() >= 7 ? firstChunk.getUnsignedShort(firstChunk.readerIndex() + 5) : 0;
     }
 
     /** The session ended: what waits here is released. */
     void release() {
+        watch.stop();
         noticesAtBoundary.forEach(ReferenceCountUtil::safeRelease);
         noticesAtBoundary.clear();
         if (gatheredRow != null) {

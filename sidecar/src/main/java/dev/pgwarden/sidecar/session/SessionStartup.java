@@ -264,7 +264,12 @@ public final class SessionStartup extends ChannelInboundHandlerAdapter {
         Map<String, String> params = new LinkedHashMap<>();
         // The connector adds the current role and the database.
         params.put("application_name", startup.upstreamApplicationName(sessionId));
-        params.putAll(startup.forwarded());
+        try {
+            params.putAll(UpstreamTimeouts.apply(proxy.policy().version().limits(), startup.forwarded()));
+        } catch (StartupRefused e) {
+            refuse(e.sqlState(), e.getMessage());
+            return;
+        }
         long began = System.nanoTime();
         connector.connect(ctx.channel(), params).addListener((Future<UpstreamConnection> f) -> {
             proxy.metrics().upstreamConnected(Duration.ofNanos(System.nanoTime() - began));

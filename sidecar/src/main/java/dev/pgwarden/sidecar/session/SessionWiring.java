@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.session;
 
+import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.api.v1alpha1.RecordedResults;
 import dev.pgwarden.api.v1alpha1.Recording;
@@ -14,13 +15,19 @@ import dev.pgwarden.sidecar.gate.PolicyPin;
 import dev.pgwarden.sidecar.gate.StatementGate;
 import dev.pgwarden.sidecar.identity.VerifiedIdentity;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.function.Supplier;
 
 /**
  * The parts of one session and how they reach each other: the audit, the exchange that pairs
  * requests with answers, and the gate that decides them, all under the policy version the
  * session applies now.
  */
-record SessionWiring(SessionAudit audit, ResultSample sample, Exchange exchange, StatementGate gate) {
+record SessionWiring(
+        SessionAudit audit,
+        ResultSample sample,
+        Exchange exchange,
+        StatementGate gate,
+        Supplier<SessionLimits> limits) {
 
     static SessionWiring of(
             ProxyContext proxy, String sessionId, VerifiedIdentity identity, ByteBufAllocator alloc, GateOutput out) {
@@ -48,6 +55,11 @@ record SessionWiring(SessionAudit audit, ResultSample sample, Exchange exchange,
                 sessionId,
                 proxy.clock(),
                 proxy.audit()::cannotRecord);
-        return new SessionWiring(audit, sample, exchange, new StatementGate(context, exchange, out));
+        return new SessionWiring(
+                audit,
+                sample,
+                exchange,
+                new StatementGate(context, exchange, out),
+                () -> policy.version().limits());
     }
 }

@@ -37,6 +37,9 @@ public final class UpstreamConnector {
     };
 
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** How long a cancel request's connection may stay open waiting for the server to take it. */
+    static final long CANCEL_WAIT_MILLIS = 2_000;
+
     private static final long STARTUP_TIMEOUT_SECONDS = 20;
 
     private final Supplier<UpstreamConfig> current;
@@ -165,13 +168,18 @@ public final class UpstreamConnector {
      * Forwards a CancelRequest with the upstream's own key; fire and forget, as PostgreSQL does.
      * When the policy asks for TLS the request goes inside TLS too, so the backend's cancel key
      * never crosses the network in clear; a server that refuses TLS then gets no request at all.
+     *
+     * @return completes when the server has taken the request: it closes the connection once it has
+     *     signalled the backend (or after {@link #CANCEL_WAIT_MILLIS}, or at once when it cannot be sent)
      */
-    public void cancel(EventLoop loop, Class<? extends Channel> channelClass, int processId, int secretKey) {
+    public Future<Void> cancel(EventLoop loop, Class<? extends Channel> channelClass, int processId, int secretKey) {
+        Promise<Void> taken = loop.newPromise();
         UpstreamConfig config;
         try {
             config = current.get();
         } catch (RuntimeException e) {
-            return; // no credentials now; a cancel request carries none anyway, but nor do we know the host
+            // No credentials now; a cancel request carries none anyway, but nor do we know the host.
+            return taken.setSuccess(null);
         }
         new Bootstrap()
                 .group(loop)
@@ -184,11 +192,14 @@ public final class UpstreamConnector {
                 .connect(config.host(), config.port())
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
+                        taken.trySuccess(null);
                         return;
                     }
                     Channel ch = f.channel();
-                    Runnable send = () -> ch.writeAndFlush(Messages.cancelRequest(ch.alloc(), processId, secretKey))
-                            .addListener(ChannelFutureListener.CLOSE);
+                    ch.closeFuture().addListener(c -> taken.trySuccess(null));
+                    loop.schedule(() -> ch.close(), CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                    // The server closes the connection after signalling the backend: left open until then.
+                    Runnable send = () -> ch.writeAndFlush(Messages.cancelRequest(ch.alloc(), processId, secretKey));
                     if (tls == null) {
                         send.run();
                         return;
@@ -213,5 +224,6 @@ public final class UpstreamConnector {
                                     reason -> ch.close()));
                     ch.writeAndFlush(Messages.sslRequest(ch.alloc()));
                 });
+        return taken;
     }
 }

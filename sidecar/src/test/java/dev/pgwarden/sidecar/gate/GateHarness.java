@@ -145,7 +145,8 @@ final class GateHarness implements GateOutput, AutoCloseable {
                 approval == null || approval.timeout() == null
                         ? PolicyVersion.DEFAULT_APPROVAL_TIMEOUT
                         : Durations.parse(approval.timeout()),
-                policy.getSpec().auditFailClosed());
+                policy.getSpec().auditFailClosed(),
+                dev.pgwarden.api.policy.SessionLimits.of(policy.getSpec().limits()));
         live = new LivePolicy(version, new SimpleMeterRegistry());
         PolicyPin pin = new PolicyPin(live);
         AuditSink sink = new AuditSink() {

@@ -2,9 +2,11 @@ package dev.pgwarden.cli;
 
 import dev.pgwarden.api.policy.PolicyLoader;
 import dev.pgwarden.api.policy.PolicyValidator;
+import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.Action;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.policy.StatementPolicy;
+import dev.pgwarden.sidecar.policy.TimeoutSettings;
 import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.StatementClassifier;
@@ -41,15 +43,17 @@ public final class CheckCommand implements Callable<Integer> {
         DatabaseAccessPolicy policy = new PolicyLoader(PolicyValidator.Use.CLUSTER).load(policyFile);
         String text = sql != null ? sql : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         StatementPolicy rules = new StatementPolicy(policy.getSpec());
+        SessionLimits limits = SessionLimits.of(policy.getSpec().limits());
         List<String> statements = StatementSplitter.split(text);
         if (statements.isEmpty()) {
             System.out.println("no statement");
+            printLimits(limits);
             return 0;
         }
         Verdict overall = null;
         for (String s : statements) {
             Classification c = StatementClassifier.classify(s);
-            Verdict v = rules.decide(c);
+            Verdict v = TimeoutSettings.guard(rules.decide(c), s, null, limits);
             overall = overall == null ? v : overall.strictest(v);
             print(s, c, v, rules.trial(c, name -> List.of(), v));
         }
@@ -57,7 +61,18 @@ public final class CheckCommand implements Callable<Integer> {
             System.out.println(
                     "query: " + overall.action() + " (" + overall.rule() + "): the strictest of its statements");
         }
+        printLimits(limits);
         return exitCode(overall.action());
+    }
+
+    /**
+     * The policy's limits, which apply to every session (maxRowsChangedPerSession depends on what the
+     * session changed before, so no single statement shows it).
+     */
+    private static void printLimits(SessionLimits limits) {
+        for (String line : limits.describe()) {
+            System.out.println("limit: " + line);
+        }
     }
 
     static int exitCode(Action a) {

@@ -70,7 +70,8 @@ final class LocalRoles implements AutoCloseable {
                 s.onUnparseable(),
                 s.approval(),
                 s.recording(),
-                s.audit());
+                s.audit(),
+                s.limits());
         this.names = RoleNames.of(NAMESPACE, policy.getMetadata().getName());
         this.maskKey = maskKey;
         this.log = log;

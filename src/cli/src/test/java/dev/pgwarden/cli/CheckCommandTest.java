@@ -100,6 +100,21 @@ class CheckCommandTest {
     }
 
     @Test
+    void theLimitsAreShownAndARaisedTimeoutIsDenied() throws Exception {
+        String limited = POLICY + "  limits: {statementTimeout: 30s, maxResultRows: 1000}\n";
+        Run r = check(limited, "SET statement_timeout = 0");
+        assertThat(r.exit()).isEqualTo(4);
+        assertThat(r.out())
+                .contains("matched:   limits.statementTimeout -> Deny")
+                .contains("would turn off the policy's limits.statementTimeout (30000ms)")
+                .contains("limit: statementTimeout: 30000ms")
+                .contains("limit: maxResultRows: 1000 per statement");
+        Run lower = check(limited, "SET statement_timeout = '10s'");
+        assertThat(lower.exit()).isZero();
+        assertThat(check(POLICY, "SET statement_timeout = 0").out()).doesNotContain("limit");
+    }
+
+    @Test
     void anInvalidPolicyExitsOneWithTheFieldPath() throws Exception {
         Run r = check(POLICY.replace("action: Deny", "action: Maybe"), "select 1");
         assertThat(r.exit()).isEqualTo(1);

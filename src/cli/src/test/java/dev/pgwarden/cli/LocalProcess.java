@@ -86,6 +86,17 @@ final class LocalProcess implements AutoCloseable {
         return local;
     }
 
+    /** A pgjdbc connection to a {@code postgresql://user:token@host:port/db} URL as local mode prints it. */
+    static java.sql.Connection connect(String postgresUrl) throws java.sql.SQLException {
+        URI uri = URI.create(postgresUrl);
+        String[] userInfo = uri.getUserInfo().split(":", 2);
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", userInfo[0]);
+        p.setProperty("password", userInfo[1]);
+        return java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), p);
+    }
+
     /** The printed URL, with the first token as its password. */
     String url() {
         return url;

@@ -3,14 +3,11 @@ package dev.pgwarden.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +35,7 @@ class LocalUpstreamTest {
                 "--audit-file",
                 state.resolve("audit.jsonl").toString())) {
             String roleDuringTheRun;
-            try (Connection c = connect(local.url())) {
+            try (Connection c = LocalProcess.connect(local.url())) {
                 try (ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
                     rs.next();
                     roleDuringTheRun = rs.getString(1);
@@ -76,15 +73,5 @@ class LocalUpstreamTest {
         for (String email : UpstreamFixture.EMAILS) {
             assertThat(audit).doesNotContain(email.substring(0, email.indexOf('@')));
         }
-    }
-
-    private static Connection connect(String postgresUrl) throws SQLException {
-        URI uri = URI.create(postgresUrl);
-        String[] userInfo = uri.getUserInfo().split(":", 2);
-        Properties p = new Properties();
-        p.setProperty("user", userInfo[0]);
-        p.setProperty("password", userInfo[1]);
-        return DriverManager.getConnection(
-                "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), p);
     }
 }

@@ -439,6 +439,7 @@ class PolicyDatabaseMaskingTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

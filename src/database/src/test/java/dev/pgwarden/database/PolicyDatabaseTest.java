@@ -306,6 +306,7 @@ class PolicyDatabaseTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

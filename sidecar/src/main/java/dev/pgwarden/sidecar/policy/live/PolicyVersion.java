@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar.policy.live;
 
+import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.ApprovalMode;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.sidecar.identity.TokenVerifier;
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param verifier accepts the subjects this version names
  * @param approvalTimeout how long a request for approval stays open
  * @param auditFailClosed refuse statements that cannot be recorded
+ * @param limits the policy's limits, read once
  */
 public record PolicyVersion(
         long generation,
@@ -28,7 +30,8 @@ public record PolicyVersion(
         TokenVerifier verifier,
         ApprovalMode approvalMode,
         Duration approvalTimeout,
-        boolean auditFailClosed) {
+        boolean auditFailClosed,
+        SessionLimits limits) {
 
     public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(10);
 

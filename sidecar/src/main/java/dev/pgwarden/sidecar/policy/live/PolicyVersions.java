@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.policy.live;
 
 import dev.pgwarden.api.policy.Durations;
+import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.Approval;
 import dev.pgwarden.api.v1alpha1.ApprovalMode;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
@@ -102,7 +103,8 @@ public final class PolicyVersions implements AutoCloseable {
                 approval == null || approval.timeout() == null
                         ? PolicyVersion.DEFAULT_APPROVAL_TIMEOUT
                         : Durations.parse(approval.timeout()),
-                policy.getSpec().auditFailClosed());
+                policy.getSpec().auditFailClosed(),
+                SessionLimits.of(policy.getSpec().limits()));
     }
 
     private MaskingEngine masking(DatabaseAccessPolicy policy) {

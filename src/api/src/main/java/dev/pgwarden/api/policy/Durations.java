@@ -4,18 +4,21 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the short durations used in policies: {@code 90s}, {@code 10m}, {@code 1h30m}, {@code 2d}. */
+/**
+ * Parses the short durations used in policies: {@code 90s}, {@code 10m}, {@code 1h30m}, {@code 2d},
+ * {@code 500ms} (milliseconds matter for statement timeouts).
+ */
 public final class Durations {
-    private static final Pattern WHOLE = Pattern.compile("(\\d+[dhms])+");
-    private static final Pattern PART = Pattern.compile("(\\d+)([dhms])");
+    private static final Pattern WHOLE = Pattern.compile("(\\d+(ms|[dhms]))+");
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|[dhms])");
 
     private Durations() {}
 
     /** @throws IllegalArgumentException with a message fit to show to the policy's author */
     public static Duration parse(String text) {
         if (text == null || !WHOLE.matcher(text.trim()).matches()) {
-            throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration: use a number with a unit d, h, m or s, e.g. 90s, 10m, 1h30m");
+            throw new IllegalArgumentException("'" + text
+                    + "' is not a duration: use a number with a unit d, h, m, s or ms, e.g. 90s, 10m, 1h30m, 500ms");
         }
         Duration total = Duration.ZERO;
         Matcher m = PART.matcher(text.trim());
@@ -26,6 +29,7 @@ public final class Durations {
                         case "d" -> Duration.ofDays(n);
                         case "h" -> Duration.ofHours(n);
                         case "m" -> Duration.ofMinutes(n);
+                        case "ms" -> Duration.ofMillis(n);
                         default -> Duration.ofSeconds(n);
                     });
         }

@@ -71,6 +71,7 @@ public final class PolicyValidator {
         }
         checkMasking(spec.masking(), problems);
         checkRules(spec.rules(), problems);
+        problems.addAll(SessionLimits.check(spec.limits()));
         if (spec.onUnparseable() == Action.Allow) {
             // Unclassifiable also covers "EXECUTE of a statement pgwarden did not see prepared": Allow would let it run
             // blind.

@@ -33,7 +33,11 @@ public record DatabaseAccessPolicySpec(
         @JsonPropertyDescription("How sessions are recorded: results kept, and the S3 store the parts go to.")
         Recording recording,
 
-        Audit audit) {
+        Audit audit,
+
+        @JsonPropertyDescription("Guard rails for the agent's sessions: statement and idle-in-transaction timeouts,"
+                + " result size caps per statement, and rows a session may change before writes need approval.")
+        Limits limits) {
 
     public List<Subject> subjectsOrEmpty() {
         return subjects == null ? List.of() : subjects;
@@ -53,6 +57,11 @@ public record DatabaseAccessPolicySpec(
 
     public boolean auditFailClosed() {
         return audit == null || audit.failClosedOrDefault();
+    }
+
+    /** The policy's limits; every one absent when the policy sets none. */
+    public Limits limitsOrNone() {
+        return limits == null ? new Limits(null, null, null, null, null) : limits;
     }
 
     public Action onUnparseableOrDefault() {
