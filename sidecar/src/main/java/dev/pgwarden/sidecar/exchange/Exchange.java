@@ -362,16 +362,7 @@ public final class Exchange {
         }
         objects.failed();
         if (!attributed && failing != null && !(failing instanceof RefusedRequest)) {
-            audit.statement(
-                    "extended",
-                    failing.sql(),
-                    failing.parameters(),
-                    "error",
-                    null,
-                    System.nanoTime() - failing.startNanos,
-                    sqlState,
-                    seen,
-                    null);
+            failing.auditFailure(this, sqlState, seen);
             failedWithoutExecute = failing.sql();
         }
         discardingUntilSync = queue.isEmpty();

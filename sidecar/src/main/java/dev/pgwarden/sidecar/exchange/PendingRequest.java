@@ -52,6 +52,21 @@ abstract sealed class PendingRequest
         x.failUntilSync(sqlState, seen);
     }
 
+    /** Audited as the statement whose batch failed here, when no Execute of it took the error. */
+    void auditFailure(Exchange x, String sqlState, String seen) {
+        x.audit()
+                .statement(
+                        "extended",
+                        sql(),
+                        parameters(),
+                        "error",
+                        null,
+                        System.nanoTime() - startNanos,
+                        sqlState,
+                        seen,
+                        null);
+    }
+
     /** The server skipped this message after an earlier one of its batch failed. */
     void skipped(Exchange x) {}
 

@@ -111,6 +111,7 @@ final class ReviewCluster implements AutoCloseable {
                 null,
                 new Approval(null, "10m", new Reviewers(List.of("dba"), List.of()), null),
                 recording,
+                null,
                 null));
         admin.resources(DatabaseAccessPolicy.class).resource(policy).create();
     }
