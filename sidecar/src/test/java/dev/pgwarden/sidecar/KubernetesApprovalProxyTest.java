@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ class KubernetesApprovalProxyTest {
         access: {mode: ReadWrite}
         rules:
           - {name: destructive-ddl, statements: [DROP], action: RequireApproval}
+          - {name: big-deletes, statements: [DELETE], changesMoreThan: 2, action: RequireApproval}
         approval: {mode: Wait, timeout: 1m}
       """;
 
@@ -75,6 +77,7 @@ class KubernetesApprovalProxyTest {
             assertThat(qa.getSpec().rule()).isEqualTo("destructive-ddl");
             assertThat(qa.getSpec().policy()).isEqualTo("k8s-approvals");
             assertThat(qa.getSpec().fingerprint()).startsWith("sha256:");
+            assertThat(qa.getSpec().rowsChanged()).as("no trial ran").isNull();
             // What `kubectl -n agents patch queryapproval NAME --type merge -p '{"spec":{"decision":"Approved"}}'`
             // sends.
             client.resources(QueryApproval.class)
@@ -115,6 +118,66 @@ class KubernetesApprovalProxyTest {
                         assertThat(e.getSQLState()).isEqualTo("42501");
                         assertThat(e.getMessage()).contains("not today");
                     });
+        }
+    }
+
+    /** The request carries what the trial run saw, in both protocols, and a denial undoes the trial. */
+    @Test
+    void aRequestAfterATrialRunCarriesTheRowsItChanged() throws Exception {
+        try (Connection d = proxy.postgres.direct();
+                Statement s = d.createStatement()) {
+            s.execute("drop table if exists k8s_rows; create table k8s_rows (id int);"
+                    + " insert into k8s_rows select generate_series(1, 5)");
+        }
+        try (Connection c = proxy.connect();
+                Statement s = c.createStatement();
+                java.sql.PreparedStatement ps = c.prepareStatement("delete from k8s_rows where id > ?")) {
+            ps.setInt(1, 1);
+            for (Callable<Boolean> delete :
+                    List.<Callable<Boolean>>of(() -> s.execute("delete from k8s_rows where id > 0"), ps::execute)) {
+                CompletableFuture<Boolean> held = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return delete.call();
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                QueryApproval qa = awaitApproval();
+                assertThat(qa.getSpec().rule()).isEqualTo("big-deletes");
+                assertThat(qa.getSpec().rowsChanged())
+                        .isEqualTo(qa.getSpec().statement().contains("$1") ? 4L : 5L);
+                client.resources(QueryApproval.class)
+                        .inNamespace("agents")
+                        .withName(qa.getMetadata().getName())
+                        .patch(
+                                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                                "{\"spec\":{\"decision\":\"Denied\",\"comment\":\"too many\"}}");
+                // Held until the denial (simple protocol), or refused at once to be retried (a trial in the
+                // extended protocol has run and cannot wait): either way it fails, and changes nothing.
+                assertThatThrownBy(() -> held.get(15, TimeUnit.SECONDS))
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class);
+                client.resources(QueryApproval.class).inNamespace("agents").delete();
+                awaitNoApproval();
+            }
+        }
+        try (Connection d = proxy.postgres.direct();
+                Statement s = d.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("select count(*) from k8s_rows")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the trials were undone").isEqualTo(5);
+        }
+    }
+
+    private void awaitNoApproval() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline
+                && !client.resources(QueryApproval.class)
+                        .inNamespace("agents")
+                        .list()
+                        .getItems()
+                        .isEmpty()) {
+            Thread.sleep(50);
         }
     }
 

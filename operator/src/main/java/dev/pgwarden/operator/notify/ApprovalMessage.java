@@ -16,6 +16,7 @@ import java.util.List;
  * @param reason the agent's own words ({@code spec.reason}), or null
  * @param heldBecause why the policy held it (annotation {@code pgwarden.dev/reason}); for a
  *     {@code changesMoreThan} rule it says how many rows the trial run changed
+ * @param rowsChanged rows the statement's trial run changed ({@code spec.rowsChanged}), or null
  */
 record ApprovalMessage(
         String namespace,
@@ -30,6 +31,7 @@ record ApprovalMessage(
         String fingerprint,
         String reason,
         String heldBecause,
+        Long rowsChanged,
         String requestedAt,
         String expiresAt,
         String approveCommand,
@@ -54,6 +56,7 @@ record ApprovalMessage(
                 spec.fingerprint(),
                 spec.reason(),
                 approval.annotation(PgwardenAnnotations.APPROVAL_REASON),
+                spec.rowsChanged(),
                 requestedAt != null ? requestedAt : approval.getMetadata().getCreationTimestamp(),
                 spec.expiresAt(),
                 ReviewCommands.approve(namespace, name),

@@ -33,7 +33,8 @@ final class SlackBody {
             blocks.add(section(fenced("Parameters", String.join("\n", m.parameters()))));
         }
         blocks.add(section("*Agent's reason* " + escape(m.reason() == null ? "(none given)" : m.reason())
-                + "\n*Held because* " + escape(orNone(m.heldBecause()))));
+                + "\n*Held because* " + escape(orNone(m.heldBecause()))
+                + (m.rowsChanged() == null ? "" : "\n*Trial run* changed " + m.rowsChanged() + " rows")));
         blocks.add(section(fenced("Approve", m.approveCommand()) + "\n" + fenced("Deny", m.denyCommand())));
         blocks.add(context("Expires " + escape(m.expiresAt()) + " · requested " + escape(orNone(m.requestedAt()))
                 + " · " + escape(orNone(m.fingerprint()))));

@@ -31,6 +31,7 @@ final class WebhookBody {
             String fingerprint,
             String reason,
             String heldBecause,
+            Long rowsChanged,
             String requestedAt,
             String expiresAt,
             Commands commands) {}
@@ -55,6 +56,7 @@ final class WebhookBody {
                 m.fingerprint(),
                 m.reason(),
                 m.heldBecause(),
+                m.rowsChanged(),
                 m.requestedAt(),
                 m.expiresAt(),
                 new Commands(m.approveCommand(), m.denyCommand()));

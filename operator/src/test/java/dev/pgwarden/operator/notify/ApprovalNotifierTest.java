@@ -98,6 +98,7 @@ class ApprovalNotifierTest {
         assertThat(generic.get("fingerprint").asText()).isEqualTo("sha256:abc");
         assertThat(generic.get("reason").asText()).isEqualTo("clean up after ticket 7");
         assertThat(generic.get("heldBecause").asText()).contains("a trial run changed 250 rows, more than 100");
+        assertThat(generic.get("rowsChanged").asLong()).isEqualTo(250);
         assertThat(generic.get("expiresAt").asText()).isEqualTo(expires);
         assertThat(generic.get("requestedAt").asText()).isNotBlank();
         assertThat(generic.get("commands").get("approve").asText()).isEqualTo(approve);
@@ -129,6 +130,7 @@ class ApprovalNotifierTest {
                         "DELETE FROM staging_events WHERE batch = 7",
                         "clean up after ticket 7",
                         "a trial run changed 250 rows, more than 100",
+                        "*Trial run* changed 250 rows",
                         expires,
                         approve,
                         deny);
@@ -372,6 +374,7 @@ class ApprovalNotifierTest {
           expiresAt: "%s"
           decision: Pending
           reason: clean up after ticket 7
+          rowsChanged: 250
         """.formatted(
                         name,
                         NS,

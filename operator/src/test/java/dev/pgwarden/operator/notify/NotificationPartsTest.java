@@ -82,6 +82,7 @@ class NotificationPartsTest {
                         "fingerprint",
                         "reason",
                         "heldBecause",
+                        "rowsChanged",
                         "requestedAt",
                         "expiresAt",
                         "commands");
@@ -102,6 +103,7 @@ class NotificationPartsTest {
                 "sha256:x",
                 null,
                 "it matches rule \"big-writes\"",
+                250L,
                 java.time.Instant.now().toString(),
                 java.time.Instant.now().plusSeconds(600).toString(),
                 dev.pgwarden.api.cluster.ReviewCommands.approve("agents", "pgw-x"),

@@ -14,6 +14,7 @@ import java.util.List;
  * @param parameters bound parameters rendered as text, or empty
  * @param reason why the policy holds it (the rule's explanation)
  * @param agentReason why the agent says it runs it, in its own words ({@code spec.reason}); null when it gave none
+ * @param rowsChanged rows its trial run changed ({@code spec.rowsChanged}); null when it had none
  */
 public record ApprovalRequest(
         String policy,
@@ -26,4 +27,33 @@ public record ApprovalRequest(
         String key,
         String fingerprint,
         Instant expiresAt,
-        String agentReason) {}
+        String agentReason,
+        Long rowsChanged) {
+    /** A request whose statement had no trial run. */
+    public ApprovalRequest(
+            String policy,
+            String rule,
+            String reason,
+            ApprovalSubject subject,
+            String session,
+            String statement,
+            List<String> parameters,
+            String key,
+            String fingerprint,
+            Instant expiresAt,
+            String agentReason) {
+        this(
+                policy,
+                rule,
+                reason,
+                subject,
+                session,
+                statement,
+                parameters,
+                key,
+                fingerprint,
+                expiresAt,
+                agentReason,
+                null);
+    }
+}

@@ -125,6 +125,9 @@ public final class LocalApprovalEndpoint implements AutoCloseable {
                 .put("fingerprint", r.fingerprint());
         ArrayNode params = n.putArray("parameters");
         r.parameters().forEach(params::add);
+        if (r.rowsChanged() != null) {
+            n.put("rowsChanged", r.rowsChanged());
+        }
         if (r.agentReason() != null) {
             n.put("agentReason", r.agentReason());
         }

@@ -72,7 +72,8 @@ final class QueryApprovals {
                 request.expiresAt().toString(),
                 Decision.Pending,
                 null,
-                request.agentReason()));
+                request.agentReason(),
+                request.rowsChanged()));
         return approval;
     }
 

@@ -184,7 +184,8 @@ final class ApprovalFlow {
                 key,
                 "sha256:" + fingerprint,
                 Instant.now(context.clock()).plus(context.approvalTimeout()),
-                reason);
+                reason,
+                verdict.rowsChanged());
     }
 
     private Refusal retryRefusal(ApprovalOutcome o, Verdict verdict) {

@@ -222,7 +222,8 @@ public final class StatementPolicy {
                                                     + rule.changesMoreThan() + " rows)"
                                             : " (a trial run changed " + rowsChanged + " rows, more than "
                                                     + rule.changesMoreThan() + ")")
-                            + code));
+                            + code,
+                    rule.changesMoreThan() == null || rowsChanged == UNCOUNTED ? null : rowsChanged));
         }
         if (!ruleMatched) {
             matches.add(new Verdict.Match(spec.defaultActionOrAllow(), "defaultAction", "no rule matches it"));

@@ -12,7 +12,15 @@ import java.util.List;
  * @param matched every rule or guard that matched, strictest first, for {@code pgwarden check}
  */
 public record Verdict(Action action, String rule, String reason, List<Match> matched) {
-    public record Match(Action action, String rule, String reason) {
+    /**
+     * @param rowsChanged rows a trial run of the statement changed, when this is a changesMoreThan
+     *     rule the trial made match; else null
+     */
+    public record Match(Action action, String rule, String reason, Long rowsChanged) {
+        public Match(Action action, String rule, String reason) {
+            this(action, rule, reason, null);
+        }
+
         public Match(Action action, BuiltInRule rule, String reason) {
             this(action, rule.ruleName(), reason);
         }
@@ -29,6 +37,13 @@ public record Verdict(Action action, String rule, String reason, List<Match> mat
         strictestFirst.sort((a, b) -> b.action().ordinal() - a.action().ordinal());
         Match decisive = strictestFirst.get(0);
         return new Verdict(decisive.action(), decisive.rule(), decisive.reason(), List.copyOf(strictestFirst));
+    }
+
+    /** Rows the trial run changed, when a changesMoreThan rule it made match decided; else null. */
+    public Long rowsChanged() {
+        return matched.isEmpty() || !matched.get(0).rule().equals(rule)
+                ? null
+                : matched.get(0).rowsChanged();
     }
 
     /** The built-in rule that decided, or null when the policy's own rules did. */

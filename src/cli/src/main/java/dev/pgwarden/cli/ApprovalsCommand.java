@@ -79,6 +79,10 @@ public final class ApprovalsCommand implements Callable<Integer> {
                     e.path("subject").asText(),
                     e.path("expiresAt").asText());
             System.out.println("    " + e.path("statement").asText().replace("\n", "\n    "));
+            if (e.hasNonNull("rowsChanged")) {
+                System.out.println(
+                        "    trial run changed " + e.path("rowsChanged").asLong() + " rows");
+            }
             if (e.hasNonNull("agentReason")) {
                 System.out.println("    reason: " + e.path("agentReason").asText());
             }

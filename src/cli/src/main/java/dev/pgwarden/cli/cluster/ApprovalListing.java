@@ -76,6 +76,9 @@ public final class ApprovalListing {
             return;
         }
         out.println("    " + String.valueOf(spec.statement()).replace("\n", "\n    "));
+        if (spec.rowsChanged() != null) {
+            out.println("    trial run changed " + spec.rowsChanged() + " rows");
+        }
         if (spec.reason() != null) {
             out.println("    reason: " + spec.reason());
         }
