@@ -11,8 +11,8 @@
 # A trial adds round trips: in the simple protocol the Query is sent as BEGIN (or SAVEPOINT inside
 # the client's transaction), the statement and a count of pg_stat_xact_user_tables in one round
 # trip, then the COMMIT (or RELEASE) that lets it stand in a second; in the extended protocol the
-# batch opens a savepoint before its Parse or Bind, the Execute is followed by a Flush and the count,
-# and the Sync carries the RELEASE.
+# batch opens a savepoint before its Parse or Bind, the Execute goes between two counts of pgwarden's
+# own (Parse, Bind, Execute, Close inside the batch) and a Flush, and the Sync carries the RELEASE.
 #
 # Everything listens on loopback. Needs root (installs PostgreSQL 15 with apt-get when missing).
 set -euo pipefail
