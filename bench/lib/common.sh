@@ -57,7 +57,7 @@ start_pgwarden() {
     --audit-file "$work/$name.audit.jsonl" "$@" > "$work/$name.out" 2> "$work/$name.err" &
   PGW_PID=$!
   until grep -q '^PGWARDEN_URL=' "$work/$name.out" 2>/dev/null; do
-    kill -0 "$PGW_PID" 2>/dev/null || { cat "$work/$name.err" >&2; exit 1; }
+    kill -0 "$PGW_PID" 2>/dev/null || { cat "$work/$name.out" "$work/$name.err" >&2; exit 1; }
     sleep 0.05
   done
   PGW_READY_MS=$(( ($(date +%s%N) - started) / 1000000 ))
