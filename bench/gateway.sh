@@ -73,10 +73,12 @@ TICK=$(getconf CLK_TCK)
 
 # --- pgwarden (the sidecar engine, via pgwarden local --upstream) -----------------------
 policy() { # policy FILE [recording]
+  # Each pgwarden local gets a policy name of its own: a second one starting with the same name on
+  # the same database drops the first one's login (it takes it for a crashed run's).
   cat > "$1" <<POLICY
 apiVersion: pgwarden.dev/v1alpha1
 kind: DatabaseAccessPolicy
-metadata: {name: bench}
+metadata: {name: bench${2:+-$2}}
 spec:
   access: {mode: ReadWrite}
 POLICY
@@ -94,7 +96,8 @@ pids+=("$pgw_pid")
 ready_ms=$PGW_READY_MS
 TOKEN=$PGW_TOKEN
 if [ -n "$COMPARE_JAR" ]; then
-  PGWARDEN_JAR="$COMPARE_JAR" start_pgwarden recording $PG_PORT $REC_PORT $REC_ADMIN_PORT "$work/policy.yaml" \
+  policy "$work/policy-compare.yaml" compare
+  PGWARDEN_JAR="$COMPARE_JAR" start_pgwarden recording $PG_PORT $REC_PORT $REC_ADMIN_PORT "$work/policy-compare.yaml" \
     --event-loops "${EVENT_LOOPS:-1}"
 elif [ "$RECORDING" = on ]; then
   policy "$work/policy-rec.yaml" recording

@@ -93,6 +93,7 @@ thread_ticks() {
 # warm_pgwarden PORT TOKEN: compiles the relay and session-end paths before anything is measured.
 warm_pgwarden() {
   for m in prepared simple prepared; do
-    PGPASSWORD="$2" pgbench -n -S -M $m -c 8 -j 2 -T 4 -h 127.0.0.1 -p "$1" -U postgres bench >/dev/null 2>&1
+    PGPASSWORD="$2" pgbench -n -S -M $m -c 8 -j 2 -T 4 -h 127.0.0.1 -p "$1" -U postgres bench > "$work/warm.log" 2>&1 \
+      || { echo "warm-up ($m) through port $1 failed:" >&2; tail -5 "$work/warm.log" >&2; return 1; }
   done
 }
