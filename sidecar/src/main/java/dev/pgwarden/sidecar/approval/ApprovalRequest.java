@@ -28,32 +28,4 @@ public record ApprovalRequest(
         String fingerprint,
         Instant expiresAt,
         String agentReason,
-        Long rowsChanged) {
-    /** A request whose statement had no trial run. */
-    public ApprovalRequest(
-            String policy,
-            String rule,
-            String reason,
-            ApprovalSubject subject,
-            String session,
-            String statement,
-            List<String> parameters,
-            String key,
-            String fingerprint,
-            Instant expiresAt,
-            String agentReason) {
-        this(
-                policy,
-                rule,
-                reason,
-                subject,
-                session,
-                statement,
-                parameters,
-                key,
-                fingerprint,
-                expiresAt,
-                agentReason,
-                null);
-    }
-}
+        Long rowsChanged) {}

@@ -392,7 +392,8 @@ class KubernetesApprovalGateTest {
                 key,
                 "sha256:abc",
                 Instant.now().plus(ttl),
-                agentReason);
+                agentReason,
+                null);
     }
 
     private Resource<QueryApproval> approval(String name) {

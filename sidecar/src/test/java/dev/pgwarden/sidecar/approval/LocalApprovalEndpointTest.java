@@ -67,6 +67,7 @@ class LocalApprovalEndpointTest {
                         "key-1",
                         "sha256:1",
                         Instant.now().plusSeconds(600),
+                        null,
                         null))
                 .get(10, TimeUnit.SECONDS);
         String approve = "/" + pending.name() + "/approve";

@@ -151,7 +151,8 @@ final class ReviewCluster implements AutoCloseable {
                 expiresAt.toString(),
                 null,
                 null,
-                reason));
+                reason,
+                null));
         return admin.resources(QueryApproval.class).resource(approval).create();
     }
 

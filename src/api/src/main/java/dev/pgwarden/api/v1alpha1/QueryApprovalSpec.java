@@ -32,33 +32,4 @@ public record QueryApprovalSpec(
 
         @JsonPropertyDescription("Rows the statement changed when pgwarden ran it as a trial (a rule with"
                 + " changesMoreThan), rolled back or held until this request is decided; absent when it had no trial.")
-        Long rowsChanged) {
-
-    /** A request whose statement had no trial run. */
-    public QueryApprovalSpec(
-            String policy,
-            String rule,
-            ApprovalSubject subject,
-            String session,
-            String statement,
-            List<String> parameters,
-            String fingerprint,
-            String expiresAt,
-            Decision decision,
-            String comment,
-            String reason) {
-        this(
-                policy,
-                rule,
-                subject,
-                session,
-                statement,
-                parameters,
-                fingerprint,
-                expiresAt,
-                decision,
-                comment,
-                reason,
-                null);
-    }
-}
+        Long rowsChanged) {}

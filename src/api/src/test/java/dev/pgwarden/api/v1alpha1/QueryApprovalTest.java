@@ -64,6 +64,7 @@ class QueryApprovalTest {
                 expiresAt,
                 decision,
                 null,
+                null,
                 null));
         return approval;
     }
