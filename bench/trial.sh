@@ -9,10 +9,10 @@
 #   DURATION=20 ROUNDS=5 CLIENTS="8" bench/trial.sh
 #
 # A trial adds round trips: in the simple protocol the Query is sent as BEGIN (or SAVEPOINT inside
-# the client's transaction), the statement and a count of pg_stat_xact_user_tables in one round
+# the client's transaction), the statement and a count of pgwarden's own (the backend's xact counters and pg_class) in one round
 # trip, then the COMMIT (or RELEASE) that lets it stand in a second; in the extended protocol the
 # batch opens a savepoint before its Parse or Bind, the Execute goes between two counts of pgwarden's
-# own (Parse, Bind, Execute, Close inside the batch) and a Flush, and the Sync carries the RELEASE.
+# own (one Parse, then Bind, Execute, Close for each, inside the batch) and a Flush, and the Sync carries the RELEASE.
 #
 # Everything listens on loopback. Needs root (installs PostgreSQL 15 with apt-get when missing).
 set -euo pipefail
@@ -37,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 install_tools
-build_pgwarden
+[ -n "${SKIP_BUILD:-}" ] || build_pgwarden
 start_postgres $PG_PORT "$SCALE"
 
 policy() {

@@ -326,4 +326,53 @@ class TrialRunTest {
         }
         assertThat(values()).hasSize(10);
     }
+
+    /**
+     * A trigger that empties, drops or rewrites a table changes no row a count sees: each counts as
+     * over the limit, in the simple protocol and in the extended one, inside the client's
+     * transaction too, and nothing of it stands.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "TRUNCATE trial_t, simple",
+        "TRUNCATE trial_t, text",
+        "TRUNCATE trial_t, binary",
+        "TRUNCATE trial_t, transaction",
+        "DROP TABLE trial_t, simple",
+        "DROP TABLE trial_t, binary",
+        "DROP TABLE trial_t, transaction",
+        "ALTER TABLE trial_t ALTER COLUMN v TYPE varchar(40), text",
+        "ALTER TABLE trial_t RENAME TO trial_renamed, simple"
+    })
+    void aWriteWhoseTriggerEmptiesDropsOrRewritesATableIsRefused(String body, String how) throws SQLException {
+        try (Connection d = direct();
+                Statement s = d.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS trial_side; CREATE TABLE trial_side (id int);"
+                    + " CREATE OR REPLACE FUNCTION trial_side_wipe() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN " + body + "; RETURN NULL; END $$;"
+                    + " CREATE TRIGGER trial_side_wipe AFTER INSERT ON trial_side"
+                    + " FOR EACH ROW EXECUTE FUNCTION trial_side_wipe()");
+        }
+        try (Connection c = how.equals("simple") ? simple() : extended(how.equals("binary"))) {
+            if (how.equals("transaction")) {
+                c.setAutoCommit(false);
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO trial_side VALUES (?)")) {
+                ps.setInt(1, 1);
+                assertThatThrownBy(ps::executeUpdate)
+                        .as(body + " (" + how + ")")
+                        .satisfies(e ->
+                                assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+            }
+            if (how.equals("transaction")) {
+                c.rollback();
+            }
+        } finally {
+            try (Connection d = direct();
+                    Statement s = d.createStatement()) {
+                s.execute("DROP TABLE trial_side");
+            }
+        }
+        assertThat(values()).hasSize(10);
+    }
 }

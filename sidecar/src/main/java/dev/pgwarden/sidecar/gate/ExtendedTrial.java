@@ -25,10 +25,10 @@ final class ExtendedTrial {
     static final String SAVEPOINT = "pgwarden_trial";
 
     /**
-     * The start of the names of the statement and portal each of pgwarden's own counts uses: with a
-     * random part, so that no statement or cursor of the agent's holds one (an unnamed one would
-     * replace the client's own), and a number per count, so that a count whose Close the server
-     * skipped (after an error) leaves no name the next one would find taken.
+     * The start of the names of the statement and portal pgwarden's own counts use: with a random
+     * part, so that no statement or cursor of the agent's holds one (an unnamed one would replace
+     * the client's own), and a number per trial, so that a count whose Close the server skipped
+     * (after an error) leaves no name the next trial would find taken.
      */
     private final String countPrefix =
             "pgwarden_count_" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "_";
@@ -66,31 +66,33 @@ final class ExtendedTrial {
     }
 
     /**
-     * The trial's Execute between two counts of the rows changed in the transaction so far
-     * ({@code pg_stat_xact_user_tables}, which counts what triggers, rules and cascades change as
-     * well; the command tag does not), then a Flush, so the answers come now. Registers pgwarden's
-     * own messages with the exchange, and the Execute through {@code trial}, in the order they go.
+     * The trial's Execute between two counts of the rows changed in the transaction so far (see
+     * {@link TableCounts}: it counts what triggers, rules and cascades change as well; the command
+     * tag does not), then a Flush, so the answers come now. Both counts run one statement, parsed
+     * and planned once (its plan has no parameter, so the second Bind reuses it). Registers
+     * pgwarden's own messages with the exchange, and the Execute through {@code trial}, in the
+     * order they go.
      */
     ByteBuf counted(ByteBuf execute, Runnable trial, TrialCount count) {
+        String name = countPrefix + counts++;
         ByteBuf b = out.alloc().buffer();
-        countInto(b);
-        exchange.hiddenInBatch(4, count::before);
+        append(b, Messages.parse(out.alloc(), name, TableCounts.SQL));
+        countInto(b, name);
+        exchange.hiddenInBatch(3, count::before); // ParseComplete, BindComplete, CloseComplete
         append(b, execute);
         trial.run();
-        countInto(b);
-        exchange.hiddenInBatch(4, count::after);
+        countInto(b, name);
+        append(b, Messages.close(out.alloc(), 'S', name));
+        exchange.hiddenInBatch(3, count::after); // BindComplete, CloseComplete twice
         append(b, Messages.flush(out.alloc()));
         return b;
     }
 
-    /** A count of its own: Parse, Bind, Execute, Close of the portal and of the statement (four acknowledgements). */
-    private void countInto(ByteBuf b) {
-        String name = countPrefix + counts++;
-        append(b, Messages.parse(out.alloc(), name, TableCounts.SQL));
+    /** One count with statement {@code name}: Bind, Execute and Close of its portal. */
+    private void countInto(ByteBuf b, String name) {
         append(b, Messages.bind(out.alloc(), name, name));
         append(b, Messages.execute(out.alloc(), name));
         append(b, Messages.close(out.alloc(), 'P', name));
-        append(b, Messages.close(out.alloc(), 'S', name));
     }
 
     private static void append(ByteBuf to, ByteBuf message) {

@@ -6,57 +6,81 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What pgwarden's own count reads of the writes of the transaction so far: the rows inserted,
- * updated and deleted in every user table ({@code pg_stat_xact_user_tables}, which sees what
- * code, triggers, rules and cascades change), and the tables the session holds an ACCESS EXCLUSIVE
- * lock on. A {@code TRUNCATE} counts no row, but takes that lock until the transaction ends, as a
- * rewrite or a DROP does. Both are the session's own: no other session's work shows in them (a
- * catalog read would show another session's committed TRUNCATE too).
+ * What pgwarden's own count reads of the writes of the transaction so far, and of the tables
+ * that exist: the rows inserted, updated and deleted in every user table (the backend's own
+ * {@code pg_stat_get_xact_tuples_*} counters, which see what code, triggers, rules and cascades
+ * change), how many permanent user tables there are and the newest one's oid, and the tables
+ * whose catalog row the transaction itself has written.
+ *
+ * <p>A {@code TRUNCATE} counts no row, but gives the table a new file, which writes its
+ * {@code pg_class} row; so does a rewrite, a rename or any {@code ALTER}. A catalog row written by
+ * this transaction is one whose {@code xmin} is a transaction still in progress that the statement
+ * can see, which only the session's own can be: another session's TRUNCATE, committed or not,
+ * never shows (its row is committed, or invisible). A {@code DROP} leaves no row to look at, so
+ * the number of tables is compared; while another session creates a table the count cannot tell
+ * one of this session's drops from it, and the trial counts as over every limit rather than guess.
+ *
+ * <p>It reads only the backend's own memory and {@code pg_class}: an earlier version read
+ * {@code pg_locks}, which takes every lock partition of the server and made a trialled write cost
+ * twenty times an untrialled one under eight clients.
  *
  * @param changed rows changed so far
- * @param exclusive the tables (not temporary ones) the session holds ACCESS EXCLUSIVE
+ * @param tables permanent user tables (ordinary, partitioned, materialized views) the statement sees
+ * @param newest the largest oid among them (0 when there are none)
+ * @param written the permanent user tables whose catalog row this transaction has written
  */
-record TableCounts(long changed, Set<Long> exclusive) {
+record TableCounts(long changed, long tables, long newest, Set<Long> written) {
     /**
-     * The count: every name and operator schema-qualified, so that nothing on the agent's
-     * search_path (an operator {@code +} of its own making) changes what it reads.
+     * The count. Every name, type and operator is schema-qualified, so that nothing on the agent's
+     * search_path (an operator {@code +} of its own making) changes what it reads. {@code age} of
+     * an xmin is at most zero only for transactions that started at or after this one got its
+     * xid, so the status of only those few is looked up, as the 64-bit id {@code pg_xact_status}
+     * takes (this transaction's own 64-bit id plus the 32-bit distance).
      */
-    static final String SQL = "SELECT COALESCE(pg_catalog.sum(n_tup_ins OPERATOR(pg_catalog.+) n_tup_upd"
-            + " OPERATOR(pg_catalog.+) n_tup_del), 0)::pg_catalog.text,"
-            + " (SELECT pg_catalog.string_agg(l.relation::pg_catalog.text, ',') FROM pg_catalog.pg_locks l"
-            + " WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
-            + " AND l.locktype OPERATOR(pg_catalog.=) 'relation'"
-            + " AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock' AND l.granted"
-            + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) l.relation"
-            + " AND (c.relpersistence OPERATOR(pg_catalog.=) 't' OR NOT (c.relkind OPERATOR(pg_catalog.=) 'r'"
-            + " OR c.relkind OPERATOR(pg_catalog.=) 'm' OR c.relkind OPERATOR(pg_catalog.=) 'p'))))"
-            + " FROM pg_catalog.pg_stat_xact_user_tables";
+    static final String SQL = "SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid)"
+            + " OPERATOR(pg_catalog.+) pg_catalog.pg_stat_get_xact_tuples_updated(c.oid)"
+            + " OPERATOR(pg_catalog.+) pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid)), 0)::pg_catalog.text,"
+            + " pg_catalog.count(*) FILTER (WHERE c.relpersistence OPERATOR(pg_catalog.<>) 't')::pg_catalog.text,"
+            + " COALESCE(pg_catalog.max(c.oid::pg_catalog.int8) FILTER (WHERE c.relpersistence OPERATOR(pg_catalog.<>) 't'),"
+            + " 0)::pg_catalog.text,"
+            + " pg_catalog.string_agg(c.oid::pg_catalog.text, ',') FILTER (WHERE c.relpersistence OPERATOR(pg_catalog.<>) 't'"
+            + " AND pg_catalog.age(c.xmin) OPERATOR(pg_catalog.<=) 0"
+            + " AND pg_catalog.pg_xact_status((x.top OPERATOR(pg_catalog.+) (c.xmin::pg_catalog.text::pg_catalog.int8"
+            + " OPERATOR(pg_catalog.-) (x.top OPERATOR(pg_catalog.&) 4294967295) OPERATOR(pg_catalog.+) 4294967296)"
+            + " OPERATOR(pg_catalog.%) 4294967296)::pg_catalog.text::pg_catalog.xid8)"
+            + " OPERATOR(pg_catalog.=) 'in progress')"
+            + " FROM pg_catalog.pg_class c,"
+            + " (SELECT pg_catalog.pg_current_xact_id_if_assigned()::pg_catalog.text::pg_catalog.int8 AS top) x"
+            + " WHERE c.oid OPERATOR(pg_catalog.>=) 16384"
+            + " AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,m,p}'::pg_catalog.\"char\"[])";
 
     /** The count as its row reads, or null when the row is not one (the count failed or was skipped). */
     static TableCounts of(List<String> row) {
-        if (row.isEmpty() || row.get(0) == null) {
+        if (row.size() < 4 || row.get(0) == null || row.get(1) == null || row.get(2) == null) {
             return null;
         }
         try {
-            Set<Long> exclusive = new HashSet<>();
-            if (row.size() > 1 && row.get(1) != null) {
-                for (String relation : row.get(1).split(",")) {
-                    exclusive.add(Long.parseLong(relation));
+            Set<Long> written = new HashSet<>();
+            if (row.get(3) != null) {
+                for (String relation : row.get(3).split(",")) {
+                    written.add(Long.parseLong(relation));
                 }
             }
-            return new TableCounts(Long.parseLong(row.get(0)), exclusive);
+            return new TableCounts(
+                    Long.parseLong(row.get(0)), Long.parseLong(row.get(1)), Long.parseLong(row.get(2)), written);
         } catch (RuntimeException e) {
             return null;
         }
     }
 
     /**
-     * Rows changed since {@code before}; {@link StatementPolicy#UNCOUNTED} when the session has
-     * taken an ACCESS EXCLUSIVE lock on a table since (truncated, rewritten or dropped it), which
-     * no row count shows.
+     * Rows changed since {@code before}; {@link StatementPolicy#UNCOUNTED} when, since then, the
+     * session has written the catalog row of a table (truncated, rewritten, altered or created
+     * it), or a table is gone, or one was created so that a drop cannot be told apart: no row
+     * count shows any of those.
      */
     long since(TableCounts before) {
-        if (!before.exclusive.containsAll(exclusive)) {
+        if (!before.written.containsAll(written) || tables < before.tables || newest != before.newest) {
             return StatementPolicy.UNCOUNTED;
         }
         return Math.max(0, changed - before.changed);

@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Test;
 /**
  * pgwarden's own count of a transaction's writes, run on PostgreSQL in a session whose search_path
  * puts operators of the agent's making first: it still reads what the tables' counters say, and a
- * TRUNCATE (which counts no row) counts as over every limit. Another session's TRUNCATE does not.
+ * TRUNCATE (which counts no row) counts as over every limit, and so do a DROP, an ALTER and a
+ * rename. Another session's TRUNCATE does not; another session's new table makes a drop
+ * impossible to rule out, so it counts as over the limit too (fail closed).
  */
 class TableCountsTest {
     private static TableCounts count(Statement s) throws SQLException {
         try (ResultSet rs = s.executeQuery(TableCounts.SQL)) {
             rs.next();
-            return TableCounts.of(Arrays.asList(rs.getString(1), rs.getString(2)));
+            return TableCounts.of(Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
         }
     }
 
@@ -45,7 +47,7 @@ class TableCountsTest {
                 s.execute("INSERT INTO counts_evil.u VALUES (1)");
                 TableCounts inserted = count(s);
                 assertThat(inserted.since(before)).isEqualTo(4);
-                assertThat(inserted.exclusive()).isEqualTo(before.exclusive());
+                assertThat(inserted.written()).isEqualTo(before.written());
                 try (Connection other = TestPostgres.shared().superuser(TestPostgres.DATABASE);
                         Statement o = other.createStatement()) {
                     o.execute("TRUNCATE counts_evil.w");
@@ -57,9 +59,30 @@ class TableCountsTest {
                 assertThat(count(s).since(before))
                         .as("a temporary table of its own")
                         .isEqualTo(4);
-                s.execute("TRUNCATE counts_evil.u");
+                s.execute("SAVEPOINT a; TRUNCATE counts_evil.u");
                 assertThat(count(s).since(before))
-                        .as("a TRUNCATE of a table that existed before")
+                        .as("a TRUNCATE of a table that existed before, in a savepoint")
+                        .isEqualTo(StatementPolicy.UNCOUNTED);
+                s.execute("ROLLBACK TO SAVEPOINT a");
+                assertThat(count(s).since(before)).as("rolled back").isEqualTo(4);
+                for (String change : new String[] {
+                    "DROP TABLE counts_evil.u",
+                    "ALTER TABLE counts_evil.u ADD COLUMN v int",
+                    "ALTER TABLE counts_evil.u RENAME TO counts_renamed",
+                    "CREATE TABLE counts_evil.x (id int)",
+                    "DROP TABLE counts_evil.u; CREATE TABLE counts_evil.x (id int)"
+                }) {
+                    s.execute("SAVEPOINT b; " + change);
+                    assertThat(count(s).since(before)).as(change).isEqualTo(StatementPolicy.UNCOUNTED);
+                    s.execute("ROLLBACK TO SAVEPOINT b");
+                }
+                try (Connection other = TestPostgres.shared().superuser(TestPostgres.DATABASE);
+                        Statement o = other.createStatement()) {
+                    o.execute("CREATE TABLE counts_evil.y (id int)");
+                }
+                s.execute("DROP TABLE counts_evil.t");
+                assertThat(count(s).since(before))
+                        .as("a DROP while another session created a table")
                         .isEqualTo(StatementPolicy.UNCOUNTED);
             } finally {
                 c.rollback();
@@ -73,7 +96,9 @@ class TableCountsTest {
     void aRowThatIsNotACountIsNone() {
         assertThat(TableCounts.of(java.util.List.of())).isNull();
         assertThat(TableCounts.of(Arrays.asList((String) null, null))).isNull();
-        assertThat(TableCounts.of(java.util.List.of("3", "12,x"))).isNull();
-        assertThat(TableCounts.of(Arrays.asList("3", null)).changed()).isEqualTo(3);
+        assertThat(TableCounts.of(java.util.List.of("3", "1", "16400", "12,x"))).isNull();
+        assertThat(TableCounts.of(java.util.List.of("3", "1"))).isNull();
+        assertThat(TableCounts.of(Arrays.asList("3", "1", "16400", null)).changed())
+                .isEqualTo(3);
     }
 }
