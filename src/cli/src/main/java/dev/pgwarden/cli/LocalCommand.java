@@ -176,7 +176,13 @@ public final class LocalCommand implements Callable<Integer> {
         // The given login is the admin: the proxy connects as a role minted from it, never as itself.
         LocalRoles roles;
         try {
-            roles = LocalRoles.start(admin, policy, Files.readAllBytes(maskKey()), info, Clock.systemUTC());
+            roles = LocalRoles.start(
+                    admin,
+                    policy,
+                    Files.readAllBytes(maskKey()),
+                    LocalRoles.namespace(stateDirectory()),
+                    info,
+                    Clock.systemUTC());
         } catch (Exception e) {
             closeQuietly(demo);
             throw e;

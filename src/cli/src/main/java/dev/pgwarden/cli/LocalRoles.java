@@ -14,6 +14,7 @@ import dev.pgwarden.database.RoleNames;
 import dev.pgwarden.database.masking.MaskKey;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -33,8 +34,11 @@ import java.util.function.BiConsumer;
  */
 final class LocalRoles implements AutoCloseable {
     static final String APPLICATION_NAME = "pgwarden-local";
-    /** Local policies' roles are named as those of policies in a namespace of this name. */
-    static final String NAMESPACE = "local";
+    /**
+     * Local policies' roles are named as those of policies in a namespace of this name, followed by
+     * the state directory's {@link #namespace}.
+     */
+    private static final String NAMESPACE = "local";
     /** After a failed rotation: soon, but without hammering a database that is down. */
     private static final Duration RETRY = Duration.ofSeconds(30);
 
@@ -52,8 +56,25 @@ final class LocalRoles implements AutoCloseable {
     private BiConsumer<UpstreamConfig, Instant> handOver = (config, until) -> {};
     private boolean closed;
 
+    /**
+     * The namespace of the roles of a run whose state is in {@code stateDir}: two runs with
+     * different state directories (two developers, or a benchmark's two instances, on one shared
+     * database) each have a group and logins of their own, so that neither drops the other's at
+     * start or exit, while the next run with the same state directory still finds and drops what a
+     * killed one left.
+     */
+    static String namespace(Path stateDir) {
+        return NAMESPACE + "-"
+                + RoleNames.shortHash(stateDir.toAbsolutePath().normalize().toString());
+    }
+
     private LocalRoles(
-            UpstreamConfig adminLogin, DatabaseAccessPolicy policy, MaskKey maskKey, PrintStream log, Clock clock) {
+            UpstreamConfig adminLogin,
+            DatabaseAccessPolicy policy,
+            String namespace,
+            MaskKey maskKey,
+            PrintStream log,
+            Clock clock) {
         this.adminLogin = adminLogin;
         this.target = new DatabaseTarget(
                 adminLogin.host(), adminLogin.port(), adminLogin.database(), adminLogin.sslMode(), null);
@@ -72,7 +93,7 @@ final class LocalRoles implements AutoCloseable {
                 s.recording(),
                 s.audit(),
                 s.limits());
-        this.names = RoleNames.of(NAMESPACE, policy.getMetadata().getName());
+        this.names = RoleNames.of(namespace, policy.getMetadata().getName());
         this.maskKey = maskKey;
         this.log = log;
         this.clock = clock;
@@ -91,12 +112,18 @@ final class LocalRoles implements AutoCloseable {
      * an earlier run left (it crashed, or was killed) are dropped first: nobody holds their passwords.
      *
      * @param maskSecret the bytes of the {@code mask.key} the proxy reads, so both walls hash alike
+     * @param namespace the run's {@link #namespace}
      */
     static LocalRoles start(
-            UpstreamConfig adminLogin, DatabaseAccessPolicy policy, byte[] maskSecret, PrintStream log, Clock clock)
+            UpstreamConfig adminLogin,
+            DatabaseAccessPolicy policy,
+            byte[] maskSecret,
+            String namespace,
+            PrintStream log,
+            Clock clock)
             throws SQLException {
         MaskKey key = MaskKey.derive(maskSecret, policy.getMetadata().getName());
-        LocalRoles roles = new LocalRoles(adminLogin, policy, key, log, clock);
+        LocalRoles roles = new LocalRoles(adminLogin, policy, namespace, key, log, clock);
         try (Connection connection = roles.connect()) {
             PolicyDatabase database = new PolicyDatabase(connection);
             for (LoginRole stale : database.logins(roles.names)) {

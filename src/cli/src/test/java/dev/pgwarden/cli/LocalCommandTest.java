@@ -172,7 +172,8 @@ class LocalCommandTest {
             rs.next();
             // A login role minted for the bundled policy's group, never the embedded superuser.
             assertThat(rs.getString(1))
-                    .startsWith(RoleNames.of(LocalRoles.NAMESPACE, "local-demo").loginPrefix())
+                    .startsWith(RoleNames.of(LocalRoles.namespace(state), "local-demo")
+                            .loginPrefix())
                     .isNotEqualTo(DemoDatabase.ADMIN_ROLE);
         }
     }

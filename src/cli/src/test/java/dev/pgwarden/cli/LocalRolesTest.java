@@ -35,7 +35,7 @@ class LocalRolesTest {
 
     @BeforeAll
     static void database() throws Exception {
-        upstream = new UpstreamFixture("local_roles");
+        upstream = new UpstreamFixture("local_roles", java.nio.file.Path.of("local-roles-test"));
     }
 
     private static LocalRoles start(ByteArrayOutputStream log, Clock clock) throws Exception {
@@ -43,6 +43,7 @@ class LocalRolesTest {
                 upstream.adminLogin(),
                 UpstreamFixture.policy(),
                 MASK_SECRET,
+                LocalRoles.namespace(upstream.state),
                 new PrintStream(log, true, StandardCharsets.UTF_8),
                 clock);
     }
@@ -57,9 +58,7 @@ class LocalRolesTest {
         List<String> seen = new ArrayList<>();
         try (LocalRoles roles = start(log, Clock.systemUTC())) {
             UpstreamConfig login = roles.upstream();
-            assertThat(login.user())
-                    .startsWith(UpstreamFixture.names().loginPrefix())
-                    .isNotEqualTo(upstream.admin);
+            assertThat(login.user()).startsWith(upstream.names().loginPrefix()).isNotEqualTo(upstream.admin);
             try (Connection c = as(login)) {
                 try (ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
                     rs.next();
@@ -131,6 +130,47 @@ class LocalRolesTest {
         assertThat(upstream.policyRoles()).isEmpty();
     }
 
+    /**
+     * Two runs of the same policy on one database with state directories of their own (two
+     * developers on a shared database): neither drops the other's login when it starts, and the
+     * one that stops leaves the other's group, login and masking as they were.
+     */
+    @Test
+    void runsWithStateDirectoriesOfTheirOwnKeepOutOfEachOthersRoles() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (LocalRoles first = start(log, Clock.systemUTC())) {
+            UpstreamConfig firstLogin = first.upstream();
+            ByteArrayOutputStream otherLog = new ByteArrayOutputStream();
+            String otherNamespace = LocalRoles.namespace(java.nio.file.Path.of("another-state-directory"));
+            assertThat(otherNamespace).isNotEqualTo(LocalRoles.namespace(upstream.state));
+            try (LocalRoles other = LocalRoles.start(
+                    upstream.adminLogin(),
+                    UpstreamFixture.policy(),
+                    MASK_SECRET,
+                    otherNamespace,
+                    new PrintStream(otherLog, true, StandardCharsets.UTF_8),
+                    Clock.systemUTC())) {
+                assertThat(other.upstream().user())
+                        .doesNotStartWith(upstream.names().loginPrefix());
+                assertThat(otherLog.toString(StandardCharsets.UTF_8)).doesNotContain("dropped role");
+                try (Connection c = as(firstLogin);
+                        ResultSet rs = c.createStatement().executeQuery("SELECT email FROM customers")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).startsWith("****@");
+                }
+            }
+            assertThat(upstream.policyRoles()).contains(upstream.names().group(), firstLogin.user());
+            try (Connection c = as(firstLogin);
+                    ResultSet rs = c.createStatement().executeQuery("SELECT email FROM customers")) {
+                rs.next();
+                assertThat(rs.getString(1))
+                        .as("the first run's masking is still in force after the other stopped")
+                        .startsWith("****@");
+            }
+        }
+        assertThat(upstream.policyRoles()).isEmpty();
+    }
+
     @Test
     void aLoginWithAThirdOfItsLifetimeLeftIsReplacedAndHandedOver() throws Exception {
         MovableClock clock = new MovableClock();
@@ -148,7 +188,7 @@ class LocalRolesTest {
             UpstreamConfig second = roles.upstream();
             assertThat(second.user())
                     .isNotEqualTo(first)
-                    .startsWith(UpstreamFixture.names().loginPrefix());
+                    .startsWith(upstream.names().loginPrefix());
             assertThat(handedOver).hasSize(2);
             assertThat(handedOver.get(1)).startsWith(second.user() + " until ");
             try (Connection c = as(second);

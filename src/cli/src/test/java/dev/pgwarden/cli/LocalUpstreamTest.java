@@ -22,7 +22,7 @@ class LocalUpstreamTest {
 
     @Test
     void theAgentRunsAsAMintedRoleAndNothingIsLeftAfterExit() throws Exception {
-        UpstreamFixture upstream = new UpstreamFixture("local_upstream");
+        UpstreamFixture upstream = new UpstreamFixture("local_upstream", state);
         Path policy = state.resolve("policy.yaml");
         Files.writeString(policy, UpstreamFixture.policyYaml());
         String stderr;
@@ -40,7 +40,7 @@ class LocalUpstreamTest {
                     rs.next();
                     roleDuringTheRun = rs.getString(1);
                     assertThat(roleDuringTheRun)
-                            .startsWith(UpstreamFixture.names().loginPrefix())
+                            .startsWith(upstream.names().loginPrefix())
                             .isNotEqualTo(upstream.admin);
                 }
                 try (ResultSet rs = c.createStatement().executeQuery("SELECT email FROM customers ORDER BY id")) {
@@ -62,7 +62,7 @@ class LocalUpstreamTest {
                                 SQLException.class,
                                 e -> assertThat(e.getSQLState()).isEqualTo("42501"));
             }
-            assertThat(upstream.policyRoles()).contains(UpstreamFixture.names().group(), roleDuringTheRun);
+            assertThat(upstream.policyRoles()).contains(upstream.names().group(), roleDuringTheRun);
             local.close();
             stderr = local.stderr();
         }

@@ -31,8 +31,15 @@ final class UpstreamFixture {
     final String database;
     final String admin;
 
-    /** @param name unique per test class: the database and the admin role are named after it */
-    UpstreamFixture(String name) throws SQLException {
+    /** The state directory of the runs whose roles the test looks for (see {@link LocalRoles#namespace}). */
+    final java.nio.file.Path state;
+
+    /**
+     * @param name unique per test class: the database and the admin role are named after it
+     * @param state the state directory of the test's runs
+     */
+    UpstreamFixture(String name, java.nio.file.Path state) throws SQLException {
+        this.state = state;
         this.database = name;
         this.admin = name + "_admin";
         TestPostgres pg = TestPostgres.shared();
@@ -77,8 +84,9 @@ final class UpstreamFixture {
         return new PolicyLoader(PolicyValidator.Use.LOCAL).parse(policyYaml(), "test policy");
     }
 
-    static RoleNames names() {
-        return RoleNames.of(LocalRoles.NAMESPACE, POLICY);
+    /** The roles of the policy as a run with {@link #state} as its state directory names them. */
+    RoleNames names() {
+        return RoleNames.of(LocalRoles.namespace(state), POLICY);
     }
 
     UpstreamConfig adminLogin() {

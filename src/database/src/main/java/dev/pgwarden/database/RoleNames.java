@@ -47,7 +47,8 @@ public record RoleNames(String group, String owner) {
         return role.startsWith(loginPrefix()) && role.length() > loginPrefix().length();
     }
 
-    private static String shortHash(String text) {
+    /** Eight hex digits of the SHA-256 of {@code text}: enough to keep names of one database apart. */
+    public static String shortHash(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 4);
