@@ -14,7 +14,7 @@ import io.netty.buffer.CompositeByteBuf;
  * happen to ordinary writes.
  */
 final class HiddenRowGather {
-    /** pgwarden's own rows are a count and a list of locks: anything larger is not one of them. */
+    /** pgwarden's own rows are a count and a list of tables: anything larger is not one of them. */
     private static final int MAX = 1 << 20;
 
     private CompositeByteBuf row;
