@@ -22,7 +22,7 @@ import java.util.List;
  * counts the others as over the limit (see {@link ExtendedDecisions}).
  */
 final class ExtendedTrial {
-    static final String SAVEPOINT = "pgwarden_trial";
+    static final String SAVEPOINT = ReservedNames.PREFIX + "trial";
 
     /**
      * The start of the names of the statement and portal pgwarden's own counts use: with a random
@@ -31,7 +31,7 @@ final class ExtendedTrial {
      * (after an error) leaves no name the next trial would find taken.
      */
     private final String countPrefix =
-            "pgwarden_count_" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "_";
+            ReservedNames.PREFIX + "count_" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "_";
 
     private long counts;
 

@@ -39,7 +39,7 @@ public final class StatementGate {
     /** Fails in the server's parser, so it never runs anything, in any transaction state. */
     static final String REFUSED_SQL = "pgwarden refused this statement";
 
-    private static final String REFUSED_STATEMENT_NAME = "pgwarden_refused";
+    private static final String REFUSED_STATEMENT_NAME = ReservedNames.PREFIX + "refused";
 
     /** What became of the message at the cursor. */
     enum Step {

@@ -174,7 +174,8 @@ final class StatementJudge {
             List<String> parameters,
             Function<String, List<Classification>> bodies,
             Long rowsChanged) {
-        return limits.apply(context.policy().decide(c, bodies, rowsChanged), c, sql, parameters, bodies);
+        return ReservedNames.guard(
+                limits.apply(context.policy().decide(c, bodies, rowsChanged), c, sql, parameters, bodies), c, sql);
     }
 
     /** The trial the statement needs before its verdict holds, or null. */

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * leaves the transaction as it was.
  */
 final class SyntaxCheck {
-    private static final String STATEMENT = "pgwarden_syntax_check";
-    private static final String SAVEPOINT = "pgwarden_syntax_check";
+    private static final String STATEMENT = ReservedNames.PREFIX + "syntax_check";
+    private static final String SAVEPOINT = STATEMENT;
 
     private final Exchange exchange;
     private final GateOutput out;

@@ -32,7 +32,7 @@ final class TrialRuns {
             StatementKind.EXPLAIN,
             StatementKind.SHOW);
 
-    private static final String SAVEPOINT = "pgwarden_trial";
+    private static final String SAVEPOINT = ExtendedTrial.SAVEPOINT;
     /** How a trial ended, with what it counted. */
     record Done(TrialRun run, TrialRun.Outcome outcome, TableCounts before, TableCounts after, boolean opened) {
         /**

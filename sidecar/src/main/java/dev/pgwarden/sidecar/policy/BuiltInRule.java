@@ -42,7 +42,9 @@ public enum BuiltInRule {
     /** No valid policy is loaded. */
     POLICY("pgwarden:policy"),
     /** The fast-path function call protocol. */
-    FUNCTION_CALL("pgwarden:function-call");
+    FUNCTION_CALL("pgwarden:function-call"),
+    /** A savepoint, prepared statement or cursor named as pgwarden names its own. */
+    RESERVED_NAMES("pgwarden:reserved-names");
 
     private static final Map<String, BuiltInRule> BY_NAME = new HashMap<>();
 

@@ -29,7 +29,8 @@ class BuiltInRuleTest {
                         "pgwarden:busy",
                         "pgwarden:recording",
                         "pgwarden:policy",
-                        "pgwarden:function-call");
+                        "pgwarden:function-call",
+                        "pgwarden:reserved-names");
     }
 
     @Test
