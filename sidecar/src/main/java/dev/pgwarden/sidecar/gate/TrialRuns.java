@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * Runs a simple-protocol Query as a trial, so rules with {@code changesMoreThan} judge it by the
  * rows it really changes. Outside a transaction pgwarden opens one; inside the client's, a
  * savepoint. The rows changed are the largest of each statement's command tag and what
- * {@code pg_stat_xact_user_tables} counted across the trial (which sees code: DO blocks,
+ * pgwarden's own count ({@link TableCounts}) saw across the trial (which sees code: DO blocks,
  * functions, triggers). The trial then stands as the real run (committed, or its savepoint
  * released), or is rolled back.
  */
