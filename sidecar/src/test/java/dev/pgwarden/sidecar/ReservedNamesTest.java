@@ -164,4 +164,29 @@ class ReservedNamesTest {
             assertThat(rows()).as(simple ? "simple" : "extended").isEqualTo(10);
         }
     }
+
+    /** Over the protocol too: a Parse of a statement named as pgwarden's counts is refused, whatever it holds. */
+    @Test
+    void aProtocolParseOfAReservedNameIsRefused() throws Exception {
+        try (RawClient c = new RawClient(proxy.port()).authenticate(proxy.token())) {
+            String answer = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.parse("pgwarden_count_0", "SELECT 1"),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(answer).contains("E[42501").contains("pgwarden:reserved-names");
+            String longer = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.parse("pgwarden_count_" + "x".repeat(70), "SELECT 1"),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(longer).contains("E[42501");
+            String other = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.parse("my_pgwarden_count_0", "SELECT 1"),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(other).doesNotContain("E[");
+        }
+    }
 }

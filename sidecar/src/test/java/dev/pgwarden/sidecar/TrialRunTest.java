@@ -375,4 +375,51 @@ class TrialRunTest {
         }
         assertThat(values()).hasSize(10);
     }
+
+    /**
+     * The count is a statement pgwarden prepares once per session: a client that frees every
+     * prepared statement between trials (DEALLOCATE ALL, DISCARD ALL, as poolers do) gets its next
+     * trialled write run and counted as before, not refused for a count that could not run. In the
+     * simple protocol through pgjdbc, in the extended one with raw frames: pgjdbc starts the batch
+     * after a DEALLOCATE ALL with Close messages, and a batch whose first message is not its Parse
+     * or Bind cannot open a trial's savepoint (it is refused as untrialable, which fails closed).
+     */
+    @Test
+    void trialsGoOnAfterTheClientFreesEveryPreparedStatement() throws Exception {
+        String[] frees = {"SELECT 1", "DEALLOCATE ALL", "DISCARD ALL", "DEALLOCATE ALL"};
+        try (Connection c = simple();
+                Statement s = c.createStatement()) {
+            for (String free : frees) {
+                s.execute(free);
+                assertThat(s.executeUpdate("UPDATE trial_t SET v = 'x' WHERE id = 1"))
+                        .as("after " + free)
+                        .isEqualTo(1);
+            }
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM trial_t WHERE id > 5"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+        }
+        try (RawClient c = new RawClient(proxy.port()).authenticate(proxy.token())) {
+            for (String free : frees) {
+                assertThat(Attempts.exchange(c, 1, dev.pgwarden.sidecar.protocol.Frames.query(free)))
+                        .doesNotContain("E[");
+                String written = Attempts.exchange(
+                        c,
+                        1,
+                        dev.pgwarden.sidecar.protocol.Frames.parse("", "UPDATE trial_t SET v = 'y' WHERE id = $1", 23),
+                        dev.pgwarden.sidecar.protocol.Frames.bind("", "", "2"),
+                        dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                        dev.pgwarden.sidecar.protocol.Frames.sync());
+                assertThat(written).as("after " + free).contains("C[UPDATE 1").doesNotContain("E[");
+            }
+            String over = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.parse("", "DELETE FROM trial_t WHERE id > $1", 23),
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "", "5"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(over).contains("E[42501").doesNotContain("C[DELETE");
+        }
+        assertThat(values()).hasSize(10).startsWith("x", "y", "v3");
+    }
 }

@@ -59,7 +59,7 @@ final class ExtendedDecisions {
         this.judge = judge;
         this.approvals = approvals;
         this.resolutions = resolutions;
-        this.extended = new ExtendedTrial(exchange, out);
+        this.extended = new ExtendedTrial(exchange, out, judge.count());
     }
 
     // ---------------------------------------------------------------- extended-protocol trials
@@ -149,7 +149,7 @@ final class ExtendedDecisions {
             c = classes.isEmpty() ? null : classes.get(0);
         }
         if (c != null) {
-            StatementJudge.Judged j = judge.parse(c, p.sql());
+            StatementJudge.Judged j = judge.parse(p.name(), c, p.sql());
             // A Parse runs nothing: text pgwarden cannot read goes to the server, which answers a syntax
             // error itself; onUnparseable decides at Execute.
             boolean unreadableOnly = c.kind() == dev.pgwarden.api.v1alpha1.StatementKind.UNPARSEABLE

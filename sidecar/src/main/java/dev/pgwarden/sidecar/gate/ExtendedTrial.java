@@ -24,17 +24,7 @@ import java.util.List;
 final class ExtendedTrial {
     static final String SAVEPOINT = ReservedNames.PREFIX + "trial";
 
-    /**
-     * The start of the names of the statement and portal pgwarden's own counts use: with a random
-     * part, so that no statement or cursor of the agent's holds one (an unnamed one would replace
-     * the client's own), and a number per trial, so that a count whose Close the server skipped
-     * (after an error) leaves no name the next trial would find taken.
-     */
-    private final String countPrefix =
-            ReservedNames.PREFIX + "count_" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "_";
-
-    private long counts;
-
+    private final CountStatement count;
     private final Exchange exchange;
     private final GateOutput out;
     /** A savepoint is open for the batch being sent. */
@@ -68,27 +58,35 @@ final class ExtendedTrial {
     /**
      * The trial's Execute between two counts of the rows changed in the transaction so far (see
      * {@link TableCounts}: it counts what triggers, rules and cascades change as well; the command
-     * tag does not), then a Flush, so the answers come now. Both counts run one statement, parsed
-     * and planned once (its plan has no parameter, so the second Bind reuses it). Registers
-     * pgwarden's own messages with the exchange, and the Execute through {@code trial}, in the
-     * order they go.
+     * tag does not), then a Flush, so the answers come now. The count is the session's prepared
+     * {@link CountStatement}, parsed here first when it is not yet. Registers pgwarden's own
+     * messages with the exchange, and the Execute through {@code trial}, in the order they go.
      */
-    ByteBuf counted(ByteBuf execute, Runnable trial, TrialCount count) {
-        String name = countPrefix + counts++;
+    ByteBuf counted(ByteBuf execute, Runnable trial, TrialCount counts) {
+        String name = count.name();
         ByteBuf b = out.alloc().buffer();
-        append(b, Messages.parse(out.alloc(), name, TableCounts.SQL));
+        int acknowledgements = 2; // BindComplete, CloseComplete
+        if (count.prepareFirst()) {
+            append(b, Messages.parse(out.alloc(), name, TableCounts.SQL));
+            acknowledgements++; // ParseComplete
+        }
         countInto(b, name);
-        exchange.hiddenInBatch(3, count::before); // ParseComplete, BindComplete, CloseComplete
+        exchange.hiddenInBatch(acknowledgements, r -> {
+            if (r.failed() || TableCounts.of(r.firstValues()) == null) {
+                // Failed or skipped (an earlier message of the batch failed): the statement may not exist.
+                count.lost();
+            }
+            counts.before(r);
+        });
         append(b, execute);
         trial.run();
         countInto(b, name);
-        append(b, Messages.close(out.alloc(), 'S', name));
-        exchange.hiddenInBatch(3, count::after); // BindComplete, CloseComplete twice
+        exchange.hiddenInBatch(2, counts::after);
         append(b, Messages.flush(out.alloc()));
         return b;
     }
 
-    /** One count with statement {@code name}: Bind, Execute and Close of its portal. */
+    /** One count with statement {@code name}: Bind, Execute and Close of a portal of that name. */
     private void countInto(ByteBuf b, String name) {
         append(b, Messages.bind(out.alloc(), name, name));
         append(b, Messages.execute(out.alloc(), name));
@@ -100,9 +98,10 @@ final class ExtendedTrial {
         message.release();
     }
 
-    ExtendedTrial(Exchange exchange, GateOutput out) {
+    ExtendedTrial(Exchange exchange, GateOutput out, CountStatement count) {
         this.exchange = exchange;
         this.out = out;
+        this.count = count;
     }
 
     boolean open() {

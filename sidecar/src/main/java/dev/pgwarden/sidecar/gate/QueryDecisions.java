@@ -56,7 +56,7 @@ final class QueryDecisions {
         this.judge = judge;
         this.approvals = approvals;
         this.resolutions = resolutions;
-        this.trials = new TrialRuns(exchange, out);
+        this.trials = new TrialRuns(exchange, out, judge.count());
         this.syntax = new SyntaxCheck(exchange, out);
     }
 

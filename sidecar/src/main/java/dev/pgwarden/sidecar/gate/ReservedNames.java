@@ -4,6 +4,7 @@ import dev.pgwarden.api.v1alpha1.Action;
 import dev.pgwarden.api.v1alpha1.StatementKind;
 import dev.pgwarden.sidecar.policy.BuiltInRule;
 import dev.pgwarden.sidecar.policy.Verdict;
+import dev.pgwarden.sidecar.protocol.message.ServerNames;
 import dev.pgwarden.sidecar.sql.Classification;
 import dev.pgwarden.sidecar.sql.SqlLexer;
 import dev.pgwarden.sidecar.sql.SqlToken;
@@ -38,6 +39,21 @@ final class ReservedNames {
                 BuiltInRule.RESERVED_NAMES,
                 "it names " + name + ", and names starting with " + PREFIX
                         + " are pgwarden's own (its trials' savepoints and counts); choose another name"));
+        return Verdict.of(all);
+    }
+
+    /** The verdict, with a denial added when a Parse names its statement as pgwarden names its own. */
+    static Verdict guardProtocolName(Verdict v, String name) {
+        String key = ServerNames.ofProtocolName(name);
+        if (!reserved(key)) {
+            return v;
+        }
+        List<Verdict.Match> all = new ArrayList<>(v.matched());
+        all.add(new Verdict.Match(
+                Action.Deny,
+                BuiltInRule.RESERVED_NAMES,
+                "it prepares statement " + name + ", and names starting with " + PREFIX
+                        + " are pgwarden's own (its trials' counts); choose another name"));
         return Verdict.of(all);
     }
 

@@ -73,6 +73,7 @@ final class StatementJudge {
     private final ResultMasking masking;
     private final AgentReasons reasons = new AgentReasons();
     private final LimitGuards limits;
+    private final CountStatement count = new CountStatement();
 
     StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking, LimitGuards limits) {
         this.context = context;
@@ -86,6 +87,21 @@ final class StatementJudge {
         MaskPlan plan = maskPlan(c, sql, 0);
         Verdict v = withMasking(decide(c, sql, List.of(), objects::preparedBodies, null), plan);
         return new Judged(c, sql, List.of(), v, plan, objects.expect(c, sql, plan)).withReason(reasons.next(c, sql));
+    }
+
+    /** pgwarden's own count, which the statements judged here may free. */
+    CountStatement count() {
+        return count;
+    }
+
+    /**
+     * A Parse of statement {@code name}: one named as pgwarden names its own is refused (see
+     * {@link ReservedNames}), else as {@link #parse(Classification, String)}.
+     */
+    Judged parse(String name, Classification c, String sql) {
+        Judged j = parse(c, sql);
+        Verdict v = ReservedNames.guardProtocolName(j.verdict(), name);
+        return v == j.verdict() ? j : new Judged(c, sql, List.of(), v, j.plan(), PendingChanges.NONE);
     }
 
     /** A Parse: nothing runs yet, so only a denial matters here; Execute decides the rest. */
@@ -174,6 +190,7 @@ final class StatementJudge {
             List<String> parameters,
             Function<String, List<Classification>> bodies,
             Long rowsChanged) {
+        count.judged(c);
         return ReservedNames.guard(
                 limits.apply(context.policy().decide(c, bodies, rowsChanged), c, sql, parameters, bodies), c, sql);
     }

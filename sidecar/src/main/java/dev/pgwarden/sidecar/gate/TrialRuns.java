@@ -50,10 +50,12 @@ final class TrialRuns {
 
     private final Exchange exchange;
     private final GateOutput out;
+    private final CountStatement count;
 
-    TrialRuns(Exchange exchange, GateOutput out) {
+    TrialRuns(Exchange exchange, GateOutput out, CountStatement count) {
         this.exchange = exchange;
         this.out = out;
+        this.count = count;
     }
 
     /** Whether every statement of the Query can run as a trial and be rolled back whole. */
@@ -64,19 +66,28 @@ final class TrialRuns {
 
     /**
      * Sends the trial: opening, the Query itself (as a copy; the client's message stays where it
-     * is), and the count after it, in one round trip.
+     * is), and the count after it, in one round trip. The count is the session's prepared
+     * {@link CountStatement} (prepared in the opening when it is not yet); a count that does not
+     * read makes the next trial prepare it afresh.
      */
     void start(String query, List<String> statements, List<StatementDecision> decisions, Consumer<Done> done) {
         boolean open = exchange.transactionStatus() == ReadyForQuery.IDLE;
+        String name = count.name();
+        String prepare = count.prepareFirst() ? "PREPARE " + name + " AS " + TableCounts.SQL + "; " : "";
         TableCounts[] before = {null};
-        out.toServer(
-                Messages.query(out.alloc(), (open ? "BEGIN; " : "SAVEPOINT " + SAVEPOINT + "; ") + TableCounts.SQL));
-        exchange.hidden(false, r -> before[0] = TableCounts.of(r.firstValues()));
+        out.toServer(Messages.query(
+                out.alloc(), (open ? "BEGIN; " : "SAVEPOINT " + SAVEPOINT + "; ") + prepare + "EXECUTE " + name));
+        exchange.hidden(false, r -> {
+            before[0] = TableCounts.of(r.firstValues());
+            if (r.failed() || before[0] == null) {
+                count.lost();
+            }
+        });
         out.toServer(Messages.query(out.alloc(), query));
         TrialRun[] run = new TrialRun[1];
         TrialRun.Outcome[] outcome = new TrialRun.Outcome[1];
         run[0] = exchange.trial(statements, decisions, o -> outcome[0] = o);
-        out.toServer(Messages.query(out.alloc(), TableCounts.SQL));
+        out.toServer(Messages.query(out.alloc(), "EXECUTE " + name));
         exchange.hidden(
                 false,
                 r -> done.accept(new Done(
