@@ -1,0 +1,607 @@
+package dev.pgwarden.sidecar;
+
+import static dev.pgwarden.sidecar.protocol.Frames.bind;
+import static dev.pgwarden.sidecar.protocol.Frames.execute;
+import static dev.pgwarden.sidecar.protocol.Frames.parse;
+import static dev.pgwarden.sidecar.protocol.Frames.query;
+import static dev.pgwarden.sidecar.protocol.Frames.sync;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgwarden.sidecar.approval.LocalApprovalGate;
+import dev.pgwarden.testkit.TestPostgres;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * More of what an attacker tries against the policy of {@link DestructiveAttackTest}, none of it
+ * repeated from there: catalog rows a transaction wrote before a trial (which hide a TRUNCATE the
+ * trial then does), EXPLAIN options spelt as quoted identifiers, protocol portals and statements
+ * run by SQL FETCH, MOVE and EXECUTE, another session committing a table while a trial drops one,
+ * partitions, inheritance, SET NULL cascades, INSTEAD OF triggers, DEFAULT expressions that run
+ * code, large objects, and text the splitter may read differently. Each attempt starts from the
+ * same sentinels (the table of DestructiveAttackTest, a partitioned table, an inheritance child, a
+ * table a SET NULL foreign key points from, and a large object) and must leave them as they were.
+ *
+ * <p>Open when written (these attempts fail): {@code EXPLAIN ("analyze") ...} (also
+ * {@code U&"\0061nalyze"}) runs the statement unjudged, since the classifier looks for ANALYZE as a
+ * word only; {@code CLUSTER} earlier in the transaction writes the table's pg_class row, so a
+ * TRUNCATE the trial then does (a trigger) is not seen; a protocol portal bound but never executed
+ * is run by SQL {@code FETCH} or {@code MOVE}, judged as FETCH; and a trial that drops a table while
+ * another session commits a table whose oid is older than the newest counts as changing one row.
+ */
+@Timeout(900)
+class DestructiveAttackTwoTest {
+    private static final String POLICY = """
+      apiVersion: pgwarden.dev/v1alpha1
+      kind: DatabaseAccessPolicy
+      metadata: {name: destructive-two}
+      spec:
+        access: {mode: ReadWrite}
+        rules:
+          - name: destructive-ddl
+            statements: [DROP, TRUNCATE, ALTER]
+            action: RequireApproval
+          - name: unbounded-writes
+            statements: [UPDATE, DELETE]
+            withoutWhere: true
+            action: RequireApproval
+          - name: privileges
+            statements: [GRANT, REVOKE, CREATE_ROLE, ALTER_ROLE, DROP_ROLE]
+            action: Deny
+          - name: big-writes
+            statements: [INSERT, UPDATE, DELETE, MERGE, DO, CALL]
+            changesMoreThan: 3
+            action: Deny
+        defaultAction: Allow
+        onUnparseable: RequireApproval
+        approval: {mode: Retry, timeout: 10m}
+      """;
+
+    private static final String DEL = "DELETE FROM atk.s WHERE id > 0";
+    private static final String DEL_RET = "DELETE FROM atk.s WHERE id > 0 RETURNING id";
+    private static final String CTE_DEL = "WITH d AS (DELETE FROM atk.s WHERE id > 0 RETURNING 1) SELECT 1";
+    private static final String INHERIT = "CREATE TABLE atk.c () INHERITS (atk.s)";
+    private static final String TRUNC_TRIGGER = "INSERT INTO atk.side2 VALUES (1)";
+    private static final String LONG_PORTAL =
+            "atk_portal_name_that_is_much_longer_than_sixty_three_bytes_so_it_is_cut_there";
+    private static final long LO = 424242;
+
+    enum Client {
+        SIMPLE(Map.of("preferQueryMode", "simple")),
+        EXTENDED(Map.of());
+
+        final Map<String, String> props;
+
+        Client(Map<String, String> props) {
+            this.props = props;
+        }
+    }
+
+    @FunctionalInterface
+    interface Attack {
+        String run() throws Exception;
+    }
+
+    static LocalApprovalGate gate;
+    static ProxyFixture f;
+
+    @BeforeAll
+    static void start() throws SQLException {
+        superuser("ALTER ROLE " + TestPostgres.SCRAM_USER + " CREATEROLE");
+        gate = new LocalApprovalGate(Clock.systemUTC());
+        f = new ProxyFixture(POLICY, gate);
+    }
+
+    @AfterAll
+    static void stop() throws SQLException {
+        if (f != null) {
+            f.close();
+        }
+        if (gate != null) {
+            gate.close();
+        }
+        restore();
+        superuser(
+                "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = " + LO,
+                "ALTER ROLE " + TestPostgres.SCRAM_USER + " NOCREATEROLE");
+    }
+
+    @BeforeEach
+    void sentinel() throws SQLException {
+        restore();
+    }
+
+    private static void superuser(String... sql) throws SQLException {
+        try (Connection c = TestPostgres.shared().superuser(TestPostgres.DATABASE);
+                Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    /** The sentinels and the application's objects, made again from nothing before every attempt. */
+    private static void restore() throws SQLException {
+        superuser(
+                "DROP SCHEMA IF EXISTS atk CASCADE",
+                "DROP SCHEMA IF EXISTS atkx CASCADE",
+                "DO $$ DECLARE r record; BEGIN"
+                        + " FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'atk%' LOOP"
+                        + " EXECUTE format('DROP ROLE %I', r.rolname); END LOOP; END $$",
+                "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = " + LO,
+                "CREATE SCHEMA atk AUTHORIZATION " + TestPostgres.SCRAM_USER);
+        try (Connection c = TestPostgres.shared().direct();
+                Statement s = c.createStatement()) {
+            // The sentinel of DestructiveAttackTest, and its application's triggers and rule.
+            s.execute("CREATE TABLE atk.parent (id int PRIMARY KEY)");
+            s.execute("INSERT INTO atk.parent VALUES (1)");
+            s.execute("CREATE TABLE atk.s (id int PRIMARY KEY, v text NOT NULL,"
+                    + " p int DEFAULT 1 REFERENCES atk.parent ON DELETE CASCADE ON UPDATE CASCADE)");
+            s.execute("INSERT INTO atk.s (id, v) SELECT g, 'v' || g FROM generate_series(1, 10) g");
+            s.execute("CREATE TABLE atk.log (id int)");
+            s.execute("CREATE FUNCTION atk.side_del() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$BEGIN DELETE FROM atk.s WHERE id > 0; RETURN NEW; END$$");
+            s.execute("CREATE FUNCTION atk.side_trunc() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$BEGIN TRUNCATE atk.s; RETURN NEW; END$$");
+            s.execute("CREATE FUNCTION atk.purge_f() RETURNS int LANGUAGE sql"
+                    + " AS $$DELETE FROM atk.s WHERE id > 0 RETURNING 1$$");
+            s.execute("CREATE TABLE atk.side (id int)");
+            s.execute("CREATE TRIGGER side_del AFTER INSERT ON atk.side FOR EACH ROW EXECUTE FUNCTION atk.side_del()");
+            s.execute("CREATE TABLE atk.side2 (id int)");
+            s.execute("CREATE TRIGGER side_trunc AFTER INSERT ON atk.side2"
+                    + " FOR EACH ROW EXECUTE FUNCTION atk.side_trunc()");
+            // A trigger that drops the sentinel (an application's cleanup job, say).
+            s.execute("CREATE FUNCTION atk.side_drop() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$BEGIN DROP TABLE atk.s CASCADE; RETURN NEW; END$$");
+            s.execute("CREATE TABLE atk.side4 (id int)");
+            s.execute("CREATE TRIGGER side_drop AFTER INSERT ON atk.side4"
+                    + " FOR EACH ROW EXECUTE FUNCTION atk.side_drop()");
+            // A trigger that deletes half the sentinel and inserts it again, changed: the row count stays.
+            s.execute("CREATE FUNCTION atk.swap() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+                    + " DELETE FROM atk.s WHERE id > 5;"
+                    + " INSERT INTO atk.s (id, v) SELECT g, 'swapped' FROM generate_series(6, 10) g;"
+                    + " RETURN NEW; END$$");
+            s.execute("CREATE TABLE atk.side5 (id int)");
+            s.execute("CREATE TRIGGER swap AFTER INSERT ON atk.side5 FOR EACH ROW EXECUTE FUNCTION atk.swap()");
+            // A partitioned sentinel, with a trigger elsewhere that truncates it.
+            s.execute("CREATE TABLE atk.pt (id int, v text, PRIMARY KEY (id)) PARTITION BY RANGE (id)");
+            s.execute("CREATE TABLE atk.pt_a PARTITION OF atk.pt FOR VALUES FROM (1) TO (6)");
+            s.execute("CREATE TABLE atk.pt_b PARTITION OF atk.pt FOR VALUES FROM (6) TO (1000)");
+            s.execute("INSERT INTO atk.pt SELECT g, 'p' || g FROM generate_series(1, 10) g");
+            s.execute("CREATE FUNCTION atk.pt_trunc() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$BEGIN TRUNCATE atk.pt; RETURN NEW; END$$");
+            s.execute("CREATE TABLE atk.side6 (id int)");
+            s.execute("CREATE TRIGGER pt_trunc AFTER INSERT ON atk.side6 FOR EACH ROW EXECUTE FUNCTION atk.pt_trunc()");
+            // Inheritance: the rows are in the child, statements name the parent.
+            s.execute("CREATE TABLE atk.ip (id int, v text)");
+            s.execute("CREATE TABLE atk.ic () INHERITS (atk.ip)");
+            s.execute("INSERT INTO atk.ic SELECT g, 'c' || g FROM generate_series(1, 10) g");
+            // A foreign key that sets NULL in ten rows when its one parent row goes or changes.
+            s.execute("CREATE TABLE atk.p2 (id int PRIMARY KEY)");
+            s.execute("INSERT INTO atk.p2 VALUES (1)");
+            s.execute("CREATE TABLE atk.k2 (id int, p int DEFAULT 1"
+                    + " REFERENCES atk.p2 ON DELETE SET NULL ON UPDATE SET NULL)");
+            s.execute("INSERT INTO atk.k2 (id) SELECT g FROM generate_series(1, 10) g");
+            // A view whose INSTEAD OF trigger deletes every row of the sentinel.
+            s.execute("CREATE VIEW atk.iv AS SELECT id, v FROM atk.s");
+            s.execute("CREATE FUNCTION atk.iv_del() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$BEGIN DELETE FROM atk.s WHERE id > 0; RETURN OLD; END$$");
+            s.execute("CREATE TRIGGER iv_del INSTEAD OF DELETE ON atk.iv FOR EACH ROW EXECUTE FUNCTION atk.iv_del()");
+            // A DEFAULT that runs code; a SECURITY DEFINER function that truncates.
+            s.execute("CREATE TABLE atk.dflt (id int, x int DEFAULT atk.purge_f())");
+            s.execute("CREATE FUNCTION atk.trunc_sd() RETURNS void LANGUAGE plpgsql SECURITY DEFINER"
+                    + " AS $$BEGIN TRUNCATE atk.s; END$$");
+            // A large object the agent owns.
+            s.execute("SELECT pg_catalog.lo_from_bytea(" + LO + ", '\\x73656e74696e656c'::bytea)");
+        }
+    }
+
+    /** Every sentinel's rows and values, the grants on and name of the first, roles, and the large object. */
+    static String fingerprint() {
+        try (Connection c = TestPostgres.shared().superuser(TestPostgres.DATABASE);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ONLY atk.s)::text"
+                        + " || '|' || (SELECT coalesce(string_agg(id || ':' || v || ':' || coalesce(p::text, '-'),"
+                        + " ',' ORDER BY id), '') FROM ONLY atk.s)"
+                        + " || '|' || coalesce((SELECT relacl::text FROM pg_class WHERE oid = 'atk.s'::regclass), '')"
+                        + " || '|' || (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'atk%')"
+                        + " || '|pt ' || (SELECT count(*) || ':' || coalesce(string_agg(id || v, ',' ORDER BY id), '')"
+                        + " FROM atk.pt)"
+                        + " || '|ic ' || (SELECT count(*) || ':' || coalesce(string_agg(id || v, ',' ORDER BY id), '')"
+                        + " FROM ONLY atk.ic)"
+                        + " || '|k2 ' || (SELECT count(*) || ':' || coalesce(string_agg(id || ':' || coalesce(p::text,"
+                        + " '-'), ',' ORDER BY id), '') FROM atk.k2)"
+                        + " || '|p2 ' || (SELECT count(*) FROM atk.p2)"
+                        + " || '|lo ' || coalesce((SELECT encode(lo_get(oid), 'escape')"
+                        + " FROM pg_largeobject_metadata WHERE oid = " + LO + "), 'gone')")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            return "gone: " + e.getMessage();
+        }
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("attacks")
+    void theSentinelsSurvive(String name, Attack attack) throws Exception {
+        String before = fingerprint();
+        String seen = attack.run();
+        String after = fingerprint();
+        System.out.println("[destructive-two] " + name + "\n    " + seen + "\n    -> " + after);
+        assertThat(after)
+                .as("the sentinels after %s\nthe client saw: %s", name, seen)
+                .isEqualTo(before);
+    }
+
+    // ---------------------------------------------------------------- attempts
+
+    /** Statement sequences run in both pgjdbc modes, one connection per attempt, one message per string. */
+    static final List<List<String>> SQL = List.of(
+            // A catalog row of the sentinel written earlier in the transaction: the trial's TRUNCATE
+            // writes it again, and the count takes it for one written before.
+            List.of("BEGIN", INHERIT, TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", "CREATE TEMP TABLE c () INHERITS (atk.s)", TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", "CREATE TABLE atk.c (x int) INHERITS (atk.log, atk.s)", TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", "CLUSTER atk.s USING s_pkey", TRUNC_TRIGGER, "COMMIT"),
+            List.of("CLUSTER atk.s USING s_pkey; " + TRUNC_TRIGGER),
+            List.of("BEGIN", "CLUSTER atk.s USING s_pkey", "COMMIT", "BEGIN", TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", "CREATE INDEX ON atk.s (v)", TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", "ANALYZE atk.s", TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", "CREATE STATISTICS atk.st ON id, v FROM atk.s", TRUNC_TRIGGER, "COMMIT"),
+            List.of("BEGIN", INHERIT, "SAVEPOINT a", TRUNC_TRIGGER, "RELEASE SAVEPOINT a", "COMMIT"),
+            List.of("BEGIN", INHERIT, "EXPLAIN ANALYZE " + TRUNC_TRIGGER, "COMMIT"),
+            List.of(
+                    "BEGIN",
+                    INHERIT,
+                    "MERGE INTO atk.side2 t USING (SELECT 1 AS id) x ON false WHEN NOT MATCHED THEN INSERT VALUES (x.id)",
+                    "COMMIT"),
+            List.of(
+                    "BEGIN",
+                    INHERIT,
+                    "WITH a AS (INSERT INTO atk.side VALUES (1) RETURNING 1) INSERT INTO atk.side2 SELECT 1 FROM a",
+                    "COMMIT"),
+            List.of("BEGIN", INHERIT, "INSERT INTO atk.side VALUES (1)", "COMMIT"),
+            List.of(INHERIT + "; " + TRUNC_TRIGGER),
+            List.of("BEGIN; " + INHERIT + "; COMMIT; " + TRUNC_TRIGGER),
+            List.of(
+                    "BEGIN",
+                    "CLUSTER atk.pt_a USING pt_a_pkey",
+                    "CLUSTER atk.pt_b USING pt_b_pkey",
+                    "INSERT INTO atk.side6 VALUES (1)",
+                    "COMMIT"),
+            // EXPLAIN with ANALYZE spelt as a quoted identifier, which PostgreSQL takes as the option
+            List.of("EXPLAIN (\"analyze\") " + DEL),
+            List.of("EXPLAIN (U&\"\\0061nalyze\") " + DEL),
+            List.of("EXPLAIN (\"analyse\", \"format\" json) UPDATE atk.s SET v = 'x' WHERE id > 0"),
+            List.of("EXPLAIN (\"analyze\" 'on', costs off) DELETE FROM atk.s"),
+            List.of("EXPLAIN (\"analyze\") " + CTE_DEL),
+            List.of("EXPLAIN (\"analyze\") " + TRUNC_TRIGGER),
+            List.of("EXPLAIN (\"analyze\") MERGE INTO atk.s t USING (SELECT 1) x ON t.id > 0 WHEN MATCHED THEN DELETE"),
+            List.of("EXPLAIN (ANALYZE ye) " + DEL),
+            List.of("EXPLAIN (ANALYZE off, ANALYZE on) " + DEL),
+            List.of("EXPLAIN (ANALYZE +1) " + DEL),
+            // prepared statements run by statements that embed an EXECUTE
+            List.of("PREPARE p AS " + CTE_DEL, "CREATE TABLE atk.cp AS EXECUTE p"),
+            List.of("PREPARE p AS " + DEL, "EXPLAIN ANALYZE EXECUTE p"),
+            List.of("PREPARE p AS " + DEL, "EXPLAIN (\"analyze\") EXECUTE p"),
+            List.of("PREPARE p AS " + CTE_DEL, "EXPLAIN (ANALYZE, FORMAT yaml) CREATE TABLE atk.cp AS EXECUTE p"),
+            List.of("PREPARE p AS " + CTE_DEL, "EXPLAIN (\"analyze\") CREATE TABLE atk.cp AS EXECUTE p"),
+            // partitions, inheritance, cascades, INSTEAD OF triggers, defaults
+            List.of("UPDATE atk.pt SET id = id + 100 WHERE id <= 5"),
+            List.of("DELETE FROM atk.pt WHERE id > 0"),
+            List.of("DELETE FROM atk.ip WHERE id > 0"),
+            List.of("UPDATE atk.ip SET v = 'x' WHERE id > 0"),
+            List.of("DELETE FROM atk.p2 WHERE id = 1"),
+            List.of("UPDATE atk.p2 SET id = 2 WHERE id = 1"),
+            List.of("DELETE FROM atk.iv WHERE id = 1"),
+            List.of("INSERT INTO atk.side5 VALUES (1)"),
+            List.of("INSERT INTO atk.dflt (id) VALUES (1)"),
+            List.of("INSERT INTO atk.side4 VALUES (1)"),
+            List.of("INSERT INTO atk.side6 VALUES (1)"),
+            // writes of many rows, spelt every way
+            List.of("MERGE INTO atk.s t USING generate_series(1, 12) g ON t.id = g"
+                    + " WHEN MATCHED AND g <= 5 THEN DELETE WHEN MATCHED THEN UPDATE SET v = 'm'"
+                    + " WHEN NOT MATCHED THEN INSERT (id, v) VALUES (g, 'n')"),
+            List.of("INSERT INTO atk.s (id, v) SELECT g, 'x' FROM generate_series(1, 10) g"
+                    + " ON CONFLICT ON CONSTRAINT s_pkey DO UPDATE SET v = excluded.v WHERE atk.s.id > 0"),
+            List.of("DELETE FROM atk.s USING atk.parent p WHERE p.id = 1"),
+            List.of("UPDATE atk.s SET v = 'x' FROM atk.parent p WHERE p.id = atk.s.p"),
+            List.of("DELETE FROM atk.s * WHERE id > 0"),
+            List.of("WITH x AS (SELECT 1) " + DEL),
+            List.of("WITH RECURSIVE x(n) AS (SELECT 0) UPDATE atk.s SET v = 'x' FROM x WHERE atk.s.id > x.n"),
+            List.of("DELETE FROM atk.s WHERE id OPERATOR(pg_catalog.>) 0"),
+            List.of("DELETE FROM atk.s WHERE atk.s.id OPERATOR(pg_catalog.=) atk.s.id"),
+            List.of("SET search_path = atk", "DELETE FROM s WHERE id > 0"),
+            // large objects and functions that write
+            List.of("SELECT pg_catalog.lo_unlink(" + LO + ")"),
+            List.of("SELECT * FROM pg_catalog.\"lo_unlink\"(" + LO + ")"),
+            List.of("SELECT U&\"lo_unlink\"(" + LO + ")"),
+            List.of("BEGIN", "SELECT pg_catalog.lo_truncate(pg_catalog.lo_open(" + LO + ", 393216), 0)", "COMMIT"),
+            List.of("SELECT atk.trunc_sd()"),
+            List.of(
+                    "CREATE RULE r AS ON UPDATE TO atk.log DO INSTEAD " + DEL,
+                    "INSERT INTO atk.log VALUES (1)",
+                    "UPDATE atk.log SET id = 2 WHERE id = 1"),
+            List.of("BEGIN", "DECLARE c CURSOR FOR SELECT atk.purge_f()", "FETCH ALL FROM c", "COMMIT"),
+            // text the splitter and the server may read differently
+            List.of("SELECT $begin$ $$ $begin$; TRUNCATE atk.s"),
+            List.of("SELECT /* $$ */ 1; TRUNCATE atk.s; SELECT /* $$ */ 2"),
+            List.of("SELECT begin atomic FROM (SELECT 1 AS begin) t; TRUNCATE atk.s; SELECT 1 AS end"),
+            List.of("CREATE FUNCTION atk.g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS \"end\"; END;"
+                    + " TRUNCATE atk.s"),
+            List.of("TRUNCATE atk.U&\"\\+000073\""),
+            List.of("DROP TABLE atk . s"),
+            // the count read through the session's search_path
+            List.of(
+                    "CREATE TABLE atk.pg_class (oid oid, relkind \"char\", relpersistence \"char\")",
+                    "SET search_path = atk, pg_catalog",
+                    TRUNC_TRIGGER),
+            List.of("CREATE TEMP TABLE pg_class (oid oid, relkind \"char\")", TRUNC_TRIGGER));
+
+    static Stream<Arguments> attacks() {
+        List<Arguments> out = new ArrayList<>();
+        for (List<String> steps : SQL) {
+            for (Client c : Client.values()) {
+                out.add(Arguments.of(c + ": " + String.join("  ||  ", steps), (Attack) () -> jdbc(c, steps)));
+            }
+        }
+        for (Client c : Client.values()) {
+            StringBuilder many = new StringBuilder();
+            for (int i = 11; i <= 60; i++) {
+                many.append(i).append("\tcopied\n");
+            }
+            out.add(Arguments.of(c + ": COPY atk.pt FROM STDIN (50 rows into a partitioned table)", (Attack)
+                    () -> copyIn(c, "COPY atk.pt (id, v) FROM STDIN", many.toString())));
+            // Another session commits a table made before the newest one while the trial drops the sentinel.
+            out.add(Arguments.of(c + ": trial drops the sentinel while another session commits an older table", (Attack)
+                    () -> concurrentDrop(c, true)));
+            out.add(Arguments.of(c + ": trial drops the sentinel while another session creates a table", (Attack)
+                    () -> concurrentDrop(c, false)));
+        }
+        // A protocol portal bound but never executed, run by SQL FETCH or MOVE.
+        out.add(raw(
+                "extended: Bind portal p (DELETE ... RETURNING), P/B/E FETCH ALL FROM p, Sync",
+                batch(
+                        parse("", DEL_RET),
+                        bind("p", ""),
+                        parse("", "FETCH ALL FROM p"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: Bind portal p (DELETE ... RETURNING), P/B/E MOVE ALL IN p, Sync",
+                batch(
+                        parse("", DEL_RET),
+                        bind("p", ""),
+                        parse("", "MOVE ALL IN p"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: Bind portal p (CTE DELETE), P/B/E FETCH 1 FROM p, Sync",
+                batch(
+                        parse("", CTE_DEL),
+                        bind("p", ""),
+                        parse("", "FETCH 1 FROM p"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: Bind portal with a 70-byte name (UPDATE ... RETURNING), FETCH by its 63 bytes",
+                batch(
+                        parse("", "UPDATE atk.s SET v = 'x' WHERE id > 0 RETURNING id"),
+                        bind(LONG_PORTAL, ""),
+                        parse("", "FETCH ALL FROM " + LONG_PORTAL.substring(0, 63)),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "simple: BEGIN; Bind portal p (DELETE ... RETURNING), Sync; Query FETCH ALL FROM p; COMMIT",
+                batch(query("BEGIN")),
+                batch(parse("", DEL_RET), bind("p", ""), sync()),
+                batch(query("FETCH ALL FROM p")),
+                batch(query("COMMIT"))));
+        out.add(raw(
+                "simple: BEGIN; Bind portal p (CTE DELETE), Sync; Query MOVE ALL IN p; COMMIT",
+                batch(query("BEGIN")),
+                batch(parse("", CTE_DEL), bind("p", ""), sync()),
+                batch(query("MOVE ALL IN p")),
+                batch(query("COMMIT"))));
+        out.add(raw(
+                "simple: BEGIN; Bind portal p (CTE DELETE), Sync; Query SELECT cursor_to_xml('p', ...); COMMIT",
+                batch(query("BEGIN")),
+                batch(parse("", CTE_DEL), bind("p", ""), sync()),
+                batch(query("SELECT pg_catalog.cursor_to_xml('p', 100, false, false, '')")),
+                batch(query("COMMIT"))));
+        // A protocol statement run by SQL EXECUTE and the statements that embed one.
+        out.add(raw(
+                "simple: Parse s (CTE DELETE), Sync; Query EXECUTE s",
+                batch(parse("s", CTE_DEL), sync()),
+                batch(query("EXECUTE s"))));
+        out.add(raw(
+                "simple: Parse s (DELETE), Sync; Query EXPLAIN ANALYZE EXECUTE s",
+                batch(parse("s", DEL), sync()),
+                batch(query("EXPLAIN ANALYZE EXECUTE s"))));
+        out.add(raw(
+                "simple: Parse s (CTE DELETE), Sync; Query CREATE TABLE atk.cp AS EXECUTE s",
+                batch(parse("s", CTE_DEL), sync()),
+                batch(query("CREATE TABLE atk.cp AS EXECUTE s"))));
+        out.add(raw(
+                "extended: Parse s (CTE DELETE); P/B/E CREATE TABLE atk.cp AS EXECUTE s, Sync",
+                batch(
+                        parse("s", CTE_DEL),
+                        parse("", "CREATE TABLE atk.cp AS EXECUTE s"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: Parse s (DELETE); P/B/E EXPLAIN (\"analyze\") EXECUTE s, Sync",
+                batch(
+                        parse("s", DEL),
+                        parse("", "EXPLAIN (\"analyze\") EXECUTE s"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        // One batch: a Parse of the trialled INSERT first (so the batch is armed), then a statement
+        // that writes the sentinel's catalog row, then the trial.
+        out.add(raw(
+                "extended: Parse t (INSERT into side2), P/B/E CREATE ... INHERITS (atk.s), B/E t, Sync",
+                batch(
+                        parse("t", TRUNC_TRIGGER),
+                        parse("", INHERIT),
+                        bind("", ""),
+                        execute(""),
+                        bind("", "t"),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: Parse t (INSERT into side2), P/B/E CLUSTER atk.s, B/E t, Sync",
+                batch(
+                        parse("t", TRUNC_TRIGGER),
+                        parse("", "CLUSTER atk.s USING s_pkey"),
+                        bind("", ""),
+                        execute(""),
+                        bind("", "t"),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: P/B/E EXPLAIN (\"analyze\") DELETE after an UPDATE of three rows, one Sync",
+                batch(
+                        parse("", "UPDATE atk.s SET v = 'x' WHERE id <= 3"),
+                        bind("", ""),
+                        execute(""),
+                        parse("", "EXPLAIN (\"analyze\") DELETE FROM atk.s WHERE id > 3"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        out.add(raw(
+                "extended: BEGIN; P/B/E DELETE, P/B/E SAVEPOINT pgwarden_trial twice, Sync;"
+                        + " ROLLBACK TO and RELEASE pgwarden_trial twice; COMMIT",
+                batch(query("BEGIN")),
+                batch(
+                        parse("", DEL),
+                        bind("", ""),
+                        execute(""),
+                        parse("", "SAVEPOINT pgwarden_trial"),
+                        bind("", ""),
+                        execute(""),
+                        bind("", ""),
+                        execute(""),
+                        sync()),
+                batch(query("ROLLBACK TO SAVEPOINT pgwarden_trial")),
+                batch(query("RELEASE SAVEPOINT pgwarden_trial")),
+                batch(query("RELEASE SAVEPOINT pgwarden_trial")),
+                batch(query("COMMIT"))));
+        return out.stream();
+    }
+
+    static byte[][] batch(byte[]... frames) {
+        return frames;
+    }
+
+    static Arguments raw(String name, byte[][]... batches) {
+        return Arguments.of("RAW " + name, (Attack) () -> rawRun(batches));
+    }
+
+    private static Properties props(Client c) {
+        Properties p = new Properties();
+        p.putAll(c.props);
+        p.setProperty("socketTimeout", "30");
+        return p;
+    }
+
+    static String jdbc(Client client, List<String> steps) throws SQLException {
+        List<String> seen = new ArrayList<>();
+        try (Connection c = f.connect(props(client))) {
+            for (String sql : steps) {
+                seen.add(sql + " -> " + Attempts.run(c, sql));
+            }
+        }
+        return String.join("\n    ", seen);
+    }
+
+    static String copyIn(Client client, String sql, String data) throws SQLException {
+        try (Connection c = f.connect(props(client))) {
+            long n = new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql, new StringReader(data));
+            return "copied " + n;
+        } catch (SQLException | IOException e) {
+            return "error " + e.getMessage();
+        }
+    }
+
+    /**
+     * The agent's second session makes a table in a transaction it leaves open (its oid is now
+     * taken), a third commits a newer one (the newest oid the trial's count sees); the trial then
+     * runs an INSERT whose trigger drops the sentinel, and the second session commits while it runs:
+     * one table fewer and one more, and the newest no newer. With {@code older} false, the second
+     * session creates its table during the trial instead: a newer oid, which the count must refuse.
+     */
+    static String concurrentDrop(Client client, boolean older) throws Exception {
+        Properties p = props(Client.SIMPLE);
+        try (Connection b = f.connect(p);
+                Connection c = f.connect(p)) {
+            b.setAutoCommit(false);
+            if (older) {
+                Attempts.run(b, "CREATE TABLE atk.z_old (id int)");
+                Attempts.run(c, "CREATE TABLE atk.z_new (id int)");
+            }
+            Throwable[] failed = {null};
+            String[] seenB = {""};
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                    if (!older) {
+                        seenB[0] = Attempts.run(b, "CREATE TABLE atk.z_during (id int)");
+                    }
+                    b.commit();
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            t.start();
+            String seen = jdbc(client, List.of("INSERT INTO atk.side4 SELECT 1 FROM pg_catalog.pg_sleep(2.5)"));
+            t.join();
+            return seen + " (other session: " + seenB[0] + (failed[0] == null ? "" : " failed " + failed[0]) + ")";
+        }
+    }
+
+    static String rawRun(byte[][]... batches) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        try (RawClient c = new RawClient(f.port()).authenticate(f.token())) {
+            for (byte[][] frames : batches) {
+                int readies = 0;
+                for (byte[] frame : frames) {
+                    if (frame[0] == 'S' || frame[0] == 'Q') {
+                        readies++;
+                    }
+                }
+                try {
+                    seen.append(Attempts.exchange(c, readies, frames)).append("\n    ");
+                } catch (IOException e) {
+                    seen.append("read ended: ").append(e);
+                    break;
+                }
+            }
+        }
+        return seen.toString();
+    }
+}
