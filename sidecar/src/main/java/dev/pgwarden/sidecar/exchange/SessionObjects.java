@@ -58,6 +58,19 @@ public final class SessionObjects {
         return out;
     }
 
+    /**
+     * Everything the cursor or portal SQL FETCH or MOVE names may be (a portal bound over the
+     * protocol among them); empty when it is none pgwarden knows.
+     */
+    public List<Portal> sqlPortal(String sqlName) {
+        List<Portal> out = new ArrayList<>(
+                portals.possible(ServerNames.ofSqlIdentifier(sqlName)).values());
+        if (unknownNames) {
+            out.add(new Portal.Bound(unknown(sqlName), List.of(), null));
+        }
+        return out;
+    }
+
     private static PreparedStatement unknown(String name) {
         return new PreparedStatement(
                 name,

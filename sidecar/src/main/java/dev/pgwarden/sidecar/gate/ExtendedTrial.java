@@ -23,6 +23,11 @@ import java.util.List;
  */
 final class ExtendedTrial {
     static final String SAVEPOINT = ReservedNames.PREFIX + "trial";
+    /**
+     * The savepoint just before the trial's Execute, inside {@link #SAVEPOINT} (which settling
+     * releases or rolls back with it), and the name of the statement and portal that make it.
+     */
+    private static final String RUN = SAVEPOINT + "_run";
 
     private final CountStatement count;
     private final Exchange exchange;
@@ -58,14 +63,21 @@ final class ExtendedTrial {
     /**
      * The trial's Execute between two counts of the rows changed in the transaction so far (see
      * {@link TableCounts}: it counts what triggers, rules and cascades change as well; the command
-     * tag does not), then a Flush, so the answers come now. The count is the session's prepared
+     * tag does not), after a savepoint of its own, then a Flush, so the answers come now. The count is the session's prepared
      * {@link CountStatement}, parsed here first when it is not yet. Registers pgwarden's own
      * messages with the exchange, and the Execute through {@code trial}, in the order they go.
      */
     ByteBuf counted(ByteBuf execute, Runnable trial, TrialCount counts) {
         String name = count.name();
         ByteBuf b = out.alloc().buffer();
-        int acknowledgements = 2; // BindComplete, CloseComplete
+        // The Execute gets a subtransaction of its own: a table the batch rewrote before it (a
+        // CLUSTER) would otherwise be truncated in place, its catalog row not written again.
+        append(b, Messages.parse(out.alloc(), RUN, "SAVEPOINT " + RUN));
+        append(b, Messages.bind(out.alloc(), RUN, RUN));
+        append(b, Messages.execute(out.alloc(), RUN));
+        append(b, Messages.close(out.alloc(), 'P', RUN));
+        append(b, Messages.close(out.alloc(), 'S', RUN));
+        int acknowledgements = 6; // those four, then the count's BindComplete and CloseComplete
         if (count.prepareFirst()) {
             append(b, Messages.parse(out.alloc(), name, TableCounts.SQL));
             acknowledgements++; // ParseComplete

@@ -74,6 +74,10 @@ final class StatementJudge {
     private final AgentReasons reasons = new AgentReasons();
     private final LimitGuards limits;
     private final CountStatement count = new CountStatement();
+    /** How deep a FETCH of a portal bound from a FETCH is followed (see {@link #withPortalsFetched}). */
+    private static final int MAX_FETCH_DEPTH = 4;
+
+    private int fetchDepth;
 
     StatementJudge(GateContext context, SessionObjects objects, ResultMasking masking, LimitGuards limits) {
         this.context = context;
@@ -191,8 +195,44 @@ final class StatementJudge {
             Function<String, List<Classification>> bodies,
             Long rowsChanged) {
         count.judged(c);
-        return ReservedNames.guard(
+        Verdict v = ReservedNames.guard(
                 limits.apply(context.policy().decide(c, bodies, rowsChanged), c, sql, parameters, bodies), c, sql);
+        return withPortalsFetched(v, c);
+    }
+
+    /**
+     * SQL FETCH or MOVE of a portal the client bound over the protocol runs that portal's statement
+     * (a {@code DELETE ... RETURNING} bound and never executed deletes at the first FETCH): the
+     * verdict is the strictest of the FETCH's own and the one that portal's Execute would get, and
+     * a statement a trial would have to count counts as over every limit, since a FETCH cannot run
+     * as one. A chain of portals bound from FETCHes is followed {@link #MAX_FETCH_DEPTH} deep, and
+     * refused beyond.
+     */
+    private Verdict withPortalsFetched(Verdict v, Classification c) {
+        if (c.kind() != StatementKind.FETCH || !(c.target() instanceof Target.Cursor k)) {
+            return v;
+        }
+        if (fetchDepth >= MAX_FETCH_DEPTH) {
+            return Verdict.of(List.of(new Verdict.Match(
+                    Action.Deny,
+                    "onUnparseable",
+                    "it fetches from a portal bound from a FETCH more than " + MAX_FETCH_DEPTH
+                            + " deep, which pgwarden does not follow")));
+        }
+        fetchDepth++;
+        try {
+            Verdict strictest = v;
+            for (Portal p : objects.sqlPortal(k.name())) {
+                if (p instanceof Portal.Bound) {
+                    Judged j = candidate(p);
+                    strictest = strictest.strictest(
+                            trial(j) == null ? j.verdict() : untrialable(j).verdict());
+                }
+            }
+            return strictest;
+        } finally {
+            fetchDepth--;
+        }
     }
 
     /** The trial the statement needs before its verdict holds, or null. */

@@ -70,7 +70,10 @@ final class UtilityReader {
         if (i < tokens.size() && tokens.get(i).isSymbol("(")) {
             int close = t.closingParenthesis(i);
             for (int j = i + 1; j < close; j++) {
-                analyze |= tokens.get(j).isWord("analyze") || tokens.get(j).isWord("analyse");
+                // An option's name may be quoted or U&-escaped ("analyze", U&"\0061nalyze"): compared as resolved.
+                SqlToken option = tokens.get(j);
+                analyze |= option.isName()
+                        && (option.text().equals("analyze") || option.text().equals("analyse"));
             }
             i = close + 1;
         } else {

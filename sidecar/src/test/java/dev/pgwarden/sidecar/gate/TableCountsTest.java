@@ -92,11 +92,75 @@ class TableCountsTest {
         }
     }
 
+    /**
+     * A table whose catalog row the transaction wrote before the trial (a CLUSTER) and that the
+     * trial truncates: the row is written again, in the trial's own subtransaction, and shows.
+     */
+    @Test
+    void aTruncateAfterAnEarlierRewriteInTheTransactionShows() throws SQLException {
+        try (Connection c = TestPostgres.shared().superuser(TestPostgres.DATABASE);
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS counts_clustered; CREATE TABLE counts_clustered (id int PRIMARY KEY);"
+                    + " INSERT INTO counts_clustered SELECT g FROM generate_series(1, 5) g");
+            c.setAutoCommit(false);
+            try {
+                s.execute("CLUSTER counts_clustered USING counts_clustered_pkey");
+                s.execute("SAVEPOINT trial");
+                TableCounts before = count(s);
+                assertThat(before.written()).isNotEmpty();
+                s.execute("TRUNCATE counts_clustered");
+                assertThat(count(s).since(before)).isEqualTo(StatementPolicy.UNCOUNTED);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                s.execute("DROP TABLE counts_clustered");
+            }
+        }
+    }
+
+    /**
+     * A DROP while another session commits a table it created before the count began (so its oid
+     * is older than the newest table's): the number of tables is unchanged, but the oids are not.
+     */
+    @Test
+    void aDropHiddenByAnOlderTableCommittedMeanwhileShows() throws SQLException {
+        TestPostgres pg = TestPostgres.shared();
+        try (Connection c = pg.superuser(TestPostgres.DATABASE);
+                Statement s = c.createStatement();
+                Connection slow = pg.superuser(TestPostgres.DATABASE);
+                Statement b = slow.createStatement();
+                Statement o = pg.superuser(TestPostgres.DATABASE).createStatement()) {
+            s.execute("DROP TABLE IF EXISTS counts_victim, counts_old, counts_new;"
+                    + " CREATE TABLE counts_victim (id int)");
+            slow.setAutoCommit(false);
+            b.execute("CREATE TABLE counts_old (id int)");
+            o.execute("CREATE TABLE counts_new (id int)");
+            c.setAutoCommit(false);
+            try {
+                TableCounts before = count(s);
+                s.execute("DROP TABLE counts_victim");
+                slow.commit();
+                TableCounts after = count(s);
+                assertThat(after.tables()).isEqualTo(before.tables());
+                assertThat(after.since(before)).isEqualTo(StatementPolicy.UNCOUNTED);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                s.execute("DROP TABLE IF EXISTS counts_victim, counts_old, counts_new");
+                o.getConnection().close();
+            }
+        }
+    }
+
     @Test
     void aRowThatIsNotACountIsNone() {
         assertThat(TableCounts.of(java.util.List.of())).isNull();
         assertThat(TableCounts.of(Arrays.asList((String) null, null))).isNull();
-        assertThat(TableCounts.of(java.util.List.of("3", "1", "16400", "12,x"))).isNull();
+        assertThat(TableCounts.of(java.util.List.of("3", "1", "16400", "12:5,x")))
+                .isNull();
+        assertThat(TableCounts.of(java.util.List.of("3", "1", "16400", "12"))).isNull();
+        assertThat(TableCounts.of(java.util.List.of("3", "1", "16400", "12:5")).written())
+                .containsExactly("12:5");
         assertThat(TableCounts.of(java.util.List.of("3", "1"))).isNull();
         assertThat(TableCounts.of(Arrays.asList("3", "1", "16400", null)).changed())
                 .isEqualTo(3);
