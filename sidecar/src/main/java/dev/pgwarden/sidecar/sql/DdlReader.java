@@ -52,12 +52,41 @@ final class DdlReader {
         if (t.word(i).equals("table") || t.word(i).equals("materialized")) {
             createAs(t, f);
         }
+        if (t.word(i).equals("schema")) {
+            schemaElements(t, i, f);
+        }
         String object = t.word(i).equals("constraint") ? t.word(i + 1) : t.word(i);
         if (object.equals("rule") || object.equals("trigger") || object.equals("event")) {
             // Rules and triggers run statements later, on other statements' rows, out of pgwarden's sight.
             f.hazards.add(Hazard.DECLARES_CODE);
         }
         return f;
+    }
+
+    /**
+     * CREATE SCHEMA ... followed by schema elements (CREATE TABLE, VIEW, INDEX, SEQUENCE, TRIGGER,
+     * GRANT) runs each of them: each is classified as the statement it is and counts, so a
+     * trigger or a grant planted this way is judged as one written on its own.
+     */
+    private static void schemaElements(StatementText t, int i, Facts f) throws ParsedStatements.NotUnderstood {
+        var tokens = t.tokens;
+        int start = -1;
+        for (int j = i + 1; j <= tokens.size(); j++) {
+            boolean element = j < tokens.size()
+                    && tokens.get(j).depth() == 0
+                    && (tokens.get(j).isWord("create") || tokens.get(j).isWord("grant"));
+            if ((element || j == tokens.size()) && start >= 0) {
+                Classification c =
+                        t.embedded(tokens.get(start).start(), tokens.get(j - 1).end());
+                if (c.kind() == StatementKind.UNPARSEABLE) {
+                    throw new ParsedStatements.NotUnderstood("an element of CREATE SCHEMA: " + c.problem());
+                }
+                f.absorb(c);
+            }
+            if (element) {
+                start = j;
+            }
+        }
     }
 
     /**

@@ -91,7 +91,7 @@ final class ParsedStatements {
                 // The classifier has added UPDATE/DELETE for the WHEN clauses that change matched rows;
                 // ON plays the part of their WHERE (MERGE ... ON true ... THEN DELETE empties the table).
                 if (facts.effects.contains(StatementKind.UPDATE) || facts.effects.contains(StatementKind.DELETE)) {
-                    facts.unbounded |= WhereClauses.unbounded(merge.getOnCondition(), merge.getTable());
+                    facts.unbounded |= WhereClauses.unbounded(merge.getOnCondition(), merge.getTable(), true);
                 }
             }
             default -> throw new IllegalArgumentException("not a parsed kind: " + facts.kind);
@@ -170,13 +170,21 @@ final class ParsedStatements {
     private static void update(Update update, Facts facts) throws NotUnderstood {
         withItems(update.getWithItemsList(), facts);
         facts.writes.add(name(update.getTable()));
-        facts.unbounded |= WhereClauses.unbounded(update.getWhere(), update.getTable());
+        facts.unbounded |= WhereClauses.unbounded(
+                update.getWhere(),
+                update.getTable(),
+                update.getFromItem() != null || update.getJoins() != null || update.getStartJoins() != null);
     }
 
     private static void delete(Delete delete, Facts facts) throws NotUnderstood {
         withItems(delete.getWithItemsList(), facts);
         facts.writes.add(name(delete.getTable()));
-        facts.unbounded |= WhereClauses.unbounded(delete.getWhere(), delete.getTable());
+        facts.unbounded |= WhereClauses.unbounded(
+                delete.getWhere(),
+                delete.getTable(),
+                delete.getUsingFromItemList() != null
+                                && !delete.getUsingFromItemList().isEmpty()
+                        || delete.getJoins() != null && !delete.getJoins().isEmpty());
     }
 
     /** Data-modifying CTEs run whatever the main statement does with their results. */

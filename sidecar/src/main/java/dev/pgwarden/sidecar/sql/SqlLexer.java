@@ -33,7 +33,7 @@ public final class SqlLexer {
             if (isSpace(c)) {
                 i++;
             } else if (c == '-' && next(sql, i) == '-') {
-                int end = sql.indexOf('\n', i);
+                int end = lineCommentEnd(sql, i);
                 i = end < 0 ? n : end + 1;
             } else if (c == '/' && next(sql, i) == '*') {
                 i = blockCommentEnd(sql, i);
@@ -191,12 +191,28 @@ public final class SqlLexer {
         return b.toString();
     }
 
+    /**
+     * Where the {@code --} comment at {@code from} ends: the index of the first line feed or
+     * carriage return after it (PostgreSQL's scanner ends one at either), or -1 at the end of the
+     * text. A comment read to the line feed only would hide from pgwarden what follows a lone
+     * carriage return, which PostgreSQL runs.
+     */
+    static int lineCommentEnd(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static int skipBlanksAndComments(String s, int i) throws LexException {
         while (i < s.length()) {
             if (isSpace(s.charAt(i))) {
                 i++;
             } else if (s.startsWith("--", i)) {
-                int nl = s.indexOf('\n', i);
+                int nl = lineCommentEnd(s, i);
                 i = nl < 0 ? s.length() : nl + 1;
             } else if (s.startsWith("/*", i)) {
                 i = blockCommentEnd(s, i);

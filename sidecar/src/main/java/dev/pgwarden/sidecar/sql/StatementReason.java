@@ -33,7 +33,7 @@ public final class StatementReason {
             if (SqlLexer.isSpace(c)) {
                 i++;
             } else if (sql.startsWith("--", i)) {
-                int end = sql.indexOf('\n', i);
+                int end = SqlLexer.lineCommentEnd(sql, i);
                 end = end < 0 ? n : end;
                 String reason = reasonIn(sql.substring(i + 2, end));
                 if (reason != null) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import net.sf.jsqlparser.expression.BooleanValue;
+import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.NotExpression;
@@ -18,6 +19,7 @@ import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
@@ -40,6 +42,10 @@ import net.sf.jsqlparser.statement.select.Select;
  *   <li>{@code a AND b}: bounded when either side is; {@code a OR b}: bounded when both are;
  *   <li>a comparison of an expression with itself ({@code id = id}) and {@code x IS NOT NULL}:
  *       unbounded;
+ *   <li>a condition wrapped in {@code IS [NOT] TRUE/FALSE} or compared with {@code true} or
+ *       {@code false} is the condition (or its opposite): {@code (id = id) IS TRUE} is unbounded;
+ *   <li>a {@code CASE} expression: unbounded (its branches can make it true for every row in ways
+ *       no syntax check follows);
  *   <li>{@code [NOT] EXISTS (subquery)}: bounded only when the subquery's WHERE refers to the
  *       changed table by its name or alias (a correlated subquery), and the subquery's own FROM
  *       does not reuse that name.
@@ -48,21 +54,31 @@ import net.sf.jsqlparser.statement.select.Select;
 final class WhereClauses {
     private WhereClauses() {}
 
-    /** @param target the table being changed, whose name or alias a correlated subquery uses */
-    static boolean unbounded(Expression where, Table target) {
-        return where == null || !bounded(where, targetNames(target));
+    /**
+     * @param target the table being changed, whose name or alias a correlated subquery uses
+     * @param joined other tables are in scope (UPDATE ... FROM, DELETE ... USING, MERGE's source):
+     *     a condition then bounds the statement only through a column qualified by the changed
+     *     table's name or alias ({@code p.id = 1} on the other table leaves every row of the changed
+     *     one selected, and an unqualified name may be the other table's)
+     */
+    static boolean unbounded(Expression where, Table target, boolean joined) {
+        return where == null || !bounded(where, new Scope(targetNames(target), joined));
     }
 
-    private static boolean bounded(Expression e, Set<String> target) {
+    /** The changed table's names, and whether other tables are in scope. */
+    private record Scope(Set<String> names, boolean joined) {}
+
+    private static boolean bounded(Expression e, Scope scope) {
+        Set<String> target = scope.names();
         e = unwrap(e);
         if (e instanceof AndExpression and) {
-            return bounded(and.getLeftExpression(), target) || bounded(and.getRightExpression(), target);
+            return bounded(and.getLeftExpression(), scope) || bounded(and.getRightExpression(), scope);
         }
         if (e instanceof OrExpression or) {
-            return bounded(or.getLeftExpression(), target) && bounded(or.getRightExpression(), target);
+            return bounded(or.getLeftExpression(), scope) && bounded(or.getRightExpression(), scope);
         }
         if (e instanceof XorExpression) {
-            return referencesColumn(e);
+            return referencesTarget(e, scope);
         }
         if (e instanceof NotExpression not) {
             Expression inner = unwrap(not.getExpression());
@@ -71,13 +87,70 @@ final class WhereClauses {
                 return correlated(exists, target);
             }
             // NOT of what is false for every row (id IS NULL on a key, id <> id) is true for every row.
-            return !contradiction(inner) && referencesColumn(inner);
+            return !contradiction(inner) && referencesTarget(inner, scope);
         }
         if (e instanceof ExistsExpression exists) {
             // An uncorrelated EXISTS is true for every row or for none.
             return correlated(exists, target);
         }
-        return !tautology(e) && referencesColumn(e);
+        if (e instanceof CaseExpression) {
+            return false;
+        }
+        return !tautology(e) && referencesTarget(e, scope);
+    }
+
+    /** A column of the changed table outside subqueries (see {@link #unbounded} for joined scopes). */
+    private static boolean referencesTarget(Expression e, Scope scope) {
+        if (!scope.joined() || scope.names().isEmpty()) {
+            return referencesColumn(e);
+        }
+        ColumnFinder finder = new ColumnFinder(scope.names());
+        e.accept(finder, null);
+        return finder.found;
+    }
+
+    /**
+     * What a test of {@code e} against a truth value tests: {@code x IS TRUE}, {@code x IS NOT
+     * FALSE}, {@code x = true}, {@code x <> false} test {@code x}; their opposites test its
+     * negation. Null when {@code e} is no such test.
+     */
+    private static Truth truthTest(Expression e) {
+        if (e instanceof IsBooleanExpression b) {
+            return new Truth(b.getLeftExpression(), b.isTrue() != b.isNot());
+        }
+        if (e instanceof ComparisonOperator cmp) {
+            String op = cmp.getStringExpression();
+            boolean equal = op.equals("=") || op.equals("==");
+            boolean differ = op.equals("<>") || op.equals("!=");
+            if (!equal && !differ) {
+                return null;
+            }
+            Boolean right = truthValue(cmp.getRightExpression());
+            Boolean left = truthValue(cmp.getLeftExpression());
+            if (right != null) {
+                return new Truth(cmp.getLeftExpression(), right == equal);
+            }
+            if (left != null) {
+                return new Truth(cmp.getRightExpression(), left == equal);
+            }
+        }
+        return null;
+    }
+
+    /** @param same whether the test is true where {@code tested} is (else where it is false) */
+    private record Truth(Expression tested, boolean same) {}
+
+    /** TRUE or FALSE written as a literal (which may parse as a column named so), else null. */
+    private static Boolean truthValue(Expression e) {
+        e = unwrap(e);
+        if (e instanceof BooleanValue b) {
+            return b.getValue();
+        }
+        if (e instanceof Column c && c.getTable() == null) {
+            String name = c.getColumnName().toLowerCase(Locale.ROOT);
+            return name.equals("true") ? Boolean.TRUE : name.equals("false") ? Boolean.FALSE : null;
+        }
+        return null;
     }
 
     /**
@@ -90,6 +163,10 @@ final class WhereClauses {
      */
     private static boolean tautology(Expression e) {
         e = unwrap(e);
+        Truth test = truthTest(e);
+        if (test != null) {
+            return test.same() ? tautology(test.tested()) : contradiction(test.tested());
+        }
         if (e instanceof NotExpression not) {
             return contradiction(unwrap(not.getExpression()));
         }
@@ -137,6 +214,10 @@ final class WhereClauses {
     /** False for every row: the opposites of {@link #tautology}'s forms that are plainly false. */
     private static boolean contradiction(Expression e) {
         e = unwrap(e);
+        Truth test = truthTest(e);
+        if (test != null) {
+            return test.same() ? contradiction(test.tested()) : tautology(test.tested());
+        }
         if (e instanceof NotExpression not) {
             return tautology(unwrap(not.getExpression()));
         }
@@ -189,13 +270,11 @@ final class WhereClauses {
         }
     }
 
+    /** The name the changed table is referred to by: its alias when it has one (which hides its name). */
     private static Set<String> targetNames(Table target) {
         Set<String> names = new HashSet<>();
         if (target != null) {
-            names.add(unquote(target.getName()));
-            if (target.getAlias() != null) {
-                names.add(unquote(target.getAlias().getName()));
-            }
+            names.add(unquote(target.getAlias() != null ? target.getAlias().getName() : target.getName()));
         }
         return names;
     }

@@ -36,6 +36,26 @@ class UnboundedWhereTest {
                 "UPDATE t SET v = 1 WHERE id = id AND true",
                 "UPDATE t SET v = 1 WHERE v IS NOT NULL OR v IS NULL",
                 "DELETE FROM t WHERE t.id = t.id",
+                "DELETE FROM t WHERE (id = id) IS TRUE",
+                "DELETE FROM t WHERE (id = id) IS NOT FALSE",
+                "DELETE FROM t WHERE (id IS NULL) IS FALSE",
+                "DELETE FROM t WHERE (id IS NULL) IS NOT TRUE",
+                "DELETE FROM t WHERE (id = id) = true",
+                "DELETE FROM t WHERE true = (id = id)",
+                "DELETE FROM t WHERE (id = id) <> false",
+                "DELETE FROM t WHERE (id IS NULL) = false",
+                "DELETE FROM t WHERE ((id = id) IS TRUE) IS TRUE",
+                "DELETE FROM t WHERE NOT ((id <> id) IS TRUE)",
+                "DELETE FROM t WHERE CASE WHEN id = id THEN true END",
+                "DELETE FROM t WHERE CASE WHEN id = 5 THEN true ELSE false END",
+                "UPDATE t SET v = 1 WHERE (v IS NOT NULL) IS TRUE OR v IS NULL",
+                "UPDATE t SET v = 1 FROM s WHERE s.id = 1 AND t.id IS NOT NULL",
+                "UPDATE t SET v = 1 FROM s WHERE s.id = 1",
+                "UPDATE t x SET v = 1 FROM s t WHERE t.id = 1",
+                "DELETE FROM t USING s WHERE id = 5",
+                "DELETE FROM t USING s WHERE s.k = 2",
+                "DELETE FROM t x USING s WHERE t.id = 5",
+                "MERGE INTO t USING s ON s.id = 1 WHEN MATCHED THEN DELETE",
             })
     void selectEveryRow(String sql) {
         Verdict v = decideQuery(READ_WRITE, sql);
@@ -54,6 +74,12 @@ class UnboundedWhereTest {
                 "UPDATE t SET v = 1 WHERE id = 3 AND v IS NOT NULL",
                 "DELETE FROM t USING s WHERE t.id = s.id",
                 "DELETE FROM t WHERE NOT (id = 5)",
+                "DELETE FROM t WHERE (id = 5) IS TRUE",
+                "DELETE FROM t WHERE (id = 5) = true",
+                "DELETE FROM t WHERE (id IS NULL) IS TRUE",
+                "UPDATE t SET v = 1 FROM s WHERE t.id = s.id AND s.k = 2",
+                "DELETE FROM t x USING s WHERE x.id = s.id",
+                "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE",
             })
     void selectSomeRows(String sql) {
         Verdict v = decideQuery(READ_WRITE, sql);
