@@ -422,4 +422,37 @@ class TrialRunTest {
         }
         assertThat(values()).hasSize(10).startsWith("x", "y", "v3");
     }
+
+    /**
+     * A client that parses the unnamed statement in one batch (with a Describe, to learn its
+     * parameter types, as pgjdbc does) and binds it in the next: the trial's savepoint is opened by
+     * a Query, which drops the unnamed statement, so pgwarden makes it again; the write runs as a
+     * trial within the limit, and over it is refused.
+     */
+    @Test
+    void anUnnamedStatementParsedInAnEarlierBatchRunsAsATrial() throws Exception {
+        try (RawClient c = new RawClient(proxy.port()).authenticate(proxy.token())) {
+            String parsed = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.parse("", "UPDATE trial_t SET v = 'u' WHERE id <= $1", 23),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(parsed).doesNotContain("E[");
+            String within = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "", "2"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(within).contains("C[UPDATE 2").doesNotContain("E[");
+            String over = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "", "6"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(over).contains("E[42501").doesNotContain("C[UPDATE");
+        }
+        assertThat(values()).startsWith("u", "u", "v3", "v4", "v5", "v6");
+    }
 }

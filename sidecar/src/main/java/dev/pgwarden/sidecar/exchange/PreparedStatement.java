@@ -40,7 +40,7 @@ public final class PreparedStatement {
         return sql;
     }
 
-    int[] parameterTypes() {
+    public int[] parameterTypes() {
         return parameterTypes;
     }
 

@@ -259,6 +259,18 @@ public final class SessionObjects {
 
     // ---------------------------------------------------------------- what the server answered
 
+    /**
+     * The unnamed statement as a Parse made it, when pgwarden knows it for certain; null otherwise
+     * (none, several possible, or one made by SQL PREPARE, which cannot make the unnamed one).
+     */
+    public PreparedStatement unnamedStatement() {
+        if (unknownNames) {
+            return null;
+        }
+        PreparedStatement s = statements.current("");
+        return s == null || s.viaSql() ? null : s;
+    }
+
     /** A Describe of a statement was answered. */
     void statementDescribed(String protocolName, RowDescription d) {
         PreparedStatement s = statements.current(ServerNames.ofProtocolName(protocolName));

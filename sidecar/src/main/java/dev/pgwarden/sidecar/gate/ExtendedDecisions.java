@@ -69,9 +69,11 @@ final class ExtendedDecisions {
      * match: a savepoint is opened first, so the batch's Execute can run as a trial.
      *
      * @param named what the message prepares or binds: its classifications
+     * @param unnamed the unnamed statement a Bind that starts the batch uses, made again after the
+     *     savepoint's Query (which drops it); null for a Parse or a named statement
      * @return WAIT while earlier answers are awaited, else null (the message goes on as usual)
      */
-    Step batchStarts(List<Classification> named) {
+    Step batchStarts(List<Classification> named, dev.pgwarden.sidecar.exchange.PreparedStatement unnamed) {
         if (extended.open()) {
             return null;
         }
@@ -92,7 +94,7 @@ final class ExtendedDecisions {
         if (exchange.transactionStatus() == dev.pgwarden.sidecar.protocol.message.ReadyForQuery.FAILED_TRANSACTION) {
             return null; // nothing runs in a failed transaction
         }
-        gate.injectNow(extended.arm());
+        gate.injectNow(extended.arm(unnamed));
         return null;
     }
 

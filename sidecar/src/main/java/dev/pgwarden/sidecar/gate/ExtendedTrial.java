@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.gate;
 
 import dev.pgwarden.sidecar.exchange.Exchange;
+import dev.pgwarden.sidecar.exchange.PreparedStatement;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.message.ReadyForQuery;
 import dev.pgwarden.sidecar.sql.SqlLexer;
@@ -139,13 +140,23 @@ final class ExtendedTrial {
      * Opens the savepoint for the batch about to start: the Query to send just before its first
      * message (registered with the exchange already).
      */
-    ByteBuf arm() {
+    ByteBuf arm(PreparedStatement unnamed) {
         open = true;
         opened = exchange.transactionStatus() == ReadyForQuery.IDLE;
         used = false;
         refused = false;
         exchange.hidden(false, r -> {});
-        return Messages.query(out.alloc(), (opened ? "BEGIN; " : "") + "SAVEPOINT " + SAVEPOINT);
+        ByteBuf query = Messages.query(out.alloc(), (opened ? "BEGIN; " : "") + "SAVEPOINT " + SAVEPOINT);
+        if (unnamed == null) {
+            return query;
+        }
+        // A Query drops the unnamed statement, which the batch's first message (a Bind) uses: made
+        // again, as the client's Parse made it, inside the batch.
+        ByteBuf b = out.alloc().buffer();
+        append(b, query);
+        append(b, Messages.parse(out.alloc(), "", unnamed.sql(), unnamed.parameterTypes()));
+        exchange.hiddenInBatch(1, r -> {});
+        return b;
     }
 
     /**

@@ -253,14 +253,21 @@ public final class StatementGate {
         return switch (type) {
             case ProtocolCodes.QUERY -> queries.query(m);
             case ProtocolCodes.PARSE -> {
-                Step early = batchStart ? extended.batchStarts(extended.parsed(m)) : null;
+                Step early = batchStart ? extended.batchStarts(extended.parsed(m), null) : null;
                 yield early != null ? early : extended.parse(m);
             }
             case ProtocolCodes.EXECUTE -> extended.execute(m, described);
             case ProtocolCodes.FUNCTION_CALL ->
                 refuseQuery(Refusals.functionCall(FunctionCall.read(m.body()).functionOid()), PendingChanges.NONE);
             case ProtocolCodes.BIND -> {
-                Step early = batchStart ? extended.batchStarts(extended.bound(m)) : null;
+                Step early = batchStart
+                        ? extended.batchStarts(
+                                extended.bound(m),
+                                dev.pgwarden.sidecar.protocol.message.Bind.statementOf(m.body())
+                                                .isEmpty()
+                                        ? exchange.objects().unnamedStatement()
+                                        : null)
+                        : null;
                 if (early != null) {
                     yield early;
                 }

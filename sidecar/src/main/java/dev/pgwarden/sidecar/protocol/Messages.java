@@ -93,10 +93,18 @@ public final class Messages {
 
     /** A Parse with no declared parameter types. */
     public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql) {
+        return parse(alloc, statementName, sql, new int[0]);
+    }
+
+    /** A Parse declaring the types of its parameters (0 leaves one to the server). */
+    public static ByteBuf parse(ByteBufAllocator alloc, String statementName, String sql, int[] parameterTypes) {
         ByteBuf b = begin(alloc, ProtocolCodes.PARSE);
         cstring(b, statementName);
         cstring(b, sql);
-        b.writeShort(0);
+        b.writeShort(parameterTypes.length);
+        for (int type : parameterTypes) {
+            b.writeInt(type);
+        }
         return end(b);
     }
 
