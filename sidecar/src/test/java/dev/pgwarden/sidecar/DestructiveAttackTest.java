@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar;
 
+import static dev.pgwarden.sidecar.AttackRunner.batch;
 import static dev.pgwarden.sidecar.protocol.Frames.bind;
 import static dev.pgwarden.sidecar.protocol.Frames.closeStatement;
 import static dev.pgwarden.sidecar.protocol.Frames.execute;
@@ -9,11 +10,10 @@ import static dev.pgwarden.sidecar.protocol.Frames.query;
 import static dev.pgwarden.sidecar.protocol.Frames.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.sidecar.AttackRunner.Attack;
+import dev.pgwarden.sidecar.AttackRunner.Client;
 import dev.pgwarden.sidecar.approval.LocalApprovalGate;
 import dev.pgwarden.testkit.TestPostgres;
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,8 +21,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -32,8 +30,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.core.BaseConnection;
 
 /**
  * An attacker who wants to destroy a table, or change more of its rows than a changesMoreThan
@@ -74,24 +70,6 @@ class DestructiveAttackTest {
     private static final String DEL = "DELETE FROM atk.s WHERE id > 0";
     private static final String CTE_DEL = "WITH d AS (DELETE FROM atk.s WHERE id > 0 RETURNING 1) SELECT 1";
     private static final String LONG = "atk_prepared_name_that_is_longer_than_sixty_three_bytes_so_it_gets_cut";
-
-    enum Client {
-        SIMPLE(Map.of("preferQueryMode", "simple")),
-        EXTENDED(Map.of());
-
-        final Map<String, String> props;
-
-        Client(Map<String, String> props) {
-            this.props = props;
-        }
-    }
-
-    /** One attempt: what it did and what the client saw, for the report of a failure. */
-    @FunctionalInterface
-    interface Attack {
-        String run() throws Exception;
-    }
-
     static LocalApprovalGate gate;
     static ProxyFixture f;
 
@@ -364,7 +342,8 @@ class DestructiveAttackTest {
                 if (GAPS.contains(steps) || c == Client.EXTENDED && EXTENDED_GAPS.contains(steps)) {
                     continue;
                 }
-                out.add(Arguments.of(c + ": " + String.join("  ||  ", steps), (Attack) () -> jdbc(c, steps)));
+                out.add(Arguments.of(
+                        c + ": " + String.join("  ||  ", steps), (Attack) () -> AttackRunner.jdbc(f, c, steps)));
             }
         }
         for (Client c : Client.values()) {
@@ -373,11 +352,11 @@ class DestructiveAttackTest {
                 many.append(i).append("\tcopied\n");
             }
             out.add(Arguments.of(c + ": COPY atk.s (id, v) FROM STDIN (50 rows)", (Attack)
-                    () -> copyIn(c, "COPY atk.s (id, v) FROM STDIN", many.toString())));
+                    () -> AttackRunner.copyIn(f, c, "COPY atk.s (id, v) FROM STDIN", many.toString())));
             out.add(Arguments.of(c + ": COPY atk.side FROM STDIN (1 row, its trigger deletes)", (Attack)
-                    () -> copyIn(c, "COPY atk.side FROM STDIN", "1\n")));
+                    () -> AttackRunner.copyIn(f, c, "COPY atk.side FROM STDIN", "1\n")));
             out.add(Arguments.of(c + ": COPY (DELETE ... RETURNING *) TO STDOUT", (Attack)
-                    () -> copyOut(c, "COPY (DELETE FROM atk.s WHERE id > 0 RETURNING *) TO STDOUT")));
+                    () -> AttackRunner.copyOut(f, c, "COPY (DELETE FROM atk.s WHERE id > 0 RETURNING *) TO STDOUT")));
         }
         // raw extended-protocol batches, one list of frames per batch
         out.add(raw(
@@ -499,68 +478,7 @@ class DestructiveAttackTest {
                 .filter(a -> !RAW_GAPS.contains(String.valueOf(a.get()[0]).replaceFirst("^RAW: ", "")));
     }
 
-    static byte[][] batch(byte[]... frames) {
-        return frames;
-    }
-
     static Arguments raw(String name, byte[][]... batches) {
-        return Arguments.of("RAW: " + name, (Attack) () -> rawRun(batches));
-    }
-
-    private static Properties props(Client c) {
-        Properties p = new Properties();
-        p.putAll(c.props);
-        p.setProperty("socketTimeout", "30");
-        return p;
-    }
-
-    static String jdbc(Client client, List<String> steps) throws SQLException {
-        List<String> seen = new ArrayList<>();
-        try (Connection c = f.connect(props(client))) {
-            for (String sql : steps) {
-                seen.add(sql + " -> " + Attempts.run(c, sql));
-            }
-        }
-        return String.join("\n    ", seen);
-    }
-
-    static String copyIn(Client client, String sql, String data) throws SQLException {
-        try (Connection c = f.connect(props(client))) {
-            long n = new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql, new StringReader(data));
-            return "copied " + n;
-        } catch (SQLException | IOException e) {
-            return "error " + e.getMessage();
-        }
-    }
-
-    static String copyOut(Client client, String sql) throws SQLException {
-        try (Connection c = f.connect(props(client))) {
-            StringWriter w = new StringWriter();
-            long n = new CopyManager(c.unwrap(BaseConnection.class)).copyOut(sql, w);
-            return "copied " + n;
-        } catch (SQLException | IOException e) {
-            return "error " + e.getMessage();
-        }
-    }
-
-    static String rawRun(byte[][]... batches) throws IOException {
-        StringBuilder seen = new StringBuilder();
-        try (RawClient c = new RawClient(f.port()).authenticate(f.token())) {
-            for (byte[][] frames : batches) {
-                int readies = 0;
-                for (byte[] frame : frames) {
-                    if (frame[0] == 'S' || frame[0] == 'Q') {
-                        readies++;
-                    }
-                }
-                try {
-                    seen.append(Attempts.exchange(c, readies, frames)).append("\n    ");
-                } catch (IOException e) {
-                    seen.append("read ended: ").append(e);
-                    break;
-                }
-            }
-        }
-        return seen.toString();
+        return Arguments.of("RAW: " + name, (Attack) () -> AttackRunner.rawRun(f, batches));
     }
 }

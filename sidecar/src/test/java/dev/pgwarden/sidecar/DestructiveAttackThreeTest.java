@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar;
 
+import static dev.pgwarden.sidecar.AttackRunner.batch;
 import static dev.pgwarden.sidecar.protocol.Frames.bind;
 import static dev.pgwarden.sidecar.protocol.Frames.closeStatement;
 import static dev.pgwarden.sidecar.protocol.Frames.execute;
@@ -8,10 +9,10 @@ import static dev.pgwarden.sidecar.protocol.Frames.query;
 import static dev.pgwarden.sidecar.protocol.Frames.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.sidecar.AttackRunner.Attack;
+import dev.pgwarden.sidecar.AttackRunner.Client;
 import dev.pgwarden.sidecar.approval.LocalApprovalGate;
 import dev.pgwarden.testkit.TestPostgres;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +20,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +29,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.core.BaseConnection;
 
 /**
  * A third round against the policy of {@link DestructiveAttackTest}, none of it repeated from the
@@ -90,23 +88,6 @@ class DestructiveAttackThreeTest {
     private static final String LONG_PORTAL =
             "atk_portal_name_that_is_much_longer_than_sixty_three_bytes_so_it_is_cut_there";
     private static final long LO = 424242;
-
-    enum Client {
-        SIMPLE(Map.of("preferQueryMode", "simple")),
-        EXTENDED(Map.of());
-
-        final Map<String, String> props;
-
-        Client(Map<String, String> props) {
-            this.props = props;
-        }
-    }
-
-    @FunctionalInterface
-    interface Attack {
-        String run() throws Exception;
-    }
-
     static LocalApprovalGate gate;
     static ProxyFixture f;
 
@@ -404,7 +385,8 @@ class DestructiveAttackThreeTest {
         List<Arguments> out = new ArrayList<>();
         for (List<String> steps : SQL) {
             for (Client c : Client.values()) {
-                out.add(Arguments.of(c + ": " + String.join("  ||  ", steps), (Attack) () -> jdbc(c, steps)));
+                out.add(Arguments.of(
+                        c + ": " + String.join("  ||  ", steps), (Attack) () -> AttackRunner.jdbc(f, c, steps)));
             }
         }
         // A carriage return ends a line comment: one Parse that reads as nothing but a comment.
@@ -455,40 +437,9 @@ class DestructiveAttackThreeTest {
         return out.stream();
     }
 
-    static byte[][] batch(byte[]... frames) {
-        return frames;
-    }
-
     static Arguments raw(String name, byte[][]... batches) {
-        return Arguments.of("RAW " + name, (Attack) () -> rawRun(batches));
+        return Arguments.of("RAW " + name, (Attack) () -> AttackRunner.rawRun(f, batches));
     }
-
-    private static Properties props(Client c) {
-        Properties p = new Properties();
-        p.putAll(c.props);
-        p.setProperty("socketTimeout", "30");
-        return p;
-    }
-
-    static String jdbc(Client client, List<String> steps) throws SQLException {
-        List<String> seen = new ArrayList<>();
-        try (Connection c = f.connect(props(client))) {
-            for (String sql : steps) {
-                seen.add(sql + " -> " + Attempts.run(c, sql));
-            }
-        }
-        return String.join("\n    ", seen);
-    }
-
-    static String copyIn(Client client, String sql, String data) throws SQLException {
-        try (Connection c = f.connect(props(client))) {
-            long n = new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql, new StringReader(data));
-            return "copied " + n;
-        } catch (SQLException | IOException e) {
-            return "error " + e.getMessage();
-        }
-    }
-
     /**
      * The agent's second session makes a table in a transaction it leaves open (its oid is now
      * taken), a third commits a newer one (the newest oid the trial's count sees); the trial then
@@ -497,7 +448,7 @@ class DestructiveAttackThreeTest {
      * session creates its table during the trial instead: a newer oid, which the count must refuse.
      */
     static String concurrentDrop(Client client, boolean older) throws Exception {
-        Properties p = props(Client.SIMPLE);
+        Properties p = AttackRunner.props(Client.SIMPLE);
         try (Connection b = f.connect(p);
                 Connection c = f.connect(p)) {
             b.setAutoCommit(false);
@@ -519,30 +470,10 @@ class DestructiveAttackThreeTest {
                 }
             });
             t.start();
-            String seen = jdbc(client, List.of("INSERT INTO atk.side4 SELECT 1 FROM pg_catalog.pg_sleep(2.5)"));
+            String seen = AttackRunner.jdbc(
+                    f, client, List.of("INSERT INTO atk.side4 SELECT 1 FROM pg_catalog.pg_sleep(2.5)"));
             t.join();
             return seen + " (other session: " + seenB[0] + (failed[0] == null ? "" : " failed " + failed[0]) + ")";
         }
-    }
-
-    static String rawRun(byte[][]... batches) throws IOException {
-        StringBuilder seen = new StringBuilder();
-        try (RawClient c = new RawClient(f.port()).authenticate(f.token())) {
-            for (byte[][] frames : batches) {
-                int readies = 0;
-                for (byte[] frame : frames) {
-                    if (frame[0] == 'S' || frame[0] == 'Q') {
-                        readies++;
-                    }
-                }
-                try {
-                    seen.append(Attempts.exchange(c, readies, frames)).append("\n    ");
-                } catch (IOException e) {
-                    seen.append("read ended: ").append(e);
-                    break;
-                }
-            }
-        }
-        return seen.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgwarden.sidecar;
 
+import static dev.pgwarden.sidecar.AttackRunner.batch;
 import static dev.pgwarden.sidecar.protocol.Frames.bind;
 import static dev.pgwarden.sidecar.protocol.Frames.execute;
 import static dev.pgwarden.sidecar.protocol.Frames.parse;
@@ -7,10 +8,10 @@ import static dev.pgwarden.sidecar.protocol.Frames.query;
 import static dev.pgwarden.sidecar.protocol.Frames.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgwarden.sidecar.AttackRunner.Attack;
+import dev.pgwarden.sidecar.AttackRunner.Client;
 import dev.pgwarden.sidecar.approval.LocalApprovalGate;
 import dev.pgwarden.testkit.TestPostgres;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +19,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -28,8 +28,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.core.BaseConnection;
 
 /**
  * More of what an attacker tries against the policy of {@link DestructiveAttackTest}, none of it
@@ -84,23 +82,6 @@ class DestructiveAttackTwoTest {
     private static final String LONG_PORTAL =
             "atk_portal_name_that_is_much_longer_than_sixty_three_bytes_so_it_is_cut_there";
     private static final long LO = 424242;
-
-    enum Client {
-        SIMPLE(Map.of("preferQueryMode", "simple")),
-        EXTENDED(Map.of());
-
-        final Map<String, String> props;
-
-        Client(Map<String, String> props) {
-            this.props = props;
-        }
-    }
-
-    @FunctionalInterface
-    interface Attack {
-        String run() throws Exception;
-    }
-
     static LocalApprovalGate gate;
     static ProxyFixture f;
 
@@ -361,7 +342,8 @@ class DestructiveAttackTwoTest {
         List<Arguments> out = new ArrayList<>();
         for (List<String> steps : SQL) {
             for (Client c : Client.values()) {
-                out.add(Arguments.of(c + ": " + String.join("  ||  ", steps), (Attack) () -> jdbc(c, steps)));
+                out.add(Arguments.of(
+                        c + ": " + String.join("  ||  ", steps), (Attack) () -> AttackRunner.jdbc(f, c, steps)));
             }
         }
         for (Client c : Client.values()) {
@@ -370,7 +352,7 @@ class DestructiveAttackTwoTest {
                 many.append(i).append("\tcopied\n");
             }
             out.add(Arguments.of(c + ": COPY atk.pt FROM STDIN (50 rows into a partitioned table)", (Attack)
-                    () -> copyIn(c, "COPY atk.pt (id, v) FROM STDIN", many.toString())));
+                    () -> AttackRunner.copyIn(f, c, "COPY atk.pt (id, v) FROM STDIN", many.toString())));
             // Another session commits a table made before the newest one while the trial drops the sentinel.
             out.add(Arguments.of(c + ": trial drops the sentinel while another session commits an older table", (Attack)
                     () -> concurrentDrop(c, true)));
@@ -514,40 +496,9 @@ class DestructiveAttackTwoTest {
         return out.stream();
     }
 
-    static byte[][] batch(byte[]... frames) {
-        return frames;
-    }
-
     static Arguments raw(String name, byte[][]... batches) {
-        return Arguments.of("RAW " + name, (Attack) () -> rawRun(batches));
+        return Arguments.of("RAW " + name, (Attack) () -> AttackRunner.rawRun(f, batches));
     }
-
-    private static Properties props(Client c) {
-        Properties p = new Properties();
-        p.putAll(c.props);
-        p.setProperty("socketTimeout", "30");
-        return p;
-    }
-
-    static String jdbc(Client client, List<String> steps) throws SQLException {
-        List<String> seen = new ArrayList<>();
-        try (Connection c = f.connect(props(client))) {
-            for (String sql : steps) {
-                seen.add(sql + " -> " + Attempts.run(c, sql));
-            }
-        }
-        return String.join("\n    ", seen);
-    }
-
-    static String copyIn(Client client, String sql, String data) throws SQLException {
-        try (Connection c = f.connect(props(client))) {
-            long n = new CopyManager(c.unwrap(BaseConnection.class)).copyIn(sql, new StringReader(data));
-            return "copied " + n;
-        } catch (SQLException | IOException e) {
-            return "error " + e.getMessage();
-        }
-    }
-
     /**
      * The agent's second session makes a table in a transaction it leaves open (its oid is now
      * taken), a third commits a newer one (the newest oid the trial's count sees); the trial then
@@ -556,7 +507,7 @@ class DestructiveAttackTwoTest {
      * session creates its table during the trial instead: a newer oid, which the count must refuse.
      */
     static String concurrentDrop(Client client, boolean older) throws Exception {
-        Properties p = props(Client.SIMPLE);
+        Properties p = AttackRunner.props(Client.SIMPLE);
         try (Connection b = f.connect(p);
                 Connection c = f.connect(p)) {
             b.setAutoCommit(false);
@@ -578,30 +529,10 @@ class DestructiveAttackTwoTest {
                 }
             });
             t.start();
-            String seen = jdbc(client, List.of("INSERT INTO atk.side4 SELECT 1 FROM pg_catalog.pg_sleep(2.5)"));
+            String seen = AttackRunner.jdbc(
+                    f, client, List.of("INSERT INTO atk.side4 SELECT 1 FROM pg_catalog.pg_sleep(2.5)"));
             t.join();
             return seen + " (other session: " + seenB[0] + (failed[0] == null ? "" : " failed " + failed[0]) + ")";
         }
-    }
-
-    static String rawRun(byte[][]... batches) throws IOException {
-        StringBuilder seen = new StringBuilder();
-        try (RawClient c = new RawClient(f.port()).authenticate(f.token())) {
-            for (byte[][] frames : batches) {
-                int readies = 0;
-                for (byte[] frame : frames) {
-                    if (frame[0] == 'S' || frame[0] == 'Q') {
-                        readies++;
-                    }
-                }
-                try {
-                    seen.append(Attempts.exchange(c, readies, frames)).append("\n    ");
-                } catch (IOException e) {
-                    seen.append("read ended: ").append(e);
-                    break;
-                }
-            }
-        }
-        return seen.toString();
     }
 }
