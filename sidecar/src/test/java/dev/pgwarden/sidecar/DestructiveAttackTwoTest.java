@@ -2,6 +2,7 @@ package dev.pgwarden.sidecar;
 
 import static dev.pgwarden.sidecar.AttackRunner.batch;
 import static dev.pgwarden.sidecar.protocol.Frames.bind;
+import static dev.pgwarden.sidecar.protocol.Frames.closeStatement;
 import static dev.pgwarden.sidecar.protocol.Frames.execute;
 import static dev.pgwarden.sidecar.protocol.Frames.parse;
 import static dev.pgwarden.sidecar.protocol.Frames.query;
@@ -39,12 +40,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same sentinels (the table of DestructiveAttackTest, a partitioned table, an inheritance child, a
  * table a SET NULL foreign key points from, and a large object) and must leave them as they were.
  *
- * <p>Open when written (these attempts fail): {@code EXPLAIN ("analyze") ...} (also
- * {@code U&"\0061nalyze"}) runs the statement unjudged, since the classifier looks for ANALYZE as a
- * word only; {@code CLUSTER} earlier in the transaction writes the table's pg_class row, so a
- * TRUNCATE the trial then does (a trigger) is not seen; a protocol portal bound but never executed
- * is run by SQL {@code FETCH} or {@code MOVE}, judged as FETCH; and a trial that drops a table while
- * another session commits a table whose oid is older than the newest counts as changing one row.
+ * <p>Found open when written, closed since: {@code EXPLAIN ("analyze") ...} (also
+ * {@code U&"\0061nalyze"}) ran the statement unjudged; {@code CLUSTER} earlier in the transaction
+ * wrote the table's pg_class row, so a TRUNCATE the trial then did (a trigger) was not seen; a
+ * protocol portal bound but never executed was run by SQL {@code FETCH} or {@code MOVE}, judged as
+ * FETCH; a trial that dropped a table while another session committed a table whose oid is older
+ * than the newest counted as changing one row.
+ *
+ * <p>A third round ({@link #SQL_CODE} and the raw attempts after it), with {@code atk.small} (three
+ * rows, at the limit) among the sentinels: text the splitter and PostgreSQL end differently (a line
+ * comment ended by a carriage return, E'' and U&'' strings, quoted identifiers), statement identity
+ * (case folding, U& identifiers, multibyte names cut at 63 bytes, prepared statements outliving a
+ * rollback, a failed PREPARE), code planted where the classifier did not look (schema elements of
+ * CREATE SCHEMA, LIKE ... INCLUDING DEFAULTS, operators), WHERE clauses that read as bounded, and
+ * the smaller guards. Found open, closed since: a line comment ended by a carriage return in a
+ * simple Query ({@code SELECT 1; -- x<CR>TRUNCATE atk.s} was judged as {@code SELECT 1}); a
+ * tautology tested for its truth ({@code (id = id) IS TRUE}, {@code = true}) or in a CASE; an UPDATE
+ * ... FROM whose only condition on the changed table is {@code IS NOT NULL}; a trigger planted as a
+ * schema element of {@code CREATE SCHEMA}. Conditions that compare a column with an outside value
+ * bound a statement by README's contract however many rows they select ({@code id IN (SELECT id
+ * FROM same table)}, {@code id <> -1}): a changesMoreThan trial stops those, as the attempts on the
+ * ten-row table show.
  */
 @Timeout(900)
 class DestructiveAttackTwoTest {
@@ -87,7 +103,10 @@ class DestructiveAttackTwoTest {
 
     @BeforeAll
     static void start() throws SQLException {
-        superuser("ALTER ROLE " + TestPostgres.SCRAM_USER + " CREATEROLE");
+        superuser(
+                "ALTER ROLE " + TestPostgres.SCRAM_USER + " CREATEROLE",
+                // An agent in ReadWrite that may make schemas of its own.
+                "GRANT CREATE ON DATABASE " + TestPostgres.DATABASE + " TO " + TestPostgres.SCRAM_USER);
         gate = new LocalApprovalGate(Clock.systemUTC());
         f = new ProxyFixture(POLICY, gate);
     }
@@ -103,7 +122,8 @@ class DestructiveAttackTwoTest {
         restore();
         superuser(
                 "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = " + LO,
-                "ALTER ROLE " + TestPostgres.SCRAM_USER + " NOCREATEROLE");
+                "ALTER ROLE " + TestPostgres.SCRAM_USER + " NOCREATEROLE",
+                "REVOKE CREATE ON DATABASE " + TestPostgres.DATABASE + " FROM " + TestPostgres.SCRAM_USER);
     }
 
     @BeforeEach
@@ -172,6 +192,11 @@ class DestructiveAttackTwoTest {
                     + " AS $$BEGIN TRUNCATE atk.pt; RETURN NEW; END$$");
             s.execute("CREATE TABLE atk.side6 (id int)");
             s.execute("CREATE TRIGGER pt_trunc AFTER INSERT ON atk.side6 FOR EACH ROW EXECUTE FUNCTION atk.pt_trunc()");
+            // A table of three rows (at the changesMoreThan limit) and a trigger function that empties it.
+            s.execute("CREATE TABLE atk.small (id int PRIMARY KEY, v text)");
+            s.execute("INSERT INTO atk.small SELECT g, 's' || g FROM generate_series(1, 3) g");
+            s.execute("CREATE FUNCTION atk.small_del() RETURNS trigger LANGUAGE plpgsql"
+                    + " AS $$BEGIN DELETE FROM atk.small; RETURN NULL; END$$");
             // Inheritance: the rows are in the child, statements name the parent.
             s.execute("CREATE TABLE atk.ip (id int, v text)");
             s.execute("CREATE TABLE atk.ic () INHERITS (atk.ip)");
@@ -212,6 +237,8 @@ class DestructiveAttackTwoTest {
                         + " || '|k2 ' || (SELECT count(*) || ':' || coalesce(string_agg(id || ':' || coalesce(p::text,"
                         + " '-'), ',' ORDER BY id), '') FROM atk.k2)"
                         + " || '|p2 ' || (SELECT count(*) FROM atk.p2)"
+                        + " || '|small ' || (SELECT count(*) || ':' || coalesce(string_agg(id || v, ',' ORDER BY id), '')"
+                        + " FROM atk.small)"
                         + " || '|lo ' || coalesce((SELECT encode(lo_get(oid), 'escape')"
                         + " FROM pg_largeobject_metadata WHERE oid = " + LO + "), 'gone')")) {
             rs.next();
@@ -337,6 +364,136 @@ class DestructiveAttackTwoTest {
                     "SET search_path = atk, pg_catalog",
                     TRUNC_TRIGGER),
             List.of("CREATE TEMP TABLE pg_class (oid oid, relkind \"char\")", TRUNC_TRIGGER));
+
+    private static final String A62 = "a".repeat(62);
+    private static final String A61 = "a".repeat(61);
+    private static final String SMALL_TRIGGER_SCHEMA = "CREATE SCHEMA atkx CREATE TABLE t (id int)"
+            + " CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION atk.small_del()";
+
+    /** Statement sequences run in both pgjdbc modes, one connection per attempt, one message per string. */
+    /** The third round: splitting, statement identity, planted code, WHERE clauses, smaller guards. */
+    static final List<List<String>> SQL_CODE = List.of(
+            // 1. splitting: a line comment ends at a carriage return for PostgreSQL
+            List.of("SELECT 1; -- x\rTRUNCATE atk.s"),
+            List.of("SELECT 1;\r--x\rDELETE FROM atk.s"),
+            List.of("SELECT 1 --\rAS x; DELETE FROM atk.s WHERE id > 0"),
+            List.of("SELECT 1 -- \r; DROP TABLE atk.s CASCADE"),
+            List.of("SELECT 1 -- \r; DELETE FROM atk.small"),
+            List.of("SELECT 1 -- \r; GRANT ALL ON atk.s TO PUBLIC"),
+            List.of("-- only a comment\rDELETE FROM atk.s WHERE id > 0"),
+            // E'', U&'', B'' strings, quoted identifiers, dollar tags, comments
+            List.of("SELECT E'\\''; TRUNCATE atk.s; --'"),
+            List.of("SELECT e'\\\\\\''; TRUNCATE atk.s; --'"),
+            List.of("SELECT U&'d!0061t' UESCAPE '!'; TRUNCATE atk.s"),
+            List.of("SELECT U&'\\0027'; TRUNCATE atk.s; SELECT ''''"),
+            List.of("SELECT B'1'; TRUNCATE atk.s"),
+            List.of("SELECT 1 AS \"a;b\"; TRUNCATE atk.s"),
+            List.of("SELECT 1 AS \"a\"\"b\"; TRUNCATE atk.s; SELECT '\"'"),
+            List.of("SELECT 1 AS x$a$; TRUNCATE atk.s; SELECT 2 AS y$a$"),
+            List.of("SELECT $end$ begin atomic $end$; TRUNCATE atk.s"),
+            List.of("SELECT 1 /* -- */; TRUNCATE atk.s"),
+            List.of("SELECT '--'; TRUNCATE atk.s /* ' */"),
+            List.of("SELECT case when true then 1 end AS begin; TRUNCATE atk.s"),
+            List.of("CREATE PROCEDURE atk.pp() LANGUAGE sql BEGIN ATOMIC SELECT 1 AS atomic; END;"
+                    + " GRANT ALL ON atk.s TO PUBLIC"),
+            List.of("CREATE FUNCTION atk.g() RETURNS int LANGUAGE sql RETURN 1; CREATE ROLE atk_split"),
+            // 2. statement identity
+            List.of("PREPARE U&\"\\0070\" AS " + DEL, "EXECUTE p"),
+            List.of("PREPARE \"P\" AS SELECT 1", "PREPARE p AS " + DEL, "EXECUTE P"),
+            List.of("PREPARE p AS " + DEL, "EXECUTE \"p\""),
+            List.of("PREPARE p AS " + DEL, "PREPARE p AS SELECT 1", "EXECUTE p"),
+            List.of("BEGIN", "PREPARE p AS " + DEL, "ROLLBACK", "EXECUTE p"),
+            List.of("BEGIN", "SELECT 1/0", "PREPARE p AS SELECT 1", "ROLLBACK", "PREPARE p AS " + DEL, "EXECUTE p"),
+            List.of("PREPARE p AS SELECT 1", "DISCARD ALL", "PREPARE p AS " + DEL, "EXECUTE p"),
+            List.of("PREPARE " + A62 + "\u00e9 AS " + DEL, "EXECUTE " + A62),
+            List.of("PREPARE " + A61 + "\u00e9\u00e9 AS " + DEL, "EXECUTE " + A61 + "\u00e9"),
+            List.of("PREPARE " + A62 + " AS SELECT 1", "PREPARE " + A62 + "\u00e9 AS " + DEL, "EXECUTE " + A62),
+            List.of(
+                    "BEGIN",
+                    "DECLARE c CURSOR WITH HOLD FOR SELECT pg_catalog.lo_unlink(" + LO + ")",
+                    "COMMIT",
+                    "FETCH ALL FROM c"),
+            List.of("BEGIN", "DECLARE c CURSOR WITH HOLD FOR SELECT atk.purge_f()", "COMMIT"),
+            List.of("BEGIN", "SAVEPOINT a", "PREPARE q AS " + DEL, "ROLLBACK TO SAVEPOINT a", "COMMIT", "EXECUTE q"),
+            // 3. opaque code planted where the classifier may not look
+            List.of(SMALL_TRIGGER_SCHEMA, "INSERT INTO atkx.t VALUES (1)"),
+            List.of(
+                    "CREATE SCHEMA atkx CREATE TABLE t (id int) CREATE TRIGGER tr AFTER INSERT ON t"
+                            + " FOR EACH ROW EXECUTE FUNCTION atk.side_trunc()",
+                    "INSERT INTO atkx.t VALUES (1)"),
+            List.of(
+                    "CREATE SCHEMA atkx CREATE TABLE t (id int) CREATE TRIGGER tr AFTER INSERT ON t"
+                            + " FOR EACH ROW EXECUTE FUNCTION atk.side_drop()",
+                    "INSERT INTO atkx.t VALUES (1)"),
+            List.of(
+                    "CREATE SCHEMA atkx CREATE TABLE t (id int) CREATE TRIGGER tr AFTER INSERT ON t"
+                            + " FOR EACH STATEMENT EXECUTE FUNCTION atk.swap()",
+                    "INSERT INTO atkx.t VALUES (1)"),
+            List.of(
+                    "CREATE SCHEMA atkx CREATE TABLE t (id int) CREATE TRIGGER tr AFTER INSERT ON t"
+                            + " FOR EACH ROW EXECUTE FUNCTION atk.side_del()",
+                    "INSERT INTO atkx.t VALUES (1)"),
+            List.of(
+                    "CREATE SCHEMA atkx CREATE TABLE t (id int) CREATE TRIGGER tr BEFORE DELETE ON t"
+                            + " FOR EACH STATEMENT EXECUTE FUNCTION atk.small_del()",
+                    "DELETE FROM atkx.t WHERE id = 1"),
+            List.of("CREATE SCHEMA atkx CREATE VIEW v AS SELECT atk.purge_f() AS x", "SELECT * FROM atkx.v"),
+            List.of("CREATE TABLE atk.t (LIKE atk.dflt INCLUDING DEFAULTS)", "INSERT INTO atk.t (id) VALUES (1)"),
+            List.of("CREATE TABLE atk.t (LIKE atk.dflt INCLUDING ALL)", "INSERT INTO atk.t (id) SELECT 1"),
+            List.of(
+                    "CREATE OPERATOR atk.### (RIGHTARG = oid, FUNCTION = pg_catalog.lo_unlink)",
+                    "SELECT OPERATOR(atk.###) " + LO + "::oid"),
+            List.of(
+                    "CREATE DOMAIN atk.d AS oid CHECK (pg_catalog.lo_unlink(VALUE) = 1)",
+                    "SELECT " + LO + "::oid::atk.d"),
+            List.of(
+                    "CREATE MATERIALIZED VIEW atk.mv AS SELECT atk.purge_f() WITH NO DATA",
+                    "REFRESH MATERIALIZED VIEW atk.mv"),
+            List.of("SELECT atk.U&\"purge\\005ff\"()"),
+            List.of("SELECT \"atk\" . \"purge_f\" ( )"),
+            List.of("SET search_path = atk, pg_catalog", "SELECT purge_f()"),
+            List.of("SELECT * FROM atk.parent ORDER BY atk.purge_f()"),
+            List.of("VALUES (atk.purge_f())"),
+            List.of("SELECT * FROM atk.parent, LATERAL atk.purge_f() x"),
+            List.of("EXPLAIN ANALYZE SELECT atk.purge_f()"),
+            List.of("INSERT INTO atk.log VALUES (1) RETURNING atk.purge_f()"),
+            List.of("SELECT atk.purge_f() INTO atk.cp"),
+            List.of("CREATE TABLE atk.cp AS SELECT (SELECT atk.purge_f()) AS x"),
+            // 4. WHERE clauses that read as bounded but select all three rows of atk.small
+            List.of("DELETE FROM atk.small WHERE (id = id) IS TRUE"),
+            List.of("DELETE FROM atk.small WHERE (id IS NULL) IS FALSE"),
+            List.of("DELETE FROM atk.small WHERE CASE WHEN id = id THEN true END"),
+            List.of("DELETE FROM atk.small WHERE (id = id) = true"),
+            // Conditions that compare a column with an outside value (a subquery, a literal, a built-in
+            // function of it) bound the statement by README's contract even when they select every row;
+            // a changesMoreThan rule's trial is what stops them. On atk.small (3 rows, within the limit
+            // of 3) they run; on atk.s (10 rows) the trial refuses them:
+            List.of("DELETE FROM atk.s WHERE id IN (SELECT id FROM atk.s)"),
+            List.of("DELETE FROM atk.s WHERE id = ANY (ARRAY(SELECT id FROM atk.s))"),
+            List.of("DELETE FROM atk.s WHERE num_nonnulls(id) = 1"),
+            List.of("DELETE FROM atk.s WHERE id <> -1"),
+            List.of("UPDATE atk.small SET v = 'x' WHERE coalesce(id, 0) = coalesce(id, 0)"),
+            List.of("UPDATE atk.small SET v = 'x' WHERE NOT (id IS NULL)"),
+            List.of("UPDATE atk.small SET v = 'x' WHERE '1'::int = 1"),
+            List.of("DELETE FROM atk.s USING atk.parent p WHERE atk.s.id > p.id - 100"),
+            List.of("UPDATE atk.small SET v = 'x' FROM atk.parent p WHERE p.id = 1 AND atk.small.id IS NOT NULL"),
+            List.of("MERGE INTO atk.small t USING (SELECT 1) x ON true WHEN MATCHED THEN DELETE"),
+            // DELETE ... WHERE CURRENT OF, one row per statement, empties atk.small three statements
+            // later: each statement is bounded and within the limit; spec.limits.maxRowsChangedPerSession
+            // is what bounds a session's sum (RowsChangedLimitTest), so it is not an attempt here.
+            // 5. smaller guards
+            List.of("TRUNCATE TABLE ONLY atk.parent RESTART IDENTITY CASCADE"),
+            List.of("DROP TABLE IF EXISTS atk.nope, atk.s CASCADE"),
+            List.of("ALTER TABLE atk.s RENAME TO s2", "DROP TABLE atk.s2"),
+            List.of("LOCK atk.s IN ACCESS EXCLUSIVE MODE NOWAIT; " + DEL),
+            List.of("VACUUM FULL atk.s; " + DEL),
+            List.of("REASSIGN OWNED BY CURRENT_USER TO PUBLIC"),
+            List.of(
+                    "ALTER DEFAULT PRIVILEGES IN SCHEMA atk GRANT ALL ON TABLES TO PUBLIC",
+                    "CREATE TABLE atk.s3 (id int)"),
+            List.of(
+                    "SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false)",
+                    "SELECT 'a\\'; TRUNCATE atk.s; --'"));
 
     static Stream<Arguments> attacks() {
         List<Arguments> out = new ArrayList<>();
@@ -493,6 +650,57 @@ class DestructiveAttackTwoTest {
                 batch(query("RELEASE SAVEPOINT pgwarden_trial")),
                 batch(query("RELEASE SAVEPOINT pgwarden_trial")),
                 batch(query("COMMIT"))));
+        for (List<String> steps : SQL_CODE) {
+            for (Client c : Client.values()) {
+                out.add(Arguments.of(
+                        c + ": " + String.join("  ||  ", steps), (Attack) () -> AttackRunner.jdbc(f, c, steps)));
+            }
+        }
+        // A carriage return ends a line comment: one Parse that reads as nothing but a comment.
+        out.add(raw(
+                "extended: P/B/E '-- x<CR>TRUNCATE atk.s', Sync",
+                batch(parse("", "-- x\rTRUNCATE atk.s"), bind("", ""), execute(""), sync())));
+        out.add(raw(
+                "extended: P/B/E '--x<CR>DELETE FROM atk.s', Sync",
+                batch(parse("", "--x\rDELETE FROM atk.s"), bind("", ""), execute(""), sync())));
+        out.add(raw(
+                "extended: P/B/E 'SELECT 1 --<CR>FROM (DELETE ...)' as CTE, Sync",
+                batch(
+                        parse("", "-- \rWITH d AS (DELETE FROM atk.small RETURNING 1) SELECT 1"),
+                        bind("", ""),
+                        execute(""),
+                        sync())));
+        // Protocol names: case is not folded there, SQL folds it.
+        out.add(raw(
+                "simple: Parse S (SELECT 1), Parse s (DELETE), Sync; Query EXECUTE S",
+                batch(parse("S", "SELECT 1"), parse("s", DEL), sync()),
+                batch(query("EXECUTE S"))));
+        out.add(raw(
+                "simple: Parse S (DELETE), Sync; Query EXECUTE \"S\"",
+                batch(parse("S", DEL), sync()),
+                batch(query("EXECUTE \"S\""))));
+        out.add(raw(
+                "extended: Parse 64-byte multibyte name (DELETE), Sync; Bind by the same name, Execute, Sync",
+                batch(parse(A62 + "\u00e9", DEL), sync()),
+                batch(bind("", A62 + "\u00e9"), execute(""), sync())));
+        out.add(raw(
+                "simple: Parse 64-byte multibyte name (DELETE), Sync; Query EXECUTE 62-byte prefix",
+                batch(parse(A62 + "\u00e9", DEL), sync()),
+                batch(query("EXECUTE " + A62))));
+        out.add(raw(
+                "extended: Parse s (DELETE), Sync; Close s, Sync; Query EXECUTE s",
+                batch(parse("s", DEL), sync()),
+                batch(closeStatement("s"), sync()),
+                batch(query("EXECUTE s"))));
+        out.add(raw(
+                "extended: unnamed Parse (DELETE), Sync; Bind unnamed, Execute, Sync",
+                batch(parse("", DEL), sync()),
+                batch(bind("", ""), execute(""), sync())));
+        out.add(raw(
+                "extended: unnamed Parse (DELETE), Sync; unnamed Parse with a syntax error, Sync; Bind, Execute",
+                batch(parse("", DEL), sync()),
+                batch(parse("", "SELEC 1"), sync()),
+                batch(bind("", ""), execute(""), sync())));
         return out.stream();
     }
 
