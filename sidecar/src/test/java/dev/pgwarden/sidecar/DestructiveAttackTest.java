@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(600)
 class DestructiveAttackTest {
-    private static final String POLICY = """
+    /** The policy every destructive attack test runs against (each under a name of its own). */
+    static final String POLICY = """
       apiVersion: pgwarden.dev/v1alpha1
       kind: DatabaseAccessPolicy
       metadata: {name: destructive}

@@ -64,31 +64,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(900)
 class DestructiveAttackTwoTest {
-    private static final String POLICY = """
-      apiVersion: pgwarden.dev/v1alpha1
-      kind: DatabaseAccessPolicy
-      metadata: {name: destructive-two}
-      spec:
-        access: {mode: ReadWrite}
-        rules:
-          - name: destructive-ddl
-            statements: [DROP, TRUNCATE, ALTER]
-            action: RequireApproval
-          - name: unbounded-writes
-            statements: [UPDATE, DELETE]
-            withoutWhere: true
-            action: RequireApproval
-          - name: privileges
-            statements: [GRANT, REVOKE, CREATE_ROLE, ALTER_ROLE, DROP_ROLE]
-            action: Deny
-          - name: big-writes
-            statements: [INSERT, UPDATE, DELETE, MERGE, DO, CALL]
-            changesMoreThan: 3
-            action: Deny
-        defaultAction: Allow
-        onUnparseable: RequireApproval
-        approval: {mode: Retry, timeout: 10m}
-      """;
+    private static final String POLICY =
+            DestructiveAttackTest.POLICY.replace("{name: destructive}", "{name: destructive-two}");
 
     private static final String DEL = "DELETE FROM atk.s WHERE id > 0";
     private static final String DEL_RET = "DELETE FROM atk.s WHERE id > 0 RETURNING id";

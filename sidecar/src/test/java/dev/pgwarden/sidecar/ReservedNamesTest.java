@@ -25,19 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * extended one, however the name is spelled; a name that only looks alike runs.
  */
 class ReservedNamesTest {
-    private static final String POLICY = """
-      apiVersion: pgwarden.dev/v1alpha1
-      kind: DatabaseAccessPolicy
-      metadata: {name: reserved}
-      spec:
-        access: {mode: ReadWrite}
-        rules:
-          - name: big-writes
-            statements: [UPDATE, DELETE, INSERT, DO]
-            changesMoreThan: 2
-            action: Deny
-        onUnparseable: Deny
-      """;
+    private static final String POLICY = TrialRunTest.POLICY.replace("{name: trial-policy}", "{name: reserved}");
     private static ProxyFixture proxy;
 
     @BeforeAll

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL gives them.
  */
 class TrialRunTest {
-    private static final String POLICY = """
+    /** A changesMoreThan rule of 2 on writes and DO; other statements allowed. */
+    static final String POLICY = """
       apiVersion: pgwarden.dev/v1alpha1
       kind: DatabaseAccessPolicy
       metadata: {name: trial-policy}
@@ -36,6 +37,7 @@ class TrialRunTest {
             action: Deny
         onUnparseable: Deny
       """;
+
     private static ProxyFixture proxy;
 
     @BeforeAll
