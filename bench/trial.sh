@@ -7,6 +7,7 @@
 #
 #   bench/trial.sh                          # defaults: clients 1 and 8, both protocols, 10 s per run, 3 rounds
 #   DURATION=20 ROUNDS=5 CLIENTS="8" bench/trial.sh
+#   SKIP_BUILD=1 bench/trial.sh             # with the jar already built (src/cli/target/pgwarden.jar)
 #
 # A trial adds round trips: in the simple protocol the Query is sent as BEGIN (or SAVEPOINT inside
 # the client's transaction), the statement and a count of pgwarden's own (the backend's xact counters and pg_class) in one round
