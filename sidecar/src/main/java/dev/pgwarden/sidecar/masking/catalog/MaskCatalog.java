@@ -100,9 +100,23 @@ public final class MaskCatalog implements AutoCloseable {
         return f;
     }
 
+    /** Reads of the catalog that meet a table dropped while they ran, tried again before failing. */
+    private static final int ATTEMPTS = 3;
+
     private void load(long generation, CompletableFuture<CatalogSnapshot> f) {
         try {
-            CatalogSnapshot s = load(generation);
+            CatalogSnapshot s = null;
+            for (int attempt = 1; s == null; attempt++) {
+                try {
+                    s = load(generation);
+                } catch (SQLException e) {
+                    if (attempt >= ATTEMPTS || !droppedMeanwhile(e)) {
+                        throw e;
+                    }
+                    LOG.debug("the catalog changed while it was read ({}); reading it again", e.getMessage());
+                    closeConnection();
+                }
+            }
             snapshot = s;
             f.complete(s);
         } catch (SQLException | RuntimeException e) {
@@ -110,6 +124,18 @@ public final class MaskCatalog implements AutoCloseable {
             closeConnection();
             f.completeExceptionally(e);
         }
+    }
+
+    /**
+     * A relation the read saw in the catalog was dropped before a function of it ran (DDL of
+     * another session, committed while the read went on): PostgreSQL reports an internal error
+     * whose message says so. The next read sees the catalog without it.
+     */
+    static boolean droppedMeanwhile(SQLException e) {
+        String message = e.getMessage();
+        return "XX000".equals(e.getSQLState())
+                && message != null
+                && (message.contains("could not open relation with OID") || message.contains("cache lookup failed"));
     }
 
     // ---------------------------------------------------------------- loading
