@@ -30,30 +30,21 @@ final class ReservedNames {
     /** The verdict, with a denial added when the statement names one of pgwarden's own. */
     static Verdict guard(Verdict v, Classification c, String sql) {
         String name = named(c, sql);
-        if (name == null) {
-            return v;
-        }
-        List<Verdict.Match> all = new ArrayList<>(v.matched());
-        all.add(new Verdict.Match(
-                Action.Deny,
-                BuiltInRule.RESERVED_NAMES,
-                "it names " + name + ", and names starting with " + PREFIX
-                        + " are pgwarden's own (its trials' savepoints and counts); choose another name"));
-        return Verdict.of(all);
+        return name == null ? v : denied(v, "it names " + name);
     }
 
     /** The verdict, with a denial added when a Parse names its statement as pgwarden names its own. */
     static Verdict guardProtocolName(Verdict v, String name) {
-        String key = ServerNames.ofProtocolName(name);
-        if (!reserved(key)) {
-            return v;
-        }
+        return reserved(ServerNames.ofProtocolName(name)) ? denied(v, "it prepares statement " + name) : v;
+    }
+
+    private static Verdict denied(Verdict v, String what) {
         List<Verdict.Match> all = new ArrayList<>(v.matched());
         all.add(new Verdict.Match(
                 Action.Deny,
                 BuiltInRule.RESERVED_NAMES,
-                "it prepares statement " + name + ", and names starting with " + PREFIX
-                        + " are pgwarden's own (its trials' counts); choose another name"));
+                what + ", and names starting with " + PREFIX
+                        + " are pgwarden's own (its trials' savepoints and counts); choose another name"));
         return Verdict.of(all);
     }
 
