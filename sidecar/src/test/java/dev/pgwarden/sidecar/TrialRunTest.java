@@ -382,9 +382,8 @@ class TrialRunTest {
      * The count is a statement pgwarden prepares once per session: a client that frees every
      * prepared statement between trials (DEALLOCATE ALL, DISCARD ALL, as poolers do) gets its next
      * trialled write run and counted as before, not refused for a count that could not run. In the
-     * simple protocol through pgjdbc, in the extended one with raw frames: pgjdbc starts the batch
-     * after a DEALLOCATE ALL with Close messages, and a batch whose first message is not its Parse
-     * or Bind cannot open a trial's savepoint (it is refused as untrialable, which fails closed).
+     * simple protocol through pgjdbc, in the extended one with raw frames (pgjdbc's batches after a
+     * DEALLOCATE ALL start with Close messages: {@link #aBatchThatStartsWithCloseMessagesRunsItsWriteAsATrial}).
      */
     @Test
     void trialsGoOnAfterTheClientFreesEveryPreparedStatement() throws Exception {
@@ -456,5 +455,42 @@ class TrialRunTest {
             assertThat(over).contains("E[42501").doesNotContain("C[UPDATE");
         }
         assertThat(values()).startsWith("u", "u", "v3", "v4", "v5", "v6");
+    }
+
+    /**
+     * A batch that starts with Close messages (pgjdbc frees statements it dropped from its cache at
+     * the start of its next batch, when the garbage collector reports them) still opens a trial's
+     * savepoint at its first Bind: the write within the limit runs, the one over it is refused.
+     */
+    @Test
+    void aBatchThatStartsWithCloseMessagesRunsItsWriteAsATrial() throws Exception {
+        try (RawClient c = new RawClient(proxy.port()).authenticate(proxy.token())) {
+            assertThat(Attempts.exchange(
+                            c,
+                            1,
+                            dev.pgwarden.sidecar.protocol.Frames.parse(
+                                    "w", "UPDATE trial_t SET v = 'c' WHERE id <= $1", 23),
+                            dev.pgwarden.sidecar.protocol.Frames.parse("gone", "SELECT 1"),
+                            dev.pgwarden.sidecar.protocol.Frames.sync()))
+                    .doesNotContain("E[");
+            String within = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.closeStatement("gone"),
+                    dev.pgwarden.sidecar.protocol.Frames.closeStatement("never_made"),
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "w", "2"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(within).contains("C[UPDATE 2").doesNotContain("E[");
+            String over = Attempts.exchange(
+                    c,
+                    1,
+                    dev.pgwarden.sidecar.protocol.Frames.closeStatement("never_made"),
+                    dev.pgwarden.sidecar.protocol.Frames.bind("", "w", "6"),
+                    dev.pgwarden.sidecar.protocol.Frames.execute(""),
+                    dev.pgwarden.sidecar.protocol.Frames.sync());
+            assertThat(over).contains("E[42501").doesNotContain("C[UPDATE");
+        }
+        assertThat(values()).startsWith("c", "c", "v3", "v4", "v5", "v6");
     }
 }

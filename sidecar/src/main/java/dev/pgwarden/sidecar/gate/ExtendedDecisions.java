@@ -86,7 +86,9 @@ final class ExtendedDecisions {
             return null;
         }
         if (!(resolutions.peek() instanceof Drained)) {
-            // Whether the trial opens a transaction or a savepoint depends on where the session is.
+            // Whether the trial opens a transaction or a savepoint depends on where the session is; a
+            // Flush gets the answers of Close messages ahead of this one in the batch.
+            gate.sendBeforeWaiting(dev.pgwarden.sidecar.protocol.Messages.flush(out.alloc()));
             exchange.whenIdle(() -> out.onLoop(() -> resolutions.resume(new Drained())));
             return Step.WAIT;
         }

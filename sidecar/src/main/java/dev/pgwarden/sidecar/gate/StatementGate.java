@@ -215,7 +215,10 @@ public final class StatementGate {
 
     private Step inspect(PgMessage m) {
         Step step = inspectMessage(m);
-        if (step != Step.WAIT && m.type() != ProtocolCodes.FLUSH) {
+        if (step != Step.WAIT && m.type() != ProtocolCodes.FLUSH && !(batchStart && m.type() == ProtocolCodes.CLOSE)) {
+            // A Close ahead of a batch's first Parse or Bind runs nothing (pgjdbc frees the statements
+            // it dropped from its cache so, when the garbage collector says): the next message still
+            // starts the batch, and may open a trial's savepoint.
             byte t = m.type();
             batchStart = t == ProtocolCodes.SYNC || t == ProtocolCodes.QUERY || t == ProtocolCodes.FUNCTION_CALL;
         }
