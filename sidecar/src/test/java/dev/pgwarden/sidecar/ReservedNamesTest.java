@@ -74,6 +74,8 @@ class ReservedNamesTest {
                 "SAVEPOINT PGWARDEN_TRIAL | simple |",
                 "SAVEPOINT \"pgwarden_trial\" | extended |",
                 "SAVEPOINT U&\"pgwarden\\005ftrial\" | simple |",
+                "RELEASE SAVEPOINT U&\"\\0070gwarden_trial\" | extended |",
+                "ROLLBACK TO SAVEPOINT U&\"!0070gwarden_trial\" UESCAPE '!' | simple |",
                 "SAVEPOINT " + "pgwarden_trial_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
                         + " | simple |",
                 "RELEASE SAVEPOINT pgwarden_trial | simple |",

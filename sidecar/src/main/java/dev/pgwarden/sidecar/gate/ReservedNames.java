@@ -57,7 +57,7 @@ final class ReservedNames {
         if (reserved(target)) {
             return target;
         }
-        if (sql != null && c.kind() == StatementKind.TRANSACTION) {
+        if (sql != null && c.kind() == StatementKind.TRANSACTION && mayName(sql)) {
             return savepointName(sql);
         }
         return null;
@@ -80,6 +80,22 @@ final class ReservedNames {
             return k.name();
         }
         return null;
+    }
+
+    /**
+     * Cheap test before lexing, so BEGIN and COMMIT cost nothing: a reserved name is spelled with
+     * "pgwarden" in some case, or with U& escapes.
+     */
+    private static boolean mayName(String sql) {
+        if (sql.indexOf('&') >= 0) {
+            return true;
+        }
+        for (int i = 0; i + 8 <= sql.length(); i++) {
+            if (sql.regionMatches(true, i, "pgwarden", 0, 8)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A reserved name among the names of a SAVEPOINT, RELEASE or ROLLBACK TO (any name it holds). */

@@ -213,11 +213,10 @@ final class StatementJudge {
             return v;
         }
         if (fetchDepth >= MAX_FETCH_DEPTH) {
-            return Verdict.of(List.of(new Verdict.Match(
-                    Action.Deny,
-                    "onUnparseable",
-                    "it fetches from a portal bound from a FETCH more than " + MAX_FETCH_DEPTH
-                            + " deep, which pgwarden does not follow")));
+            // Beyond that pgwarden cannot say what runs: onUnparseable decides, as for text it cannot read.
+            return context.policy()
+                    .decide(Classification.unparseable("it fetches from a portal bound from a FETCH more than "
+                            + MAX_FETCH_DEPTH + " deep, which pgwarden does not follow"));
         }
         fetchDepth++;
         try {

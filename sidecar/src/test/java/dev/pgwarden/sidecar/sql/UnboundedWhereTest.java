@@ -56,6 +56,9 @@ class UnboundedWhereTest {
                 "DELETE FROM t USING s WHERE s.k = 2",
                 "DELETE FROM t x USING s WHERE t.id = 5",
                 "MERGE INTO t USING s ON s.id = 1 WHEN MATCHED THEN DELETE",
+                "DELETE FROM t WHERE id = 5 -- x\rOR true",
+                "DELETE FROM t WHERE id = 5 --\r OR id IS NOT NULL",
+                "UPDATE t SET v = 1 WHERE id = 5 -- \r\nOR true",
             })
     void selectEveryRow(String sql) {
         Verdict v = decideQuery(READ_WRITE, sql);
