@@ -78,6 +78,13 @@ class KubernetesApprovalProxyTest {
             assertThat(qa.getSpec().policy()).isEqualTo("k8s-approvals");
             assertThat(qa.getSpec().fingerprint()).startsWith("sha256:");
             assertThat(qa.getSpec().rowsChanged()).as("no trial ran").isNull();
+            // What it would drop, as the catalog saw it: an empty table never analyzed.
+            assertThat(qa.getSpec().estimates()).singleElement().satisfies(e -> {
+                assertThat(e.target()).isEqualTo("table k8s_held");
+                assertThat(e.relations()).isEqualTo(1);
+                assertThat(e.bytes()).isNotNull();
+                assertThat(e.note()).contains("never analyzed");
+            });
             // What `kubectl -n agents patch queryapproval NAME --type merge -p '{"spec":{"decision":"Approved"}}'`
             // sends.
             client.resources(QueryApproval.class)

@@ -3,6 +3,7 @@ package dev.pgwarden.operator.notify;
 import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.cluster.ReviewCommands;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
+import dev.pgwarden.api.v1alpha1.ObjectEstimate;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import dev.pgwarden.api.v1alpha1.QueryApprovalSpec;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.List;
  * @param heldBecause why the policy held it (annotation {@code pgwarden.dev/reason}); for a
  *     {@code changesMoreThan} rule it says how many rows the trial run changed
  * @param rowsChanged rows the statement's trial run changed ({@code spec.rowsChanged}), or null
+ * @param estimates what a DROP or TRUNCATE would remove ({@code spec.estimates}); empty for others
  */
 record ApprovalMessage(
         String namespace,
@@ -32,6 +34,7 @@ record ApprovalMessage(
         String reason,
         String heldBecause,
         Long rowsChanged,
+        List<ObjectEstimate> estimates,
         String requestedAt,
         String expiresAt,
         String approveCommand,
@@ -57,6 +60,7 @@ record ApprovalMessage(
                 spec.reason(),
                 approval.annotation(PgwardenAnnotations.APPROVAL_REASON),
                 spec.rowsChanged(),
+                spec.estimates() == null ? List.of() : spec.estimates(),
                 requestedAt != null ? requestedAt : approval.getMetadata().getCreationTimestamp(),
                 spec.expiresAt(),
                 ReviewCommands.approve(namespace, name),

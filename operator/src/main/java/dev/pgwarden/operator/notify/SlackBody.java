@@ -34,7 +34,10 @@ final class SlackBody {
         }
         blocks.add(section("*Agent's reason* " + escape(m.reason() == null ? "(none given)" : m.reason())
                 + "\n*Held because* " + escape(orNone(m.heldBecause()))
-                + (m.rowsChanged() == null ? "" : "\n*Trial run* changed " + m.rowsChanged() + " rows")));
+                + (m.rowsChanged() == null ? "" : "\n*Trial run* changed " + m.rowsChanged() + " rows")
+                + m.estimates().stream()
+                        .map(e -> "\n*Would remove* " + escape(e.summary()))
+                        .collect(java.util.stream.Collectors.joining())));
         blocks.add(section(fenced("Approve", m.approveCommand()) + "\n" + fenced("Deny", m.denyCommand())));
         blocks.add(context("Expires " + escape(m.expiresAt()) + " · requested " + escape(orNone(m.requestedAt()))
                 + " · " + escape(orNone(m.fingerprint()))));

@@ -2,6 +2,7 @@ package dev.pgwarden.operator.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
+import dev.pgwarden.api.v1alpha1.ObjectEstimate;
 import java.util.List;
 
 /**
@@ -32,6 +33,7 @@ final class WebhookBody {
             String reason,
             String heldBecause,
             Long rowsChanged,
+            List<ObjectEstimate> estimates,
             String requestedAt,
             String expiresAt,
             Commands commands) {}
@@ -57,6 +59,7 @@ final class WebhookBody {
                 m.reason(),
                 m.heldBecause(),
                 m.rowsChanged(),
+                m.estimates(),
                 m.requestedAt(),
                 m.expiresAt(),
                 new Commands(m.approveCommand(), m.denyCommand()));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
+import dev.pgwarden.api.v1alpha1.ObjectEstimate;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -83,13 +84,35 @@ class NotificationPartsTest {
                         "reason",
                         "heldBecause",
                         "rowsChanged",
+                        "estimates",
                         "requestedAt",
                         "expiresAt",
                         "commands");
         assertThat(body.get("reason").isNull()).isTrue();
     }
 
+    @Test
+    void aDropRequestTellsReviewersWhatItWouldRemove() throws Exception {
+        List<ObjectEstimate> estimates = List.of(
+                new ObjectEstimate("partitioned table app.orders", "app.orders", 3, 1_234_567L, 3L * 1024 * 1024, null),
+                new ObjectEstimate("relation scratch", null, null, null, null, "not found by pgwarden's catalog read"));
+        ApprovalMessage m = message("DROP TABLE app.orders, scratch", estimates);
+        String slack = JSON.readTree(SlackBody.render(m)).get("blocks").toString();
+        assertThat(slack)
+                .contains("*Would remove* partitioned table app.orders: about 1,234,567 rows, 3.0 MiB in 3 relations")
+                .contains("*Would remove* relation scratch: no estimate (not found by pgwarden's catalog read)");
+        JsonNode webhook = JSON.readTree(WebhookBody.render(m)).get("estimates");
+        assertThat(webhook).hasSize(2);
+        assertThat(webhook.get(0).get("rows").asLong()).isEqualTo(1_234_567L);
+        assertThat(webhook.get(0).get("bytes").asLong()).isEqualTo(3L * 1024 * 1024);
+        assertThat(webhook.get(1).has("rows")).isFalse();
+    }
+
     private static ApprovalMessage message(String statement) {
+        return message(statement, List.of());
+    }
+
+    private static ApprovalMessage message(String statement, List<ObjectEstimate> estimates) {
         return new ApprovalMessage(
                 "agents",
                 "pgw-x",
@@ -104,6 +127,7 @@ class NotificationPartsTest {
                 null,
                 "it matches rule \"big-writes\"",
                 250L,
+                estimates,
                 java.time.Instant.now().toString(),
                 java.time.Instant.now().plusSeconds(600).toString(),
                 dev.pgwarden.api.cluster.ReviewCommands.approve("agents", "pgw-x"),

@@ -1,6 +1,7 @@
 package dev.pgwarden.sidecar.approval;
 
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
+import dev.pgwarden.api.v1alpha1.ObjectEstimate;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,6 +16,8 @@ import java.util.List;
  * @param reason why the policy holds it (the rule's explanation)
  * @param agentReason why the agent says it runs it, in its own words ({@code spec.reason}); null when it gave none
  * @param rowsChanged rows its trial run changed ({@code spec.rowsChanged}); null when it had none
+ * @param estimates for a DROP or TRUNCATE, what each object it names holds ({@code spec.estimates});
+ *     empty for other statements
  */
 public record ApprovalRequest(
         String policy,
@@ -28,4 +31,24 @@ public record ApprovalRequest(
         String fingerprint,
         Instant expiresAt,
         String agentReason,
-        Long rowsChanged) {}
+        Long rowsChanged,
+        List<ObjectEstimate> estimates) {
+
+    /** The same request with the catalog's estimates of what it drops or empties. */
+    public ApprovalRequest withEstimates(List<ObjectEstimate> estimates) {
+        return new ApprovalRequest(
+                policy,
+                rule,
+                reason,
+                subject,
+                session,
+                statement,
+                parameters,
+                key,
+                fingerprint,
+                expiresAt,
+                agentReason,
+                rowsChanged,
+                List.copyOf(estimates));
+    }
+}

@@ -128,6 +128,9 @@ public final class LocalApprovalEndpoint implements AutoCloseable {
         if (r.rowsChanged() != null) {
             n.put("rowsChanged", r.rowsChanged());
         }
+        if (!r.estimates().isEmpty()) {
+            n.set("estimates", JSON.valueToTree(r.estimates()));
+        }
         if (r.agentReason() != null) {
             n.put("agentReason", r.agentReason());
         }

@@ -73,7 +73,8 @@ final class QueryApprovals {
                 Decision.Pending,
                 null,
                 request.agentReason(),
-                request.rowsChanged()));
+                request.rowsChanged(),
+                request.estimates().isEmpty() ? null : request.estimates()));
         return approval;
     }
 

@@ -11,6 +11,7 @@ import dev.pgwarden.sidecar.policy.Verdict;
 import dev.pgwarden.sidecar.protocol.Messages;
 import dev.pgwarden.sidecar.protocol.ProtocolCodes;
 import dev.pgwarden.sidecar.protocol.SqlState;
+import dev.pgwarden.sidecar.sql.DropTargets;
 import dev.pgwarden.sidecar.sql.SqlNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -82,6 +83,27 @@ final class ApprovalFlow {
             Consumer<Held> onApproved,
             Consumer<Refusal> onRefused) {
         ApprovalRequest request = request(statement, parameters, verdict, reason);
+        List<DropTargets.Target> targets = context.estimates() == null ? List.of() : DropTargets.of(statement);
+        if (targets.isEmpty()) {
+            send(request, verdict, retry, onApproved, onRefused);
+            return;
+        }
+        // A DROP or TRUNCATE: the request says what the objects hold (the estimate never fails).
+        context.estimates()
+                .estimate(targets)
+                .thenAccept(estimates -> out.onLoop(() -> {
+                    if (!closed) {
+                        send(request.withEstimates(estimates), verdict, retry, onApproved, onRefused);
+                    }
+                }));
+    }
+
+    private void send(
+            ApprovalRequest request,
+            Verdict verdict,
+            boolean retry,
+            Consumer<Held> onApproved,
+            Consumer<Refusal> onRefused) {
         if (retry || context.approvalMode() == ApprovalMode.Retry) {
             context.approvals()
                     .retry(request)
@@ -185,7 +207,8 @@ final class ApprovalFlow {
                 "sha256:" + fingerprint,
                 Instant.now(context.clock()).plus(context.approvalTimeout()),
                 reason,
-                verdict.rowsChanged());
+                verdict.rowsChanged(),
+                List.of());
     }
 
     private Refusal retryRefusal(ApprovalOutcome o, Verdict verdict) {

@@ -3,6 +3,7 @@ package dev.pgwarden.sidecar.gate;
 import dev.pgwarden.api.v1alpha1.ApprovalMode;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.sidecar.approval.ApprovalGate;
+import dev.pgwarden.sidecar.approval.ObjectEstimates;
 import dev.pgwarden.sidecar.masking.MaskingEngine;
 import dev.pgwarden.sidecar.policy.StatementPolicy;
 import dev.pgwarden.sidecar.sql.ClassifierPool;
@@ -17,6 +18,8 @@ import java.util.function.Supplier;
  *
  * @param recordingProblem why statements cannot be recorded now, or null; refuses new statements
  *     when the policy's audit.failClosed is on
+ * @param estimates reads what a DROP or TRUNCATE held for approval would remove, for its request;
+ *     null to file requests without
  */
 public record GateContext(
         PolicyPin live,
@@ -25,7 +28,8 @@ public record GateContext(
         ApprovalSubject subject,
         String session,
         Clock clock,
-        Supplier<String> recordingProblem) {
+        Supplier<String> recordingProblem,
+        ObjectEstimates estimates) {
 
     String policyName() {
         return live.version().name();

@@ -4,6 +4,7 @@ import dev.pgwarden.api.policy.SessionLimits;
 import dev.pgwarden.api.v1alpha1.ApprovalSubject;
 import dev.pgwarden.api.v1alpha1.RecordedResults;
 import dev.pgwarden.api.v1alpha1.Recording;
+import dev.pgwarden.sidecar.approval.ObjectEstimates;
 import dev.pgwarden.sidecar.exchange.Exchange;
 import dev.pgwarden.sidecar.exchange.ResultMasking;
 import dev.pgwarden.sidecar.exchange.ResultSample;
@@ -54,7 +55,8 @@ record SessionWiring(
                 new ApprovalSubject(identity.issuer(), identity.subject(), identity.serviceAccount(), identity.pod()),
                 sessionId,
                 proxy.clock(),
-                proxy.audit()::cannotRecord);
+                proxy.audit()::cannotRecord,
+                new ObjectEstimates(proxy.upstream()::config, proxy.blockingWork()));
         return new SessionWiring(
                 audit,
                 sample,

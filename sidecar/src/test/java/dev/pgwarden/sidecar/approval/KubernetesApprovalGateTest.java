@@ -393,7 +393,8 @@ class KubernetesApprovalGateTest {
                 "sha256:abc",
                 Instant.now().plus(ttl),
                 agentReason,
-                null);
+                null,
+                List.of());
     }
 
     private Resource<QueryApproval> approval(String name) {

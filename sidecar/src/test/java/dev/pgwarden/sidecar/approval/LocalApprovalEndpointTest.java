@@ -68,7 +68,8 @@ class LocalApprovalEndpointTest {
                         "sha256:1",
                         Instant.now().plusSeconds(600),
                         null,
-                        null))
+                        null,
+                        List.of()))
                 .get(10, TimeUnit.SECONDS);
         String approve = "/" + pending.name() + "/approve";
 

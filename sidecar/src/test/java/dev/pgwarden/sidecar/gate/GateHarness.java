@@ -175,7 +175,8 @@ final class GateHarness implements GateOutput, AutoCloseable {
                 new ApprovalSubject("https://issuer.test", "tester", null, null),
                 "s-1",
                 o.clock,
-                () -> recordingProblem);
+                () -> recordingProblem,
+                null);
         gate = new StatementGate(context, exchange, this);
     }
 

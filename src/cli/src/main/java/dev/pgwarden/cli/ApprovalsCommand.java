@@ -3,6 +3,7 @@ package dev.pgwarden.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgwarden.api.v1alpha1.Decision;
+import dev.pgwarden.api.v1alpha1.ObjectEstimate;
 import dev.pgwarden.cli.cluster.ApprovalDecision;
 import dev.pgwarden.cli.cluster.ApprovalListing;
 import dev.pgwarden.cli.cluster.Cluster;
@@ -82,6 +83,10 @@ public final class ApprovalsCommand implements Callable<Integer> {
             if (e.hasNonNull("rowsChanged")) {
                 System.out.println(
                         "    trial run changed " + e.path("rowsChanged").asLong() + " rows");
+            }
+            for (JsonNode estimate : e.path("estimates")) {
+                System.out.println("    would remove "
+                        + JSON.treeToValue(estimate, ObjectEstimate.class).summary());
             }
             if (e.hasNonNull("agentReason")) {
                 System.out.println("    reason: " + e.path("agentReason").asText());

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgwarden.api.cluster.PgwardenAnnotations;
 import dev.pgwarden.api.v1alpha1.Decision;
+import dev.pgwarden.api.v1alpha1.ObjectEstimate;
 import dev.pgwarden.api.v1alpha1.QueryApproval;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +31,13 @@ class KubectlPluginTest {
     void start() throws Exception {
         cluster = new ReviewCluster(tmp);
         cluster.request("agents", "pgw-drop", "DROP TABLE staging_events", later, "cleanup after ticket 7");
-        cluster.request("staging", "pgw-truncate", "TRUNCATE audit_copy", later, null);
+        cluster.request(
+                "staging",
+                "pgw-truncate",
+                "TRUNCATE audit_copy",
+                later,
+                null,
+                List.of(new ObjectEstimate("table public.audit_copy", "audit_copy", 1, 1200L, 2L << 20, null)));
     }
 
     @AfterEach
@@ -59,6 +67,7 @@ class KubectlPluginTest {
                 .doesNotContain("pgw-truncate");
         assertThat(kubectl("approvals", "-n", "staging").out())
                 .contains("pgw-truncate -n staging")
+                .contains("    would remove table public.audit_copy: about 1,200 rows, 2.0 MiB")
                 .doesNotContain("pgw-drop");
     }
 

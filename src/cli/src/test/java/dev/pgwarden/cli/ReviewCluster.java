@@ -133,6 +133,16 @@ final class ReviewCluster implements AutoCloseable {
 
     /** A request as the sidecar files it: Pending, no decision, expiring at {@code expiresAt}. */
     QueryApproval request(String namespace, String name, String statement, Instant expiresAt, String reason) {
+        return request(namespace, name, statement, expiresAt, reason, null);
+    }
+
+    QueryApproval request(
+            String namespace,
+            String name,
+            String statement,
+            Instant expiresAt,
+            String reason,
+            List<dev.pgwarden.api.v1alpha1.ObjectEstimate> estimates) {
         QueryApproval approval = new QueryApproval();
         approval.setMetadata(
                 new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
@@ -152,7 +162,8 @@ final class ReviewCluster implements AutoCloseable {
                 null,
                 null,
                 reason,
-                null));
+                null,
+                estimates));
         return admin.resources(QueryApproval.class).resource(approval).create();
     }
 

@@ -1,20 +1,17 @@
 package dev.pgwarden.sidecar.masking.catalog;
 
-import dev.pgwarden.api.jdbc.JdbcTarget;
-import dev.pgwarden.api.v1alpha1.SslMode;
 import dev.pgwarden.sidecar.masking.plan.CatalogSnapshot;
 import dev.pgwarden.sidecar.masking.plan.MaskRules;
 import dev.pgwarden.sidecar.masking.plan.MaskedColumn;
 import dev.pgwarden.sidecar.upstream.UpstreamConfig;
+import dev.pgwarden.sidecar.upstream.UpstreamJdbc;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -207,34 +204,7 @@ public final class MaskCatalog implements AutoCloseable {
         if (connection != null && !connection.isClosed()) {
             return connection;
         }
-        UpstreamConfig upstream = this.upstream.get();
-        Properties p = new Properties();
-        p.setProperty("user", upstream.user());
-        if (upstream.password() != null) {
-            p.setProperty("password", upstream.password());
-        }
-        p.setProperty("ApplicationName", "pgwarden-catalog");
-        p.setProperty(
-                "sslmode",
-                switch (upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode()) {
-                    case DISABLE -> "disable";
-                    case REQUIRE -> "require";
-                    case VERIFY_FULL -> "verify-full";
-                });
-        if (upstream.caFile() != null) {
-            p.setProperty("sslrootcert", upstream.caFile().toString());
-        }
-        p.setProperty("connectTimeout", "10");
-        p.setProperty("socketTimeout", "30");
-        connection = DriverManager.getConnection(
-                JdbcTarget.of(
-                                upstream.host(),
-                                upstream.port(),
-                                upstream.database(),
-                                upstream.sslMode() == null ? SslMode.DISABLE : upstream.sslMode())
-                        .url(),
-                p);
-        connection.setAutoCommit(true);
+        connection = UpstreamJdbc.connect(this.upstream.get(), "pgwarden-catalog", 30);
         return connection;
     }
 

@@ -32,4 +32,9 @@ public record QueryApprovalSpec(
 
         @JsonPropertyDescription("Rows the statement changed when pgwarden ran it as a trial (a rule with"
                 + " changesMoreThan), rolled back or held until this request is decided; absent when it had no trial.")
-        Long rowsChanged) {}
+        Long rowsChanged,
+
+        @JsonPropertyDescription("For a DROP or TRUNCATE: what each object it names holds, as the catalog estimated"
+                + " when the request was made (rows, size on disk, partitions and children included); absent for"
+                + " other statements.")
+        List<ObjectEstimate> estimates) {}

@@ -65,6 +65,7 @@ class QueryApprovalTest {
                 decision,
                 null,
                 null,
+                null,
                 null));
         return approval;
     }

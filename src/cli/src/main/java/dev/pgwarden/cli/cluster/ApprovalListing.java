@@ -79,6 +79,9 @@ public final class ApprovalListing {
         if (spec.rowsChanged() != null) {
             out.println("    trial run changed " + spec.rowsChanged() + " rows");
         }
+        if (spec.estimates() != null) {
+            spec.estimates().forEach(e -> out.println("    would remove " + e.summary()));
+        }
         if (spec.reason() != null) {
             out.println("    reason: " + spec.reason());
         }
