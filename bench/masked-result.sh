@@ -49,8 +49,11 @@ INSERT INTO bench_stream.people SELECT g, 'person ' || g, 'user' || g || '@examp
   lpad((g % 1000)::text, 3, '0') || '-' || lpad((g % 100)::text, 2, '0') || '-' || lpad(g::text, 4, '0'),
   'city ' || (g % 97), g % 1000 FROM generate_series(1, $ROWS) g;
 VACUUM ANALYZE bench_stream.people;
+-- Unqualified names: the agent's role finds the masking view first on its search_path (a
+-- qualified name reads the table, whose masked columns it may not read); the others find the table.
+ALTER DATABASE bench SET search_path = bench_stream, public;
 SQL
-echo 'SELECT id, name, email, ssn, city, score FROM bench_stream.people;' > "$work/select.sql"
+echo 'SELECT id, name, email, ssn, city, score FROM people;' > "$work/select.sql"
 
 # policy FILE [SSN_STRATEGY]: read-only; with a strategy, email and ssn are masked.
 policy() {
@@ -59,7 +62,7 @@ apiVersion: pgwarden.dev/v1alpha1
 kind: DatabaseAccessPolicy
 metadata: {name: masked-result}
 spec:
-  access: {mode: ReadOnly}
+  access: {mode: ReadOnly, schemas: [bench_stream]}
   onUnparseable: Deny
 POLICY
   if [ -n "${2:-}" ]; then
@@ -83,7 +86,7 @@ done
 # What each configuration returns for one row: shows that the masked ones mask.
 for k in "${!names[@]}"; do
   printf '%-7s id 1: %s\n' "${names[$k]}" "$(PGPASSWORD="${passes[$k]}" psql -At -h 127.0.0.1 -p "${ports[$k]}" -U postgres \
-    -c 'SELECT id, name, email, ssn, city, score FROM bench_stream.people WHERE id = 1' bench 2>&1)"
+    -c 'SELECT id, name, email, ssn, city, score FROM people WHERE id = 1' bench 2>&1)"
 done
 
 # once INDEX -> "ms cpu_ms": one SELECT of the whole table; pgwarden's CPU over it (0 for direct).
