@@ -151,7 +151,7 @@ public final class ResultMasking {
         boolean opaque = plan == null || plan.opaqueCode();
         boolean withhold =
                 opaque && m.type() == ProtocolCodes.NOTICE_RESPONSE || opaque && decision != null && isCodeError(m);
-        return MessageScrubber.scrub(m.frame(), names, sql, withhold, alloc);
+        return MessageScrubber.scrub(m.frame(), names, withhold, alloc);
     }
 
     /** An error raised by PL/pgSQL code (RAISE, ASSERT): its message is whatever the code wrote. */

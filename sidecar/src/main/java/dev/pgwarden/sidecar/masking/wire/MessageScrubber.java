@@ -27,11 +27,7 @@ public final class MessageScrubber {
      * @param statementNames the names in the statement the message is about
      */
     public static ByteBuf scrub(
-            ByteBuf message,
-            Set<String> statementNames,
-            String statement,
-            boolean withholdMessage,
-            ByteBufAllocator alloc) {
+            ByteBuf message, Set<String> statementNames, boolean withholdMessage, ByteBufAllocator alloc) {
         ByteBuf in = message.duplicate();
         byte type = in.readByte();
         in.readInt();
@@ -48,8 +44,8 @@ public final class MessageScrubber {
                 case 'M' ->
                     value = withholdMessage
                             ? WITHHELD_MESSAGE
-                            : redactUnquoted(redactQuoted(value, statementNames), statement);
-                case 'H' -> value = redactUnquoted(redactQuoted(value, statementNames), statement);
+                            : redactUnquoted(redactQuoted(value, statementNames), statementNames);
+                case 'H' -> value = redactUnquoted(redactQuoted(value, statementNames), statementNames);
                 case 'D' -> value = WITHHELD;
                 case 'W', 'q' -> value = null;
                 default -> {}
@@ -68,35 +64,50 @@ public final class MessageScrubber {
     private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[^\\s,;()\"]+");
 
     /**
-     * Replaces unquoted values: a few messages print them bare ({@code date field value out of
-     * range: 2000-13-123456789}). A word holding a digit (three characters or more) or an '@' that
-     * the statement itself does not contain is taken for one.
+     * Replaces unquoted values: some messages print them bare ({@code date field value out of
+     * range: 2000-13-12}, {@code operator does not exist: x(int,int)}, {@code index 12 out of valid
+     * range}), and a value can be made to look like any word. So every bare word after the
+     * message's first colon goes (PostgreSQL puts what it could not take there), and before it
+     * every word holding a digit or an '@', unless it is a name of the statement with a letter in
+     * it (names are compared whole: a comment or a literal listing candidate values keeps nothing).
      */
-    static String redactUnquoted(String s, String statement) {
+    static String redactUnquoted(String s, Set<String> statementNames) {
         StringBuilder b = new StringBuilder(s.length());
         java.util.regex.Matcher m = WORD.matcher(s);
         int last = 0;
         boolean inQuote = false;
+        boolean afterColon = false;
         while (m.find()) {
             for (int i = last; i < m.start(); i++) {
-                inQuote ^= s.charAt(i) == '"';
+                char c = s.charAt(i);
+                inQuote ^= c == '"';
+                afterColon |= !inQuote && c == ':';
             }
             b.append(s, last, m.start());
             String word = m.group();
-            boolean valueLike =
-                    word.indexOf('@') >= 0 || word.length() >= 3 && word.chars().anyMatch(Character::isDigit);
-            if (!inQuote
-                    && valueLike
-                    && !word.equals("[redacted]")
-                    && (statement == null || !statement.contains(word))) {
+            if (!inQuote && !word.equals("[redacted]") && (afterColon || bareValue(word, statementNames))) {
                 b.append("[redacted]");
             } else {
                 b.append(word);
             }
             last = m.end();
+            // "name: value": a colon that ends a word opens what follows.
+            afterColon |= !inQuote && word.endsWith(":");
         }
         b.append(s, last, s.length());
         return b.toString();
+    }
+
+    /** A word that may carry a value: a digit or an '@' in it, and not a name the statement holds. */
+    private static boolean bareValue(String word, Set<String> names) {
+        boolean digit = word.chars().anyMatch(Character::isDigit);
+        if (!digit && word.indexOf('@') < 0) {
+            return false;
+        }
+        boolean letter = word.chars().anyMatch(Character::isLetter);
+        return !(letter
+                && word.indexOf('@') < 0
+                && (names.contains(word) || names.contains(dev.pgwarden.sidecar.sql.Identifiers.foldUnquoted(word))));
     }
 
     /** Replaces every "quoted" part that is not a name of the statement. */
