@@ -190,6 +190,31 @@ public final class MaskPlanner {
         }
         // The names of the statement's own text (a prepared body's too, which arrives here with no text).
         Set<String> written = catalog.tainted().isEmpty() ? Set.of() : c.names();
+        if (c.kind() == StatementKind.CREATE && c.target() instanceof Target.Execute) {
+            // CREATE TABLE ... AS EXECUTE: the prepared body's values go into the table.
+            MaskPlan body = preparedBodies.size() == 1
+                    ? plan(preparedBodies.iterator().next(), null, catalog, List.of(), cursors)
+                    : unknown(null);
+            if (body.refusal() != null || body.sensitive() || !body.touched().isEmpty()) {
+                return MaskPlan.refuse(
+                        "CREATE TABLE ... AS EXECUTE would write what the prepared statement reads from masked"
+                                + " columns into a table, where it would no longer be masked. Copy only columns that are not"
+                                + " masked",
+                        body.touched());
+            }
+        }
+        if (storesRows(c) && (l == null || copiesARelation(l, catalog))) {
+            // A write pgwarden cannot read (SELECT ... INTO TEMPORARY, EXPLAIN ANALYZE SELECT ... INTO), or one
+            // copying a relation whole (CREATE TABLE ... AS TABLE customers): refused when it names masked data.
+            String masked = TextNames.maskedRelationNamed(written, catalog);
+            if (masked != null) {
+                return MaskPlan.refuse(
+                        "it may write the masked columns of " + masked + " into a table, where they would no"
+                                + " longer be masked, and pgwarden cannot read which columns it copies. Copy only"
+                                + " columns that are not masked, naming them",
+                        List.of());
+            }
+        }
         if (l == null) {
             String strict = TextNames.strictColumnsNamed(written, catalog);
             if (strict != null) {
@@ -209,6 +234,31 @@ public final class MaskPlanner {
             return unknown(null);
         }
         return new LineageEvaluation(rules, l, c, catalog).plan();
+    }
+
+    /**
+     * A statement that puts rows into a table: a write, SELECT ... INTO (also under EXPLAIN ANALYZE
+     * or WITH), or CREATE TABLE ... AS (its words hold TABLE and AS; a view stores no rows).
+     */
+    private static boolean storesRows(Classification c) {
+        Set<StatementKind> e = c.effects();
+        if (e.contains(StatementKind.INSERT)
+                || e.contains(StatementKind.UPDATE)
+                || e.contains(StatementKind.MERGE)
+                || e.contains(StatementKind.COPY_FROM)) {
+            return true;
+        }
+        if (!e.contains(StatementKind.CREATE)) {
+            return false;
+        }
+        return c.kind() != StatementKind.CREATE
+                || c.names() == null
+                || c.names().contains("table") && c.names().contains("as");
+    }
+
+    /** A "column" copied that is a relation with masked columns: the TABLE form of a query copies it whole. */
+    private static boolean copiesARelation(Lineage l, CatalogSnapshot catalog) {
+        return l.copied().stream().anyMatch(catalog.tainted()::containsKey);
     }
 
     /** A plan for results nothing is known of: every computed column masked with the strictest strategy. */

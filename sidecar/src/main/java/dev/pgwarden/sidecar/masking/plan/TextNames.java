@@ -56,4 +56,17 @@ final class TextNames {
         }
         return named.isEmpty() ? null : String.join(", ", named);
     }
+
+    /**
+     * A relation with masked columns that the text names (by its bare name), for a message; null
+     * when it names none. A text that could not be lexed names them all.
+     */
+    static String maskedRelationNamed(Set<String> written, CatalogSnapshot catalog) {
+        for (String relation : new TreeSet<>(catalog.tainted().keySet())) {
+            if (names(written, relation.substring(relation.lastIndexOf('.') + 1))) {
+                return relation;
+            }
+        }
+        return null;
+    }
 }
