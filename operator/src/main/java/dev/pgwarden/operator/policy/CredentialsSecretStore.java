@@ -6,6 +6,7 @@ import dev.pgwarden.operator.policy.CredentialsSecret.Issued;
 import dev.pgwarden.operator.policy.ReconcileProblem.Reason;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -84,6 +85,24 @@ final class CredentialsSecretStore {
             Context<DatabaseAccessPolicy> context) {
         Secret existing = applied.secret();
         Secret desired = CredentialsSecret.desired(policy, issued, keys, existing, client.getKubernetesSerialization());
+        try {
+            writeDesired(policy, desired, existing, context);
+        } catch (KubernetesClientException e) {
+            throw new ReconcileProblem(
+                    Reason.KubernetesError,
+                    "could not write Secret " + desired.getMetadata().getName() + " in namespace "
+                            + policy.getMetadata().getNamespace() + " (HTTP " + e.getCode() + "): "
+                            + e.getMessage()
+                            + (e.getCode() == 401 || e.getCode() == 403
+                                    ? "; the operator's service account needs create and update on Secrets in that"
+                                            + " namespace (the chart's RBAC grants them): restore that access"
+                                    : "; pgwarden writes it again on its next attempt"),
+                    e);
+        }
+    }
+
+    private void writeDesired(
+            DatabaseAccessPolicy policy, Secret desired, Secret existing, Context<DatabaseAccessPolicy> context) {
         if (existing == null) {
             cache(context)
                     .handleRecentResourceCreate(

@@ -39,7 +39,10 @@ final class PolicyDatabases {
 
     static ReconcileProblem failed(DatabaseTarget db, SQLException e) {
         return new ReconcileProblem(
-                Reason.DatabaseError, "managing roles in " + where(db) + " failed: " + e.getMessage() + sqlState(e), e);
+                Reason.DatabaseError,
+                "managing roles in " + where(db) + " failed: " + e.getMessage() + sqlState(e)
+                        + "; correct what the database reports (its settings or the admin role's privileges)",
+                e);
     }
 
     static ReconcileProblem failed(DatabaseProblemException e) {
