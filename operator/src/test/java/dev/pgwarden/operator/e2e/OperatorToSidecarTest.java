@@ -4,6 +4,7 @@ import static dev.pgwarden.testkit.Queries.one;
 import static dev.pgwarden.testkit.Queries.sqlState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.pgwarden.api.cluster.PgwardenLabels;
 import dev.pgwarden.api.v1alpha1.DatabaseAccessPolicy;
 import dev.pgwarden.operator.Await;
@@ -13,7 +14,6 @@ import dev.pgwarden.operator.policy.Conditions;
 import dev.pgwarden.sidecar.Gateway;
 import dev.pgwarden.sidecar.ProxyConfig;
 import dev.pgwarden.sidecar.audit.JsonLinesAuditSink;
-import dev.pgwarden.sidecar.identity.AcceptedSubject;
 import dev.pgwarden.sidecar.identity.LocalIssuer;
 import dev.pgwarden.sidecar.policy.live.PolicyDirectory;
 import dev.pgwarden.testkit.TestPostgres;
@@ -34,8 +34,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
+import java.util.Date;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,6 +151,42 @@ class OperatorToSidecarTest {
         }
     }
 
+    /**
+     * README: a Kubernetes subject is a service account ({@code sub: system:serviceaccount:NS:NAME});
+     * a token the cluster signed for any other identity is refused with 28000, saying why.
+     */
+    @Test
+    void onlyThePolicysServiceAccountGetsThrough() throws Exception {
+        client.resource(policy("Allow")).create();
+        Secret issued = awaitSecret(null);
+        mountSecret(issued);
+        startSidecar();
+
+        try (Connection agent = connect(serviceAccountToken(NS, "claude", "pgwarden"))) {
+            assertThat(one(agent, "SELECT current_user")).isEqualTo(value(issued, "username"));
+        }
+
+        SQLException intruder = refused(serviceAccountToken(NS, "intruder", "pgwarden"));
+        assertThat(intruder.getSQLState()).isEqualTo("28000");
+        assertThat(intruder.getMessage())
+                .contains("token is valid but matches no subject of this policy")
+                .contains("subject system:serviceaccount:agents:intruder is not service account agents/claude");
+
+        SQLException otherNamespace = refused(serviceAccountToken("other", "claude", "pgwarden"));
+        assertThat(otherNamespace.getSQLState()).isEqualTo("28000");
+        assertThat(otherNamespace.getMessage()).contains("subject system:serviceaccount:other:claude is not");
+
+        SQLException localUser = refused(issuer.mint("claude", Duration.ofMinutes(5)));
+        assertThat(localUser.getSQLState())
+                .as("a token of the same issuer for a user that is no service account")
+                .isEqualTo("28000");
+        assertThat(localUser.getMessage()).contains("subject local:claude is not service account agents/claude");
+
+        SQLException wrongAudience = refused(serviceAccountToken(NS, "claude", "https://kubernetes.default.svc"));
+        assertThat(wrongAudience.getSQLState()).isEqualTo("28000");
+        assertThat(wrongAudience.getMessage()).contains("does not include 'pgwarden'");
+    }
+
     private DatabaseAccessPolicy policy(String selectAction) {
         return client.getKubernetesSerialization()
                 .unmarshal("""
@@ -188,7 +225,9 @@ class OperatorToSidecarTest {
                         .policy(policy)
                         .upstream(dir.upstream(policy.getSpec().database(), contents))
                         .audit(new JsonLinesAuditSink(OutputStream.nullOutputStream()))
-                        .extraSubjects(List.of(AcceptedSubject.anyFrom(issuer.issuer(), LocalIssuer.AUDIENCE)))
+                        // The local issuer stands in for the cluster's service-account issuer: only the
+                        // policy's subjects are accepted, as in a pod (no extra subjects).
+                        .kubernetesIssuer(issuer.issuer())
                         .authenticationTimeout(Duration.ofSeconds(10))
                         .maskKeyFile(mount.resolve("mask.key"))
                         .policyDir(mount)
@@ -196,13 +235,46 @@ class OperatorToSidecarTest {
                 new InetSocketAddress("127.0.0.1", 0));
     }
 
+    /** Connects with a token of the policy's service account, agents/claude. */
     private Connection connectAgent() throws SQLException {
+        return connect(serviceAccountToken(NS, "claude", "pgwarden"));
+    }
+
+    private Connection connect(String token) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "agent");
-        p.setProperty("password", issuer.mint("claude", Duration.ofMinutes(5)));
+        p.setProperty("password", token);
         p.setProperty("sslmode", "disable");
         return DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:" + sidecar.proxy().address().getPort() + "/" + database, p);
+    }
+
+    /** A projected service-account token as the kubelet mounts it, signed by the stand-in cluster issuer. */
+    private String serviceAccountToken(String namespace, String serviceAccount, String audience) {
+        Instant now = Instant.now();
+        return issuer.sign(new JWTClaimsSet.Builder()
+                .issuer(issuer.issuer())
+                .subject("system:serviceaccount:" + namespace + ":" + serviceAccount)
+                .audience(audience)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(Duration.ofMinutes(10))))
+                .claim(
+                        "kubernetes.io",
+                        Map.of(
+                                "namespace", namespace,
+                                "serviceaccount", Map.of("name", serviceAccount, "uid", "uid-" + serviceAccount),
+                                "pod", Map.of("name", serviceAccount + "-7d9f", "uid", "pod-uid")))
+                .build());
+    }
+
+    /** The SQLSTATE and message a connection attempt with {@code token} fails with. */
+    private SQLException refused(String token) {
+        try (Connection unexpected = connect(token)) {
+            throw new AssertionError("the sidecar let in " + one(unexpected, "SELECT current_user"));
+        } catch (SQLException e) {
+            return e;
+        }
     }
 
     /** Writes the Secret's keys as the kubelet does: a new folder, then an atomic swap of {@code ..data}. */
