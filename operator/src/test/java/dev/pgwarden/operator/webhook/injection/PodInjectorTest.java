@@ -322,6 +322,29 @@ class PodInjectorTest {
         assertThat(mounts(pod.getSpec().getContainers().get(0))).doesNotContainKey("pgwarden-s3");
     }
 
+    /** Only the policy's own Secrets are the sidecar's: other Secrets (and a ConfigMap named like one) stay usable. */
+    @Test
+    void agentsMayReadOtherSecretsThroughTheirEnvironment() {
+        Pod pod = inject("env-other-secrets");
+
+        Container agent = pod.getSpec().getContainers().get(0);
+        assertThat(agent.getEnv())
+                .filteredOn(e -> e.getName().equals("API_KEY"))
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("agent-api-key"));
+        assertThat(agent.getEnvFrom())
+                .extracting(
+                        f -> f.getSecretRef() == null ? null : f.getSecretRef().getName(),
+                        f -> f.getConfigMapRef() == null
+                                ? null
+                                : f.getConfigMapRef().getName())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("agent-config", null),
+                        org.assertj.core.groups.Tuple.tuple(null, "recorder-s3"));
+        assertThat(mounts(pod.getSpec().getInitContainers().get(0))).containsEntry("pgwarden-s3", "/etc/pgwarden/s3");
+    }
+
     @Test
     void withoutS3TheSidecarGetsNoS3Flag() {
         Container sidecar = inject("inject").getSpec().getInitContainers().get(0);
@@ -416,6 +439,10 @@ class PodInjectorTest {
                 "own-api-token-volume        | volume api projects a Kubernetes API token for the agent",
                 "reserved-volume-name        | volume name pgwarden-spool is reserved for pgwarden",
                 "mounts-pgpass-path          | container agent mounts volume work at /var/run/pgwarden/client, inside /var/run/pgwarden/client",
+                "mounts-pgwarden-token-dir   | container agent mounts volume work at /var/run/secrets/pgwarden, inside /var/run/secrets/pgwarden, which pgwarden manages: mount it elsewhere",
+                "mounts-pgwarden-token-file  | container migrate mounts volume cfg at /run/secrets/pgwarden/token, inside /run/secrets/pgwarden, which pgwarden manages",
+                "env-s3-secret               | container agent reads env AWS_SECRET_ACCESS_KEY from Secret recorder-s3, which only the pgwarden sidecar may read: remove it",
+                "envfrom-s3-secret           | container migrate loads envFrom Secret recorder-s3, which only the pgwarden sidecar may read: remove it",
             })
     void refuses(String fixture, String message) {
         AdmissionResponse response = run(Fixtures.json("pods/" + fixture + ".json"));
