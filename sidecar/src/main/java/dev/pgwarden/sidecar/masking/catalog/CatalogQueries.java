@@ -64,6 +64,37 @@ final class CatalogQueries {
         }
     }
 
+    /**
+     * Adds the inheritance parents and partitioned ancestors of the masked relations, masked on the
+     * columns of the same name: a scan of a parent returns its children's rows, masked values
+     * included ({@code SELECT email FROM people} where customers inherits people). A column the
+     * parent already masks keeps its own rule.
+     */
+    static void inheritanceParents(Connection c, Map<Integer, Map<String, MaskedColumn>> masked) throws SQLException {
+        if (masked.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "WITH RECURSIVE up(root, parent) AS (SELECT inhrelid, inhparent FROM pg_inherits WHERE inhrelid = ANY(?)"
+                        + " UNION SELECT u.root, i.inhparent FROM up u JOIN pg_inherits i ON i.inhrelid = u.parent)"
+                        + " SELECT root, parent FROM up")) {
+            s.setArray(1, c.createArrayOf("oid", masked.keySet().toArray()));
+            Map<Integer, Map<String, MaskedColumn>> parents = new HashMap<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, MaskedColumn> fromChild = masked.get((int) rs.getLong(1));
+                    Map<String, MaskedColumn> cols =
+                            parents.computeIfAbsent((int) rs.getLong(2), k -> new LinkedHashMap<>());
+                    fromChild.forEach(cols::putIfAbsent);
+                }
+            }
+            parents.forEach((parent, cols) -> {
+                Map<String, MaskedColumn> own = masked.computeIfAbsent(parent, k -> new LinkedHashMap<>());
+                cols.forEach(own::putIfAbsent);
+            });
+        }
+    }
+
     /** The masked attributes of the masked relations, by {@link CatalogSnapshot#key}. */
     static void attributes(
             Connection c, Map<Integer, Map<String, MaskedColumn>> masked, Map<Long, CatalogSnapshot.Attribute> out)

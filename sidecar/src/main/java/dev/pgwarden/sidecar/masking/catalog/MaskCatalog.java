@@ -162,6 +162,7 @@ public final class MaskCatalog implements AutoCloseable {
                 }
             }
             CatalogQueries.inheritanceChildren(c, masked);
+            CatalogQueries.inheritanceParents(c, masked);
             Map<Long, CatalogSnapshot.Attribute> attributes = new HashMap<>();
             CatalogQueries.attributes(c, masked, attributes);
             Map<Integer, String> userFunctions = CatalogQueries.userFunctions(c);
