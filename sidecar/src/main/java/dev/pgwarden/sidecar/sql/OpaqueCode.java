@@ -170,9 +170,6 @@ final class OpaqueCode {
                 continue;
             }
             String name = t.text();
-            if (t.type() == SqlToken.Type.WORD && FunctionCalls.NOT_FUNCTIONS.contains(name)) {
-                continue;
-            }
             int before = i - 1;
             String schema = null;
             if (before >= 1
@@ -186,9 +183,13 @@ final class OpaqueCode {
                     before -= 2; // database.schema.name
                 }
             }
+            if (schema == null && t.type() == SqlToken.Type.WORD && FunctionCalls.NOT_FUNCTIONS.contains(name)) {
+                continue; // a keyword (VALUES (, IN (, ...); a qualified name is a function whatever it spells
+            }
             if (before >= 0
                     && tokens.get(before).type() == SqlToken.Type.WORD
-                    && NOT_CALL_AFTER.contains(tokens.get(before).text())) {
+                    && NOT_CALL_AFTER.contains(tokens.get(before).text())
+                    && !callAfter(tokens, tokens.get(before).text(), schema, name)) {
                 continue;
             }
             if (t.type() == SqlToken.Type.WORD && schema == null && builtin(name)) {
@@ -202,6 +203,37 @@ final class OpaqueCode {
             }
             f.code.add("function " + (schema == null ? "" : schema + ".") + name + "()");
         }
+    }
+
+    /** The words a CTE's body starts with. */
+    private static final Set<String> QUERY_STARTS =
+            Set.of("select", "values", "with", "table", "insert", "update", "delete", "merge");
+
+    /**
+     * Whether {@code name(} after a word that usually introduces a relation or a definition is a
+     * call after all: ON and USING are a join's or a MERGE's condition and source in a query (only
+     * CREATE INDEX ... ON t (, INSERT ... ON CONFLICT (, and index methods or exclusion constraints
+     * after USING in CREATE and ALTER are not); AS introduces an alias, which is never qualified.
+     */
+    private static boolean callAfter(List<SqlToken> tokens, String word, String schema, String name) {
+        String first =
+                tokens.get(0).type() == SqlToken.Type.WORD ? tokens.get(0).text() : "";
+        boolean ddl = first.equals("create") || first.equals("alter");
+        return switch (word) {
+            case "on" -> !(name.equals("conflict") && schema == null) && !(ddl && createsIndex(tokens));
+            case "using" -> !ddl;
+            case "as" -> schema != null;
+            default -> false;
+        };
+    }
+
+    /** CREATE [UNIQUE] INDEX (its ON names the table, then its columns in parentheses). */
+    private static boolean createsIndex(List<SqlToken> tokens) {
+        int i = 1;
+        if (i < tokens.size() && tokens.get(i).isWord("unique")) {
+            i++;
+        }
+        return i < tokens.size() && tokens.get(i).isWord("index");
     }
 
     /** CREATE or ALTER of an object that holds code, as "CREATE TRIGGER" and the like; else null. */
@@ -244,7 +276,13 @@ final class OpaqueCode {
                                     || tokens.get(next).isWord("materialized"))) {
                         next++;
                     }
-                    return next < tokens.size() && tokens.get(next).isSymbol("(");
+                    // AS ( then a query: a CTE; AS ( then name type, ...: a function's column definition list.
+                    return next + 1 < tokens.size()
+                            && tokens.get(next).isSymbol("(")
+                            && (tokens.get(next + 1).isSymbol("(")
+                                    || tokens.get(next + 1).type() == SqlToken.Type.WORD
+                                            && QUERY_STARTS.contains(
+                                                    tokens.get(next + 1).text()));
                 }
                 return false;
             }

@@ -40,9 +40,12 @@ final class ParserText {
                             && k + 1 < tokens.size()
                             && tokens.get(k + 1).isWord("of")) {
                         // WHERE CURRENT OF cursor changes the one row the cursor is on. JSqlParser does not
-                        // know it; a comparison of a column with a name reads as the bounded condition it is.
-                        b.append("ctid =");
+                        // know it; a comparison of a column with a named parameter (the cursor's name) reads as
+                        // the bounded condition it is: the cursor is the outside value that selects the row.
+                        b.append("ctid = :");
                         skip[k + 1] = true;
+                        previousEnd = Integer.MAX_VALUE; // the name follows the colon with no blank
+
                     } else if (!isInheritanceOnly(tokens, k)) {
                         b.append(t.text());
                     }

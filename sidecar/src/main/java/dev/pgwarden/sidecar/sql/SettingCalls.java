@@ -10,10 +10,19 @@ import java.util.Locale;
  * equivalent SET: {@code search_path} or {@code statement_timeout} pass like SET (pg_dump sends
  * such calls), {@code role} or {@code client_encoding} meet the guards SET meets. A call whose
  * setting is not a plain literal stays {@code set_config}, which the settings guard holds for
- * approval. {@code setval} moves a sequence: a write of kind SETVAL that rules can name.
+ * approval. {@code setval} moves a sequence: a write of kind SETVAL that rules can name. A write
+ * to {@code pg_settings} changes settings like set_config, named where pgwarden does not read them:
+ * it meets the guard of the protected settings.
  */
 final class SettingCalls {
     private SettingCalls() {}
+
+    private static boolean writes(Facts f) {
+        return f.effects.contains(StatementKind.UPDATE)
+                || f.effects.contains(StatementKind.INSERT)
+                || f.effects.contains(StatementKind.MERGE)
+                || f.effects.contains(StatementKind.DELETE);
+    }
 
     /** Whether the string literal at {@code i} is the first argument of a set_config call. */
     static boolean namesSetting(List<SqlToken> tokens, int i) {
@@ -27,6 +36,11 @@ final class SettingCalls {
     /** Folds set_config calls with literal settings and setval calls into {@code f}. */
     static void read(List<SqlToken> tokens, Facts f) {
         boolean unresolved = false;
+        if (writes(f) && tokens.stream().anyMatch(t -> t.isName() && t.text().equals("pg_settings"))) {
+            // UPDATE pg_settings SET setting = ... is set_config by a rule of the view: any setting,
+            // named where pgwarden does not read it (its WHERE), so the guard of the protected ones applies.
+            f.hazards.add(Hazard.PROTECTED_SETTING);
+        }
         for (int i = 0; i + 1 < tokens.size(); i++) {
             SqlToken t = tokens.get(i);
             if (t.isWord("setval") && tokens.get(i + 1).isSymbol("(")) {

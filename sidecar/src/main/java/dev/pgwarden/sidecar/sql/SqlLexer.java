@@ -79,7 +79,7 @@ public final class SqlLexer {
                 char after = end < n ? sql.charAt(end) : 0;
                 if (after == '\'' && isStringPrefix(word)) {
                     boolean escapes = word.equalsIgnoreCase("e");
-                    int close = quotedEnd(sql, end, '\'', escapes);
+                    int close = StringContinuation.end(sql, quotedEnd(sql, end, '\'', escapes), escapes);
                     out.add(new SqlToken(SqlToken.Type.STRING, sql.substring(i, close), i, close, depth));
                     i = close;
                 } else if (word.equalsIgnoreCase("u")
@@ -323,7 +323,7 @@ public final class SqlLexer {
     }
 
     /** @return the index after the closing quote */
-    private static int quotedEnd(String s, int open, char quote, boolean backslashEscapes) throws LexException {
+    static int quotedEnd(String s, int open, char quote, boolean backslashEscapes) throws LexException {
         int n = s.length();
         int i = open + 1;
         while (i < n) {

@@ -44,6 +44,11 @@ import net.sf.jsqlparser.statement.select.Select;
  *       unbounded;
  *   <li>a condition wrapped in {@code IS [NOT] TRUE/FALSE} or compared with {@code true} or
  *       {@code false} is the condition (or its opposite): {@code (id = id) IS TRUE} is unbounded;
+ *   <li>a comparison, pattern, list or function bounds only with an outside value in it (a
+ *       literal, a parameter, another table's column, a function of no column such as {@code now()},
+ *       a subquery with a FROM): {@code v LIKE v}, {@code int4eq(id, id)}, {@code coalesce(id = id,
+ *       true)}, {@code id IS DISTINCT FROM NULL}, {@code a = b} of two of the row's columns are
+ *       unbounded; a boolean column and {@code IS NULL} test the row's own value and bound it;
  *   <li>a {@code CASE} expression: unbounded (its branches can make it true for every row in ways
  *       no syntax check follows);
  *   <li>{@code [NOT] EXISTS (subquery)}: bounded only when the subquery's WHERE refers to the
@@ -90,13 +95,31 @@ final class WhereClauses {
             return !contradiction(inner) && referencesTarget(inner, scope);
         }
         if (e instanceof ExistsExpression exists) {
-            // An uncorrelated EXISTS is true for every row or for none.
+            // EXISTS (SELECT 1 WHERE cond) with no FROM is cond; an uncorrelated EXISTS is true for every row or none.
+            if (exists.getRightExpression() instanceof ParenthesedSelect p
+                    && p.getSelect() instanceof PlainSelect plain
+                    && plain.getFromItem() == null) {
+                return plain.getWhere() != null && bounded(plain.getWhere(), scope);
+            }
             return correlated(exists, target);
         }
         if (e instanceof CaseExpression) {
             return false;
         }
-        return !tautology(e) && referencesTarget(e, scope);
+        Truth test = truthTest(e);
+        if (test != null && !tautology(e)) {
+            // archived IS TRUE tests archived; archived = false tests NOT archived.
+            return bounded(test.same() ? test.tested() : new NotExpression(test.tested()), scope);
+        }
+        if (e instanceof Column || e instanceof IsNullExpression) {
+            // A test of the row's own value: WHERE archived, WHERE deleted_at IS NULL.
+            return !tautology(e) && referencesTarget(e, scope);
+        }
+        // A comparison (or a function, a pattern, a list) bounds only with an outside value in it:
+        // v LIKE v, int4eq(id, id), coalesce(id = id, true), id IS DISTINCT FROM NULL select every row.
+        return !tautology(e)
+                && referencesTarget(e, scope)
+                && OutsideValues.compared(e, side -> referencesTarget(side, scope), scope.names(), scope.joined());
     }
 
     /** A column of the changed table outside subqueries (see {@link #unbounded} for joined scopes). */
@@ -229,10 +252,12 @@ final class WhereClauses {
                             .equalsIgnoreCase(cmp.getRightExpression().toString());
         }
         if (e instanceof IsDistinctExpression d) {
+            // x IS DISTINCT FROM x; x IS NOT DISTINCT FROM NULL, which is x IS NULL (see below).
             return !d.isNot()
-                    && d.getLeftExpression()
-                            .toString()
-                            .equalsIgnoreCase(d.getRightExpression().toString());
+                            && d.getLeftExpression()
+                                    .toString()
+                                    .equalsIgnoreCase(d.getRightExpression().toString())
+                    || d.isNot() && unwrap(d.getRightExpression()) instanceof net.sf.jsqlparser.expression.NullValue;
         }
         if (e instanceof IsNullExpression isNull) {
             // id IS NULL is false for every row of a NOT NULL column: NOT (id IS NULL) selects them all.
@@ -313,7 +338,7 @@ final class WhereClauses {
     }
 
     /** A column reference outside subqueries (true, false and null can parse as names). */
-    private static boolean referencesColumn(Expression e) {
+    static boolean referencesColumn(Expression e) {
         ColumnFinder finder = new ColumnFinder(null);
         e.accept(finder, null);
         return finder.found;
@@ -336,7 +361,10 @@ final class WhereClauses {
                 found |= column.getTable() != null
                         && qualifiers.contains(unquote(column.getTable().getName()));
             } else if (column.getTable() != null
-                    || !(name.equals("true") || name.equals("false") || name.equals("null"))) {
+                    || !(name.equals("true")
+                            || name.equals("false")
+                            || name.equals("null")
+                            || OutsideValues.VALUE_KEYWORDS.contains(name))) {
                 found = true;
                 names.add(Identifiers.fold(column.getFullyQualifiedName()));
             }
