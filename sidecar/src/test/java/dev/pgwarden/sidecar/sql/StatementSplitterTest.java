@@ -12,6 +12,25 @@ class StatementSplitterTest {
     }
 
     @Test
+    void anEscapeStringContinuedOnALaterLineKeepsItsEscapesAsPostgresqlReadsIt() {
+        // E'a' newline '\' , ' is one string (a, a quote, " , "): the TRUNCATE after it is a statement.
+        for (String gap : new String[] {"\n", "\r", "\r\n", " -- c\n", "\n -- c\n  \t"}) {
+            assertThat(StatementSplitter.split("SELECT E'a'" + gap + "'\\' , ' ; TRUNCATE t; --'"))
+                    .as(gap)
+                    .hasSize(2)
+                    .last()
+                    .isEqualTo("TRUNCATE t");
+        }
+        // Not a continuation: no newline, or a block comment between them (PostgreSQL then rejects the text).
+        assertThat(StatementSplitter.split("SELECT E'a' '\\' ; TRUNCATE t; --'"))
+                .hasSize(2);
+        // A standard string's continuation stays standard: its backslash is a character.
+        assertThat(StatementSplitter.split("SELECT 'a'\n'\\' ; TRUNCATE t; --'"))
+                .last()
+                .isEqualTo("TRUNCATE t");
+    }
+
+    @Test
     void dropsEmptyStatementsAndCommentOnlyParts() {
         assertThat(StatementSplitter.split(" ; ;select 1;; -- trailing\n /* only a comment */ ;"))
                 .containsExactly("select 1");
