@@ -95,6 +95,65 @@ final class CatalogQueries {
         }
     }
 
+    /**
+     * The views and materialized views outside the system schemas that read the statistics
+     * (pg_stats and its kin, over pg_statistic and pg_statistic_ext_data), directly or through other
+     * views: their columns may show sample values of masked columns. By OID: column name to attnum.
+     */
+    static Map<Integer, Map<String, Integer>> statisticsViews(Connection c) throws SQLException {
+        Map<Integer, Map<String, Integer>> out = new HashMap<>();
+        String step = " JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid = 'pg_rewrite'::regclass"
+                + " AND d.refclassid = 'pg_class'::regclass AND r.ev_class <> d.refobjid";
+        try (Statement s = c.createStatement();
+                // The system's own views depend on pinned catalogs with no pg_depend row: the first step
+                // reads the definitions (pg_get_viewdef names pg_stats and its kin), the next ones pg_depend.
+                ResultSet rs = s.executeQuery("WITH RECURSIVE dep(oid) AS (SELECT v.oid FROM pg_class v"
+                        + " JOIN pg_namespace vn ON vn.oid = v.relnamespace WHERE v.relkind IN ('v', 'm')"
+                        + " AND vn.nspname NOT IN ('pg_catalog', 'information_schema')"
+                        + " AND pg_catalog.pg_get_viewdef(v.oid) ~ 'pg_stat(s|istic)'"
+                        + " UNION SELECT r.ev_class FROM dep JOIN pg_depend d ON d.refobjid = dep.oid" + step + ")"
+                        + " SELECT c.oid, a.attname, a.attnum FROM dep JOIN pg_class c ON c.oid = dep.oid"
+                        + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                        + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')")) {
+            while (rs.next()) {
+                out.computeIfAbsent((int) rs.getLong(1), k -> new LinkedHashMap<>())
+                        .put(rs.getString(2), rs.getInt(3));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The tables whose own code calls one of {@code functions}: a column default or generated
+     * expression, a trigger, an index expression, a CHECK constraint. A write to such a table runs
+     * the function without naming it. By OID: column name to attnum.
+     */
+    static Map<Integer, Map<String, Integer>> tablesRunning(Connection c, java.util.Collection<Integer> functions)
+            throws SQLException {
+        Map<Integer, Map<String, Integer>> out = new HashMap<>();
+        if (functions.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement s = c.prepareStatement("WITH t(oid) AS (SELECT DISTINCT CASE d.classid"
+                + " WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)"
+                + " WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)"
+                + " WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)"
+                + " WHEN 'pg_class'::regclass THEN (SELECT indrelid FROM pg_index WHERE indexrelid = d.objid) END"
+                + " FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass AND d.refobjid = ANY(?))"
+                + " SELECT a.attrelid, a.attname, a.attnum FROM t"
+                + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped")) {
+            s.setArray(1, c.createArrayOf("oid", functions.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent((int) rs.getLong(1), k -> new LinkedHashMap<>())
+                            .put(rs.getString(2), rs.getInt(3));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The masked attributes of the masked relations, by {@link CatalogSnapshot#key}. */
     static void attributes(
             Connection c, Map<Integer, Map<String, MaskedColumn>> masked, Map<Long, CatalogSnapshot.Attribute> out)

@@ -109,7 +109,10 @@ final class FunctionReads {
                 callees.add(last);
             }
             // PL/pgSQL's EXECUTE runs a string; SQL's runs a prepared statement: either way, unseen SQL.
+            // A cursor it FETCHes from may be one the caller opened over anything (a refcursor argument).
             dynamic |= t.isWord("execute")
+                    || t.isWord("fetch")
+                    || t.isWord("refcursor")
                     || call
                             && (PgFunctions.has(last, PgFunctions.Trait.RUNS_SQL_TEXT)
                                     || PgFunctions.has(last, PgFunctions.Trait.OTHER_DATABASES));
@@ -121,7 +124,7 @@ final class FunctionReads {
             return "reads " + reads + (f.securityDefiner() ? " as its owner (SECURITY DEFINER)" : "");
         }
         if (dynamic && !exposed.isEmpty()) {
-            return "runs SQL built at run time, which may read masked columns";
+            return "runs SQL built at run time or reads a cursor it is given, which may read masked columns";
         }
         return null;
     }

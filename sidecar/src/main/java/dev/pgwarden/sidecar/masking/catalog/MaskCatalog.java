@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -171,17 +172,32 @@ public final class MaskCatalog implements AutoCloseable {
             masked.forEach((oid, cols) -> ViewTaint.put(tainted, relations.get(oid), cols));
             Map<String, Set<String>> columns = CatalogQueries.columnNames(c, masked.keySet(), relations);
             views.addViews(c, relations, relationNames, masked, userFunctions, tainted, columns, attributes);
+            maskWhole(CatalogQueries.statisticsViews(c), relations, tainted, attributes);
             Set<String> schemas = new HashSet<>();
             rules.columns().forEach(m -> schemas.add(m.schema()));
             Set<String> maskedTables = new HashSet<>();
             masked.keySet().forEach(oid -> ViewTaint.names(relations.get(oid), maskedTables));
             Set<String> maskedViews = new HashSet<>(tainted.keySet());
             maskedViews.removeAll(maskedTables);
+            // A function that reads the statistics reads sample values of the masked columns.
+            for (String statistics : dev.pgwarden.sidecar.masking.plan.MaskPlanner.SAMPLES_VALUES) {
+                maskedViews.add(statistics);
+                maskedViews.add("pg_catalog." + statistics);
+            }
             Map<String, String> returnsMasked = FunctionReads.mayReturnMasked(
                     CatalogQueries.userFunctionBodies(c),
                     maskedTables,
                     maskedViews,
                     CatalogQueries.databaseMasks(c, masked));
+            // A table whose default, generated column, trigger, index or CHECK calls such a function
+            // gets its values without naming it: every column of it is masked.
+            List<Integer> leaking = new java.util.ArrayList<>();
+            userFunctions.forEach((oid, name) -> {
+                if (returnsMasked.containsKey(name)) {
+                    leaking.add(oid);
+                }
+            });
+            maskWhole(CatalogQueries.tablesRunning(c, leaking), relations, tainted, attributes);
             return new CatalogSnapshot(
                     generation,
                     Map.copyOf(attributes),
@@ -196,6 +212,36 @@ public final class MaskCatalog implements AutoCloseable {
             try (Statement tx = c.createStatement()) {
                 tx.execute("ROLLBACK");
             }
+        }
+    }
+
+    /**
+     * Relations whose every column is masked, with the strictest strategy of the policy: views a
+     * DBA made over the statistics (sample values of masked columns), tables whose own code calls a
+     * function that may return masked values.
+     */
+    private void maskWhole(
+            Map<Integer, Map<String, Integer>> whole,
+            Map<Integer, String[]> relations,
+            Map<String, Map<String, MaskedColumn>> tainted,
+            Map<Long, CatalogSnapshot.Attribute> attributes) {
+        if (rules.columns().isEmpty()) {
+            return;
+        }
+        dev.pgwarden.api.v1alpha1.MaskStrategy strategy = rules.strictestDerived();
+        for (Map.Entry<Integer, Map<String, Integer>> relation : whole.entrySet()) {
+            String[] name = relations.get(relation.getKey());
+            if (name == null) {
+                continue;
+            }
+            Map<String, MaskedColumn> cols = new LinkedHashMap<>();
+            relation.getValue().forEach((column, attnum) -> {
+                cols.put(column, new MaskedColumn(name[0], name[1], column, strategy, false));
+                attributes.put(
+                        CatalogSnapshot.key(relation.getKey(), attnum),
+                        new CatalogSnapshot.Attribute(column, strategy));
+            });
+            ViewTaint.put(tainted, name, cols);
         }
     }
 

@@ -46,7 +46,8 @@ public final class MaskPlanner {
             StatementKind.DROP);
 
     /** Catalog relations that show sample values of any column (the planner's statistics). */
-    private static final Set<String> SAMPLES_VALUES =
+    /** The catalog's views and tables that show sample values of columns (histograms, common values). */
+    public static final Set<String> SAMPLES_VALUES =
             Set.of("pg_stats", "pg_stats_ext", "pg_stats_ext_exprs", "pg_statistic", "pg_statistic_ext_data");
 
     private final MaskRules rules;
@@ -122,10 +123,21 @@ public final class MaskPlanner {
                         List.of());
             }
         }
+        for (String f : c.functions()) {
+            // Refused by name wherever it is called: a DEFAULT or GENERATED expression of a table the
+            // statement creates, an index expression, a trigger's arguments run it later.
+            String why = catalog == null ? null : catalog.returnsMasked().get(f);
+            if (why != null) {
+                return MaskPlan.refuse(returnsMaskedRefusal(why), List.of());
+            }
+        }
         Lineage l = c.lineage();
         Set<String> named = new java.util.HashSet<>(c.reads());
         if (l != null) {
             l.relations().forEach(r -> named.add(r.name()));
+        }
+        if (c.names() != null) {
+            named.addAll(c.names()); // CREATE VIEW ... AS SELECT ... FROM pg_stats reads it later
         }
         for (String r : named) {
             String bare = r.startsWith("pg_catalog.") ? r.substring("pg_catalog.".length()) : r;
