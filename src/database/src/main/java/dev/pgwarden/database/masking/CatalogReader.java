@@ -159,6 +159,29 @@ final class CatalogReader {
         return out;
     }
 
+    /**
+     * Every inheritance parent and partitioned ancestor above {@code oids}, each with the
+     * relations below it among {@code oids}: a scan of a parent returns its children's rows.
+     */
+    Map<Long, List<Long>> ancestors(Collection<Long> oids) throws SQLException {
+        Map<Long, List<Long>> out = new LinkedHashMap<>();
+        if (oids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "WITH RECURSIVE up(below, parent) AS (SELECT inhrelid, inhparent FROM pg_inherits WHERE inhrelid = ANY(?::oid[])"
+                        + " UNION SELECT up.below, i.inhparent FROM up JOIN pg_inherits i ON i.inhrelid = up.parent)"
+                        + " SELECT parent, below FROM up ORDER BY parent, below")) {
+            ps.setArray(1, oidArray(oids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every partition and inheritance child below {@code roots}, each with its direct parents. */
     Map<Long, List<Long>> descendants(Collection<Long> roots) throws SQLException {
         Map<Long, List<Long>> parents = new LinkedHashMap<>();

@@ -103,6 +103,7 @@ final class MaskingPlanner {
         for (Relation r : relations.values()) {
             out.put(r.oid(), withGenerated(r, inherited.get(r.oid()), generated.getOrDefault(r.oid(), Map.of())));
         }
+        AncestorMasks.add(reader, relations, out);
         return out;
     }
 

@@ -63,6 +63,15 @@ class MaskingBypassTest {
                 "CREATE TABLE staff (badge text) INHERITS (people)",
                 "INSERT INTO people VALUES (1, 'people.secret.1')",
                 "INSERT INTO staff VALUES (2, 'staff.secret.2', 'B-2')",
+                // Parents the rules do not name, above masked tables: a scan of them returns the masked rows.
+                "CREATE TABLE contacts_base (id int, email text)",
+                "CREATE TABLE vip (tier int) INHERITS (contacts_base)",
+                "INSERT INTO vip VALUES (1, 'vip.secret@example.com', 1)",
+                "CREATE TABLE ledger (id int, holder text, at date) PARTITION BY RANGE (at)",
+                "CREATE TABLE ledger_2024 PARTITION OF ledger FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+                        + " PARTITION BY RANGE (at)",
+                "CREATE TABLE ledger_2024_h1 PARTITION OF ledger_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+                "INSERT INTO ledger VALUES (1, 'ledger.secret.1', date '2024-02-01')",
                 "CREATE VIEW customer_contacts AS SELECT id, email FROM customers",
                 "CREATE MATERIALIZED VIEW customer_emails AS SELECT email FROM customers",
                 "CREATE VIEW contacts_again AS SELECT * FROM customer_contacts",
@@ -76,7 +85,9 @@ class MaskingBypassTest {
                 MaskingFixture.mask("customers", "phone", MaskStrategy.REDACT),
                 MaskingFixture.mask("customers", "born", MaskStrategy.NULL),
                 MaskingFixture.mask("events", "customer_email", MaskStrategy.REDACT),
-                MaskingFixture.mask("people", "secret", MaskStrategy.HASH));
+                MaskingFixture.mask("people", "secret", MaskStrategy.HASH),
+                MaskingFixture.mask("vip", "email", MaskStrategy.PARTIAL),
+                MaskingFixture.mask("ledger_2024_h1", "holder", MaskStrategy.REDACT));
         report = fixture.apply(policy);
         assertThat(report.problems()).isEmpty();
         viewSchema = MaskingSchemas.viewSchema(fixture.group, "public");
@@ -91,6 +102,8 @@ class MaskingBypassTest {
                 .fragment("eve.secret")
                 .fragment("people.secret")
                 .fragment("staff.secret")
+                .fragment("vip.secret")
+                .fragment("ledger.secret")
                 .value("123-45-6789")
                 .value("+1-555-0100")
                 .key(key.ipad())
@@ -215,6 +228,12 @@ class MaskingBypassTest {
         masked(out, "xmlelement", "SELECT xmlelement(name e, email) FROM customers");
         masked(out, "partitioned table through its view", "SELECT * FROM events");
         masked(out, "inheritance parent through its view", "SELECT * FROM people");
+        refused(out, "the unnamed inheritance parent of a masked table", "SELECT email FROM contacts_base");
+        refused(out, "the unnamed parent, qualified", "SELECT * FROM public.contacts_base");
+        runs(out, "the parent's unmasked columns", "SELECT id FROM contacts_base");
+        refused(out, "the partitioned grandparent of a masked partition", "SELECT holder FROM ledger");
+        refused(out, "the partitioned parent of a masked partition", "SELECT holder FROM public.ledger_2024");
+        runs(out, "the grandparent's unmasked columns", "SELECT id, at FROM ledger");
         masked(out, "the view by its qualified name", "SELECT * FROM " + vs + ".customers");
         masked(
                 out,
