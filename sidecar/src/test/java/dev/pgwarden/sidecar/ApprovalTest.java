@@ -148,7 +148,11 @@ class ApprovalTest {
         CompletableFuture<Boolean> drop = run(() -> s.execute("drop table held_items"));
         LocalApprovalGate.Entry entry = awaitPending(waitGate);
         c.abort(Executors.newSingleThreadExecutor());
-        assertThatThrownBy(() -> drop.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class);
+        // The client's own abort: pgjdbc reports its connection as gone (class 08).
+        assertThatThrownBy(() -> drop.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).startsWith("08"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (entry.phase().equals("Pending") && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -213,7 +217,12 @@ class ApprovalTest {
             LocalApprovalGate.Entry entry = awaitPending(waitGate);
             assertThat(entry.request().rule()).isEqualTo("unbounded-writes");
             waitGate.decide(entry.name(), false, "bob", null);
-            assertThatThrownBy(() -> wipe.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> wipe.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("42501");
+                        assertThat(e.getMessage()).contains("bob denied approval " + entry.name());
+                    });
         }
         assertThat(countRows()).isEqualTo(2);
     }

@@ -95,7 +95,8 @@ class ResultLimitTest {
                 stillUsable(s);
                 // Inside a transaction too: the statement failed, so does the transaction, and rollback recovers it.
                 c.setAutoCommit(false);
-                assertThatThrownBy(() -> count(s.executeQuery(sql))).isInstanceOf(SQLException.class);
+                assertThatThrownBy(() -> count(s.executeQuery(sql)))
+                        .isInstanceOfSatisfying(SQLException.class, e -> limited(e, "maxResultRows (100 rows)"));
                 c.rollback();
                 c.setAutoCommit(true);
                 stillUsable(s);

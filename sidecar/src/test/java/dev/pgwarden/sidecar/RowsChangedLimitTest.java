@@ -163,7 +163,12 @@ class RowsChangedLimitTest {
             LocalApprovalGate.Entry entry = awaitPending();
             assertThat(entry.request().rule()).isEqualTo("limits.maxRowsChangedPerSession");
             gate.decide(entry.name(), false, "bob", "no");
-            assertThatThrownBy(() -> code.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> code.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("42501");
+                        assertThat(e.getMessage()).contains("bob denied approval " + entry.name());
+                    });
             // COPY TO reads: it counts for nothing and runs.
             assertThat(c.unwrap(PGConnection.class)
                             .getCopyAPI()
