@@ -91,9 +91,15 @@ final class ApprovalFlow {
         // A DROP or TRUNCATE: the request says what the objects hold (the estimate never fails).
         context.estimates()
                 .estimate(targets)
-                .thenAccept(estimates -> out.onLoop(() -> {
+                // Should the estimate fail after all, the request goes without it: no statement is left waiting.
+                .whenComplete((estimates, failure) -> out.onLoop(() -> {
                     if (!closed) {
-                        send(request.withEstimates(estimates), verdict, retry, onApproved, onRefused);
+                        send(
+                                failure == null ? request.withEstimates(estimates) : request,
+                                verdict,
+                                retry,
+                                onApproved,
+                                onRefused);
                     }
                 }));
     }
